@@ -1,0 +1,152 @@
+//! Injectable time for the windows: a real clock, or a manual one for tests
+//! and replay.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// An instant on a clock's timeline: nanoseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The Unix epoch.
+    pub const EPOCH: Timestamp = Timestamp(0);
+
+    /// From nanoseconds since the Unix epoch.
+    pub const fn from_unix_nanos(nanos: i64) -> Timestamp {
+        Timestamp(nanos)
+    }
+
+    /// From seconds since the Unix epoch, rounded to the nanosecond; `None`
+    /// when not finite or beyond the year 2262.
+    pub fn from_secs_f64(secs: f64) -> Option<Timestamp> {
+        let nanos = (secs * 1e9).round();
+        (nanos.is_finite() && nanos.abs() < 9.2e18).then_some(Timestamp(nanos as i64))
+    }
+
+    /// Nanoseconds since the Unix epoch.
+    pub const fn as_unix_nanos(self) -> i64 {
+        self.0
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+
+    /// This instant plus `d`, saturating.
+    pub fn saturating_add(self, d: Duration) -> Timestamp {
+        Timestamp(
+            self.0
+                .saturating_add(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        )
+    }
+
+    /// `self − earlier`, zero when `earlier` is later.
+    pub fn saturating_duration_since(self, earlier: Timestamp) -> Duration {
+        Duration::from_nanos(u64::try_from(self.0.saturating_sub(earlier.0)).unwrap_or(0))
+    }
+
+    /// This instant as wall-clock time; `None` before 1970.
+    pub fn to_system_time(self) -> Option<SystemTime> {
+        let nanos = u64::try_from(self.0).ok()?;
+        UNIX_EPOCH.checked_add(Duration::from_nanos(nanos))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, such as `2026-11-27T12:00:00Z` (with milliseconds
+    /// when they are not zero).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_system_time() {
+            Some(time) if self.0 % 1_000_000_000 == 0 => {
+                write!(f, "{}", humantime::format_rfc3339_seconds(time))
+            }
+            Some(time) => write!(f, "{}", humantime::format_rfc3339_millis(time)),
+            None => write!(f, "{:.3}s", self.as_secs_f64()),
+        }
+    }
+}
+
+/// A source of time for the engine. Must never go backwards; a tick at an
+/// earlier time than the previous one is ignored.
+pub trait Clock: Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> Timestamp;
+}
+
+/// Real time: monotonic, anchored to the wall clock when created.
+#[derive(Debug, Clone)]
+pub struct SystemClock {
+    origin: Instant,
+    origin_unix: i64,
+}
+
+impl SystemClock {
+    /// A clock reading the system's monotonic time.
+    pub fn new() -> SystemClock {
+        let origin_unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        SystemClock {
+            origin: Instant::now(),
+            origin_unix,
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let elapsed = i64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        Timestamp(self.origin_unix.saturating_add(elapsed))
+    }
+}
+
+/// A clock that moves only when told to; clones share one time.
+///
+/// ```
+/// use std::time::Duration;
+/// use slo_core::{Clock, ManualClock, Timestamp};
+/// let clock = ManualClock::new(Timestamp::EPOCH);
+/// clock.advance(Duration::from_secs(60));
+/// assert_eq!(clock.now().as_secs_f64(), 60.0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    /// A clock standing at `at`.
+    pub fn new(at: Timestamp) -> ManualClock {
+        ManualClock(Arc::new(AtomicI64::new(at.0)))
+    }
+
+    /// Moves the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        self.0.store(at.0, Ordering::SeqCst);
+    }
+
+    /// Moves the clock forward by `d`.
+    pub fn advance(&self, d: Duration) {
+        let d = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+        let _ = self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                Some(t.saturating_add(d))
+            });
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}

@@ -1,0 +1,123 @@
+//! [`SliHandle`]: what a service holds to record events, resolved once per SLI.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::counters::{Counters, thread_shard};
+
+/// Why an event was left out of its SLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Exclusion {
+    /// The client went away before the latency threshold passed, so the
+    /// request says nothing about the service (DESIGN §3).
+    ClientCancelled,
+}
+
+impl Exclusion {
+    /// The label value used in `slo_excluded_events_total{reason}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusion::ClientCancelled => "client_cancelled",
+        }
+    }
+}
+
+/// The recording side of one SLO.
+pub(crate) struct SliCell {
+    pub counters: Counters,
+    /// Latency threshold in ns; `u64::MAX` for availability SLIs.
+    pub threshold_nanos: u64,
+    /// Histogram upper bounds in ns (latency SLIs only), ascending.
+    pub bounds_nanos: Box<[u64]>,
+}
+
+/// A cheap, cloneable handle on one SLO's counters. Recording is lock-free
+/// and allocation-free: one relaxed atomic add on a per-thread, cache-line
+/// padded shard (three for a latency observation).
+///
+/// ```
+/// use std::time::Duration;
+/// use slo_core::{Registry, SloDefinition, Spec};
+/// let spec = Spec::builder("shop")
+///     .slo(SloDefinition::builder("search-latency").objective(0.99).latency(Duration::from_millis(250)))
+///     .build()?;
+/// let registry = Registry::new(spec);
+/// let search = registry.handle("search-latency")?;
+/// assert!(search.record_latency(Duration::from_millis(120), true));
+/// assert!(!search.record_latency(Duration::from_millis(900), true));
+/// assert!(!search.record_latency(Duration::from_millis(5), false));
+/// assert_eq!(registry.status().slos[0].events.bad, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct SliHandle {
+    pub(crate) cell: Arc<SliCell>,
+    pub(crate) index: usize,
+}
+
+impl SliHandle {
+    /// Records one event, good or bad.
+    #[inline]
+    pub fn record(&self, good: bool) {
+        self.cell.counters.add_event(thread_shard(), good);
+    }
+
+    /// Records one good event.
+    #[inline]
+    pub fn record_good(&self) {
+        self.record(true);
+    }
+
+    /// Records one bad event.
+    #[inline]
+    pub fn record_bad(&self) {
+        self.record(false);
+    }
+
+    /// Records one event that took `latency` and `succeeded` (was not a
+    /// server failure). For a latency SLI it is good when it succeeded within
+    /// the threshold, and the latency lands in the histogram; for an
+    /// availability SLI, good when it succeeded. Returns whether it was good.
+    #[inline]
+    pub fn record_latency(&self, latency: Duration, succeeded: bool) -> bool {
+        let cell = &*self.cell;
+        let shard = thread_shard();
+        if cell.bounds_nanos.is_empty() {
+            cell.counters.add_event(shard, succeeded);
+            return succeeded;
+        }
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        let good = succeeded && nanos <= cell.threshold_nanos;
+        cell.counters.add_event(shard, good);
+        let bucket = cell.bounds_nanos.partition_point(|&bound| bound < nanos);
+        cell.counters.add_latency(shard, bucket, nanos);
+        good
+    }
+
+    /// Counts an event left out of the SLI, such as a request the client
+    /// abandoned before the latency threshold.
+    pub fn record_excluded(&self, reason: Exclusion) {
+        let _ = reason;
+        self.cell.counters.add_excluded(thread_shard());
+    }
+
+    /// The latency threshold, for latency SLIs.
+    pub fn latency_threshold(&self) -> Option<Duration> {
+        (!self.cell.bounds_nanos.is_empty())
+            .then(|| Duration::from_nanos(self.cell.threshold_nanos))
+    }
+
+    /// The position of this SLO in the spec.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl std::fmt::Debug for SliHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SliHandle")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}

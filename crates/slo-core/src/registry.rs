@@ -1,0 +1,441 @@
+//! [`Registry`]: the SLOs of one service, their handles, windows and status.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::counters::{Counters, Totals};
+use crate::handle::{SliCell, SliHandle};
+use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
+use crate::spec::{Sli, SloDefinition, Spec};
+use crate::status::{
+    AlertStatus, BurnRates, ErrorBudget, EventCounts, ServiceStatus, SliStatus, SloStatus,
+    StatusLevel,
+};
+use crate::sync::{Mutex, lock};
+use crate::window::{DEFAULT_RING_LEN, SampleFill, TickState, Windows};
+
+/// Latency histogram bounds (seconds) every latency SLI gets, plus its threshold.
+pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Shards are capped so that memory per SLO stays bounded on big machines.
+const MAX_SHARDS: usize = 32;
+
+/// Asked for an SLO the spec does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no SLO named {0:?} in this registry")]
+pub struct UnknownSlo(pub String);
+
+struct SloEntry {
+    definition: SloDefinition,
+    policy: Policy,
+    /// Window lengths in ns, in policy order.
+    lengths: [i64; WINDOW_COUNT],
+    handle: SliHandle,
+    windows: Windows,
+    tick: Mutex<TickState>,
+}
+
+struct Inner {
+    spec: Spec,
+    clock: Arc<dyn Clock>,
+    start: Timestamp,
+    fill: SampleFill,
+    slos: Vec<SloEntry>,
+}
+
+/// The SLOs of one service: hands out [`SliHandle`]s, keeps their windows
+/// (advanced by [`Registry::tick`], usually from a [`crate::Ticker`]) and
+/// computes their [`ServiceStatus`]. Cheap to clone; clones share state.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+/// Configures a [`Registry`].
+#[must_use]
+pub struct RegistryBuilder {
+    spec: Spec,
+    clock: Arc<dyn Clock>,
+    fill: SampleFill,
+    shards: usize,
+    ring_len: usize,
+}
+
+impl RegistryBuilder {
+    /// The clock the windows follow (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How a tick fills the samples it missed; see [`SampleFill`]. Default
+    /// [`SampleFill::Spread`]; use [`SampleFill::Step`] when you tick before
+    /// every move of a manual clock.
+    pub fn sample_fill(mut self, fill: SampleFill) -> Self {
+        self.fill = fill;
+        self
+    }
+
+    /// Counter shards per SLO (rounded up to a power of two; default: the
+    /// number of CPUs, at most 32). More shards, less contention, more memory.
+    pub fn shards(mut self, shards: usize) -> Self {
+        self.shards = shards.clamp(1, 1024);
+        self
+    }
+
+    #[doc(hidden)]
+    /// Samples per window ring (tests use tiny rings).
+    pub fn ring_len(mut self, len: usize) -> Self {
+        self.ring_len = len;
+        self
+    }
+
+    /// Builds the registry; counting starts now on its clock.
+    pub fn build(self) -> Registry {
+        let start = self.clock.now();
+        let slos = self
+            .spec
+            .slos()
+            .iter()
+            .enumerate()
+            .map(|(index, definition)| {
+                let policy = Policy::for_period(definition.period());
+                let lengths: [i64; WINDOW_COUNT] = std::array::from_fn(|i| {
+                    policy.windows().get(i).map_or(i64::MAX, |w| {
+                        i64::try_from(w.duration.as_nanos()).unwrap_or(i64::MAX)
+                    })
+                });
+                let (threshold_nanos, bounds_nanos) = latency_bounds(definition.sli());
+                let counters = Counters::new(
+                    self.shards,
+                    if bounds_nanos.is_empty() {
+                        0
+                    } else {
+                        bounds_nanos.len() + 1
+                    },
+                );
+                SloEntry {
+                    windows: Windows::new(&lengths, self.ring_len, start.as_unix_nanos()),
+                    handle: SliHandle {
+                        cell: Arc::new(SliCell {
+                            counters,
+                            threshold_nanos,
+                            bounds_nanos,
+                        }),
+                        index,
+                    },
+                    tick: Mutex::new(TickState {
+                        at: start.as_unix_nanos(),
+                        totals: Totals::default(),
+                    }),
+                    lengths,
+                    policy,
+                    definition: definition.clone(),
+                }
+            })
+            .collect();
+        Registry {
+            inner: Arc::new(Inner {
+                spec: self.spec,
+                clock: self.clock,
+                start,
+                fill: self.fill,
+                slos,
+            }),
+        }
+    }
+}
+
+/// The threshold and the histogram bounds (ns, ascending, threshold included)
+/// of an SLI; no bounds for availability.
+fn latency_bounds(sli: &Sli) -> (u64, Box<[u64]>) {
+    match sli {
+        Sli::Availability => (u64::MAX, Box::new([])),
+        Sli::Latency { threshold } => {
+            let threshold = u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX);
+            let mut bounds: Vec<u64> = DEFAULT_LATENCY_BOUNDS
+                .iter()
+                .map(|s| (s * 1e9).round() as u64)
+                .chain([threshold])
+                .collect();
+            bounds.sort_unstable();
+            bounds.dedup();
+            (threshold, bounds.into_boxed_slice())
+        }
+    }
+}
+
+impl Registry {
+    /// A registry on the system clock with default settings.
+    pub fn new(spec: Spec) -> Registry {
+        Registry::builder(spec).build()
+    }
+
+    /// Configures a registry for `spec`.
+    pub fn builder(spec: Spec) -> RegistryBuilder {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        RegistryBuilder {
+            spec,
+            clock: Arc::new(SystemClock::new()),
+            fill: SampleFill::default(),
+            shards: cpus.min(MAX_SHARDS),
+            ring_len: DEFAULT_RING_LEN,
+        }
+    }
+
+    /// The spec the registry was built from.
+    pub fn spec(&self) -> &Spec {
+        &self.inner.spec
+    }
+
+    /// The clock the windows follow.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// When counting started.
+    pub fn start(&self) -> Timestamp {
+        self.inner.start
+    }
+
+    /// The handle of the SLO with this name; resolve it once and keep it.
+    pub fn handle(&self, name: &str) -> Result<SliHandle, UnknownSlo> {
+        self.inner
+            .slos
+            .iter()
+            .find(|slo| slo.definition.name() == name)
+            .map(|slo| slo.handle.clone())
+            .ok_or_else(|| UnknownSlo(name.to_owned()))
+    }
+
+    /// Every SLO's definition and handle, in spec order.
+    pub fn handles(&self) -> impl Iterator<Item = (&SloDefinition, &SliHandle)> {
+        self.inner
+            .slos
+            .iter()
+            .map(|slo| (&slo.definition, &slo.handle))
+    }
+
+    /// The handles of the SLOs whose `match` covers a request with this
+    /// method and route (a template such as `/cart/{id}`, or a path).
+    pub fn handles_for(&self, method: &str, route: &str) -> Vec<SliHandle> {
+        self.inner
+            .slos
+            .iter()
+            .filter(|slo| slo.definition.matches(method, route))
+            .map(|slo| slo.handle.clone())
+            .collect()
+    }
+
+    /// The windows of the SLO at `index` (labels and lengths).
+    pub fn policy(&self, index: usize) -> Option<&Policy> {
+        self.inner.slos.get(index).map(|slo| &slo.policy)
+    }
+
+    /// Takes the window samples due at the clock's current time. Cheap when
+    /// none is due; a tick that comes late fills every sample it missed.
+    pub fn tick(&self) {
+        self.tick_at(self.inner.clock.now());
+    }
+
+    /// Takes the window samples due at `now` (normally the clock's time).
+    pub fn tick_at(&self, now: Timestamp) {
+        for slo in &self.inner.slos {
+            let mut state = lock(&slo.tick);
+            let live = slo.handle.cell.counters.totals();
+            *state = slo
+                .windows
+                .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
+        }
+    }
+
+    /// The soonest time at which a tick would take a new sample.
+    pub fn next_sample_at(&self) -> Timestamp {
+        Timestamp::from_unix_nanos(
+            self.inner
+                .slos
+                .iter()
+                .map(|slo| slo.windows.next_sample_at())
+                .min()
+                .unwrap_or(i64::MAX),
+        )
+    }
+
+    /// The shortest sample spacing of any window: how often a ticker should tick.
+    pub fn finest_spacing(&self) -> Duration {
+        self.inner
+            .slos
+            .iter()
+            .filter_map(|slo| slo.policy.windows().first())
+            .map(|w| w.duration / 60)
+            .min()
+            .unwrap_or(Duration::from_secs(1))
+    }
+
+    /// Events left out of the SLI of the SLO at `index`.
+    pub fn excluded_events(&self, index: usize) -> u64 {
+        self.inner
+            .slos
+            .get(index)
+            .map_or(0, |slo| slo.handle.cell.counters.excluded())
+    }
+
+    /// The latency histogram of the SLO at `index`: upper bounds in seconds
+    /// (the last bucket, `+Inf`, has none), per-bucket counts, and the sum of
+    /// latencies in seconds. `None` for availability SLIs.
+    pub fn latency_histogram(&self, index: usize) -> Option<LatencyHistogram> {
+        let cell = &self.inner.slos.get(index)?.handle.cell;
+        if cell.bounds_nanos.is_empty() {
+            return None;
+        }
+        let (counts, sum) = cell.counters.histogram();
+        Some(LatencyHistogram {
+            bounds_seconds: cell.bounds_nanos.iter().map(|b| *b as f64 / 1e9).collect(),
+            counts,
+            sum_seconds: sum as f64 / 1e9,
+        })
+    }
+
+    /// The status of every SLO at the clock's current time.
+    pub fn status(&self) -> ServiceStatus {
+        let now = self.inner.clock.now();
+        ServiceStatus {
+            service: self.inner.spec.service().to_owned(),
+            now: now.to_string(),
+            uptime_seconds: (now
+                .saturating_duration_since(self.inner.start)
+                .as_secs_f64()
+                * 1e3)
+                .round()
+                / 1e3,
+            slos: (0..self.inner.slos.len())
+                .filter_map(|i| self.slo_status_at(i, now))
+                .collect(),
+        }
+    }
+
+    /// The status of the SLO at `index` at time `now` (normally the clock's
+    /// time; the windows must have been ticked up to about then).
+    pub fn slo_status_at(&self, index: usize, now: Timestamp) -> Option<SloStatus> {
+        let slo = self.inner.slos.get(index)?;
+        let counters = &slo.handle.cell.counters;
+        let (starts, live) = slo
+            .windows
+            .read(now.as_unix_nanos(), &slo.lengths, || counters.totals());
+        let windows = slo.policy.windows();
+        let counts: [(f64, f64); WINDOW_COUNT] = std::array::from_fn(|i| {
+            let good = (live.good - starts[i].good).max(0.0);
+            let bad = (live.bad - starts[i].bad).max(0.0);
+            (good, bad)
+        });
+        let budget = slo.definition.error_budget();
+        let burn: [Option<f64>; WINDOW_COUNT] = std::array::from_fn(|i| {
+            let (good, bad) = counts[i];
+            let total = good + bad;
+            (total > 1e-9).then(|| bad / total / budget)
+        });
+        let (period_good, period_bad) = counts[PERIOD_WINDOW];
+        let period_total = period_good + period_bad;
+        let remaining = 1.0 - burn[PERIOD_WINDOW].unwrap_or(0.0);
+        let period_seconds = slo.definition.period().as_secs_f64();
+        let exhaustion_seconds = match burn[EXHAUSTION_WINDOW] {
+            Some(rate) if rate > 0.0 && remaining > 0.0 => Some(remaining * period_seconds / rate),
+            _ => None,
+        };
+        let min_events = slo.definition.min_events() as f64;
+        let alerts = TIERS
+            .iter()
+            .map(|tier| {
+                let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
+                let (good, bad) = counts[tier.long];
+                AlertStatus {
+                    severity: tier.severity,
+                    long_window: windows[tier.long].label.clone(),
+                    short_window: windows[tier.short].label.clone(),
+                    burn_rate_threshold: tier.burn_rate,
+                    firing: exceeds(tier.long)
+                        && exceeds(tier.short)
+                        && good + bad + 1e-9 >= min_events,
+                }
+            })
+            .collect();
+        let elapsed = now
+            .saturating_duration_since(self.inner.start)
+            .as_secs_f64();
+        Some(SloStatus {
+            name: slo.definition.name().to_owned(),
+            description: slo.definition.description().map(str::to_owned),
+            sli: match slo.definition.sli() {
+                Sli::Availability => SliStatus::Availability,
+                Sli::Latency { threshold } => SliStatus::Latency {
+                    threshold_seconds: threshold.as_secs_f64(),
+                },
+            },
+            objective: slo.definition.objective(),
+            period_seconds,
+            coverage_ratio: (elapsed / period_seconds).min(1.0),
+            events: EventCounts {
+                good: period_good.round() as u64,
+                bad: period_bad.round() as u64,
+                total: period_total.round() as u64,
+            },
+            sli_value: (period_total > 1e-9).then(|| period_good / period_total),
+            error_budget: ErrorBudget {
+                remaining_ratio: remaining,
+                consumed_ratio: 1.0 - remaining,
+                exhaustion_seconds,
+            },
+            burn_rates: BurnRates(
+                windows
+                    .iter()
+                    .zip(burn)
+                    .map(|(w, b)| (w.label.clone(), b))
+                    .collect(),
+            ),
+            alerts,
+            status: StatusLevel::classify(remaining, burn[STATUS_WINDOW]),
+        })
+    }
+
+    /// Approximate bytes of memory held per SLO (counters, windows, handle),
+    /// the definition's strings aside.
+    pub fn memory_per_slo(&self, index: usize) -> Option<usize> {
+        let slo = self.inner.slos.get(index)?;
+        Some(
+            std::mem::size_of::<SloEntry>()
+                + std::mem::size_of::<SliCell>()
+                + slo.handle.cell.counters.heap_bytes()
+                + slo.handle.cell.bounds_nanos.len() * 8
+                + slo.windows.heap_bytes()
+                + slo
+                    .policy
+                    .windows()
+                    .iter()
+                    .map(|w| w.label.capacity() + 48)
+                    .sum::<usize>(),
+        )
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("service", &self.inner.spec.service())
+            .field("slos", &self.inner.slos.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A latency histogram snapshot; see [`Registry::latency_histogram`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyHistogram {
+    /// Upper bounds (inclusive), seconds, ascending; one fewer than buckets.
+    pub bounds_seconds: Vec<f64>,
+    /// Per-bucket counts; the last is the `+Inf` bucket.
+    pub counts: Vec<u64>,
+    /// Sum of all observed latencies, seconds.
+    pub sum_seconds: f64,
+}

@@ -1,0 +1,401 @@
+//! Replaying a trace of events through the real engine on a manual clock
+//! (the `slo replay` command, DESIGN §7).
+//!
+//! Input is JSON Lines, `t` in seconds from any epoch (≥ 0), in time order:
+//! a request, classified through the spec's `match` routes and SLI exactly as
+//! the middleware classifies it —
+//! `{"t": 12.5, "method": "POST", "route": "/checkout", "status": 503, "latency_ms": 80.1}` —
+//! or a pre-classified event: `{"t": 12.5, "slo": "checkout-availability", "good": false}`.
+//!
+//! Output: at every `t = k × every` with first event < t ≤ last event, one
+//! line per SLO: its status object (DESIGN §6) with `"t"` first. A window
+//! covers the events in `(t − W, t]`.
+//!
+//! Events with equal `t` are fine; an event earlier than the one before it is
+//! an error naming its line (reordering would silently change the numbers).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::http_status_is_failure;
+use crate::status::whole_number;
+use crate::{ManualClock, Registry, SampleFill, SliHandle, SloStatus, Spec, Timestamp};
+
+/// Why a replay stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// A line that is not a valid event.
+    #[error("line {line}: {reason}")]
+    Malformed {
+        /// 1-based line number in the events file.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An event earlier than the one before it.
+    #[error(
+        "line {line}: t={t} is earlier than the previous event (t={previous}); events must be in time order"
+    )]
+    OutOfOrder {
+        /// 1-based line number.
+        line: u64,
+        /// Its time.
+        t: f64,
+        /// The previous event's time.
+        previous: f64,
+    },
+    /// `every` was zero.
+    #[error("--every must be greater than zero")]
+    ZeroInterval,
+    /// Reading events or writing output failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What a replay did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplaySummary {
+    /// Events read.
+    pub events: u64,
+    /// Request events that matched no SLO.
+    pub unmatched: u64,
+    /// Status lines written.
+    pub lines: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvent<'a> {
+    t: f64,
+    #[serde(default, borrow)]
+    method: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    route: Option<Cow<'a, str>>,
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    latency_ms: Option<f64>,
+    #[serde(default, borrow)]
+    slo: Option<Cow<'a, str>>,
+    #[serde(default)]
+    good: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(with = "whole_number")]
+    t: f64,
+    #[serde(flatten)]
+    slo: &'a SloStatus,
+}
+
+/// Most distinct (method, route) pairs whose SLO matches are cached.
+const ROUTE_CACHE_LIMIT: usize = 100_000;
+
+struct Replayer<'s, W> {
+    spec: &'s Spec,
+    every: i64,
+    out: W,
+    state: Option<Running>,
+    by_name: HashMap<&'s str, usize>,
+    routes: RouteCache<'s>,
+    summary: ReplaySummary,
+}
+
+struct Running {
+    registry: Registry,
+    clock: ManualClock,
+    handles: Vec<SliHandle>,
+    first: i64,
+    last: i64,
+    every: i64,
+    next_out: i64,
+    next_sample: i64,
+}
+
+/// Replays `events` through a registry for `spec`, writing status lines
+/// every `every` to `out`.
+pub fn replay(
+    spec: &Spec,
+    events: impl BufRead,
+    every: Duration,
+    out: impl Write,
+) -> Result<ReplaySummary, ReplayError> {
+    let every = i64::try_from(every.as_nanos()).unwrap_or(i64::MAX);
+    if every == 0 {
+        return Err(ReplayError::ZeroInterval);
+    }
+    let mut replayer = Replayer {
+        spec,
+        every,
+        out,
+        state: None,
+        by_name: spec
+            .slos()
+            .iter()
+            .enumerate()
+            .map(|(i, slo)| (slo.name(), i))
+            .collect(),
+        routes: RouteCache {
+            spec,
+            matches: HashMap::new(),
+            key: String::new(),
+        },
+        summary: ReplaySummary::default(),
+    };
+    let mut events = events;
+    let mut buffer = Vec::with_capacity(256);
+    let mut line = 0u64;
+    loop {
+        buffer.clear();
+        if events.read_until(b'\n', &mut buffer)? == 0 {
+            break;
+        }
+        line += 1;
+        if buffer.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        replayer.event(line, &buffer)?;
+    }
+    replayer.finish()
+}
+
+impl<W: Write> Replayer<'_, W> {
+    fn event(&mut self, line: u64, text: &[u8]) -> Result<(), ReplayError> {
+        let malformed = |reason: String| ReplayError::Malformed { line, reason };
+        let raw: RawEvent = serde_json::from_slice(text).map_err(|e| malformed(json_reason(&e)))?;
+        if !(raw.t >= 0.0) {
+            return Err(malformed(format!(
+                "t must be a number of seconds ≥ 0, got {}",
+                raw.t
+            )));
+        }
+        let t = Timestamp::from_secs_f64(raw.t)
+            .ok_or_else(|| malformed(format!("t={} is out of range", raw.t)))?
+            .as_unix_nanos();
+        let outcome = self.classify(&raw).map_err(malformed)?;
+        let matched: &[usize] = match outcome {
+            Outcome::Request { .. } => self.routes.get(
+                raw.method.as_deref().unwrap_or(""),
+                raw.route.as_deref().unwrap_or(""),
+            ),
+            Outcome::Direct { .. } => &[],
+        };
+        let state = match &mut self.state {
+            Some(state) => {
+                if t < state.last {
+                    return Err(ReplayError::OutOfOrder {
+                        line,
+                        t: raw.t,
+                        previous: state.last as f64 / 1e9,
+                    });
+                }
+                state
+            }
+            None => self.state.insert(Running::start(self.spec, t, self.every)),
+        };
+        while state.next_out < t {
+            state.emit(&mut self.out, &mut self.summary)?;
+        }
+        if t - 1 >= state.next_sample {
+            // Samples strictly before `t` take everything recorded so far.
+            state.clock.set(Timestamp::from_unix_nanos(t - 1));
+            state.registry.tick_at(Timestamp::from_unix_nanos(t - 1));
+            state.next_sample = state.registry.next_sample_at().as_unix_nanos();
+        }
+        state.last = t;
+        self.summary.events += 1;
+        match outcome {
+            Outcome::Direct { slo, good } => state.handles[slo].record(good),
+            Outcome::Request { succeeded, latency } => {
+                if matched.is_empty() {
+                    self.summary.unmatched += 1;
+                }
+                for &slo in matched {
+                    let handle = &state.handles[slo];
+                    if handle.latency_threshold().is_some() {
+                        let Some(latency) = latency else {
+                            return Err(malformed(format!(
+                                "latency_ms is required: the request matches latency SLO {:?}",
+                                self.spec.slos()[slo].name()
+                            )));
+                        };
+                        handle.record_latency(latency, succeeded);
+                    } else {
+                        handle.record(succeeded);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn classify(&self, raw: &RawEvent) -> Result<Outcome, String> {
+        match (&raw.slo, raw.good) {
+            (Some(name), Some(good)) => {
+                if raw.route.is_some()
+                    || raw.method.is_some()
+                    || raw.status.is_some()
+                    || raw.latency_ms.is_some()
+                {
+                    return Err(
+                        "an event has either `slo` and `good`, or `route` and `status`, not both"
+                            .into(),
+                    );
+                }
+                let slo = *self
+                    .by_name
+                    .get(name.as_ref())
+                    .ok_or_else(|| format!("no SLO named {name:?} in the spec"))?;
+                Ok(Outcome::Direct { slo, good })
+            }
+            (Some(_), None) => {
+                Err("missing field `good` (true or false) for an `slo` event".into())
+            }
+            (None, Some(_)) => Err("missing field `slo` for an event with `good`".into()),
+            (None, None) => {
+                let status = raw
+                    .status
+                    .ok_or("missing field `status` (or `slo` and `good`)")?;
+                if raw.route.is_none() {
+                    return Err("missing field `route` (or `slo` and `good`)".into());
+                }
+                if !(100..=599).contains(&status) {
+                    return Err(format!("status {status} is not an HTTP status (100..=599)"));
+                }
+                let latency = match raw.latency_ms {
+                    None => None,
+                    Some(ms) if ms.is_finite() && ms >= 0.0 => {
+                        Some(Duration::from_secs_f64(ms / 1e3))
+                    }
+                    Some(ms) => return Err(format!("latency_ms must be a number ≥ 0, got {ms}")),
+                };
+                Ok(Outcome::Request {
+                    succeeded: !http_status_is_failure(status),
+                    latency,
+                })
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<ReplaySummary, ReplayError> {
+        if let Some(state) = &mut self.state {
+            while state.next_out <= state.last {
+                state.emit(&mut self.out, &mut self.summary)?;
+            }
+        }
+        self.out.flush()?;
+        Ok(self.summary)
+    }
+}
+
+/// The SLOs each (method, route) feeds, computed once per distinct pair.
+struct RouteCache<'s> {
+    spec: &'s Spec,
+    matches: HashMap<String, Vec<usize>>,
+    key: String,
+}
+
+impl RouteCache<'_> {
+    fn get(&mut self, method: &str, route: &str) -> &[usize] {
+        self.key.clear();
+        self.key.push_str(method);
+        self.key.push(' ');
+        self.key.push_str(route);
+        if !self.matches.contains_key(self.key.as_str()) {
+            let matched = self
+                .spec
+                .slos()
+                .iter()
+                .enumerate()
+                .filter(|(_, slo)| slo.matches(method, route))
+                .map(|(i, _)| i)
+                .collect();
+            if self.matches.len() >= ROUTE_CACHE_LIMIT {
+                self.matches.clear();
+            }
+            self.matches.insert(self.key.clone(), matched);
+        }
+        self.matches
+            .get(self.key.as_str())
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+enum Outcome {
+    Direct {
+        slo: usize,
+        good: bool,
+    },
+    Request {
+        succeeded: bool,
+        latency: Option<Duration>,
+    },
+}
+
+impl Running {
+    fn start(spec: &Spec, first: i64, every: i64) -> Running {
+        // Counting starts just before the first event, so that it counts.
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(first - 1));
+        let registry = Registry::builder(spec.clone())
+            .clock(clock.clone())
+            .sample_fill(SampleFill::Step)
+            .shards(1)
+            .build();
+        let handles = registry.handles().map(|(_, h)| h.clone()).collect();
+        let next_sample = registry.next_sample_at().as_unix_nanos();
+        Running {
+            registry,
+            clock,
+            handles,
+            first,
+            last: first,
+            every,
+            next_out: (first.div_euclid(every) + 1).saturating_mul(every),
+            next_sample,
+        }
+    }
+
+    fn emit(
+        &mut self,
+        out: &mut impl Write,
+        summary: &mut ReplaySummary,
+    ) -> Result<(), ReplayError> {
+        let t = self.next_out;
+        debug_assert!(t > self.first);
+        let at = Timestamp::from_unix_nanos(t);
+        self.clock.set(at);
+        self.registry.tick_at(at);
+        self.next_sample = self.registry.next_sample_at().as_unix_nanos();
+        for i in 0..self.handles.len() {
+            if let Some(slo) = self.registry.slo_status_at(i, at) {
+                serde_json::to_writer(
+                    &mut *out,
+                    &Line {
+                        t: t as f64 / 1e9,
+                        slo: &slo,
+                    },
+                )
+                .map_err(std::io::Error::from)?;
+                out.write_all(b"\n")?;
+                summary.lines += 1;
+            }
+        }
+        self.next_out = t.saturating_add(self.every);
+        Ok(())
+    }
+}
+
+fn json_reason(error: &serde_json::Error) -> String {
+    // serde_json appends " at line 1 column N"; the line of the file is ours.
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &text[..i], error.column()),
+        None => text,
+    }
+}

@@ -1,0 +1,165 @@
+//! Typed errors and warnings of spec validation, each naming its field and,
+//! for spec files, the line and column.
+
+use std::fmt;
+
+use crate::duration::DurationError;
+
+/// A 1-based line and column in a spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// What is wrong with one field of a spec.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecErrorKind {
+    /// The file is not YAML of the expected shape (broken syntax, an unknown
+    /// or missing field, a value of the wrong type).
+    #[error("{0}")]
+    Syntax(String),
+    /// The spec defines no SLO.
+    #[error("at least one SLO is required")]
+    NoSlos,
+    /// A service or SLO name outside `[A-Za-z0-9_.-]{1,128}`.
+    #[error("invalid name {name:?}: {reason}")]
+    InvalidName {
+        /// The refused name.
+        name: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// Two SLOs with one name.
+    #[error("duplicate SLO name {name:?}{}", first.map(|l| format!(" (first defined at {l})")).unwrap_or_default())]
+    DuplicateName {
+        /// The repeated name.
+        name: String,
+        /// Where it was first defined, when known.
+        first: Option<Location>,
+    },
+    /// An objective that is not a number or a percentage.
+    #[error("objective {0:?} is not a ratio like 0.999 or a percentage like \"99.9%\"")]
+    ObjectiveNotANumber(String),
+    /// An objective outside the open interval (0, 1).
+    #[error("objective must be a ratio strictly between 0 and 1, got {value}{hint}")]
+    ObjectiveOutOfRange {
+        /// The refused value.
+        value: f64,
+        /// A suggestion, such as writing a percentage with `%`.
+        hint: &'static str,
+    },
+    /// A duration that does not parse.
+    #[error("{0}")]
+    Duration(#[from] DurationError),
+    /// A duration that must be positive is zero.
+    #[error("must be greater than zero")]
+    NotPositive,
+    /// A latency threshold given without a unit.
+    #[error("a latency threshold needs a unit, like 250ms or 1.5s; got {0}")]
+    ThresholdWithoutUnit(String),
+    /// A period under one day: the alert windows scale with the period and
+    /// would fall below the sampling resolution.
+    #[error(
+        "period {0} is too short: the minimum is 1d (alert windows scale with the period; a 30d period pages on 1h/5m, a 1d period on 2m/10s)"
+    )]
+    PeriodTooShort(String),
+    /// An SLI kind other than availability or latency.
+    #[error(
+        "unknown SLI kind {0:?}: expected `availability` or `{{latency: {{threshold: 250ms}}}}`"
+    )]
+    UnknownSli(String),
+    /// A route rule that is not `[METHOD ]/template`.
+    #[error("invalid route {route:?}: {reason}")]
+    InvalidRoute {
+        /// The refused rule.
+        route: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+    /// The same route twice in one SLO.
+    #[error("duplicate route {0:?}")]
+    DuplicateRoute(String),
+    /// `routes: []`, which would match nothing.
+    #[error("an empty route list matches nothing; omit `match` to cover every request")]
+    EmptyRoutes,
+}
+
+/// One problem in a spec: the field (`slos[0].objective`), where it is in the
+/// file when the spec came from one, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    /// Path of the field, such as `slos[1].sli.latency.threshold`; empty for
+    /// problems of the document as a whole.
+    pub field: String,
+    /// Line and column in the spec file; `None` for specs built in code.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub kind: SpecErrorKind,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.kind)
+        } else {
+            write!(f, "{}: {}", self.field, self.kind)
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Every problem found in a spec (validation does not stop at the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecErrors(pub Vec<SpecError>);
+
+impl SpecErrors {
+    /// The problems, in the order of the file.
+    pub fn iter(&self) -> impl Iterator<Item = &SpecError> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            match error.location {
+                Some(at) => write!(f, "{at}: {error}")?,
+                None => write!(f, "{error}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SpecErrors {}
+
+/// Something legal but probably not what the author meant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecWarning {
+    /// Path of the field the warning is about.
+    pub field: String,
+    /// Line and column in the spec file, when known.
+    pub location: Option<Location>,
+    /// The warning, one sentence.
+    pub message: String,
+}
+
+impl fmt::Display for SpecWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}

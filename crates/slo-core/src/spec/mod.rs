@@ -1,0 +1,164 @@
+//! SLO definitions: the model, its builder, the YAML spec file, and the one
+//! validator both paths share.
+
+mod builder;
+mod draft;
+mod error;
+mod route;
+mod validate;
+mod yaml;
+
+use std::time::Duration;
+
+pub use builder::{SloBuilder, SpecBuilder};
+pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
+pub use route::RouteRule;
+
+/// The default SLO period: 30 days, rolling.
+pub const DEFAULT_PERIOD: Duration = Duration::from_secs(30 * 86_400);
+/// The shortest period accepted: one day.
+pub const MIN_PERIOD: Duration = Duration::from_secs(86_400);
+/// The longest name accepted for a service or an SLO.
+pub const MAX_NAME_LEN: usize = 128;
+
+/// A validated set of SLOs for one service, built in code with
+/// [`Spec::builder`] or read from a spec file with [`Spec::from_yaml`].
+///
+/// ```
+/// use std::time::Duration;
+/// use slo_core::{Spec, SloDefinition};
+///
+/// let spec = Spec::builder("shop")
+///     .slo(SloDefinition::builder("checkout-availability").objective(0.999).route("POST /checkout"))
+///     .slo(SloDefinition::builder("search-latency").objective(0.99).latency(Duration::from_millis(250)))
+///     .build()?;
+/// assert_eq!(spec.slos().len(), 2);
+///
+/// let same = Spec::from_yaml(r#"
+/// service: shop
+/// slos:
+///   - name: checkout-availability
+///     objective: 99.9%
+///     sli: availability
+///     match: {routes: ["POST /checkout"]}
+///   - name: search-latency
+///     objective: 0.99
+///     sli: {latency: {threshold: 250ms}}
+/// "#)?;
+/// assert_eq!(spec.slos(), same.slos());
+/// # Ok::<(), slo_core::SpecErrors>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    service: String,
+    slos: Vec<SloDefinition>,
+    warnings: Vec<SpecWarning>,
+}
+
+impl Spec {
+    /// Starts a spec for `service`; see [`SpecBuilder`].
+    pub fn builder(service: impl Into<String>) -> SpecBuilder {
+        SpecBuilder::new(service)
+    }
+
+    /// Reads and validates a spec file's text (DESIGN §4). Every problem is
+    /// reported, each with its field, line and column.
+    pub fn from_yaml(text: &str) -> Result<Spec, SpecErrors> {
+        validate::validate(yaml::parse(text)?)
+    }
+
+    /// The service the SLOs belong to.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The SLOs, in definition order.
+    pub fn slos(&self) -> &[SloDefinition] {
+        &self.slos
+    }
+
+    /// Legal but suspicious settings, such as an alert tier that can never fire.
+    pub fn warnings(&self) -> &[SpecWarning] {
+        &self.warnings
+    }
+}
+
+/// One validated SLO: an SLI, an objective over a rolling period, the
+/// requests it covers, and its alerting options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloDefinition {
+    name: String,
+    description: Option<String>,
+    objective: f64,
+    period: Duration,
+    sli: Sli,
+    routes: Option<Vec<RouteRule>>,
+    min_events: u64,
+}
+
+impl SloDefinition {
+    /// Starts an SLO definition; see [`SloBuilder`].
+    pub fn builder(name: impl Into<String>) -> SloBuilder {
+        SloBuilder::new(name)
+    }
+
+    /// The name, `[A-Za-z0-9_.-]{1,128}`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The optional human description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The target ratio of good events, strictly between 0 and 1.
+    pub fn objective(&self) -> f64 {
+        self.objective
+    }
+
+    /// The rolling period the objective applies to.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// What makes an event good.
+    pub fn sli(&self) -> &Sli {
+        &self.sli
+    }
+
+    /// The requests this SLO covers; `None` means every request.
+    pub fn routes(&self) -> Option<&[RouteRule]> {
+        self.routes.as_deref()
+    }
+
+    /// Whether a request with this method and route counts towards the SLO.
+    pub fn matches(&self, method: &str, route: &str) -> bool {
+        self.routes
+            .as_ref()
+            .is_none_or(|rules| rules.iter().any(|rule| rule.matches(method, route)))
+    }
+
+    /// The fewest events the long window of an alert tier must hold for the
+    /// tier to fire (default 1).
+    pub fn min_events(&self) -> u64 {
+        self.min_events
+    }
+
+    /// The fraction of events allowed to be bad: `1 - objective`.
+    pub fn error_budget(&self) -> f64 {
+        1.0 - self.objective
+    }
+}
+
+/// The service level indicator of an SLO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sli {
+    /// Good unless the server failed (5xx, an error, a panic).
+    Availability,
+    /// Good when not a server failure and complete within `threshold`.
+    Latency {
+        /// The slowest a good event may be.
+        threshold: Duration,
+    },
+}

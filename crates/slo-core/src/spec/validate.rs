@@ -1,0 +1,345 @@
+//! The one validator: turns a draft (from code or from a file) into a
+//! [`Spec`], collecting every problem with its field and location.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::draft::{DurationDraft, Located, NumberOrText, SliDraft, SloDraft, SpecDraft};
+use super::{
+    DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
+    SpecError, SpecErrorKind, SpecErrors, SpecWarning,
+};
+use crate::duration::{format_duration, parse_duration};
+use crate::policy::TIERS;
+
+/// Objectives stricter than this leave so little budget that a page comes
+/// after very few bad events; worth a warning.
+const STRICT_OBJECTIVE: f64 = 0.9999;
+
+struct Collector {
+    errors: Vec<SpecError>,
+    warnings: Vec<SpecWarning>,
+}
+
+impl Collector {
+    fn error(&mut self, field: impl Into<String>, at: Option<Location>, kind: SpecErrorKind) {
+        self.errors.push(SpecError {
+            field: field.into(),
+            location: at,
+            kind,
+        });
+    }
+}
+
+pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
+    let mut c = Collector {
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    check_name(&mut c, "service", &draft.service);
+    if draft.slos.value.is_empty() {
+        c.error("slos", draft.slos.at, SpecErrorKind::NoSlos);
+    }
+    let mut seen: HashMap<String, Option<Location>> = HashMap::new();
+    let mut slos = Vec::with_capacity(draft.slos.value.len());
+    for (i, slo) in draft.slos.value.into_iter().enumerate() {
+        let prefix = format!("slos[{i}]");
+        if check_name(&mut c, format!("{prefix}.name"), &slo.name) {
+            if let Some(first) = seen.get(&slo.name.value) {
+                c.error(
+                    format!("{prefix}.name"),
+                    slo.name.at,
+                    SpecErrorKind::DuplicateName {
+                        name: slo.name.value.clone(),
+                        first: *first,
+                    },
+                );
+            } else {
+                seen.insert(slo.name.value.clone(), slo.name.at);
+            }
+        }
+        if let Some(definition) = check_slo(&mut c, &prefix, slo) {
+            slos.push(definition);
+        }
+    }
+    c.errors.sort_by_key(|e| e.location);
+    if c.errors.is_empty() {
+        Ok(Spec {
+            service: draft.service.value,
+            slos,
+            warnings: c.warnings,
+        })
+    } else {
+        Err(SpecErrors(c.errors))
+    }
+}
+
+/// Returns whether the name is valid.
+fn check_name(c: &mut Collector, field: impl Into<String>, name: &Located<String>) -> bool {
+    let reason = if name.value.is_empty() {
+        Some("a name cannot be empty")
+    } else if name.value.len() > MAX_NAME_LEN {
+        Some("a name has at most 128 characters")
+    } else if !name
+        .value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        Some("use only letters, digits, '_', '.' and '-'")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        c.error(
+            field,
+            name.at,
+            SpecErrorKind::InvalidName {
+                name: name.value.clone(),
+                reason,
+            },
+        );
+    }
+    reason.is_none()
+}
+
+fn check_slo(c: &mut Collector, prefix: &str, slo: SloDraft) -> Option<SloDefinition> {
+    let objective = check_objective(c, prefix, &slo.objective);
+    let period = match &slo.period {
+        None => Some(DEFAULT_PERIOD),
+        Some(period) => check_period(c, prefix, period),
+    };
+    let sli = match &slo.sli.value {
+        SliDraft::Availability => Some(Sli::Availability),
+        SliDraft::Latency { threshold } => check_duration(
+            c,
+            &format!("{prefix}.sli.latency.threshold"),
+            threshold,
+            true,
+        )
+        .map(|threshold| Sli::Latency { threshold }),
+        SliDraft::Unknown(kind) => {
+            c.error(
+                format!("{prefix}.sli"),
+                slo.sli.at,
+                SpecErrorKind::UnknownSli(kind.clone()),
+            );
+            None
+        }
+    };
+    let routes = match &slo.routes {
+        None => Some(None),
+        Some(routes) => check_routes(c, prefix, routes).map(Some),
+    };
+    let definition = SloDefinition {
+        name: slo.name.value,
+        description: slo.description,
+        objective: objective?,
+        period: period?,
+        sli: sli?,
+        routes: routes?,
+        min_events: slo.min_events.unwrap_or(1),
+    };
+    warn_about_tiers(c, prefix, slo.objective.at, &definition);
+    Some(definition)
+}
+
+fn check_objective(
+    c: &mut Collector,
+    prefix: &str,
+    objective: &Located<NumberOrText>,
+) -> Option<f64> {
+    let field = format!("{prefix}.objective");
+    let value = match &objective.value {
+        NumberOrText::Number(value) => *value,
+        NumberOrText::Text(text) => match parse_percent(text) {
+            Some(value) => value,
+            None => {
+                c.error(
+                    field,
+                    objective.at,
+                    SpecErrorKind::ObjectiveNotANumber(text.clone()),
+                );
+                return None;
+            }
+        },
+    };
+    if value > 0.0 && value < 1.0 {
+        return Some(value);
+    }
+    let hint =
+        if (1.0..100.0).contains(&value) && matches!(objective.value, NumberOrText::Number(_)) {
+            " (a percentage needs a '%': write \"99.9%\", or the ratio 0.999)"
+        } else {
+            ""
+        };
+    c.error(
+        field,
+        objective.at,
+        SpecErrorKind::ObjectiveOutOfRange { value, hint },
+    );
+    None
+}
+
+/// `"99.9%"` → 0.999, shifting the decimal point in the text so that the
+/// ratio is the nearest double to the written decimal.
+fn parse_percent(text: &str) -> Option<f64> {
+    let number = text.trim().strip_suffix('%')?.trim_end();
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || fraction.contains('.') {
+        return None;
+    }
+    let padded = format!("{whole:0>3}");
+    let split = padded.len() - 2;
+    format!("{}.{}{}", &padded[..split], &padded[split..], fraction)
+        .parse()
+        .ok()
+}
+
+fn check_period(
+    c: &mut Collector,
+    prefix: &str,
+    period: &Located<DurationDraft>,
+) -> Option<Duration> {
+    let field = format!("{prefix}.period");
+    let value = check_duration(c, &field, period, false)?;
+    if value < MIN_PERIOD {
+        c.error(
+            field,
+            period.at,
+            SpecErrorKind::PeriodTooShort(format_duration(value).to_string()),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+fn check_duration(
+    c: &mut Collector,
+    field: &str,
+    draft: &Located<DurationDraft>,
+    is_threshold: bool,
+) -> Option<Duration> {
+    let parsed = match &draft.value {
+        DurationDraft::Exact(duration) => Ok(*duration),
+        DurationDraft::Text(text) => parse_duration(text.trim()).map_err(SpecErrorKind::from),
+        DurationDraft::Number(number) if *number <= 0.0 && is_threshold => {
+            Err(SpecErrorKind::NotPositive)
+        }
+        DurationDraft::Number(number) if is_threshold => {
+            Err(SpecErrorKind::ThresholdWithoutUnit(number.to_string()))
+        }
+        DurationDraft::Number(number) => Err(SpecErrorKind::Duration(
+            crate::duration::DurationError::Syntax(number.to_string()),
+        )),
+    };
+    match parsed {
+        Ok(duration) if duration.is_zero() => {
+            c.error(field, draft.at, SpecErrorKind::NotPositive);
+            None
+        }
+        Ok(duration) => Some(duration),
+        Err(SpecErrorKind::Duration(crate::duration::DurationError::Negative(_))) => {
+            c.error(field, draft.at, SpecErrorKind::NotPositive);
+            None
+        }
+        Err(kind) => {
+            c.error(field, draft.at, kind);
+            None
+        }
+    }
+}
+
+fn check_routes(
+    c: &mut Collector,
+    prefix: &str,
+    routes: &Located<Vec<Located<String>>>,
+) -> Option<Vec<RouteRule>> {
+    if routes.value.is_empty() {
+        c.error(
+            format!("{prefix}.match.routes"),
+            routes.at,
+            SpecErrorKind::EmptyRoutes,
+        );
+        return None;
+    }
+    let mut rules: Vec<RouteRule> = Vec::with_capacity(routes.value.len());
+    let mut ok = true;
+    for (i, route) in routes.value.iter().enumerate() {
+        let field = format!("{prefix}.match.routes[{i}]");
+        match route.value.parse::<RouteRule>() {
+            Ok(rule) if rules.contains(&rule) => {
+                c.error(
+                    field,
+                    route.at,
+                    SpecErrorKind::DuplicateRoute(route.value.clone()),
+                );
+                ok = false;
+            }
+            Ok(rule) => rules.push(rule),
+            Err(reason) => {
+                c.error(
+                    field,
+                    route.at,
+                    SpecErrorKind::InvalidRoute {
+                        route: route.value.clone(),
+                        reason,
+                    },
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(rules)
+}
+
+fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: &SloDefinition) {
+    let max_burn = 1.0 / slo.error_budget();
+    for tier in TIERS {
+        if tier.burn_rate >= max_burn {
+            c.warnings.push(SpecWarning {
+                field: format!("{prefix}.objective"),
+                location: at,
+                message: format!(
+                    "the {} tier {}/{} can never fire: with objective {} the burn rate cannot exceed {:.2}, below its threshold {}",
+                    tier.severity.as_str(),
+                    tier.long_label_30d,
+                    tier.short_label_30d,
+                    slo.objective,
+                    max_burn,
+                    tier.burn_rate
+                ),
+            });
+        }
+    }
+    if slo.objective > STRICT_OBJECTIVE {
+        c.warnings.push(SpecWarning {
+            field: format!("{prefix}.objective"),
+            location: at,
+            message: format!(
+                "objective {} is stricter than 99.99%: its error budget is so small that alerts cannot warn in time",
+                slo.objective
+            ),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_is_exact_decimal() {
+        assert_eq!(parse_percent("99.9%"), Some(0.999));
+        assert_eq!(parse_percent("99%"), Some(0.99));
+        assert_eq!(parse_percent("5%"), Some(0.05));
+        assert_eq!(parse_percent("99.95 %"), Some(0.9995));
+        assert_eq!(parse_percent("100%"), Some(1.0));
+        assert_eq!(parse_percent("abc%"), None);
+        assert_eq!(parse_percent("99.9"), None);
+        assert_eq!(parse_percent("-5%"), None);
+        assert_eq!(parse_percent("%"), None);
+    }
+}

@@ -1,0 +1,193 @@
+//! Reading the spec file (DESIGN §4) into a draft, keeping the line and
+//! column of every value for error messages.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::draft::{DurationDraft, Located, NumberOrText, SliDraft, SloDraft, SpecDraft};
+use super::{Location, SpecError, SpecErrorKind, SpecErrors};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    service: Spanned<String>,
+    slos: Spanned<Vec<RawSlo>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSlo {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: Option<String>,
+    objective: Spanned<RawScalar>,
+    #[serde(default)]
+    period: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    sli: Option<Spanned<RawSli>>,
+    #[serde(default, rename = "match")]
+    matches: Option<RawMatch>,
+    #[serde(default)]
+    alerting: Option<RawAlerting>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatch {
+    routes: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerting {
+    #[serde(default)]
+    min_events: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawScalar {
+    Number(f64),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLatency {
+    threshold: Spanned<RawScalar>,
+}
+
+/// `availability`, or a one-key map `{latency: {threshold: 250ms}}`.
+enum RawSli {
+    Availability,
+    Latency(RawLatency),
+    Unknown(String),
+}
+
+impl<'de> Deserialize<'de> for RawSli {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SliVisitor;
+        impl<'de> Visitor<'de> for SliVisitor {
+            type Value = RawSli;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`availability` or `{latency: {threshold: 250ms}}`")
+            }
+
+            fn visit_str<E: de::Error>(self, kind: &str) -> Result<RawSli, E> {
+                Ok(match kind {
+                    "availability" => RawSli::Availability,
+                    other => RawSli::Unknown(other.to_owned()),
+                })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawSli, A::Error> {
+                let Some(kind) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom("an SLI map needs one key: `latency`"));
+                };
+                let sli = match kind.as_str() {
+                    "latency" => RawSli::Latency(map.next_value()?),
+                    "availability" => {
+                        map.next_value::<de::IgnoredAny>()?;
+                        RawSli::Availability
+                    }
+                    other => {
+                        map.next_value::<de::IgnoredAny>()?;
+                        RawSli::Unknown(other.to_owned())
+                    }
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom("an SLI map has exactly one key"));
+                }
+                Ok(sli)
+            }
+        }
+        deserializer.deserialize_any(SliVisitor)
+    }
+}
+
+fn location(spanned: &serde_saphyr::Location) -> Option<Location> {
+    (spanned.line() > 0).then(|| Location {
+        line: spanned.line(),
+        column: spanned.column(),
+    })
+}
+
+fn located<T, U>(spanned: Spanned<T>, map: impl FnOnce(T) -> U) -> Located<U> {
+    Located {
+        at: location(&spanned.referenced),
+        value: map(spanned.value),
+    }
+}
+
+/// Parses the YAML text; a syntax or shape error stops here with its position.
+pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
+    let raw: RawSpec = serde_saphyr::from_str(text).map_err(syntax_error)?;
+    Ok(SpecDraft {
+        service: located(raw.service, |s| s),
+        slos: located(raw.slos, |slos| slos.into_iter().map(into_draft).collect()),
+    })
+}
+
+fn into_draft(raw: RawSlo) -> SloDraft {
+    let sli_at = raw.sli.as_ref().and_then(|s| location(&s.referenced));
+    let sli = match raw.sli {
+        None => Located {
+            value: SliDraft::Availability,
+            at: None,
+        },
+        Some(sli) => located(sli, |sli| match sli {
+            RawSli::Availability => SliDraft::Availability,
+            RawSli::Unknown(kind) => SliDraft::Unknown(kind),
+            RawSli::Latency(latency) => SliDraft::Latency {
+                threshold: {
+                    let mut threshold = located(latency.threshold, duration_draft);
+                    threshold.at = threshold.at.or(sli_at);
+                    threshold
+                },
+            },
+        }),
+    };
+    SloDraft {
+        name: located(raw.name, |s| s),
+        description: raw.description,
+        objective: located(raw.objective, |o| match o {
+            RawScalar::Number(n) => NumberOrText::Number(n),
+            RawScalar::Text(t) => NumberOrText::Text(t),
+        }),
+        period: raw.period.map(|p| located(p, duration_draft)),
+        sli,
+        routes: raw.matches.map(|m| {
+            located(m.routes, |routes| {
+                routes.into_iter().map(|r| located(r, |s| s)).collect()
+            })
+        }),
+        min_events: raw.alerting.and_then(|a| a.min_events),
+    }
+}
+
+fn duration_draft(raw: RawScalar) -> DurationDraft {
+    match raw {
+        RawScalar::Number(n) => DurationDraft::Number(n),
+        RawScalar::Text(t) => DurationDraft::Text(t),
+    }
+}
+
+fn syntax_error(error: serde_saphyr::Error) -> SpecErrors {
+    let at = error.location().and_then(|l| location(&l));
+    let mut message = error.without_snippet().to_string();
+    if let Some(at) = at {
+        let suffix = format!(" at line {}, column {}", at.line, at.column);
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_owned();
+        }
+    }
+    SpecErrors(vec![SpecError {
+        field: String::new(),
+        location: Some(at.unwrap_or(Location { line: 1, column: 1 })),
+        kind: SpecErrorKind::Syntax(message),
+    }])
+}

@@ -1,0 +1,205 @@
+//! The status object of DESIGN §6: what `/slo`, the gauges and replay show.
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::policy::Severity;
+
+/// The status of every SLO of a service at one instant (`GET /slo`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    /// The service name from the spec.
+    pub service: String,
+    /// The instant, RFC 3339 in UTC.
+    pub now: String,
+    /// Seconds since the registry started counting.
+    pub uptime_seconds: f64,
+    /// One entry per SLO, in definition order.
+    pub slos: Vec<SloStatus>,
+}
+
+/// The live state of one SLO.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloStatus {
+    /// The SLO name.
+    pub name: String,
+    /// The optional description.
+    pub description: Option<String>,
+    /// The SLI.
+    pub sli: SliStatus,
+    /// The target ratio of good events.
+    pub objective: f64,
+    /// The period, in seconds.
+    #[serde(with = "whole_number")]
+    pub period_seconds: f64,
+    /// How much of the period this process has seen, 0..=1.
+    pub coverage_ratio: f64,
+    /// Events over the period (since start while coverage is below 1).
+    pub events: EventCounts,
+    /// good / total over the period; `null` without events.
+    pub sli_value: Option<f64>,
+    /// The error budget over the period.
+    pub error_budget: ErrorBudget,
+    /// Burn rate per window, shortest first, the period last; `null` for a
+    /// window without events.
+    pub burn_rates: BurnRates,
+    /// The four alert tiers and whether each fires.
+    pub alerts: Vec<AlertStatus>,
+    /// The overall level.
+    pub status: StatusLevel,
+}
+
+/// The SLI of an SLO as shown in the status.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SliStatus {
+    /// Availability.
+    Availability,
+    /// Latency with its threshold.
+    Latency {
+        /// The threshold, seconds.
+        threshold_seconds: f64,
+    },
+}
+
+/// Good, bad and total event counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EventCounts {
+    /// Good events.
+    pub good: u64,
+    /// Bad events.
+    pub bad: u64,
+    /// good + bad.
+    pub total: u64,
+}
+
+/// How much of the error budget is left.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBudget {
+    /// 1 − burn rate over the period; negative once overspent.
+    pub remaining_ratio: f64,
+    /// 1 − remaining.
+    pub consumed_ratio: f64,
+    /// At the current 1h (scaled) burn rate, seconds until the remaining
+    /// budget is gone; `null` when not being consumed or already gone.
+    pub exhaustion_seconds: Option<f64>,
+}
+
+/// One alert tier and its state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertStatus {
+    /// Page or ticket.
+    pub severity: Severity,
+    /// The long window's label.
+    pub long_window: String,
+    /// The short window's label.
+    pub short_window: String,
+    /// Both windows must burn faster than this to fire.
+    pub burn_rate_threshold: f64,
+    /// Whether the tier fires now.
+    pub firing: bool,
+}
+
+/// The overall level of an SLO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusLevel {
+    /// 1d burn rate ≤ 1.
+    Healthy,
+    /// 1d burn rate > 1.
+    Attention,
+    /// 1d burn rate > 1.5.
+    Warning,
+    /// 1d burn rate > 2.
+    Critical,
+    /// No error budget left.
+    Exhausted,
+}
+
+impl StatusLevel {
+    /// The level for a remaining budget and a 1d burn rate (DESIGN §3).
+    pub fn classify(remaining_ratio: f64, burn_rate_1d: Option<f64>) -> StatusLevel {
+        if remaining_ratio <= 0.0 {
+            return StatusLevel::Exhausted;
+        }
+        match burn_rate_1d {
+            Some(b) if b > 2.0 => StatusLevel::Critical,
+            Some(b) if b > 1.5 => StatusLevel::Warning,
+            Some(b) if b > 1.0 => StatusLevel::Attention,
+            _ => StatusLevel::Healthy,
+        }
+    }
+
+    /// The lowercase name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusLevel::Healthy => "healthy",
+            StatusLevel::Attention => "attention",
+            StatusLevel::Warning => "warning",
+            StatusLevel::Critical => "critical",
+            StatusLevel::Exhausted => "exhausted",
+        }
+    }
+}
+
+/// Burn rates keyed by window label, in window order (a JSON object).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BurnRates(pub Vec<(String, Option<f64>)>);
+
+impl BurnRates {
+    /// The burn rate of the window with this label.
+    pub fn get(&self, label: &str) -> Option<f64> {
+        self.0
+            .iter()
+            .find(|(l, _)| l == label)
+            .and_then(|(_, b)| *b)
+    }
+}
+
+impl Serialize for BurnRates {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (label, rate) in &self.0 {
+            map.serialize_entry(label, rate)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for BurnRates {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RatesVisitor;
+        impl<'de> Visitor<'de> for RatesVisitor {
+            type Value = BurnRates;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map from window label to burn rate or null")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BurnRates, A::Error> {
+                let mut rates = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Option<f64>>()? {
+                    rates.push(entry);
+                }
+                Ok(BurnRates(rates))
+            }
+        }
+        deserializer.deserialize_map(RatesVisitor)
+    }
+}
+
+/// Writes whole numbers as JSON integers (`2592000`, not `2592000.0`).
+pub(crate) mod whole_number {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.fract() == 0.0 && value.abs() < 9.0e15 {
+            serializer.serialize_i64(*value as i64)
+        } else {
+            serializer.serialize_f64(*value)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        f64::deserialize(deserializer)
+    }
+}

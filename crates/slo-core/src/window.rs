@@ -1,0 +1,270 @@
+//! Error-budget windows: for each window W, a ring of cumulative (good, bad)
+//! samples taken every W/60, so the count over W is `now − sample(now − W)`,
+//! interpolated inside one sample spacing. No per-event work.
+//!
+//! One writer (the tick, serialized by the registry's tick lock) and any
+//! number of lock-free readers, which a sequence lock keeps from seeing a
+//! half-written tick.
+
+use crate::counters::Totals;
+use crate::sync::{AtomicI64, AtomicU64, Ordering, fence, spin};
+
+/// Samples per window; a window needs 62 (60 spacings plus the two around
+/// its start), the rest is slack for a late tick. A power of two.
+pub(crate) const DEFAULT_RING_LEN: usize = 64;
+
+/// How missed samples are filled when a tick covers several sample times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SampleFill {
+    /// Events recorded since the previous tick are spread evenly over the
+    /// time since then. Right for a real clock, where events arrive
+    /// continuously and a ticker may stall.
+    #[default]
+    Spread,
+    /// Events recorded since the previous tick are taken to have happened at
+    /// that tick's time. Exact when the caller ticks before every move of the
+    /// clock, as replay and manual-clock tests do.
+    Step,
+}
+
+struct Ring {
+    /// Spacing of samples, in ns; sample `j` is taken at time `j × spacing`.
+    spacing: i64,
+    mask: usize,
+    /// The last sample index before the start: it and all before it are 0.
+    first: i64,
+    /// The newest sample written.
+    latest: AtomicI64,
+    good: Box<[AtomicU64]>,
+    bad: Box<[AtomicU64]>,
+}
+
+impl Ring {
+    fn new(spacing: i64, len: usize, start: i64) -> Ring {
+        let first = (start - 1).div_euclid(spacing);
+        Ring {
+            spacing,
+            mask: len - 1,
+            first,
+            latest: AtomicI64::new(first),
+            good: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            bad: (0..len).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn len(&self) -> i64 {
+        (self.mask + 1) as i64
+    }
+
+    fn store(&self, index: i64, value: Totals) {
+        let slot = (index as usize) & self.mask;
+        self.good[slot].store(value.good, Ordering::Relaxed);
+        self.bad[slot].store(value.bad, Ordering::Relaxed);
+    }
+
+    fn load(&self, index: i64) -> Point {
+        let slot = (index as usize) & self.mask;
+        Point {
+            t: index.saturating_mul(self.spacing),
+            good: self.good[slot].load(Ordering::Relaxed) as f64,
+            bad: self.bad[slot].load(Ordering::Relaxed) as f64,
+        }
+    }
+}
+
+/// A cumulative count at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    pub t: i64,
+    pub good: f64,
+    pub bad: f64,
+}
+
+impl Point {
+    fn lerp(self, other: Point, t: i64) -> Point {
+        if other.t <= self.t || t <= self.t {
+            return self;
+        }
+        if t >= other.t {
+            return other;
+        }
+        let f = (t - self.t) as f64 / (other.t - self.t) as f64;
+        Point {
+            t,
+            good: self.good + (other.good - self.good) * f,
+            bad: self.bad + (other.bad - self.bad) * f,
+        }
+    }
+}
+
+/// The state a tick carries to the next one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TickState {
+    pub at: i64,
+    pub totals: Totals,
+}
+
+/// The sample rings of one SLO, one per window.
+pub(crate) struct Windows {
+    seq: AtomicU64,
+    start: i64,
+    rings: Box<[Ring]>,
+}
+
+impl Windows {
+    /// Rings for windows of these lengths (ns), starting at `start` (ns).
+    pub fn new(windows: &[i64], ring_len: usize, start: i64) -> Windows {
+        let ring_len = ring_len.max(4).next_power_of_two();
+        let spacings = (ring_len - 2).min(60) as i64;
+        Windows {
+            seq: AtomicU64::new(0),
+            start,
+            rings: windows
+                .iter()
+                .map(|w| Ring::new((w / spacings).max(1), ring_len, start))
+                .collect(),
+        }
+    }
+
+    /// The soonest time at which a tick would write a new sample.
+    pub fn next_sample_at(&self) -> i64 {
+        self.rings
+            .iter()
+            .map(|r| (r.latest.load(Ordering::Relaxed) + 1).saturating_mul(r.spacing))
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+
+    /// Writes every sample due by `now` (single writer: the caller holds the
+    /// tick lock). Returns the new tick state.
+    pub fn tick(&self, now: i64, live: Totals, previous: TickState, fill: SampleFill) -> TickState {
+        if now < previous.at {
+            return previous;
+        }
+        let due = self
+            .rings
+            .iter()
+            .any(|r| now.div_euclid(r.spacing) > r.latest.load(Ordering::Relaxed));
+        if due {
+            let version = self.seq.load(Ordering::Relaxed);
+            self.seq.store(version.wrapping_add(1), Ordering::Relaxed);
+            fence(Ordering::Release);
+            for ring in self.rings.iter() {
+                let last = now.div_euclid(ring.spacing);
+                let latest = ring.latest.load(Ordering::Relaxed);
+                if last <= latest {
+                    continue;
+                }
+                let from = (latest + 1).max(last - ring.len() + 1);
+                for index in from..=last {
+                    let value = match fill {
+                        SampleFill::Step => live,
+                        SampleFill::Spread => spread(previous, now, live, index * ring.spacing),
+                    };
+                    ring.store(index, value);
+                }
+                ring.latest.store(last, Ordering::Relaxed);
+            }
+            self.seq.store(version.wrapping_add(2), Ordering::Release);
+        }
+        TickState {
+            at: now,
+            totals: live,
+        }
+    }
+
+    /// For each window of length `lengths[i]`, the cumulative count at
+    /// `now − lengths[i]`, and the live count read after them; `live` is
+    /// called inside the read so it is never older than the samples.
+    pub fn read<const N: usize>(
+        &self,
+        now: i64,
+        lengths: &[i64; N],
+        live: impl Fn() -> Totals,
+    ) -> ([Point; N], Point) {
+        let mut attempt = 0;
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            if before & 1 == 0 {
+                let totals = live();
+                let live_point = Point {
+                    t: now,
+                    good: totals.good as f64,
+                    bad: totals.bad as f64,
+                };
+                let starts = std::array::from_fn(|i| match self.rings.get(i) {
+                    Some(ring) => self.value_at(ring, now.saturating_sub(lengths[i]), live_point),
+                    None => live_point,
+                });
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == before {
+                    return (starts, live_point);
+                }
+            }
+            spin(attempt);
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    /// The cumulative count at time `x`, from the ring's samples, the start
+    /// (nothing counted) and the live count at `now`.
+    fn value_at(&self, ring: &Ring, x: i64, live: Point) -> Point {
+        let origin = Point {
+            t: self.start,
+            good: 0.0,
+            bad: 0.0,
+        };
+        if x <= self.start {
+            return origin;
+        }
+        if x >= live.t {
+            return live;
+        }
+        let latest = ring.latest.load(Ordering::Relaxed);
+        if latest <= ring.first {
+            return origin.lerp(live, x);
+        }
+        let newest = ring.load(latest);
+        if x >= newest.t {
+            return newest.lerp(live, x);
+        }
+        let j0 = x.div_euclid(ring.spacing);
+        let oldest = latest - ring.len() + 1;
+        let left = if j0 <= ring.first {
+            origin
+        } else if j0 < oldest {
+            // Older than the ring keeps: only reachable when a window is
+            // asked about beyond its length; the oldest sample is the best
+            // bound there is.
+            return ring.load(oldest.max(ring.first + 1));
+        } else {
+            ring.load(j0)
+        };
+        let right = ring.load(j0 + 1);
+        left.lerp(right, x)
+    }
+
+    /// Bytes held by the rings.
+    pub fn heap_bytes(&self) -> usize {
+        self.rings.len() * std::mem::size_of::<Ring>()
+            + self
+                .rings
+                .iter()
+                .map(|r| (r.good.len() + r.bad.len()) * std::mem::size_of::<u64>())
+                .sum::<usize>()
+    }
+}
+
+/// The cumulative count at `t`, assuming the events since the previous tick
+/// arrived evenly between it and `now`.
+fn spread(previous: TickState, now: i64, live: Totals, t: i64) -> Totals {
+    if now <= previous.at || t >= now {
+        return live;
+    }
+    let f = ((t - previous.at).max(0) as f64) / ((now - previous.at) as f64);
+    let part = |old: u64, new: u64| old + ((new.saturating_sub(old)) as f64 * f) as u64;
+    Totals {
+        good: part(previous.totals.good, live.good),
+        bad: part(previous.totals.bad, live.bad),
+    }
+}
