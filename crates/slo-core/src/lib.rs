@@ -41,7 +41,7 @@ pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::{DurationError, FormattedDuration, format_duration, parse_duration};
 pub use handle::{Exclusion, SliHandle};
 pub use registry::{
-    DEFAULT_LATENCY_BOUNDS, LatencyHistogram, Registry, RegistryBuilder, UnknownSlo,
+    DEFAULT_LATENCY_BOUNDS, LatencyHistogram, Registry, RegistryBuilder, UnknownSlo, WindowEvents,
 };
 pub use spec::{
     Location, RouteRule, Sli, SloBuilder, SloDefinition, Spec, SpecBuilder, SpecError,

@@ -321,16 +321,8 @@ impl Registry {
     /// time; the windows must have been ticked up to about then).
     pub fn slo_status_at(&self, index: usize, now: Timestamp) -> Option<SloStatus> {
         let slo = self.inner.slos.get(index)?;
-        let counters = &slo.handle.cell.counters;
-        let (starts, live) = slo
-            .windows
-            .read(now.as_unix_nanos(), &slo.lengths, || counters.totals());
         let windows = slo.policy.windows();
-        let counts: [(f64, f64); WINDOW_COUNT] = std::array::from_fn(|i| {
-            let good = (live.good - starts[i].good).max(0.0);
-            let bad = (live.bad - starts[i].bad).max(0.0);
-            (good, bad)
-        });
+        let counts = self.window_counts(slo, now);
         let budget = slo.definition.error_budget();
         let burn: [Option<f64>; WINDOW_COUNT] = std::array::from_fn(|i| {
             let (good, bad) = counts[i];
@@ -400,6 +392,39 @@ impl Registry {
         })
     }
 
+    /// Good and bad events in each window of the SLO at `index`, ending at
+    /// `now` (interpolated inside one sample spacing at the window's start).
+    pub fn window_events(&self, index: usize, now: Timestamp) -> Option<Vec<WindowEvents>> {
+        let slo = self.inner.slos.get(index)?;
+        let counts = self.window_counts(slo, now);
+        Some(
+            slo.policy
+                .windows()
+                .iter()
+                .zip(counts)
+                .map(|(w, (good, bad))| WindowEvents {
+                    label: w.label.clone(),
+                    duration: w.duration,
+                    good,
+                    bad,
+                })
+                .collect(),
+        )
+    }
+
+    fn window_counts(&self, slo: &SloEntry, now: Timestamp) -> [(f64, f64); WINDOW_COUNT] {
+        let counters = &slo.handle.cell.counters;
+        let (starts, live) = slo
+            .windows
+            .read(now.as_unix_nanos(), &slo.lengths, || counters.totals());
+        std::array::from_fn(|i| {
+            (
+                (live.good - starts[i].good).max(0.0),
+                (live.bad - starts[i].bad).max(0.0),
+            )
+        })
+    }
+
     /// Approximate bytes of memory held per SLO (counters, windows, handle),
     /// the definition's strings aside.
     pub fn memory_per_slo(&self, index: usize) -> Option<usize> {
@@ -427,6 +452,19 @@ impl std::fmt::Debug for Registry {
             .field("slos", &self.inner.slos.len())
             .finish_non_exhaustive()
     }
+}
+
+/// The events in one window; see [`Registry::window_events`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowEvents {
+    /// The window's label, such as `5m`.
+    pub label: String,
+    /// The window's length.
+    pub duration: Duration,
+    /// Good events (fractional where the window's start is interpolated).
+    pub good: f64,
+    /// Bad events.
+    pub bad: f64,
 }
 
 /// A latency histogram snapshot; see [`Registry::latency_histogram`].

@@ -145,9 +145,11 @@ impl SloDefinition {
         self.min_events
     }
 
-    /// The fraction of events allowed to be bad: `1 - objective`.
+    /// The fraction of events allowed to be bad: `1 - objective`, rounded to
+    /// 12 decimal places so that an objective written as 0.9 has a budget of
+    /// exactly 0.1 rather than 0.09999999999999998.
     pub fn error_budget(&self) -> f64 {
-        1.0 - self.objective
+        ((1.0 - self.objective) * 1e12).round() / 1e12
     }
 }
 

@@ -1,0 +1,356 @@
+//! The engine's math against the SRE workbook's numbers (chapter 5,
+//! "Alerting on SLOs"), on a manual clock.
+
+mod common;
+
+use common::*;
+use slo_core::StatusLevel;
+
+#[test]
+fn burn_rate_is_error_ratio_over_budget() {
+    // 1% errors against a 99.9% objective burn the budget 10× too fast.
+    let (r, c) = registry_with(availability(0.999));
+    for minute in 0..120 {
+        record_at(&r, &c, (minute * MIN) as f64 + 1.0, 99, 1);
+    }
+    let s = status_at(&r, &c, (120 * MIN) as f64);
+    for window in ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"] {
+        let b = burn(&s, window).unwrap();
+        assert!(approx(b, 10.0), "{window}: {b}");
+    }
+    assert_eq!(s.events.total, 12_000);
+    assert_eq!(s.events.bad, 120);
+    assert!(approx(s.sli_value.unwrap(), 0.99));
+    assert!(approx(s.error_budget.remaining_ratio, -9.0));
+    assert!(approx(s.error_budget.consumed_ratio, 10.0));
+    assert_eq!(s.error_budget.exhaustion_seconds, None);
+    assert_eq!(s.status, StatusLevel::Exhausted);
+}
+
+#[test]
+fn budget_numbers_match_the_workbook() {
+    // Workbook: at burn rate 14.4, a 30d budget lasts 50 hours; 1h of it
+    // spends 2% of the budget.
+    let (r, c) = registry_with(availability(0.999));
+    // A fast burn over one hour: 1.44% errors → burn 14.4.
+    for minute in 0..60 {
+        record_at(&r, &c, (minute * MIN) as f64 + 30.0, 616, 9);
+    }
+    let s = status_at(&r, &c, (60 * MIN) as f64);
+    let b1h = burn(&s, "1h").unwrap();
+    assert!(approx(b1h, 14.4), "{b1h}");
+    // remaining = 1 − 14.4 < 0 here (the process only saw the burn): no exhaustion time.
+    assert_eq!(s.error_budget.exhaustion_seconds, None);
+
+    // Now the same hour after 29 days of clean traffic: 2% of the budget spent.
+    let (r, c) = registry_with(availability(0.999));
+    // 625 events a minute throughout, recorded a day at a time.
+    let h = r.handle("a").unwrap();
+    for day in 0..29u64 {
+        at(&r, &c, (day * DAY) as f64 + 1.0);
+        for _ in 0..(1440 * 625) {
+            h.record_good();
+        }
+    }
+    for minute in 0..60 {
+        record_at(&r, &c, (29 * DAY + minute * MIN) as f64 + 30.0, 616, 9);
+    }
+    let s = status_at(&r, &c, (29 * DAY + 60 * MIN) as f64);
+    assert!(approx(burn(&s, "1h").unwrap(), 14.4));
+    let total = 29.0 * 1440.0 * 625.0 + 37_500.0;
+    let consumed = 540.0 / total / 0.001;
+    assert!(
+        approx(s.error_budget.consumed_ratio, consumed),
+        "{}",
+        s.error_budget.consumed_ratio
+    );
+    // ≈ 2% of a 30d budget at uniform traffic (29 days seen).
+    assert!((s.error_budget.consumed_ratio - 0.02 * 30.0 / (29.0 + 1.0 / 24.0)).abs() < 1e-3);
+    let remaining = 1.0 - consumed;
+    let expected = remaining * 30.0 * DAY as f64 / 14.4;
+    assert!(approx(s.error_budget.exhaustion_seconds.unwrap(), expected));
+    // At 14.4 a full budget lasts 50 hours.
+    assert!((expected / 3600.0 - 50.0 * remaining).abs() < 1e-6);
+}
+
+#[test]
+fn page_fires_on_fast_burn_and_honours_short_window() {
+    let (r, c) = registry_with(availability(0.999));
+    for minute in 0..60 {
+        record_at(&r, &c, (minute * MIN) as f64 + 30.0, 980, 20); // 2% → 20×
+    }
+    let s = status_at(&r, &c, (60 * MIN) as f64);
+    assert!(firing(&s, "1h"), "1h/5m at 20× must page");
+    assert!(firing(&s, "6h"), "6h/30m at 20× must page");
+    // The incident stops: the 5m window recovers first and the page clears
+    // although the 1h window still burns above 14.4.
+    for minute in 60..66 {
+        record_at(&r, &c, (minute * MIN) as f64 + 30.0, 1000, 0);
+    }
+    let s = status_at(&r, &c, (66 * MIN) as f64);
+    assert_eq!(burn(&s, "5m"), Some(0.0));
+    assert!(burn(&s, "1h").unwrap() > 14.4);
+    assert!(!firing(&s, "1h"));
+}
+
+#[test]
+fn thresholds_are_strict_and_tiers_independent() {
+    // Exactly 14.4 does not exceed 14.4: no page on the first tier, but the
+    // 6 and 3 and 1 tiers fire.
+    let (r, c) = registry_with(availability(0.99));
+    for minute in 0..60 {
+        record_at(&r, &c, (minute * MIN) as f64 + 30.0, 856, 144); // 14.4% / 1%
+    }
+    let s = status_at(&r, &c, (60 * MIN) as f64);
+    assert!(approx(burn(&s, "1h").unwrap(), 14.4));
+    let fired: Vec<bool> = s.alerts.iter().map(|a| a.firing).collect();
+    let b = burn(&s, "1h").unwrap();
+    assert_eq!(fired[0], b > 14.4);
+    assert_eq!(&fired[1..], &[true, true, true]);
+}
+
+#[test]
+fn min_events_holds_back_alerts_on_thin_traffic() {
+    let (r, c) = registry_with(availability(0.999).min_events(10));
+    record_at(&r, &c, 10.0, 0, 9);
+    let s = status_at(&r, &c, 60.0);
+    assert!(
+        s.alerts.iter().all(|a| !a.firing),
+        "9 events < min_events 10"
+    );
+    record_at(&r, &c, 70.0, 0, 1);
+    let s = status_at(&r, &c, 80.0);
+    assert!(
+        s.alerts.iter().all(|a| a.firing),
+        "10 events reach min_events"
+    );
+}
+
+#[test]
+fn windows_slide_and_empty_windows_are_null() {
+    let (r, c) = registry_with(availability(0.999));
+    let s = status_at(&r, &c, 30.0);
+    assert!(s.burn_rates.0.iter().all(|(_, b)| b.is_none()));
+    assert_eq!(s.sli_value, None);
+    assert_eq!(s.error_budget.remaining_ratio, 1.0);
+    assert_eq!(s.status, StatusLevel::Healthy);
+    // Bad events in the first ten minutes only.
+    for minute in 0..10 {
+        record_at(&r, &c, (minute * MIN) as f64 + 1.0, 90, 10);
+    }
+    // Good events from 40 to 45 minutes.
+    for minute in 40..45 {
+        record_at(&r, &c, (minute * MIN) as f64 + 1.0, 100, 0);
+    }
+    let s = status_at(&r, &c, (45 * MIN) as f64);
+    assert_eq!(burn(&s, "5m"), Some(0.0));
+    assert_eq!(burn(&s, "30m"), Some(0.0));
+    let b1h = burn(&s, "1h").unwrap();
+    assert!(approx(b1h, 100.0 / 1500.0 / 0.001), "{b1h}");
+    // After 5 minutes of silence, the 5m window has no events at all.
+    let s = status_at(&r, &c, (51 * MIN) as f64);
+    assert_eq!(burn(&s, "5m"), None);
+    assert!(burn(&s, "30m").is_some());
+}
+
+#[test]
+fn seven_day_period_scales_windows() {
+    let (r, c) = registry_with(availability(0.999).period(std::time::Duration::from_secs(7 * DAY)));
+    record_at(&r, &c, 1.0, 98, 2);
+    let s = status_at(&r, &c, 60.0);
+    let labels: Vec<&str> = s.burn_rates.0.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "1m10s", "7m", "14m", "28m", "1h24m", "5h36m", "16h48m", "7d"
+        ]
+    );
+    let tiers: Vec<(&str, &str, f64)> = s
+        .alerts
+        .iter()
+        .map(|a| {
+            (
+                a.long_window.as_str(),
+                a.short_window.as_str(),
+                a.burn_rate_threshold,
+            )
+        })
+        .collect();
+    assert_eq!(
+        tiers,
+        [
+            ("14m", "1m10s", 14.4),
+            ("1h24m", "7m", 6.0),
+            ("5h36m", "28m", 3.0),
+            ("16h48m", "1h24m", 1.0)
+        ]
+    );
+    assert_eq!(s.period_seconds, (7 * DAY) as f64);
+    // 20× burn in a short window: the scaled page fires.
+    assert!(s.alerts[0].firing);
+    // 1m10s later with no events, the short window is empty.
+    let s = status_at(&r, &c, 140.0);
+    assert_eq!(burn(&s, "1m10s"), None);
+    assert!(!s.alerts[0].firing);
+}
+
+#[test]
+fn status_levels_follow_the_one_day_burn_rate() {
+    // Objective 0.9: a 10% budget. 1000 events in the last day with `bad`
+    // of them bad burn at bad / 100; a clean history two days back keeps
+    // the period budget positive.
+    for (bad, level) in [
+        (100u64, StatusLevel::Healthy), // burn 1.0: not above 1
+        (120, StatusLevel::Attention),  // 1.2
+        (160, StatusLevel::Warning),    // 1.6
+        (250, StatusLevel::Critical),   // 2.5
+    ] {
+        let (r, c) = registry_with(availability(0.9));
+        record_at(&r, &c, 1.0, 1_000_000, 0);
+        let t = 2.0 * DAY as f64;
+        record_at(&r, &c, t, 1000 - bad, bad);
+        let s = status_at(&r, &c, t + 60.0);
+        let b = burn(&s, "1d").unwrap();
+        assert!(approx(b, bad as f64 / 100.0), "{b}");
+        assert!(s.error_budget.remaining_ratio > 0.0);
+        assert_eq!(s.status, level, "1d burn {b}");
+    }
+}
+
+#[test]
+fn json_has_the_design_shape() {
+    let (r, c) = registry_with(availability(0.999).description("d"));
+    record_at(&r, &c, 1.0, 1200, 3);
+    at(&r, &c, 60.0);
+    r.tick();
+    let value = serde_json::to_value(r.status()).unwrap();
+    assert_eq!(value["service"], "svc");
+    assert_eq!(value["now"], "1970-01-01T00:01:00Z");
+    assert_eq!(value["uptime_seconds"], 60.0);
+    let slo = &value["slos"][0];
+    let keys: Vec<&str> = slo
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "name",
+        "description",
+        "sli",
+        "objective",
+        "period_seconds",
+        "coverage_ratio",
+        "events",
+        "sli_value",
+        "error_budget",
+        "burn_rates",
+        "alerts",
+        "status",
+    ] {
+        assert!(keys.contains(&key), "missing {key}");
+    }
+    assert_eq!(slo["sli"], serde_json::json!({"kind": "availability"}));
+    assert_eq!(slo["period_seconds"], serde_json::json!(2_592_000));
+    assert_eq!(
+        slo["events"],
+        serde_json::json!({"good": 1200, "bad": 3, "total": 1203})
+    );
+    assert_eq!(slo["status"], "exhausted");
+    assert_eq!(slo["alerts"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        slo["alerts"][0],
+        serde_json::json!({"severity": "page", "long_window": "1h", "short_window": "5m",
+                           "burn_rate_threshold": 14.4, "firing": false})
+    );
+    // Window order is kept in the text (serde_json's Value sorts keys).
+    let text = serde_json::to_string(&r.status()).unwrap();
+    let rates = &text[text.find("\"burn_rates\"").unwrap()..];
+    let order: Vec<usize> = [
+        "\"5m\"", "\"30m\"", "\"1h\"", "\"2h\"", "\"6h\"", "\"1d\"", "\"3d\"", "\"30d\"",
+    ]
+    .iter()
+    .map(|key| rates.find(key).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{rates}");
+    let fields = [
+        "\"name\"",
+        "\"description\"",
+        "\"sli\"",
+        "\"objective\"",
+        "\"period_seconds\"",
+        "\"coverage_ratio\"",
+        "\"events\"",
+        "\"sli_value\"",
+        "\"error_budget\"",
+        "\"burn_rates\"",
+        "\"alerts\"",
+        "\"status\"",
+    ];
+    let order: Vec<usize> = fields.iter().map(|key| text.find(key).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!((slo["burn_rates"]["30d"].as_f64().unwrap() - 3.0 / 1203.0 / 0.001).abs() < 1e-9);
+    // It reads back.
+    let back: slo_core::ServiceStatus = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(serde_json::to_value(back).unwrap(), value);
+}
+
+#[test]
+fn latency_sli_counts_slow_and_failed_as_bad() {
+    let slo = slo_core::SloDefinition::builder("a")
+        .objective(0.99)
+        .latency(std::time::Duration::from_millis(300));
+    let (r, _c) = registry_with(slo);
+    let h = r.handle("a").unwrap();
+    use std::time::Duration;
+    assert!(h.record_latency(Duration::from_millis(300), true)); // at the threshold: good
+    assert!(!h.record_latency(Duration::from_micros(300_001), true));
+    assert!(!h.record_latency(Duration::from_millis(1), false));
+    let hist = r.latency_histogram(0).unwrap();
+    assert!(
+        hist.bounds_seconds.contains(&0.3),
+        "threshold is a bucket bound"
+    );
+    assert_eq!(hist.counts.iter().sum::<u64>(), 3);
+    let at_threshold = hist.bounds_seconds.iter().position(|b| *b == 0.3).unwrap();
+    assert_eq!(
+        hist.counts[at_threshold], 1,
+        "300ms lands in the le=0.3 bucket"
+    );
+    assert_eq!(hist.counts[at_threshold + 1], 1);
+    let s = r.status().slos.remove(0);
+    assert_eq!((s.events.good, s.events.bad), (1, 2));
+}
+
+#[test]
+fn stalled_ticker_fills_history_without_corrupting_it() {
+    // A real-clock style registry (spread fill) whose ticker stalls 20 min.
+    let spec = slo_core::Spec::builder("svc")
+        .slo(availability(0.999))
+        .build()
+        .unwrap();
+    let clock = slo_core::ManualClock::new(slo_core::Timestamp::EPOCH);
+    let r = slo_core::Registry::builder(spec)
+        .clock(clock.clone())
+        .build();
+    let h = r.handle("a").unwrap();
+    let mut sent = 0u64;
+    for second in 1..=7200u64 {
+        clock.set(slo_core::Timestamp::from_unix_nanos(
+            (second * 1_000_000_000) as i64,
+        ));
+        h.record(second % 100 != 0);
+        sent += 1;
+        // The ticker runs every second except from 30 to 50 minutes.
+        if !(1800..3000).contains(&second) {
+            r.tick();
+        }
+    }
+    let s = r.status().slos.remove(0);
+    assert_eq!(s.events.total, sent);
+    // 1% bad everywhere: every window reads burn 10 within edge resolution.
+    for (window, b) in &s.burn_rates.0 {
+        let b = b.unwrap();
+        assert!((b - 10.0).abs() < 0.5, "{window}: {b}");
+    }
+}
