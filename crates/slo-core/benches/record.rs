@@ -1,1 +1,100 @@
-fn main() {}
+//! Cost of recording one event: availability and latency SLIs, one thread,
+//! and two threads on the same SLO (throughput scaling).
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use slo_core::{Registry, SliHandle, SloDefinition, Spec};
+
+fn registry() -> Registry {
+    let spec = Spec::builder("bench")
+        .slo(SloDefinition::builder("avail").objective(0.999))
+        .slo(
+            SloDefinition::builder("lat")
+                .objective(0.99)
+                .latency(Duration::from_millis(250)),
+        )
+        .build()
+        .expect("valid spec");
+    Registry::new(spec)
+}
+
+fn one_thread(c: &mut Criterion) {
+    let r = registry();
+    let avail = r.handle("avail").expect("defined");
+    let lat = r.handle("lat").expect("defined");
+    let mut g = c.benchmark_group("record/1-thread");
+    g.bench_function("availability", |b| b.iter(|| avail.record(black_box(true))));
+    let mut i = 0u64;
+    g.bench_function("latency", |b| {
+        b.iter(|| {
+            i = i.wrapping_add(7_919_000);
+            lat.record_latency(black_box(Duration::from_nanos(i % 400_000_000)), true)
+        })
+    });
+    g.finish();
+}
+
+/// Runs `threads` threads, each recording `iters` events on `handle`, and
+/// returns the wall time: per-iteration time is then the time for every
+/// thread to record one event.
+fn run_threads(threads: usize, iters: u64, handle: &SliHandle, latency: bool) -> Duration {
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let h = handle.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut x = 0u64;
+                for _ in 0..iters {
+                    if latency {
+                        x = x.wrapping_add(7_919_000);
+                        h.record_latency(black_box(Duration::from_nanos(x % 400_000_000)), true);
+                    } else {
+                        h.record(black_box(true));
+                    }
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    for w in workers {
+        let _ = w.join();
+    }
+    start.elapsed()
+}
+
+fn threads(c: &mut Criterion) {
+    let max = std::env::var("SLO_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2usize);
+    let mut counts = vec![1usize, 2];
+    let mut n = 4;
+    while n <= max {
+        counts.push(n);
+        n *= 2;
+    }
+    for kind in ["availability", "latency"] {
+        let mut g = c.benchmark_group(format!("record/threads/{kind}"));
+        for &t in &counts {
+            let r = registry();
+            let h = r
+                .handle(if kind == "latency" { "lat" } else { "avail" })
+                .expect("defined");
+            g.throughput(criterion::Throughput::Elements(t as u64));
+            g.bench_function(format!("{t}"), |b| {
+                b.iter_custom(|iters| run_threads(t, iters, &h, kind == "latency"))
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(benches, one_thread, threads);
+criterion_main!(benches);

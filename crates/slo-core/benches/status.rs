@@ -1,1 +1,99 @@
-fn main() {}
+//! Cost of computing the status of 1 and 1,000 SLOs, and memory per SLO.
+#![allow(missing_docs, unsafe_code, clippy::expect_used, clippy::unwrap_used)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
+
+/// Counts live heap bytes, to measure memory per SLO.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged, only counting sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn spec(n: usize, latency: bool) -> Spec {
+    let mut b = Spec::builder("bench");
+    for i in 0..n {
+        let slo = SloDefinition::builder(format!("slo-{i}")).objective(0.999);
+        b = b.slo(if latency {
+            slo.latency(Duration::from_millis(250))
+        } else {
+            slo
+        });
+    }
+    b.build().expect("valid spec")
+}
+
+/// A registry that has seen 2 days of traffic, ticked every 5 s.
+fn warmed(n: usize) -> (Registry, ManualClock) {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let r = Registry::builder(spec(n, false))
+        .clock(clock.clone())
+        .build();
+    let handles: Vec<_> = r.handles().map(|(_, h)| h.clone()).collect();
+    for step in 0..(2 * 86_400 / 60) {
+        clock.set(Timestamp::from_unix_nanos(step * 60 * 1_000_000_000));
+        for h in &handles {
+            h.record(step % 97 != 0);
+        }
+        r.tick();
+    }
+    (r, clock)
+}
+
+fn status(c: &mut Criterion) {
+    let mut g = c.benchmark_group("status");
+    for n in [1usize, 1000] {
+        let (r, _clock) = warmed(n);
+        g.bench_function(format!("{n}-slos"), |b| b.iter(|| r.status()));
+    }
+    g.finish();
+}
+
+fn memory(_c: &mut Criterion) {
+    for (kind, latency) in [("availability", false), ("latency", true)] {
+        let before = LIVE.load(Ordering::Relaxed);
+        let spec = spec(1000, latency);
+        let after_spec = LIVE.load(Ordering::Relaxed);
+        let r = Registry::builder(spec).shards(2).build();
+        let after = LIVE.load(Ordering::Relaxed);
+        eprintln!(
+            "memory/{kind}: {} bytes per SLO (30d period, 8 windows, 2 shards; the spec itself {} bytes per SLO); estimate {} bytes",
+            (after - after_spec) / 1000,
+            (after_spec - before) / 1000,
+            r.memory_per_slo(0).unwrap_or(0)
+        );
+        let r16 = Registry::builder(spec_of(&r)).shards(16).build();
+        let after16 = LIVE.load(Ordering::Relaxed);
+        eprintln!(
+            "memory/{kind}: {} bytes per SLO with 16 shards",
+            (after16 - after) / 1000
+        );
+        drop(r16);
+    }
+}
+
+fn spec_of(r: &Registry) -> Spec {
+    r.spec().clone()
+}
+
+criterion_group!(benches, memory, status);
+criterion_main!(benches);

@@ -169,7 +169,7 @@ impl<W: Write> Replayer<'_, W> {
     fn event(&mut self, line: u64, text: &[u8]) -> Result<(), ReplayError> {
         let malformed = |reason: String| ReplayError::Malformed { line, reason };
         let raw: RawEvent = serde_json::from_slice(text).map_err(|e| malformed(json_reason(&e)))?;
-        if !(raw.t >= 0.0) {
+        if raw.t.is_nan() || raw.t < 0.0 {
             return Err(malformed(format!(
                 "t must be a number of seconds ≥ 0, got {}",
                 raw.t
@@ -202,7 +202,7 @@ impl<W: Write> Replayer<'_, W> {
         while state.next_out < t {
             state.emit(&mut self.out, &mut self.summary)?;
         }
-        if t - 1 >= state.next_sample {
+        if t > state.next_sample {
             // Samples strictly before `t` take everything recorded so far.
             state.clock.set(Timestamp::from_unix_nanos(t - 1));
             state.registry.tick_at(Timestamp::from_unix_nanos(t - 1));

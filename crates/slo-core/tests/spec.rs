@@ -1,5 +1,6 @@
 //! Spec files and the builder: one model, one validator, errors that name
 //! the field and (for files) the line and column.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Duration;
 

@@ -2,6 +2,7 @@
 //! every window's counts and burn rates compared with a naive exact model.
 //! Counts agree within the events of one sample spacing (W/60) around the
 //! window's start, and exactly when that start falls on a sample time.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Duration;
 
@@ -154,13 +155,13 @@ proptest! {
                 Step::Query { frac } => pending_query = Some(frac),
                 Step::Events { gap_ms, good, bad } => {
                     let next = t + gap_ms * 1_000_000;
-                    if let Some(frac) = pending_query.take() {
-                        if next > t {
-                            // Queries fall strictly before the next events.
-                            let q = t + ((next - t - 1) as f64 * frac) as i64;
-                            registry.tick_at(Timestamp::from_unix_nanos(q));
-                            check(&registry, &model, start, q, budget)?;
-                        }
+                    if let Some(frac) = pending_query.take()
+                        && next > t
+                    {
+                        // Queries fall strictly before the next events.
+                        let q = t + ((next - t - 1) as f64 * frac) as i64;
+                        registry.tick_at(Timestamp::from_unix_nanos(q));
+                        check(&registry, &model, start, q, budget)?;
                     }
                     t = next;
                     registry.tick_at(Timestamp::from_unix_nanos(t - 1));

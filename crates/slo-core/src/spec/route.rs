@@ -88,12 +88,12 @@ impl std::str::FromStr for RouteRule {
             Some((method, template)) => (Some(method), template),
             None => (None, text),
         };
-        if let Some(method) = method {
-            if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(format!(
-                    "method {method:?} must be an upper-case HTTP method such as GET or POST"
-                ));
-            }
+        if let Some(method) = method
+            && (method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(format!(
+                "method {method:?} must be an upper-case HTTP method such as GET or POST"
+            ));
         }
         if !template.starts_with('/') {
             return Err("the template must start with '/'".into());

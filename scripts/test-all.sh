@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration, property, stress and doc tests,
+# then the loom models of the lock-free core (in their own target dir, since
+# `--cfg loom` rebuilds every dependency).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test (workspace)"
+cargo test --workspace --locked
+
+echo "== property and stress tests in release (more cases per second)"
+PROPTEST_CASES="${PROPTEST_CASES:-8192}" cargo test -p slo-core --release --locked --test windows_prop --test stress
+
+echo "== loom models"
+RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p slo-core --release --locked --lib loom
