@@ -96,10 +96,12 @@ impl SliHandle {
     }
 
     /// Counts an event left out of the SLI, such as a request the client
-    /// abandoned before the latency threshold.
+    /// abandoned before the latency threshold. (There is one reason today,
+    /// so one counter; a second reason gets a counter of its own.)
     pub fn record_excluded(&self, reason: Exclusion) {
-        let _ = reason;
-        self.cell.counters.add_excluded(thread_shard());
+        match reason {
+            Exclusion::ClientCancelled => self.cell.counters.add_excluded(thread_shard()),
+        }
     }
 
     /// The latency threshold, for latency SLIs.

@@ -136,7 +136,7 @@ impl Policy {
                 label: format_duration(duration).to_string(),
             })
             .collect();
-        let period = round_to_millis(period);
+        let period = round_to_millis(period.as_nanos());
         windows.push(Window {
             duration: period,
             label: format_duration(period).to_string(),
@@ -153,23 +153,11 @@ impl Policy {
 /// `base × period / 30d`, rounded to whole milliseconds.
 pub fn scale(base: Duration, period: Duration) -> Duration {
     let nanos = base.as_nanos() * period.as_nanos() / BASE_PERIOD.as_nanos();
-    round_to_millis(Duration::from_nanos_u128_saturating(nanos))
+    round_to_millis(nanos)
 }
 
-fn round_to_millis(d: Duration) -> Duration {
-    let ms = (d.as_nanos() + 500_000) / 1_000_000;
-    Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
-}
-
-trait FromNanosU128 {
-    fn from_nanos_u128_saturating(nanos: u128) -> Duration;
-}
-
-impl FromNanosU128 for Duration {
-    fn from_nanos_u128_saturating(nanos: u128) -> Duration {
-        let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
-        Duration::new(secs, (nanos % 1_000_000_000) as u32)
-    }
+fn round_to_millis(nanos: u128) -> Duration {
+    Duration::from_millis(u64::try_from((nanos + 500_000) / 1_000_000).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

@@ -355,3 +355,28 @@ fn stalled_ticker_fills_history_without_corrupting_it() {
         assert!((b - 10.0).abs() < 0.5, "{window}: {b}");
     }
 }
+
+#[test]
+fn excluded_events_stay_out_of_the_sli() {
+    let (r, c) = registry_with(availability(0.999));
+    let h = r.handle("a").unwrap();
+    h.record_good();
+    for _ in 0..3 {
+        h.record_excluded(slo_core::Exclusion::ClientCancelled);
+    }
+    assert_eq!(r.excluded_events(0), 3);
+    let s = status_at(&r, &c, 10.0);
+    assert_eq!(s.events.total, 1);
+    assert_eq!(
+        slo_core::Exclusion::ClientCancelled.as_str(),
+        "client_cancelled"
+    );
+}
+
+#[test]
+fn unknown_slo_is_a_typed_error() {
+    let (r, _c) = registry_with(availability(0.999));
+    let e = r.handle("nope").unwrap_err();
+    assert_eq!(e, slo_core::UnknownSlo("nope".into()));
+    assert!(e.to_string().contains("nope"));
+}
