@@ -65,6 +65,15 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// The JSON Lines a successful replay printed.
+fn json_lines(out: &Output) -> Vec<Value> {
+    assert!(out.status.success(), "{}", text(out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn validate_accepts_a_good_spec() {
     let dir = Dir::new("good");
@@ -235,11 +244,7 @@ fn replay_matches_an_exact_reference() {
         Path::new("60s"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     let first = events[0].0;
     let last = events.last().unwrap().0;
     let expected_times: Vec<f64> = (1..)
@@ -428,11 +433,7 @@ fn replay_reads_standard_input_and_direct_events() {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     // t = 60 and 120 (179 is the last event): 3 SLOs each.
     assert_eq!(lines.len(), 6);
     let cart = &lines[4];
@@ -456,11 +457,7 @@ fn the_shipped_example_replays() {
         Path::new("5m"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out);
     assert!(
         lines
             .iter()
