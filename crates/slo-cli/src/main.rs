@@ -123,7 +123,15 @@ fn run_replay(spec_path: &Path, events_path: &Path, every: Duration) -> ExitCode
         }
     };
     match result {
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(summary) => {
+            if summary.unmatched > 0 {
+                eprintln!(
+                    "slo replay: {} of {} events matched no SLO's routes",
+                    summary.unmatched, summary.events
+                );
+            }
+            ExitCode::SUCCESS
+        }
         // The reader went away (`| head`): nothing is wrong.
         Err(ReplayError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

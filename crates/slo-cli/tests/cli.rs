@@ -243,8 +243,16 @@ fn replay_matches_an_exact_reference() {
         Path::new("--every"),
         Path::new("60s"),
     ]);
-    assert!(out.status.success(), "{}", text(&out));
     let lines = json_lines(&out);
+    let unmatched = events.iter().filter(|e| e.2 == "/unknown").count();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!(
+            "{unmatched} of {} events matched no SLO",
+            events.len()
+        )),
+        "{}",
+        text(&out)
+    );
     let first = events[0].0;
     let last = events.last().unwrap().0;
     let expected_times: Vec<f64> = (1..)
