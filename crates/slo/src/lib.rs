@@ -25,3 +25,8 @@
 //! built; today it re-exports the engine, [`slo_core`].
 
 pub use slo_core::*;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
