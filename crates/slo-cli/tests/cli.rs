@@ -224,6 +224,21 @@ fn reference(events: &[(f64, &str, &str, u16, f64)], slo: &str, from: f64, to: f
     counts
 }
 
+/// The length of a 30d-period window, written out independently of the engine.
+fn window_seconds(label: &str) -> f64 {
+    match label {
+        "5m" => 300.0,
+        "30m" => 1800.0,
+        "1h" => 3600.0,
+        "2h" => 7200.0,
+        "6h" => 21600.0,
+        "1d" => 86400.0,
+        "3d" => 259200.0,
+        "30d" => 2592000.0,
+        other => panic!("unexpected window {other}"),
+    }
+}
+
 #[test]
 fn replay_matches_an_exact_reference() {
     let dir = Dir::new("replay");
@@ -277,17 +292,7 @@ fn replay_matches_an_exact_reference() {
         };
         let mut burns = std::collections::HashMap::new();
         for (label, value) in line["burn_rates"].as_object().unwrap() {
-            let window = match label.as_str() {
-                "5m" => 300.0,
-                "30m" => 1800.0,
-                "1h" => 3600.0,
-                "2h" => 7200.0,
-                "6h" => 21600.0,
-                "1d" => 86400.0,
-                "3d" => 259200.0,
-                "30d" => 2592000.0,
-                other => panic!("unexpected window {other}"),
-            };
+            let window = window_seconds(label);
             let expected = burn_of(window);
             // Every window's sample spacing divides 60s or covers the whole
             // trace, except 2h (120s spacing): exact on even minutes only.
@@ -328,16 +333,7 @@ fn replay_matches_an_exact_reference() {
                 continue; // its short window is the interpolated 2h one
             }
             let threshold = alert["burn_rate_threshold"].as_f64().unwrap();
-            let window_s = |l: &str| match l {
-                "5m" => 300.0,
-                "30m" => 1800.0,
-                "1h" => 3600.0,
-                "2h" => 7200.0,
-                "6h" => 21600.0,
-                "1d" => 86400.0,
-                _ => 259200.0,
-            };
-            let (g, b) = reference(&events, name, t - window_s(long), t);
+            let (g, b) = reference(&events, name, t - window_seconds(long), t);
             let expected = burns[long].is_some_and(|x| x > threshold)
                 && burns[short].is_some_and(|x| x > threshold)
                 && g + b >= min_events;
