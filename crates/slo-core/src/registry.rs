@@ -61,7 +61,6 @@ pub struct RegistryBuilder {
     clock: Arc<dyn Clock>,
     fill: SampleFill,
     shards: usize,
-    ring_len: usize,
 }
 
 impl RegistryBuilder {
@@ -83,13 +82,6 @@ impl RegistryBuilder {
     /// number of CPUs, at most 32). More shards, less contention, more memory.
     pub fn shards(mut self, shards: usize) -> Self {
         self.shards = shards.clamp(1, 1024);
-        self
-    }
-
-    #[doc(hidden)]
-    /// Samples per window ring (tests use tiny rings).
-    pub fn ring_len(mut self, len: usize) -> Self {
-        self.ring_len = len;
         self
     }
 
@@ -118,7 +110,7 @@ impl RegistryBuilder {
                     },
                 );
                 SloEntry {
-                    windows: Windows::new(&lengths, self.ring_len, start.as_unix_nanos()),
+                    windows: Windows::new(&lengths, DEFAULT_RING_LEN, start.as_unix_nanos()),
                     handle: SliHandle {
                         cell: Arc::new(SliCell {
                             counters,
@@ -182,7 +174,6 @@ impl Registry {
             clock: Arc::new(SystemClock::new()),
             fill: SampleFill::default(),
             shards: cpus.min(MAX_SHARDS),
-            ring_len: DEFAULT_RING_LEN,
         }
     }
 

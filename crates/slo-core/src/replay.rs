@@ -111,7 +111,6 @@ struct Running {
     registry: Registry,
     clock: ManualClock,
     handles: Vec<SliHandle>,
-    first: i64,
     last: i64,
     every: i64,
     next_out: i64,
@@ -353,7 +352,6 @@ impl Running {
             registry,
             clock,
             handles,
-            first,
             last: first,
             every,
             next_out: (first.div_euclid(every) + 1).saturating_mul(every),
@@ -367,7 +365,6 @@ impl Running {
         summary: &mut ReplaySummary,
     ) -> Result<(), ReplayError> {
         let t = self.next_out;
-        debug_assert!(t > self.first);
         let at = Timestamp::from_unix_nanos(t);
         self.clock.set(at);
         self.registry.tick_at(at);

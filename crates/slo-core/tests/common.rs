@@ -2,8 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 use slo_core::{ManualClock, Registry, SampleFill, SloDefinition, SloStatus, Spec, Timestamp};
 
 pub const MIN: u64 = 60;
@@ -72,8 +70,4 @@ pub fn firing(status: &SloStatus, long: &str) -> bool {
 
 pub fn approx(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
-}
-
-pub fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
 }
