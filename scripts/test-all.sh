@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== cargo test (workspace)"
-cargo test --workspace --locked
+cargo test --workspace --all-features --locked
 
 echo "== property and stress tests in release (more cases per second)"
 PROPTEST_CASES="${PROPTEST_CASES:-8192}" cargo test -p slo-core --release --locked --test windows_prop --test stress

@@ -28,6 +28,7 @@ mod clock;
 mod counters;
 mod duration;
 mod handle;
+mod history;
 pub mod policy;
 mod registry;
 pub mod replay;
@@ -40,6 +41,7 @@ mod window;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::{DurationError, FormattedDuration, format_duration, parse_duration};
 pub use handle::{Exclusion, SliHandle};
+pub use history::{History, HistoryPoint};
 pub use registry::{
     DEFAULT_LATENCY_BOUNDS, LatencyHistogram, Registry, RegistryBuilder, UnknownSlo, WindowEvents,
 };

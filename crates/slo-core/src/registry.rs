@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::counters::{Counters, Totals};
 use crate::handle::{SliCell, SliHandle};
+use crate::history::{History, HistoryPoint};
 use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
 use crate::spec::{Sli, SloDefinition, Spec};
 use crate::status::{
@@ -19,6 +20,9 @@ use crate::window::{DEFAULT_RING_LEN, SampleFill, TickState, Windows};
 pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+/// The window whose samples a [`History`] is drawn from (6h for a 30d period).
+const HISTORY_WINDOW: usize = 4;
 
 /// Shards are capped so that memory per SLO stays bounded on big machines.
 const MAX_SHARDS: usize = 32;
@@ -380,6 +384,54 @@ impl Registry {
             ),
             alerts,
             status: StatusLevel::classify(remaining, burn[STATUS_WINDOW]),
+        })
+    }
+
+    /// How the burn rate (over the fastest page tier's long window, `1h` for
+    /// a 30d period) and the remaining error budget of the SLO at `index`
+    /// moved over the hours before `now`: one point per sample of the 6h
+    /// window (every 6 minutes for a 30d period), covering 5h, or since the
+    /// start when that is more recent.
+    pub fn history(&self, index: usize, now: Timestamp) -> Option<History> {
+        let slo = self.inner.slos.get(index)?;
+        let windows = slo.policy.windows();
+        let fine = HISTORY_WINDOW;
+        let burn_len = slo.lengths[EXHAUSTION_WINDOW];
+        let span = slo.lengths[fine].saturating_sub(burn_len);
+        let counters = &slo.handle.cell.counters;
+        let now_nanos = now.as_unix_nanos();
+        let raw = slo.windows.history(
+            now_nanos,
+            now_nanos.saturating_sub(span),
+            fine,
+            &[
+                (fine, burn_len),
+                (PERIOD_WINDOW, slo.lengths[PERIOD_WINDOW]),
+            ],
+            || counters.totals(),
+        );
+        let budget = slo.definition.error_budget();
+        let burn = |good: f64, bad: f64| {
+            let total = good + bad;
+            (total > 1e-9).then(|| bad / total / budget)
+        };
+        let points = raw
+            .into_iter()
+            .map(|(at, [hour, period])| HistoryPoint {
+                at: Timestamp::from_unix_nanos(at.t),
+                burn_rate: burn((at.good - hour.good).max(0.0), (at.bad - hour.bad).max(0.0)),
+                budget_remaining: 1.0
+                    - burn(
+                        (at.good - period.good).max(0.0),
+                        (at.bad - period.bad).max(0.0),
+                    )
+                    .unwrap_or(0.0),
+            })
+            .collect();
+        Some(History {
+            burn_window: windows[EXHAUSTION_WINDOW].label.clone(),
+            span: Duration::from_nanos(u64::try_from(span).unwrap_or(0)),
+            points,
         })
     }
 

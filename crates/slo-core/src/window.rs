@@ -206,6 +206,61 @@ impl Windows {
         }
     }
 
+    /// The recent past as seen by ring `fine`: for each of its sample times
+    /// from `from` on (and then `now`), the cumulative count at that time
+    /// and, for each `(ring, length)` in `lookbacks`, the cumulative count
+    /// `length` earlier, read from that ring.
+    pub fn history<const N: usize>(
+        &self,
+        now: i64,
+        from: i64,
+        fine: usize,
+        lookbacks: &[(usize, i64); N],
+        live: impl Fn() -> Totals,
+    ) -> Vec<(Point, [Point; N])> {
+        let mut out = Vec::new();
+        let Some(ring) = self.rings.get(fine) else {
+            return out;
+        };
+        let mut attempt = 0;
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            if before & 1 == 0 {
+                out.clear();
+                let totals = live();
+                let live_point = Point {
+                    t: now,
+                    good: totals.good as f64,
+                    bad: totals.bad as f64,
+                };
+                let latest = ring.latest.load(Ordering::Relaxed);
+                let oldest = (latest - ring.len() + 2).max(ring.first + 1);
+                let first = from.max(self.start).div_euclid(ring.spacing).max(oldest);
+                let times = (first..=latest)
+                    .map(|j| j.saturating_mul(ring.spacing))
+                    .filter(|t| *t < now && *t > self.start)
+                    .chain([now]);
+                for t in times {
+                    let at = self.value_at(ring, t, live_point);
+                    let back = std::array::from_fn(|i| {
+                        let (index, length) = lookbacks[i];
+                        match self.rings.get(index) {
+                            Some(r) => self.value_at(r, t.saturating_sub(length), live_point),
+                            None => at,
+                        }
+                    });
+                    out.push((at, back));
+                }
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == before {
+                    return out;
+                }
+            }
+            spin(attempt);
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
     /// The cumulative count at time `x`, from the ring's samples, the start
     /// (nothing counted) and the live count at `now`.
     fn value_at(&self, ring: &Ring, x: i64, live: Point) -> Point {

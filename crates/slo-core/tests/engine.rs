@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use slo_core::StatusLevel;
+use std::time::Duration;
 
 #[test]
 fn burn_rate_is_error_ratio_over_budget() {
@@ -379,4 +380,58 @@ fn unknown_slo_is_a_typed_error() {
     let e = r.handle("nope").unwrap_err();
     assert_eq!(e, slo_core::UnknownSlo("nope".into()));
     assert!(e.to_string().contains("nope"));
+}
+
+#[test]
+fn history_traces_burn_rate_and_budget_over_recent_hours() {
+    let (registry, clock) = registry_with(availability(0.99));
+    // 3h clean at 100 events a minute, then 30 min with 10% bad (burn 10).
+    let mut t = 0.0;
+    while t < (3 * HOUR + 30 * MIN) as f64 {
+        t += 60.0;
+        let bad = if t > (3 * HOUR) as f64 { 10 } else { 0 };
+        record_at(&registry, &clock, t, 100 - bad, bad);
+    }
+    let now = status_at(&registry, &clock, t + 1.0);
+    let history = registry.history(0, registry.clock().now()).unwrap();
+    assert_eq!(history.burn_window, "1h");
+    assert_eq!(history.span, Duration::from_secs(5 * HOUR));
+    let points = &history.points;
+    // One point per 6-minute sample since the start, then now.
+    assert_eq!(points.len(), (3 * HOUR + 30 * MIN) as usize / 360 + 1);
+    let last = points.last().unwrap();
+    assert_eq!(last.at, registry.clock().now());
+    assert!((last.burn_rate.unwrap() - burn(&now, "1h").unwrap()).abs() < 1e-9);
+    assert!((last.budget_remaining - now.error_budget.remaining_ratio).abs() < 1e-9);
+    for p in points {
+        let secs = p.at.as_unix_nanos() as f64 / 1e9;
+        if secs <= (3 * HOUR) as f64 {
+            assert_eq!(p.burn_rate, Some(0.0), "clean at {secs}");
+            assert_eq!(p.budget_remaining, 1.0);
+        }
+    }
+    // At 3h30m (sample exactly): 1h window holds 30 clean + 30 bad minutes.
+    let at_3h30 = points
+        .iter()
+        .find(|p| p.at.as_unix_nanos() == (3 * HOUR + 30 * MIN) as i64 * 1_000_000_000)
+        .unwrap();
+    assert!((at_3h30.burn_rate.unwrap() - 5.0).abs() < 1e-9);
+    // Period: 300 bad of 21,000 events over a 1% budget.
+    let expected = 1.0 - (300.0 / 21_000.0) / 0.01;
+    assert!((at_3h30.budget_remaining - expected).abs() < 1e-9);
+}
+
+#[test]
+fn history_covers_five_hours_once_the_process_is_older() {
+    let (registry, clock) = registry_with(availability(0.999));
+    let mut t = 0.0;
+    while t < (9 * HOUR) as f64 {
+        t += 60.0;
+        record_at(&registry, &clock, t, 10, 0);
+    }
+    status_at(&registry, &clock, t);
+    let history = registry.history(0, registry.clock().now()).unwrap();
+    let first = history.points.first().unwrap().at.as_unix_nanos() as f64 / 1e9;
+    assert_eq!(first, t - (5 * HOUR) as f64);
+    assert!(history.points.iter().all(|p| p.burn_rate == Some(0.0)));
 }

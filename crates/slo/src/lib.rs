@@ -20,11 +20,21 @@
 //! # Ok::<(), slo::SpecErrors>(())
 //! ```
 //!
-//! The Tower middleware, the `#[slo::measure]` attribute and the Prometheus
-//! and OpenTelemetry exporters arrive as features of this crate as they are
-//! built; today it re-exports the engine, [`slo_core`].
+//! Features:
+//! - `tower`: [`tower::SloLayer`], the middleware that counts every HTTP or
+//!   gRPC request toward the SLOs its route matches, and
+//!   [`tower::SloEndpoint`], the `/slo` page and JSON (`slo-tower`).
+//! - `axum`: with `tower`, route templates from axum's `MatchedPath` and an
+//!   axum handler for `/slo`.
+//!
+//! The `#[slo::measure]` attribute and the Prometheus and OpenTelemetry
+//! exporters arrive as features as they are built.
 
 pub use slo_core::*;
+
+/// The Tower middleware and the `/slo` endpoint (feature `tower`).
+#[cfg(feature = "tower")]
+pub use slo_tower as tower;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

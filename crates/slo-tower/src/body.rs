@@ -1,0 +1,113 @@
+//! The response body wrapper: latency ends, and gRPC trailers are read, when
+//! the body does. "Ends" means the last frame was read, an error frame came,
+//! or the body reports `is_end_stream` (after a frame, or from the start):
+//! hyper stops polling a body of known length once it has it all, so waiting
+//! for `None` would make every such response look abandoned.
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http_body::{Body, Frame, SizeHint};
+use pin_project_lite::pin_project;
+
+use crate::classify::ClassifyEos;
+use crate::pending::Pending;
+
+pin_project! {
+    /// Response body of [`crate::SloService`]: the inner body, unchanged,
+    /// recording the request's events when it ends.
+    pub struct SloBody<B, E> {
+        #[pin]
+        inner: B,
+        pending: Option<Pending>,
+        eos: Option<E>,
+    }
+}
+
+impl<B: Body, E: ClassifyEos> SloBody<B, E> {
+    /// A body that counts toward no SLO.
+    pub(crate) fn untracked(inner: B) -> Self {
+        SloBody {
+            inner,
+            pending: None,
+            eos: None,
+        }
+    }
+
+    /// A body that finishes `pending`; an empty body finishes it at once.
+    pub(crate) fn tracked(inner: B, pending: Pending, eos: Option<E>) -> Self {
+        let mut body = SloBody {
+            inner,
+            pending: Some(pending),
+            eos,
+        };
+        if body.inner.is_end_stream() {
+            finish(&mut body.pending, &mut body.eos, None);
+        }
+        body
+    }
+}
+
+/// Records the request: the success decided by the head, or else by the
+/// end-of-stream classifier from `trailers`.
+fn finish<E: ClassifyEos>(
+    pending: &mut Option<Pending>,
+    eos: &mut Option<E>,
+    trailers: Option<&http::HeaderMap>,
+) {
+    if let Some(pending) = pending.take() {
+        let succeeded = eos.take().is_none_or(|eos| eos.classify_eos(trailers));
+        pending.finish(succeeded);
+    }
+}
+
+impl<B: Body, E: ClassifyEos> Body for SloBody<B, E> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let mut this = self.project();
+        if this.pending.is_none() {
+            return this.inner.poll_frame(cx);
+        }
+        let inner = this.inner.as_mut();
+        let polled = match catch_unwind(AssertUnwindSafe(|| inner.poll_frame(cx))) {
+            Ok(polled) => polled,
+            Err(panic) => {
+                if let Some(pending) = this.pending.take() {
+                    pending.finish(false);
+                }
+                resume_unwind(panic)
+            }
+        };
+        match &polled {
+            Poll::Pending => {}
+            Poll::Ready(None) => finish(this.pending, this.eos, None),
+            Poll::Ready(Some(Err(_))) => {
+                if let Some(pending) = this.pending.take() {
+                    pending.finish(false);
+                }
+            }
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(trailers) = frame.trailers_ref() {
+                    finish(this.pending, this.eos, Some(trailers));
+                } else if this.inner.is_end_stream() {
+                    finish(this.pending, this.eos, None);
+                }
+            }
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

@@ -1,0 +1,268 @@
+//! The `/slo` page: one self-contained document (no scripts, fonts or
+//! images from elsewhere) that an on-call engineer reads in seconds. Every
+//! name from a spec goes through [`escape`].
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use slo_core::policy::Severity;
+use slo_core::status::{SliStatus, SloStatus};
+use slo_core::{History, ServiceStatus, StatusLevel, format_duration};
+
+use super::chart;
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Colour of a status level (text on white, and the row's marker).
+fn colour(level: StatusLevel) -> &'static str {
+    match level {
+        StatusLevel::Healthy => "#1a7f37",
+        StatusLevel::Attention => "#9a6700",
+        StatusLevel::Warning => "#bc4c00",
+        StatusLevel::Critical => "#cf222e",
+        StatusLevel::Exhausted => "#82071e",
+    }
+}
+
+fn severity_rank(level: StatusLevel) -> u8 {
+    match level {
+        StatusLevel::Healthy => 0,
+        StatusLevel::Attention => 1,
+        StatusLevel::Warning => 2,
+        StatusLevel::Critical => 3,
+        StatusLevel::Exhausted => 4,
+    }
+}
+
+/// A ratio as a percentage with enough digits to tell 99.9% from 99.95%.
+fn percent(ratio: f64) -> String {
+    let p = ratio * 100.0;
+    if !p.is_finite() {
+        return "–".into();
+    }
+    let digits = if p.abs() >= 99.0 && p.abs() < 100.0 {
+        3
+    } else {
+        1
+    };
+    let mut text = format!("{p:.digits$}");
+    if text.contains('.') {
+        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
+    }
+    format!("{text}%").replace('-', "−")
+}
+
+fn rate(value: Option<f64>) -> String {
+    match value {
+        None => "–".into(),
+        Some(v) if v >= 100.0 => format!("{v:.0}"),
+        Some(v) if v >= 10.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+
+fn humane(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".into();
+    }
+    let rounded = if seconds >= 3600.0 {
+        (seconds / 60.0).round() * 60.0
+    } else {
+        seconds.round()
+    };
+    format_duration(Duration::from_secs_f64(rounded)).to_string()
+}
+
+const STYLE: &str = "\
+body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f6f8fa;color:#1f2328}\
+header{padding:14px 24px;background:#fff;border-bottom:1px solid #d0d7de;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}\
+h1{font-size:20px;margin:0}.meta{color:#59636e}\
+.overall{font-weight:700;padding:2px 10px;border-radius:12px;color:#fff}\
+main{padding:16px 24px;display:flex;flex-direction:column;gap:14px}\
+.slo{background:#fff;border:1px solid #d0d7de;border-left:8px solid var(--c);border-radius:6px;padding:12px 16px;display:grid;grid-template-columns:minmax(260px,1fr) minmax(300px,620px);gap:8px 24px}\
+.name{font-size:17px;font-weight:700;margin:0}.desc{color:#59636e;margin:0}\
+.level{color:var(--c);font-weight:700;text-transform:uppercase;font-size:13px;letter-spacing:.04em}\
+.sli{font-size:22px;font-weight:700}.sli small{font-size:14px;font-weight:400;color:#59636e}\
+.bar{height:12px;background:#eaeef2;border-radius:6px;overflow:hidden;margin:4px 0}\
+.bar span{display:block;height:100%;background:var(--c)}\
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin-top:6px}\
+th,td{padding:2px 8px;text-align:right;border-bottom:1px solid #eaeef2}th{color:#59636e;font-weight:600}\
+td.hot{color:#cf222e;font-weight:700}td.warm{color:#9a6700}\
+.alerts{margin:6px 0 0;padding:0;list-style:none;display:flex;gap:6px;flex-wrap:wrap}\
+.alerts li{padding:2px 8px;border-radius:10px;font-size:13px;font-weight:700}\
+.page{background:#cf222e;color:#fff}.ticket{background:#fff8c5;color:#6b4c00;border:1px solid #d4a72c}\
+.quiet{color:#59636e;font-size:13px}\
+svg{width:100%;height:auto;font:11px system-ui,sans-serif}\
+footer{padding:0 24px 16px;color:#59636e;font-size:13px}";
+
+/// The whole page for `status`, with each SLO's history (same order).
+pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> String {
+    let mut out = String::with_capacity(4096 + status.slos.len() * 4096);
+    let worst = status
+        .slos
+        .iter()
+        .map(|s| s.status)
+        .max_by_key(|l| severity_rank(*l))
+        .unwrap_or(StatusLevel::Healthy);
+    let firing = status
+        .slos
+        .iter()
+        .flat_map(|s| &s.alerts)
+        .filter(|a| a.firing)
+        .count();
+    let service = escape(&status.service);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"15\">\
+         <title>{service} — SLOs: {worst}</title><style>{STYLE}</style></head><body>\
+         <header><h1>{service}</h1>\
+         <span class=\"overall\" style=\"background:{bg}\">{worst_up}</span>\
+         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}</span></header><main>",
+        worst = worst.as_str(),
+        bg = colour(worst),
+        worst_up = worst.as_str().to_uppercase(),
+        s = if firing == 1 { "" } else { "s" },
+        n = status.slos.len(),
+        ns = if status.slos.len() == 1 { "" } else { "s" },
+        now = escape(&status.now),
+        uptime = humane(status.uptime_seconds),
+    );
+    if status.slos.is_empty() {
+        out.push_str("<p class=\"quiet\">No SLOs are defined.</p>");
+    }
+    for (i, slo) in status.slos.iter().enumerate() {
+        slo_row(&mut out, slo, histories.get(i).and_then(Option::as_ref));
+    }
+    out.push_str(
+        "</main><footer>Numbers are this process's own, since it started (coverage shows how much \
+         of each period it has seen). Refreshes every 15 s. \
+         <a href=\"?format=json\">JSON</a></footer></body></html>\n",
+    );
+    out
+}
+
+fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
+    let c = colour(slo.status);
+    let name = escape(&slo.name);
+    let sli_kind = match slo.sli {
+        SliStatus::Availability => "availability".to_owned(),
+        SliStatus::Latency { threshold_seconds } => format!(
+            "latency ≤ {}",
+            format_duration(Duration::from_secs_f64(threshold_seconds.max(0.0)))
+        ),
+    };
+    let _ = write!(
+        out,
+        "<section class=\"slo\" style=\"--c:{c}\" id=\"slo-{name}\"><div>\
+         <p class=\"level\">{level}</p><h2 class=\"name\">{name}</h2>",
+        level = slo.status.as_str(),
+    );
+    if let Some(description) = &slo.description {
+        let _ = write!(out, "<p class=\"desc\">{}</p>", escape(description));
+    }
+    let sli_value = slo.sli_value.map_or("no events yet".to_owned(), percent);
+    let _ = write!(
+        out,
+        "<p class=\"sli\">{sli_value} <small>{sli_kind} · objective {objective} over {period}</small></p>",
+        objective = percent(slo.objective),
+        period = humane(slo.period_seconds),
+    );
+    let remaining = slo.error_budget.remaining_ratio;
+    let width = (remaining.clamp(0.0, 1.0) * 100.0).round();
+    let _ = write!(
+        out,
+        "<div>Error budget left: <b>{left}</b>{eta}</div>\
+         <div class=\"bar\" title=\"error budget remaining\"><span style=\"width:{width}%\"></span></div>\
+         <div class=\"quiet\">{good} good · {bad} bad · {coverage} of the period seen</div>",
+        left = percent(remaining),
+        eta = match slo.error_budget.exhaustion_seconds {
+            Some(s) => format!(" · runs out in {} at the 1h burn rate", humane(s)),
+            None => String::new(),
+        },
+        good = slo.events.good,
+        bad = slo.events.bad,
+        coverage = percent(slo.coverage_ratio),
+    );
+    // Burn rates, hot where a page threshold is crossed.
+    out.push_str("<table><tr><th>burn</th>");
+    for (label, _) in &slo.burn_rates.0 {
+        let _ = write!(out, "<th>{}</th>", escape(label));
+    }
+    out.push_str("</tr><tr><th>rate</th>");
+    for (_, value) in &slo.burn_rates.0 {
+        let class = match value {
+            Some(v) if *v > 6.0 => " class=\"hot\"",
+            Some(v) if *v > 1.0 => " class=\"warm\"",
+            _ => "",
+        };
+        let _ = write!(out, "<td{class}>{}</td>", rate(*value));
+    }
+    out.push_str("</tr></table>");
+    let firing: Vec<_> = slo.alerts.iter().filter(|a| a.firing).collect();
+    if firing.is_empty() {
+        out.push_str("<p class=\"quiet\">No alert firing.</p>");
+    } else {
+        out.push_str("<ul class=\"alerts\">");
+        for alert in firing {
+            let class = match alert.severity {
+                Severity::Page => "page",
+                Severity::Ticket => "ticket",
+            };
+            let _ = write!(
+                out,
+                "<li class=\"{class}\">{sev} {long}/{short} &gt; {thr}</li>",
+                sev = alert.severity.as_str().to_uppercase(),
+                long = escape(&alert.long_window),
+                short = escape(&alert.short_window),
+                thr = alert.burn_rate_threshold,
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</div><div>");
+    match history {
+        Some(history) => chart::render(out, history, slo.status, c),
+        None => out.push_str("<p class=\"quiet\">No history.</p>"),
+    }
+    out.push_str("</div></section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape, percent};
+
+    #[test]
+    fn percentages_keep_the_digits_that_matter() {
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.99751), "99.751%");
+        assert_eq!(percent(0.995), "99.5%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(-10.111), "−1011.1%");
+        assert_eq!(percent(0.004166), "0.4%");
+    }
+
+    #[test]
+    fn escapes_everything_markup_could_hide_in() {
+        assert_eq!(
+            escape(r#"<script>alert("x&y's")</script>"#),
+            "&lt;script&gt;alert(&quot;x&amp;y&#39;s&quot;)&lt;/script&gt;"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! `/slo` (DESIGN §6): JSON for programs, an HTML page for people.
+//!
+//! `GET` answers JSON unless the client prefers HTML (`Accept: text/html`
+//! ranked above JSON, as browsers send) or asks with `?format=html`
+//! (`?format=json` forces JSON). `HEAD` answers the same headers without a
+//! body; other methods get 405 with `Allow: GET, HEAD`.
+
+mod chart;
+mod html;
+
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::Full;
+use slo_core::Registry;
+use tower_service::Service;
+
+/// The `/slo` endpoint as a Tower service; mount it on any path.
+///
+/// ```
+/// use slo_core::{Registry, SloDefinition, Spec};
+/// use slo_tower::SloEndpoint;
+/// let spec = Spec::builder("shop")
+///     .slo(SloDefinition::builder("checkout").objective(0.999))
+///     .build()?;
+/// let endpoint = SloEndpoint::new(Registry::new(spec));
+/// let page = endpoint.render(&http::Method::GET, &http::HeaderMap::new(), None);
+/// assert_eq!(page.status(), 200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SloEndpoint {
+    registry: Registry,
+}
+
+/// The representation a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Html,
+}
+
+impl SloEndpoint {
+    /// The endpoint for `registry`.
+    pub fn new(registry: Registry) -> SloEndpoint {
+        SloEndpoint { registry }
+    }
+
+    /// Answers a request with this method, headers and query string.
+    pub fn render(
+        &self,
+        method: &Method,
+        headers: &http::HeaderMap,
+        query: Option<&str>,
+    ) -> Response<Full<Bytes>> {
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return response;
+        }
+        let format = negotiate(headers, query);
+        let status = self.registry.status();
+        let (body, content_type) = match format {
+            Format::Json => match serde_json::to_vec(&status) {
+                Ok(json) => (json, "application/json"),
+                Err(_) => {
+                    return plain(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "status did not serialize\n",
+                    );
+                }
+            },
+            Format::Html => {
+                let now = self.registry.clock().now();
+                let histories = (0..status.slos.len())
+                    .map(|i| self.registry.history(i, now))
+                    .collect::<Vec<_>>();
+                (
+                    html::page(&status, &histories).into_bytes(),
+                    "text/html; charset=utf-8",
+                )
+            }
+        };
+        let length = body.len();
+        let body = if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            Bytes::from(body)
+        };
+        let mut response = Response::new(Full::new(body));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::VARY, HeaderValue::from_static("accept"));
+        response
+    }
+}
+
+/// A short text response.
+fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// JSON unless the query or the `Accept` header ranks HTML higher.
+fn negotiate(headers: &http::HeaderMap, query: Option<&str>) -> Format {
+    for pair in query.unwrap_or("").split('&') {
+        match pair {
+            "format=json" => return Format::Json,
+            "format=html" => return Format::Html,
+            _ => {}
+        }
+    }
+    let mut html = 0.0_f32;
+    let mut json = 0.0_f32;
+    for value in headers.get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else { continue };
+        for range in value.split(',') {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match media.as_str() {
+                "text/html" | "application/xhtml+xml" => html = html.max(q),
+                "application/json" | "application/*" | "*/*" => json = json.max(q),
+                _ => {}
+            }
+        }
+    }
+    if html > json {
+        Format::Html
+    } else {
+        Format::Json
+    }
+}
+
+impl<B> Service<Request<B>> for SloEndpoint {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        ready(Ok(self.render(
+            request.method(),
+            request.headers(),
+            request.uri().query(),
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &'static str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn browsers_get_html_and_programs_json() {
+        let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8";
+        assert_eq!(negotiate(&accept(chrome), None), Format::Html);
+        assert_eq!(negotiate(&accept("*/*"), None), Format::Json);
+        assert_eq!(negotiate(&http::HeaderMap::new(), None), Format::Json);
+        assert_eq!(negotiate(&accept("application/json"), None), Format::Json);
+        assert_eq!(
+            negotiate(&accept("application/json, text/html;q=0.5"), None),
+            Format::Json
+        );
+        assert_eq!(
+            negotiate(&accept(chrome), Some("format=json")),
+            Format::Json
+        );
+        assert_eq!(
+            negotiate(&accept("*/*"), Some("a=1&format=html")),
+            Format::Html
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! The response future of [`crate::SloService`]: catches panics (records
+//! them, then resumes unwinding), records inner errors, and hands the
+//! in-flight request to the body, where latency ends.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use http::Response;
+use http_body::Body;
+use pin_project_lite::pin_project;
+
+use crate::body::SloBody;
+use crate::classify::{Classification, ClassifyResponse};
+use crate::pending::Pending;
+
+pin_project! {
+    /// Response future of [`crate::SloService`].
+    pub struct ResponseFuture<F, C> {
+        #[pin]
+        inner: F,
+        pending: Option<Pending>,
+        classifier: C,
+    }
+}
+
+impl<F, C> ResponseFuture<F, C> {
+    pub(crate) fn new(inner: F, pending: Option<Pending>, classifier: C) -> Self {
+        ResponseFuture {
+            inner,
+            pending,
+            classifier,
+        }
+    }
+}
+
+impl<F, C, B, E> Future for ResponseFuture<F, C>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Body,
+    C: ClassifyResponse,
+{
+    type Output = Result<Response<SloBody<B, C::Eos>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let inner = this.inner;
+        let result = match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(poll) => ready!(poll),
+            Err(panic) => {
+                if let Some(pending) = this.pending.take() {
+                    pending.finish(false);
+                }
+                resume_unwind(panic)
+            }
+        };
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                if let Some(pending) = this.pending.take() {
+                    pending.finish(false);
+                }
+                return Poll::Ready(Err(error));
+            }
+        };
+        let Some(mut pending) = this.pending.take() else {
+            return Poll::Ready(Ok(response.map(SloBody::untracked)));
+        };
+        let eos = match this.classifier.classify_response(&response) {
+            Classification::Success => None,
+            Classification::Failure => {
+                pending.mark_failed();
+                None
+            }
+            Classification::AtEndOfStream(eos) => Some(eos),
+        };
+        Poll::Ready(Ok(response.map(|body| SloBody::tracked(body, pending, eos))))
+    }
+}

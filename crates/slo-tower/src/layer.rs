@@ -1,0 +1,213 @@
+//! [`SloLayer`] and its builder: which SLOs, which routes, which classifier.
+
+use std::sync::Arc;
+
+use slo_core::{Registry, RouteRule};
+use tower_layer::Layer;
+
+use crate::classify::{ClassifyResponse, HttpOrGrpc};
+use crate::routes::RouteTable;
+use crate::service::SloService;
+
+/// A bad layer configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LayerError {
+    /// The builder named an SLO the registry does not define.
+    #[error("no SLO named {0:?} in the registry")]
+    UnknownSlo(String),
+    /// A route rule did not parse.
+    #[error("route {rule:?} for SLO {slo:?}: {message}")]
+    BadRoute {
+        /// The SLO the rule was for.
+        slo: String,
+        /// The rule as given.
+        rule: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// Counts requests toward the SLOs of a [`Registry`], by route.
+///
+/// Each SLO counts the requests its spec's `match.routes` cover (every
+/// request when it has none); [`SloLayer::builder`] can change that. Handles
+/// are resolved here, once: per request the layer reads the route, records
+/// one event per matching SLO when the response ends, and allocates nothing
+/// for up to four SLOs a request.
+///
+/// With axum, add it with `Router::layer` (after the routes) so it sees the
+/// route template (`MatchedPath`, with the `axum` feature) and covers every
+/// route and the fallback, unmatched requests included. Around any other
+/// service (hyper, tonic) it matches the rules against the request path.
+///
+/// ```
+/// use slo_core::{Registry, Spec};
+/// use slo_tower::SloLayer;
+/// let spec = Spec::from_yaml(r#"
+/// service: shop
+/// slos:
+///   - name: checkout-availability
+///     objective: 99.9%
+///     match: {routes: ["POST /checkout"]}
+/// "#)?;
+/// let registry = Registry::new(spec);
+/// let layer = SloLayer::new(&registry);
+/// # let _ = layer;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct SloLayer<C = HttpOrGrpc> {
+    table: Arc<RouteTable>,
+    classifier: C,
+}
+
+impl SloLayer {
+    /// A layer for every SLO of `registry`, routed by the spec's `match`.
+    pub fn new(registry: &Registry) -> SloLayer {
+        SloLayer {
+            table: Arc::new(RouteTable::new(
+                registry
+                    .handles()
+                    .map(|(definition, handle)| {
+                        (
+                            handle.clone(),
+                            definition.routes().map(<[RouteRule]>::to_vec),
+                        )
+                    })
+                    .collect(),
+            )),
+            classifier: HttpOrGrpc,
+        }
+    }
+
+    /// Configures a layer; starts from the spec's `match` rules.
+    pub fn builder(registry: &Registry) -> SloLayerBuilder {
+        SloLayerBuilder {
+            registry: registry.clone(),
+            overrides: Vec::new(),
+            only: None,
+            classifier: HttpOrGrpc,
+        }
+    }
+}
+
+impl<C> SloLayer<C> {
+    /// Requests that matched no SLO, whatever their path: one bounded bucket.
+    pub fn unmatched_requests(&self) -> u64 {
+        self.table.unmatched()
+    }
+}
+
+impl<C> std::fmt::Debug for SloLayer<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SloLayer")
+            .field("slos", &self.table.handles.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, C: Clone> Layer<S> for SloLayer<C> {
+    type Service = SloService<S, C>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SloService::new(inner, Arc::clone(&self.table), self.classifier.clone())
+    }
+}
+
+/// Builds an [`SloLayer`]; see [`SloLayer::builder`].
+#[must_use]
+pub struct SloLayerBuilder<C = HttpOrGrpc> {
+    registry: Registry,
+    overrides: Vec<(String, Option<Vec<String>>)>,
+    only: Option<Vec<String>>,
+    classifier: C,
+}
+
+impl<C: ClassifyResponse> SloLayerBuilder<C> {
+    /// The routes `slo` counts, replacing its spec's `match`: rules such as
+    /// `"POST /checkout"` or `"/cart/{id}"`.
+    pub fn routes<I, R>(mut self, slo: &str, rules: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        let rules = rules.into_iter().map(Into::into).collect();
+        self.overrides.push((slo.to_owned(), Some(rules)));
+        self
+    }
+
+    /// `slo` counts every request, whatever its spec's `match` says.
+    pub fn every_request(mut self, slo: &str) -> Self {
+        self.overrides.push((slo.to_owned(), None));
+        self
+    }
+
+    /// Only these SLOs (say, for a layer on one sub-router); default all.
+    pub fn only<I, R>(mut self, slos: I) -> Self
+    where
+        I: IntoIterator<Item = R>,
+        R: Into<String>,
+    {
+        self.only = Some(slos.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Replaces the classifier (default [`HttpOrGrpc`]).
+    pub fn classifier<D: ClassifyResponse>(self, classifier: D) -> SloLayerBuilder<D> {
+        SloLayerBuilder {
+            registry: self.registry,
+            overrides: self.overrides,
+            only: self.only,
+            classifier,
+        }
+    }
+
+    /// Checks the SLO names and rules and resolves the handles.
+    pub fn build(self) -> Result<SloLayer<C>, LayerError> {
+        let known = |name: &str| self.registry.handles().any(|(d, _)| d.name() == name);
+        for name in self
+            .overrides
+            .iter()
+            .map(|(name, _)| name)
+            .chain(self.only.iter().flatten())
+        {
+            if !known(name) {
+                return Err(LayerError::UnknownSlo(name.clone()));
+            }
+        }
+        let mut entries = Vec::new();
+        for (definition, handle) in self.registry.handles() {
+            let name = definition.name();
+            if self
+                .only
+                .as_ref()
+                .is_some_and(|only| !only.iter().any(|n| n == name))
+            {
+                continue;
+            }
+            let rules = match self.overrides.iter().rev().find(|(n, _)| n == name) {
+                None => definition.routes().map(<[RouteRule]>::to_vec),
+                Some((_, None)) => None,
+                Some((_, Some(rules))) => Some(
+                    rules
+                        .iter()
+                        .map(|rule| {
+                            rule.parse::<RouteRule>()
+                                .map_err(|message| LayerError::BadRoute {
+                                    slo: name.to_owned(),
+                                    rule: rule.clone(),
+                                    message,
+                                })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+            };
+            entries.push((handle.clone(), rules));
+        }
+        Ok(SloLayer {
+            table: Arc::new(RouteTable::new(entries)),
+            classifier: self.classifier,
+        })
+    }
+}

@@ -1,0 +1,48 @@
+//! Tower middleware for `slo`: one layer, and an HTTP or gRPC service counts
+//! every request toward the SLOs its route matches; plus the `/slo`
+//! endpoint, JSON for programs and a page for people.
+//!
+//! ```
+//! use slo_core::{Registry, Spec};
+//! use slo_tower::{SloEndpoint, SloLayer};
+//! use tower_layer::Layer;
+//!
+//! let spec = Spec::from_yaml(r#"
+//! service: shop
+//! slos:
+//!   - name: search-latency
+//!     objective: 0.99
+//!     sli: {latency: {threshold: 250ms}}
+//!     match: {routes: ["GET /search"]}
+//! "#)?;
+//! let registry = Registry::new(spec);
+//! let _ticker = slo_core::Ticker::spawn(&registry)?; // samples the windows
+//! let layer = SloLayer::new(&registry);        // counts requests
+//! let endpoint = SloEndpoint::new(registry);   // serves /slo
+//! # let _ = (layer, endpoint);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Semantics (DESIGN §3): 5xx, errors of the inner service, panics and
+//! bodies that error are failures; gRPC fails on `UNKNOWN`,
+//! `DEADLINE_EXCEEDED`, `INTERNAL`, `UNAVAILABLE` and `DATA_LOSS`, read from
+//! headers or trailers; latency runs to the end of the response body; a
+//! client that goes away is excluded, unless a latency SLI's threshold had
+//! already passed (then it is bad) or the server had already failed.
+
+#[cfg(feature = "axum")]
+pub mod axum;
+mod body;
+pub mod classify;
+mod endpoint;
+mod future;
+mod layer;
+mod pending;
+mod routes;
+mod service;
+
+pub use body::SloBody;
+pub use endpoint::SloEndpoint;
+pub use future::ResponseFuture;
+pub use layer::{LayerError, SloLayer, SloLayerBuilder};
+pub use service::SloService;

@@ -1,0 +1,102 @@
+//! [`SloService`]: the middleware itself.
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::{Request, Response};
+use http_body::Body;
+use tower_service::Service;
+
+use crate::body::SloBody;
+use crate::classify::{ClassifyResponse, HttpOrGrpc};
+use crate::future::ResponseFuture;
+use crate::pending::Pending;
+use crate::routes::RouteTable;
+
+/// Counts every request toward the SLOs its route matches; made by
+/// [`crate::SloLayer`].
+pub struct SloService<S, C = HttpOrGrpc> {
+    inner: S,
+    table: Arc<RouteTable>,
+    classifier: C,
+}
+
+impl<S, C> SloService<S, C> {
+    pub(crate) fn new(inner: S, table: Arc<RouteTable>, classifier: C) -> Self {
+        SloService {
+            inner,
+            table,
+            classifier,
+        }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl<S: Clone, C: Clone> Clone for SloService<S, C> {
+    fn clone(&self) -> Self {
+        SloService {
+            inner: self.inner.clone(),
+            table: Arc::clone(&self.table),
+            classifier: self.classifier.clone(),
+        }
+    }
+}
+
+impl<S, C> std::fmt::Debug for SloService<S, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SloService")
+            .field("slos", &self.table.handles.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The route to match: the router's template when it says (axum's
+/// `MatchedPath`), else the path. Only ever compared, never stored.
+fn route_of<B>(request: &Request<B>) -> &str {
+    #[cfg(feature = "axum")]
+    if let Some(matched) = request.extensions().get::<axum::extract::MatchedPath>() {
+        return matched.as_str();
+    }
+    request.uri().path()
+}
+
+impl<S, C, ReqBody, ResBody> Service<Request<ReqBody>> for SloService<S, C>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Body,
+    C: ClassifyResponse,
+{
+    type Response = Response<SloBody<ResBody, C::Eos>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, C>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let start = Instant::now();
+        let matched = self
+            .table
+            .resolve(request.method().as_str(), route_of(&request));
+        let pending =
+            (!matched.is_empty()).then(|| Pending::new(Arc::clone(&self.table), matched, start));
+        // A service may panic in `call` itself, before it has a future.
+        let inner = &mut self.inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
+            Ok(future) => ResponseFuture::new(future, pending, self.classifier.clone()),
+            Err(panic) => {
+                if let Some(pending) = pending {
+                    pending.finish(false);
+                }
+                resume_unwind(panic)
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Real servers on loopback and a real HTTP client, for the layer's tests.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use slo_core::{Registry, SloStatus, Spec};
+
+pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+pub fn registry(yaml: &str) -> Registry {
+    Registry::new(Spec::from_yaml(yaml).expect("test spec is valid"))
+}
+
+/// Serves `router` on an ephemeral loopback port until the test ends.
+pub async fn serve(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    addr
+}
+
+pub fn client() -> HttpClient {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// Sends one request and reads the whole answer: status and body.
+pub async fn send(client: &HttpClient, addr: SocketAddr, method: &str, path: &str) -> (u16, Bytes) {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, body)
+}
+
+pub fn slo(registry: &Registry, name: &str) -> SloStatus {
+    registry
+        .status()
+        .slos
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no SLO {name}"))
+}
+
+/// (good, bad, excluded) of an SLO.
+pub fn counts(registry: &Registry, name: &str) -> (u64, u64, u64) {
+    let status = slo(registry, name);
+    let index = registry
+        .handles()
+        .position(|(d, _)| d.name() == name)
+        .unwrap();
+    (
+        status.events.good,
+        status.events.bad,
+        registry.excluded_events(index),
+    )
+}
+
+/// Waits (up to 5 s) until `counts` of `name` equal `want`: recording
+/// happens when the server finishes, which may be after the client has read.
+pub async fn wait_for(registry: &Registry, name: &str, want: (u64, u64, u64)) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let got = counts(registry, name);
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name}: want (good, bad, excluded) {want:?}, got {got:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -1,0 +1,275 @@
+//! `/slo` over real HTTP: JSON per DESIGN §6, HEAD, 405, and the HTML page
+//! rendered by a real headless Chromium (screenshot and text checked).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use axum::Router;
+use bytes::Bytes;
+use common::*;
+use http_body_util::{BodyExt, Full};
+use slo_core::{ManualClock, Registry, SampleFill, Spec, Timestamp};
+use slo_tower::SloEndpoint;
+
+const SPEC: &str = r#"
+service: shop
+slos:
+  - name: checkout-availability
+    description: Checkouts succeed <img src=x onerror="alert(1)"> & pay'</style>
+    objective: 99.9%
+    match: {routes: ["POST /checkout"]}
+  - name: search-latency
+    objective: 0.99
+    sli: {latency: {threshold: 250ms}}
+    match: {routes: ["GET /search"]}
+  - name: cart-availability
+    objective: 0.995
+    match: {routes: ["/cart/{id}"]}
+"#;
+
+/// A registry on a manual clock that has lived through 3h of traffic with a
+/// checkout incident in the last 20 minutes (so a page fires) and a slow
+/// search hour (a ticket-level burn).
+fn lived_registry() -> Registry {
+    let clock = ManualClock::new(Timestamp::from_secs_f64(1_790_000_000.0).unwrap());
+    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
+        .clock(clock.clone())
+        .sample_fill(SampleFill::Step)
+        .build();
+    let checkout = registry.handle("checkout-availability").unwrap();
+    let search = registry.handle("search-latency").unwrap();
+    let cart = registry.handle("cart-availability").unwrap();
+    for minute in 0..180u32 {
+        registry.tick();
+        clock.advance(Duration::from_secs(60));
+        for i in 0..200u32 {
+            let incident = minute >= 160 && i % 10 == 0;
+            checkout.record(!incident);
+            let slow = (60..120).contains(&minute) && i % 40 == 0;
+            search.record_latency(Duration::from_millis(if slow { 900 } else { 40 }), true);
+            cart.record(true);
+        }
+    }
+    registry.tick();
+    registry
+}
+
+#[tokio::test]
+async fn json_head_and_other_methods() {
+    let registry = lived_registry();
+    let addr = serve(Router::new().route_service("/slo", SloEndpoint::new(registry.clone()))).await;
+    let client = client();
+    let (status, body) = send(&client, addr, "GET", "/slo").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json, serde_json::to_value(registry.status()).unwrap());
+    // Field order as in DESIGN §6 (serde_json's map sorts, so read the text).
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let first = &text[text.find("\"slos\":[{").unwrap()..];
+    let positions: Vec<usize> = [
+        "name",
+        "description",
+        "sli",
+        "objective",
+        "period_seconds",
+        "coverage_ratio",
+        "events",
+        "sli_value",
+        "error_budget",
+        "burn_rates",
+        "alerts",
+        "status",
+    ]
+    .iter()
+    .map(|key| first.find(&format!("\"{key}\":")).unwrap())
+    .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{first}");
+    assert_eq!(json["slos"][0]["events"]["total"], 36_000);
+    assert_eq!(json["slos"][0]["events"]["bad"], 400);
+    assert_eq!(json["slos"][1]["sli"]["threshold_seconds"], 0.25);
+    // HEAD: same headers, no body.
+    let head = client
+        .request(
+            http::Request::head(format!("http://{addr}/slo"))
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], "application/json");
+    assert_eq!(
+        head.headers()["content-length"],
+        body.len().to_string().as_str()
+    );
+    assert!(
+        head.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .is_empty()
+    );
+    // Other methods: 405 naming the allowed ones.
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let answer = client
+            .request(
+                http::Request::builder()
+                    .method(method)
+                    .uri(format!("http://{addr}/slo"))
+                    .body(Full::new(Bytes::new()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 405, "{method}");
+        assert_eq!(answer.headers()["allow"], "GET, HEAD");
+    }
+    // A browser's Accept gets the page, and the query can force either.
+    let page = client
+        .request(
+            http::Request::get(format!("http://{addr}/slo"))
+                .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let (_, forced) = send(&client, addr, "GET", "/slo?format=html").await;
+    assert!(forced.starts_with(b"<!DOCTYPE html>"));
+}
+
+#[cfg(feature = "axum")]
+#[tokio::test]
+async fn the_axum_handler_answers_like_the_service() {
+    let registry = lived_registry();
+    let router = Router::new()
+        .route("/slo", axum::routing::any(slo_tower::axum::slo_handler))
+        .with_state(registry.clone());
+    let addr = serve(router).await;
+    let (status, body) = send(&client(), addr, "GET", "/slo").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json, serde_json::to_value(registry.status()).unwrap());
+    let (status, _) = send(&client(), addr, "DELETE", "/slo").await;
+    assert_eq!(status, 405);
+}
+
+fn chromium() -> Option<String> {
+    for candidate in ["chromium", "chromium-browser", "google-chrome"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {candidate}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+fn headless(chromium: &str, profile: &std::path::Path) -> Command {
+    let mut command = Command::new(chromium);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1280,1000",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_renders_in_a_real_browser() {
+    let Some(chromium) = chromium() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium is not installed: .ci/run installs it (apt-get install chromium)");
+        }
+        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let registry = lived_registry();
+    let addr = serve(Router::new().route_service("/slo", SloEndpoint::new(registry.clone()))).await;
+    let url = format!("http://{addr}/slo");
+    let profile = std::env::temp_dir().join(format!("slo-chromium-{}", std::process::id()));
+    let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let screenshot = out_dir.join("slo-page.png");
+    let _ = std::fs::remove_file(&screenshot);
+
+    let (dom, shot) = tokio::task::spawn_blocking({
+        let (chromium, profile, url, screenshot) = (
+            chromium.clone(),
+            profile.clone(),
+            url.clone(),
+            screenshot.clone(),
+        );
+        move || {
+            let dom = headless(&chromium, &profile.join("a"))
+                .arg("--dump-dom")
+                .arg(&url)
+                .output()
+                .unwrap();
+            let shot = headless(&chromium, &profile.join("b"))
+                .arg(format!("--screenshot={}", screenshot.display()))
+                .arg(&url)
+                .output()
+                .unwrap();
+            (dom, shot)
+        }
+    })
+    .await
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(
+        dom.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // What the on-call engineer reads.
+    for text in [
+        "checkout-availability",
+        "search-latency",
+        "cart-availability",
+        "PAGE 1h/5m",
+        "Error budget left",
+        "burn rate (1h)",
+        "budget left",
+        "latency ≤ 250ms",
+        "objective 99.9%",
+        "No alert firing.",
+    ] {
+        assert!(dom.contains(text), "the page lacks {text:?}:\n{dom}");
+    }
+    // Names and descriptions are text, never markup.
+    assert!(
+        dom.contains("&lt;img src=x onerror=\"alert(1)\"&gt; &amp; pay'&lt;/style&gt;"),
+        "{dom}"
+    );
+    assert!(!dom.contains("<img"), "a description became markup");
+    // One chart per SLO, drawn by the browser as SVG.
+    assert_eq!(dom.matches("<svg").count(), 3);
+    assert!(dom.contains("<polyline"));
+    assert!(
+        shot.status.success(),
+        "screenshot failed: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let png = std::fs::read(&screenshot).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 20_000, "a blank page? {} bytes", png.len());
+    eprintln!("screenshot: {}", screenshot.display());
+}

@@ -1,0 +1,76 @@
+//! The shop: three routes, measured by one `SloLayer`, and `/slo`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use slo::Registry;
+use slo::tower::{SloEndpoint, SloLayer};
+
+use crate::faults::{Faults, Route, SLOW};
+
+#[derive(Clone)]
+struct Shop {
+    faults: Arc<Faults>,
+}
+
+/// Simulated work, plus the injected slowness and failure.
+async fn work(shop: &Shop, route: Route, base: Duration) -> Result<(), Response> {
+    let jitter = Duration::from_micros(fastrand::u64(0..=base.as_micros() as u64));
+    let delay = if shop.faults.slow(route) {
+        SLOW
+    } else {
+        base / 2 + jitter
+    };
+    tokio::time::sleep(delay).await;
+    if shop.faults.fail(route) {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, "injected failure\n").into_response());
+    }
+    Ok(())
+}
+
+async fn checkout(State(shop): State<Shop>) -> Response {
+    match work(&shop, Route::Checkout, Duration::from_millis(8)).await {
+        Ok(()) => (StatusCode::CREATED, "{\"order\":\"accepted\"}\n").into_response(),
+        Err(failure) => failure,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+async fn search(State(shop): State<Shop>, Query(query): Query<SearchQuery>) -> Response {
+    match work(&shop, Route::Search, Duration::from_millis(30)).await {
+        Ok(()) => {
+            let q = query.q.unwrap_or_default();
+            let body = serde_json::json!({"q": q, "results": ["teapot", "kettle", "mug"]});
+            axum::Json(body).into_response()
+        }
+        Err(failure) => failure,
+    }
+}
+
+async fn cart(State(shop): State<Shop>, Path(id): Path<u64>) -> Response {
+    match work(&shop, Route::Cart, Duration::from_millis(4)).await {
+        Ok(()) => axum::Json(serde_json::json!({"cart": id, "items": 3})).into_response(),
+        Err(failure) => failure,
+    }
+}
+
+/// The shop's router: measured routes, then `/slo` (added after the layer,
+/// so looking at the SLOs does not count toward them).
+pub fn router(registry: &Registry, faults: Arc<Faults>) -> Router {
+    Router::new()
+        .route("/checkout", post(checkout))
+        .route("/search", get(search))
+        .route("/cart/{id}", get(cart))
+        .with_state(Shop { faults })
+        .layer(SloLayer::new(registry))
+        .route_service("/slo", SloEndpoint::new(registry.clone()))
+}

@@ -1,0 +1,162 @@
+//! `shop-demo`: an axum shop API whose SLOs are measured in-process by
+//! `slo`. It serves `POST /checkout`, `GET /search` and `GET /cart/{id}`,
+//! shows its SLOs on `/slo`, generates its own traffic with an incident that
+//! makes a page alert fire within minutes, and prints each SLO's status
+//! every few seconds.
+
+mod app;
+mod faults;
+mod load;
+mod report;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use slo::{Registry, Spec, Ticker};
+
+use crate::faults::Faults;
+
+/// The SLOs used when no `--spec` is given.
+const DEFAULT_SPEC: &str = include_str!("../shop.yaml");
+
+/// An axum shop whose SLOs are measured in-process.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Serve only: no built-in traffic.
+    #[arg(long)]
+    no_load: bool,
+    /// Share of requests that fail with 503, on every route (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = ratio)]
+    error_rate: f64,
+    /// Share of requests that take 400ms, well above the latency thresholds (0 to 1).
+    #[arg(long, default_value_t = 0.0, value_parser = ratio)]
+    slow_rate: f64,
+    /// An SLO spec (DESIGN §4) whose `match` routes use the shop's routes.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// Requests per second from the built-in traffic.
+    #[arg(long, default_value_t = 200.0)]
+    rate: f64,
+    /// When the incident starts.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    incident_after: Duration,
+    /// How long the incident lasts.
+    #[arg(long, default_value = "3m", value_parser = humantime::parse_duration)]
+    incident_for: Duration,
+    /// How often to print the SLOs.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    report_every: Duration,
+    /// Stop after this long (default: run until Ctrl-C).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    exit_after: Option<Duration>,
+}
+
+fn ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "{text:?} is not a ratio between 0 and 1 (0.05 means 5%)"
+        )),
+    }
+}
+
+fn load_spec(path: Option<&PathBuf>) -> Result<Spec, String> {
+    let Some(path) = path else {
+        return Spec::from_yaml(DEFAULT_SPEC).map_err(|e| format!("built-in spec: {e}"));
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Spec::from_yaml(&text).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| {
+                let (line, column) = e.location.map_or((1, 1), |at| (at.line, at.column));
+                format!("{}:{line}:{column}: {e}", path.display())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("shop-demo: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let spec = load_spec(args.spec.as_ref())?;
+    let registry = Registry::new(spec);
+    let ticker = Ticker::spawn(&registry).map_err(|e| format!("cannot start the ticker: {e}"))?;
+    let faults = Arc::new(Faults::new(args.error_rate, args.slow_rate));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo)");
+    let router = app::router(&registry, Arc::clone(&faults));
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let load = (!args.no_load).then(|| {
+        let plan = load::LoadPlan {
+            rate: args.rate,
+            incident_after: args.incident_after,
+            incident_for: args.incident_for,
+            incident_errors: 0.10,
+            incident_slow: 0.10,
+        };
+        println!(
+            "traffic: {} requests/s; incident in {}",
+            args.rate,
+            humantime::format_duration(args.incident_after)
+        );
+        tokio::spawn(load::run(addr, plan, Arc::clone(&faults)))
+    });
+
+    let reporter = {
+        let registry = registry.clone();
+        let every = args.report_every.max(Duration::from_millis(100));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                report::print(&registry);
+            }
+        })
+    };
+
+    let stop = async {
+        match args.exit_after {
+            Some(after) => tokio::time::sleep(after).await,
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = stop => {}
+        result = server => {
+            return Err(format!("server stopped: {result:?}"));
+        }
+    }
+    if let Some(load) = load {
+        load.abort();
+    }
+    reporter.abort();
+    report::print(&registry);
+    ticker.stop();
+    Ok(())
+}
