@@ -4,7 +4,6 @@
 //! hyper stops polling a body of known length once it has it all, so waiting
 //! for `None` would make every such response look abandoned.
 
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -12,7 +11,7 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
 use crate::classify::ClassifyEos;
-use crate::pending::Pending;
+use crate::pending::{PanicGuard, Pending};
 
 pin_project! {
     /// Response body of [`crate::SloService`]: the inner body, unchanged,
@@ -74,15 +73,9 @@ impl<B: Body, E: ClassifyEos> Body for SloBody<B, E> {
         if this.pending.is_none() {
             return this.inner.poll_frame(cx);
         }
-        let inner = this.inner.as_mut();
-        let polled = match catch_unwind(AssertUnwindSafe(|| inner.poll_frame(cx))) {
-            Ok(polled) => polled,
-            Err(panic) => {
-                if let Some(pending) = this.pending.take() {
-                    pending.finish(false);
-                }
-                resume_unwind(panic)
-            }
+        let polled = {
+            let _guard = PanicGuard(this.pending);
+            this.inner.as_mut().poll_frame(cx)
         };
         match &polled {
             Poll::Pending => {}

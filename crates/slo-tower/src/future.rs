@@ -1,9 +1,8 @@
-//! The response future of [`crate::SloService`]: catches panics (records
-//! them, then resumes unwinding), records inner errors, and hands the
+//! The response future of [`crate::SloService`]: records panics (and lets
+//! them unwind on), records inner errors, and hands the
 //! in-flight request to the body, where latency ends.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -13,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::body::SloBody;
 use crate::classify::{Classification, ClassifyResponse};
-use crate::pending::Pending;
+use crate::pending::{PanicGuard, Pending};
 
 pin_project! {
     /// Response future of [`crate::SloService`].
@@ -45,15 +44,9 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let inner = this.inner;
-        let result = match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(poll) => ready!(poll),
-            Err(panic) => {
-                if let Some(pending) = this.pending.take() {
-                    pending.finish(false);
-                }
-                resume_unwind(panic)
-            }
+        let result = {
+            let _guard = PanicGuard(this.pending);
+            ready!(this.inner.poll(cx))
         };
         let response = match result {
             Ok(response) => response,

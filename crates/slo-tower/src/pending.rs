@@ -2,23 +2,26 @@
 //! It records exactly once: when the response ends, when the service fails,
 //! or, if the client goes away first, when it is dropped (DESIGN §3).
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
+
+use quanta::Instant;
 
 use slo_core::Exclusion;
 
 use crate::routes::{Matched, RouteTable};
 
 pub(crate) struct Pending {
-    table: Arc<RouteTable>,
+    table: &'static RouteTable,
     matched: Matched,
-    start: Instant,
+    /// When the request came in; `None` when no matched SLO needs latency
+    /// (availability only), which saves both clock reads.
+    start: Option<Instant>,
     /// The response head already said the server failed.
     failed: bool,
 }
 
 impl Pending {
-    pub fn new(table: Arc<RouteTable>, matched: Matched, start: Instant) -> Pending {
+    pub fn new(table: &'static RouteTable, matched: Matched, start: Option<Instant>) -> Pending {
         Pending {
             table,
             matched,
@@ -32,9 +35,15 @@ impl Pending {
         self.failed = true;
     }
 
+    fn elapsed(&self) -> Duration {
+        self.start.map_or(Duration::ZERO, |start| {
+            Instant::now().saturating_duration_since(start)
+        })
+    }
+
     /// The response is complete (or failed): records one event per SLO.
     pub fn finish(mut self, succeeded: bool) {
-        let elapsed = self.start.elapsed();
+        let elapsed = self.elapsed();
         let succeeded = succeeded && !self.failed;
         for &index in &self.matched {
             if let Some(handle) = self.table.handles.get(index as usize) {
@@ -45,16 +54,35 @@ impl Pending {
     }
 }
 
+/// Records a panic: while it is armed, a panic unwinding through the caller's
+/// frame finishes the request as a server failure. Costs no move of the
+/// polled value, unlike `catch_unwind`, and lets the panic go on unchanged.
+pub(crate) struct PanicGuard<'a>(pub &'a mut Option<Pending>);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Some(pending) = self.0.take()
+        {
+            pending.finish(false);
+        }
+    }
+}
+
 impl Drop for Pending {
     /// Not finished: the client went away (hyper dropped the future or the
-    /// body). A known failure stays a failure; a latency SLI whose threshold
+    /// body), or the service panicked while this was on its stack. A panic
+    /// or a known failure is a failure; a latency SLI whose threshold
     /// already passed is bad (the client waited too long); anything else
     /// says nothing about the service and is excluded.
     fn drop(&mut self) {
         if self.matched.is_empty() {
             return;
         }
-        let elapsed = self.start.elapsed();
+        if std::thread::panicking() {
+            self.failed = true;
+        }
+        let elapsed = self.elapsed();
         for &index in &self.matched {
             let Some(handle) = self.table.handles.get(index as usize) else {
                 continue;

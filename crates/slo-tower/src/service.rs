@@ -1,9 +1,6 @@
 //! [`SloService`]: the middleware itself.
 
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use http::{Request, Response};
 use http_body::Body;
@@ -19,12 +16,12 @@ use crate::routes::RouteTable;
 /// [`crate::SloLayer`].
 pub struct SloService<S, C = HttpOrGrpc> {
     inner: S,
-    table: Arc<RouteTable>,
+    table: &'static RouteTable,
     classifier: C,
 }
 
 impl<S, C> SloService<S, C> {
-    pub(crate) fn new(inner: S, table: Arc<RouteTable>, classifier: C) -> Self {
+    pub(crate) fn new(inner: S, table: &'static RouteTable, classifier: C) -> Self {
         SloService {
             inner,
             table,
@@ -42,7 +39,7 @@ impl<S: Clone, C: Clone> Clone for SloService<S, C> {
     fn clone(&self) -> Self {
         SloService {
             inner: self.inner.clone(),
-            table: Arc::clone(&self.table),
+            table: self.table,
             classifier: self.classifier.clone(),
         }
     }
@@ -81,22 +78,15 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let start = Instant::now();
-        let matched = self
+        let (matched, timed) = self
             .table
             .resolve(request.method().as_str(), route_of(&request));
-        let pending =
-            (!matched.is_empty()).then(|| Pending::new(Arc::clone(&self.table), matched, start));
-        // A service may panic in `call` itself, before it has a future.
-        let inner = &mut self.inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-            Ok(future) => ResponseFuture::new(future, pending, self.classifier.clone()),
-            Err(panic) => {
-                if let Some(pending) = pending {
-                    pending.finish(false);
-                }
-                resume_unwind(panic)
-            }
-        }
+        // A TSC read (quanta), and only when a latency SLI needs it.
+        let start = timed.then(quanta::Instant::now);
+        let pending = (!matched.is_empty()).then(|| Pending::new(self.table, matched, start));
+        // A service may panic in `call` itself, before it has a future:
+        // `pending` is dropped while panicking, which records a failure.
+        let future = self.inner.call(request);
+        ResponseFuture::new(future, pending, self.classifier.clone())
     }
 }

@@ -387,3 +387,80 @@ async fn a_huge_header_is_served_and_counted_once() {
     send(&client, addr, "POST", "/checkout?status=503").await;
     wait_for(&registry, "checkout-availability", (1, 1, 0)).await;
 }
+
+#[tokio::test]
+async fn a_layer_around_the_whole_router_counts_every_request() {
+    let registry = registry(SPEC);
+    let layer = SloLayer::new(&registry);
+    // Around the Router (not `Router::layer`): rules match paths, not
+    // templates, and unmatched requests are seen too.
+    let app = slo_tower::axum::around(&layer, app_routes());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service())
+            .await
+            .unwrap();
+    });
+    let client = client();
+    send(&client, addr, "GET", "/cart/5?status=500").await;
+    send(&client, addr, "GET", "/cart/6").await;
+    send(&client, addr, "POST", "/checkout").await;
+    send(&client, addr, "GET", "/nowhere").await;
+    wait_for(&registry, "cart-availability", (1, 1, 0)).await;
+    wait_for(&registry, "checkout-availability", (1, 0, 0)).await;
+    wait_for(&registry, "everything", (3, 1, 0)).await;
+}
+
+fn app_routes() -> Router {
+    Router::new()
+        .route("/checkout", post(answer))
+        .route("/cart/{id}", get(answer).delete(answer))
+        .route("/search", get(answer))
+}
+
+/// Panics in `call` itself and while the body is polled are failures too.
+#[tokio::test]
+async fn panics_in_call_and_in_the_body_are_recorded() {
+    use std::panic::AssertUnwindSafe;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use futures_util::FutureExt;
+    use http_body_util::BodyExt;
+    use tower::{Layer, Service};
+
+    struct PanickingBody;
+    impl http_body::Body for PanickingBody {
+        type Data = Bytes;
+        type Error = Infallible;
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+            panic!("body bug")
+        }
+    }
+
+    let registry = registry(SPEC);
+    let layer = SloLayer::new(&registry);
+    let mut panics_in_call = layer.layer(tower::service_fn(
+        |_: http::Request<()>| -> std::future::Ready<Result<http::Response<String>, Infallible>> {
+            panic!("call bug")
+        },
+    ));
+    let request = || http::Request::post("/checkout").body(()).unwrap();
+    let caught = std::panic::catch_unwind(AssertUnwindSafe(|| panics_in_call.call(request())));
+    assert!(caught.is_err());
+    assert_eq!(counts(&registry, "checkout-availability"), (0, 1, 0));
+
+    let mut panics_in_body = layer.layer(tower::service_fn(|_: http::Request<()>| async {
+        Ok::<_, Infallible>(http::Response::new(PanickingBody))
+    }));
+    let response = panics_in_body.call(request()).await.unwrap();
+    let caught = AssertUnwindSafe(response.into_body().collect())
+        .catch_unwind()
+        .await;
+    assert!(caught.is_err());
+    assert_eq!(counts(&registry, "checkout-availability"), (0, 2, 0));
+}

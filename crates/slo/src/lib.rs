@@ -36,7 +36,8 @@ pub use slo_core::*;
 #[cfg(feature = "tower")]
 pub use slo_tower as tower;
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (they use the `axum`
+/// feature).
+#[cfg(all(doctest, feature = "axum"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

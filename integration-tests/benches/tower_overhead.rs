@@ -1,0 +1,87 @@
+//! Per-request overhead on an axum router (`Router::call`, one thread, the
+//! body read to its end): bare, with `slo`'s layer, with axum-prometheus,
+//! and with autometrics on the handler, in one run.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use axum::body::Body;
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures_util::FutureExt;
+use http_body_util::BodyExt;
+use slo::tower::SloLayer;
+use slo::{Registry, Spec};
+use slo_integration_tests as apps;
+use tower::{Layer, Service};
+
+fn request(method: &str, path: &str) -> http::Request<Body> {
+    http::Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// One request through `service`, body read to the end. Every handler here
+/// is ready at once, so no executor is needed.
+fn one<S, B>(service: &mut S, method: &str, path: &str) -> usize
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>, Error = std::convert::Infallible>,
+    B: http_body::Body,
+    B::Error: std::fmt::Debug,
+{
+    let response = service
+        .call(request(method, path))
+        .now_or_never()
+        .expect("ready")
+        .unwrap();
+    let body = response
+        .into_body()
+        .collect()
+        .now_or_never()
+        .expect("ready");
+    body.map(|b| b.to_bytes().len()).unwrap_or(0)
+}
+
+fn overhead(c: &mut Criterion) {
+    let registry = Registry::new(Spec::from_yaml(apps::SPEC).unwrap());
+    // axum-prometheus spawns its upkeep task on a tokio runtime.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _entered = runtime.enter();
+    let _handle = apps::install_prometheus_recorder();
+    let mut variants = [
+        ("bare", apps::bare()),
+        ("slo", apps::with_slo(&registry)),
+        ("axum-prometheus", apps::with_axum_prometheus()),
+        ("autometrics", apps::with_autometrics()),
+    ];
+    for (method, path, label) in [
+        ("GET", "/search", "latency SLO"),
+        ("POST", "/checkout", "availability SLO"),
+    ] {
+        let mut group = c.benchmark_group(format!("router/{label}"));
+        for (name, router) in &mut variants {
+            group.bench_function(*name, |b| b.iter(|| one(router, method, path)));
+        }
+        // The layer around the whole router (matching paths, not templates).
+        let mut around = SloLayer::new(&registry).layer(apps::bare());
+        group.bench_function("slo around the router", |b| {
+            b.iter(|| one(&mut around, method, path))
+        });
+        // The same as `axum::serve` takes it: `slo::tower::axum::around`.
+        let mut served = slo::tower::axum::around(&SloLayer::new(&registry), apps::bare());
+        group.bench_function("slo::tower::axum::around", |b| {
+            b.iter(|| one(&mut served, method, path))
+        });
+        // What axum's per-route layering costs by itself: a layer that does nothing.
+        let mut identity = apps::bare().layer(tower::layer::util::Identity::new());
+        group.bench_function("bare + no-op Router::layer", |b| {
+            b.iter(|| one(&mut identity, method, path))
+        });
+        group.finish();
+    }
+    // Every request reached the SLOs.
+    let status = registry.status();
+    assert!(status.slos.iter().any(|s| s.events.total > 0));
+}
+
+criterion_group!(benches, overhead);
+criterion_main!(benches);
