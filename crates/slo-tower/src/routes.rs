@@ -32,7 +32,8 @@ enum Pattern {
 /// A [`RouteRule`] compiled for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Compiled {
-    method: Option<Box<str>>,
+    /// Standard methods compare as an enum, without touching the bytes.
+    method: Option<http::Method>,
     pattern: Pattern,
 }
 
@@ -57,13 +58,17 @@ impl Compiled {
             Pattern::Segments(segments.into())
         };
         Compiled {
-            method: rule.method().map(Into::into),
+            // A rule's method is upper-case letters (validated), always a
+            // valid `http::Method`; an impossible one matches nothing.
+            method: rule
+                .method()
+                .map(|m| http::Method::from_bytes(m.as_bytes()).unwrap_or(http::Method::CONNECT)),
             pattern,
         }
     }
 
-    fn matches(&self, method: &str, route: &str) -> bool {
-        if self.method.as_deref().is_some_and(|m| m != method) {
+    fn matches(&self, method: &http::Method, route: &str) -> bool {
+        if self.method.as_ref().is_some_and(|m| m != method) {
             return false;
         }
         match &self.pattern {
@@ -80,54 +85,86 @@ impl Compiled {
 fn segments_match(segments: &[Segment], mut rest: &[u8]) -> bool {
     let mut exhausted = false;
     for segment in segments {
-        if let Segment::CatchAll = segment {
-            return true;
-        }
         if exhausted {
-            return false;
+            return matches!(segment, Segment::CatchAll);
         }
-        let end = rest.iter().position(|&b| b == b'/');
-        let part = &rest[..end.unwrap_or(rest.len())];
-        match end {
-            Some(end) => rest = &rest[end + 1..],
-            None => exhausted = true,
-        }
-        let ok = match segment {
-            Segment::Literal(literal) => literal.as_bytes() == part,
-            _ => !part.is_empty(),
-        };
-        if !ok {
-            return false;
+        match segment {
+            Segment::CatchAll => return true,
+            // A literal is compared in place: no scan for the next '/'.
+            Segment::Literal(literal) => {
+                let literal = literal.as_bytes();
+                if !rest.starts_with(literal) {
+                    return false;
+                }
+                match rest.get(literal.len()) {
+                    None => exhausted = true,
+                    Some(b'/') => rest = &rest[literal.len() + 1..],
+                    Some(_) => return false,
+                }
+            }
+            Segment::Param => {
+                let end = rest.iter().position(|&b| b == b'/');
+                let part = &rest[..end.unwrap_or(rest.len())];
+                if part.is_empty() {
+                    return false;
+                }
+                match end {
+                    Some(end) => rest = &rest[end + 1..],
+                    None => exhausted = true,
+                }
+            }
         }
     }
     exhausted
 }
 
+/// One rule of one SLO.
+struct Entry {
+    rule: Compiled,
+    slo: u32,
+    timed: bool,
+}
+
 /// The SLOs of a layer and the routes each covers.
 pub(crate) struct RouteTable {
     pub handles: Vec<SliHandle>,
-    /// Per SLO: its compiled rules, or `None` for every request.
-    rules: Vec<Option<Vec<Compiled>>>,
-    /// Per SLO: whether it needs the request's latency.
-    timed: Vec<bool>,
+    /// Every rule, grouped by SLO in spec order.
+    entries: Box<[Entry]>,
+    /// SLOs without rules: every request counts.
+    always: Matched,
+    /// Whether any SLO in `always` needs the request's latency.
+    always_timed: bool,
     /// Requests that matched no SLO: one bounded bucket, whatever their path.
     unmatched: AtomicU64,
 }
 
 impl RouteTable {
-    pub fn new(entries: Vec<(SliHandle, Option<Vec<RouteRule>>)>) -> RouteTable {
-        let mut handles = Vec::with_capacity(entries.len());
-        let mut rules = Vec::with_capacity(entries.len());
-        let mut timed = Vec::with_capacity(entries.len());
-        for (handle, rule_list) in entries {
-            timed.push(handle.latency_threshold().is_some());
+    pub fn new(slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>) -> RouteTable {
+        let mut handles = Vec::with_capacity(slos.len());
+        let mut entries = Vec::new();
+        let mut always = Matched::new();
+        let mut always_timed = false;
+        for (index, (handle, rules)) in slos.into_iter().enumerate() {
+            let slo = u32::try_from(index).unwrap_or(u32::MAX);
+            let timed = handle.latency_threshold().is_some();
             handles.push(handle);
-            rules.push(rule_list.map(|list| list.iter().map(Compiled::new).collect()));
+            match rules {
+                None => {
+                    always.push(slo);
+                    always_timed |= timed;
+                }
+                Some(rules) => entries.extend(rules.iter().map(|rule| Entry {
+                    rule: Compiled::new(rule),
+                    slo,
+                    timed,
+                })),
+            }
         }
         RouteTable {
             handles,
-            rules,
-            timed,
+            entries: entries.into_boxed_slice(),
+            always,
+            always_timed,
             unmatched: AtomicU64::new(0),
         }
     }
@@ -135,17 +172,19 @@ impl RouteTable {
     /// The SLOs a request with this method and route (template or path)
     /// counts toward, and whether any of them needs its latency; counts it
     /// as unmatched when there are none.
-    pub fn resolve(&self, method: &str, route: &str) -> (Matched, bool) {
+    pub fn resolve(&self, method: &http::Method, route: &str) -> (Matched, bool) {
         let mut matched = Matched::new();
-        let mut timed = false;
-        for (index, rules) in self.rules.iter().enumerate() {
-            let hit = match rules {
-                None => true,
-                Some(rules) => rules.iter().any(|rule| rule.matches(method, route)),
-            };
-            if hit {
-                matched.push(index as u32);
-                timed |= self.timed.get(index).copied().unwrap_or(false);
+        if !self.always.is_empty() {
+            matched.extend_from_slice(&self.always);
+        }
+        let mut timed = self.always_timed;
+        let mut last = u32::MAX;
+        for entry in self.entries.iter() {
+            // One event per SLO, however many of its rules match.
+            if entry.slo != last && entry.rule.matches(method, route) {
+                last = entry.slo;
+                matched.push(entry.slo);
+                timed |= entry.timed;
             }
         }
         if matched.is_empty() {
@@ -170,6 +209,38 @@ impl RouteTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_slo_counts_once_however_many_rules_match_and_always_slos_always() {
+        use slo_core::{Registry, SloDefinition, Spec};
+        let spec = Spec::builder("s")
+            .slo(
+                SloDefinition::builder("a")
+                    .objective(0.9)
+                    .route("/cart/{id}")
+                    .route("GET /cart/{x}"),
+            )
+            .slo(SloDefinition::builder("all").objective(0.9))
+            .slo(SloDefinition::builder("b").objective(0.9).route("/search"))
+            .build()
+            .unwrap();
+        let registry = Registry::new(spec);
+        let table = RouteTable::new(
+            registry
+                .handles()
+                .map(|(d, h)| (h.clone(), d.routes().map(<[RouteRule]>::to_vec)))
+                .collect(),
+        );
+        let (matched, _) = table.resolve(&http::Method::GET, "/cart/1");
+        let mut got = matched.to_vec();
+        got.sort_unstable();
+        assert_eq!(got, [0, 1]);
+        let (matched, _) = table.resolve(&http::Method::GET, "/search");
+        let mut got = matched.to_vec();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+        assert_eq!(table.unmatched(), 0);
+    }
 
     /// The compiled matcher agrees with the spec's own `RouteRule::matches`.
     #[test]
@@ -213,11 +284,11 @@ mod tests {
         for rule in rules {
             let parsed: RouteRule = rule.parse().unwrap();
             let compiled = Compiled::new(&parsed);
-            for method in ["GET", "POST", "DELETE"] {
+            for method in [http::Method::GET, http::Method::POST, http::Method::DELETE] {
                 for route in routes {
                     assert_eq!(
-                        compiled.matches(method, route),
-                        parsed.matches(method, route),
+                        compiled.matches(&method, route),
+                        parsed.matches(method.as_str(), route),
                         "{rule} vs {method} {route}"
                     );
                 }

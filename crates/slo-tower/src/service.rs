@@ -78,9 +78,7 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let (matched, timed) = self
-            .table
-            .resolve(request.method().as_str(), route_of(&request));
+        let (matched, timed) = self.table.resolve(request.method(), route_of(&request));
         // A TSC read (quanta), and only when a latency SLI needs it.
         let start = timed.then(quanta::Instant::now);
         let pending = (!matched.is_empty()).then(|| Pending::new(self.table, matched, start));

@@ -464,3 +464,50 @@ async fn panics_in_call_and_in_the_body_are_recorded() {
     assert!(caught.is_err());
     assert_eq!(counts(&registry, "checkout-availability"), (0, 2, 0));
 }
+
+#[tokio::test]
+async fn the_builder_overrides_routes_and_classifier_and_refuses_bad_input() {
+    use slo_tower::LayerError;
+    use slo_tower::classify::TowerHttp;
+    use tower_http::classify::StatusInRangeAsFailures;
+
+    let registry = registry(SPEC);
+    // Typed errors name what is wrong.
+    let unknown = SloLayer::builder(&registry).routes("nope", ["/x"]).build();
+    assert_eq!(unknown.unwrap_err(), LayerError::UnknownSlo("nope".into()));
+    let bad = SloLayer::builder(&registry)
+        .routes("cart-availability", ["cart/{id}"])
+        .build()
+        .unwrap_err();
+    assert!(matches!(&bad, LayerError::BadRoute { slo, rule, .. } if slo == "cart-availability" && rule == "cart/{id}"));
+    assert!(bad.to_string().contains("must start with '/'"), "{bad}");
+    assert!(matches!(
+        SloLayer::builder(&registry).only(["ghost"]).build(),
+        Err(LayerError::UnknownSlo(name)) if name == "ghost"
+    ));
+
+    // Cart now covers only DELETE; checkout covers every request; search is
+    // left out; 4xx count as failures.
+    let layer = SloLayer::builder(&registry)
+        .routes("cart-availability", ["DELETE /cart/{id}"])
+        .every_request("checkout-availability")
+        .only(["cart-availability", "checkout-availability"])
+        .classifier(TowerHttp(StatusInRangeAsFailures::new(400..=599)))
+        .build()
+        .unwrap();
+    let router = Router::new()
+        .route("/checkout", post(answer))
+        .route("/cart/{id}", get(answer).delete(answer))
+        .route("/search", get(answer))
+        .layer(layer);
+    let addr = serve(router).await;
+    let client = client();
+    send(&client, addr, "GET", "/cart/1").await;
+    send(&client, addr, "DELETE", "/cart/1?status=404").await;
+    send(&client, addr, "DELETE", "/cart/1").await;
+    send(&client, addr, "GET", "/search").await;
+    wait_for(&registry, "cart-availability", (1, 1, 0)).await;
+    wait_for(&registry, "checkout-availability", (3, 1, 0)).await;
+    assert_eq!(counts(&registry, "search-latency"), (0, 0, 0));
+    assert_eq!(counts(&registry, "everything"), (0, 0, 0));
+}

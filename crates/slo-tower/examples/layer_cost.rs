@@ -1,0 +1,86 @@
+//! Runs N requests for PATH through a service that answers at once, bare or
+//! with `SloLayer`, for instruction counting: `valgrind --tool=callgrind
+//! target/release/examples/layer_cost bare|slo PATH N`. Instructions, unlike
+//! time, repeat exactly on a noisy machine: (Ir(slo, N) − Ir(slo, 0) −
+//! Ir(bare, N) + Ir(bare, 0)) / N is the layer's cost per request
+//! (`scripts/layer-instructions.sh` does the arithmetic).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use slo_core::{Registry, Spec};
+use slo_tower::SloLayer;
+use tower_layer::Layer;
+use tower_service::Service;
+
+const SPEC: &str = r#"
+service: bench
+slos:
+  - name: checkout-availability
+    objective: 99.9%
+    match: {routes: ["POST /checkout"]}
+  - name: cart-availability
+    objective: 99.5%
+    match: {routes: ["GET /cart/{id}"]}
+  - name: search-latency
+    objective: 99%
+    sli: {latency: {threshold: 100ms}}
+    match: {routes: ["GET /search"]}
+"#;
+
+/// Polls a future that is ready at once.
+fn now<F: Future>(future: F) -> Option<F::Output> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match pin!(future).poll(&mut cx) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+fn run<S, B>(service: &mut S, path: &str, n: u64) -> usize
+where
+    S: Service<http::Request<()>, Response = http::Response<B>, Error = Infallible>,
+    B: http_body::Body,
+{
+    let mut bytes = 0;
+    for _ in 0..n {
+        let request = http::Request::get(path).body(()).unwrap_or_default();
+        let Some(Ok(response)) = now(service.call(request)) else {
+            continue;
+        };
+        if let Some(Ok(body)) = now(response.into_body().collect()) {
+            bytes += body.to_bytes().len();
+        }
+    }
+    bytes
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let variant = args.next().unwrap_or_else(|| "bare".into());
+    let path = args.next().unwrap_or_else(|| "/search".into());
+    let n: u64 = args.next().map_or(Ok(100_000), |n| n.parse())?;
+    let registry = Registry::new(Spec::from_yaml(SPEC)?);
+    let answer = tower::service_fn(|_: http::Request<()>| async {
+        Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"ok"))))
+    });
+    let bytes = match variant.as_str() {
+        "bare" => run(&mut answer.clone(), &path, n),
+        "slo" => run(&mut SloLayer::new(&registry).layer(answer), &path, n),
+        other => return Err(format!("unknown variant {other}").into()),
+    };
+    println!(
+        "{variant}: {n} requests, {bytes} bytes, {} events",
+        registry
+            .status()
+            .slos
+            .iter()
+            .map(|s| s.events.total)
+            .sum::<u64>()
+    );
+    Ok(())
+}
