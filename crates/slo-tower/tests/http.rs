@@ -479,7 +479,9 @@ async fn the_builder_overrides_routes_and_classifier_and_refuses_bad_input() {
         .routes("cart-availability", ["cart/{id}"])
         .build()
         .unwrap_err();
-    assert!(matches!(&bad, LayerError::BadRoute { slo, rule, .. } if slo == "cart-availability" && rule == "cart/{id}"));
+    assert!(
+        matches!(&bad, LayerError::BadRoute { slo, rule, .. } if slo == "cart-availability" && rule == "cart/{id}")
+    );
     assert!(bad.to_string().contains("must start with '/'"), "{bad}");
     assert!(matches!(
         SloLayer::builder(&registry).only(["ghost"]).build(),
