@@ -388,6 +388,7 @@ async fn a_huge_header_is_served_and_counted_once() {
     wait_for(&registry, "checkout-availability", (1, 1, 0)).await;
 }
 
+#[cfg(feature = "axum")]
 #[tokio::test]
 async fn a_layer_around_the_whole_router_counts_every_request() {
     let registry = registry(SPEC);
@@ -412,6 +413,7 @@ async fn a_layer_around_the_whole_router_counts_every_request() {
     wait_for(&registry, "everything", (3, 1, 0)).await;
 }
 
+#[cfg(feature = "axum")]
 fn app_routes() -> Router {
     Router::new()
         .route("/checkout", post(answer))
