@@ -270,6 +270,13 @@ impl Registry {
             .unwrap_or(Duration::from_secs(1))
     }
 
+    /// Good and bad events of the SLO at `index` since the registry was
+    /// built (cumulative, as a counter exports them), exact.
+    pub fn event_totals(&self, index: usize) -> Option<(u64, u64)> {
+        let totals = self.inner.slos.get(index)?.handle.cell.counters.totals();
+        Some((totals.good, totals.bad))
+    }
+
     /// Events left out of the SLI of the SLO at `index`.
     pub fn excluded_events(&self, index: usize) -> u64 {
         self.inner

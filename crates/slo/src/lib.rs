@@ -27,14 +27,21 @@
 //! - `axum`: with `tower`, route templates from axum's `MatchedPath` and an
 //!   axum handler for `/slo`.
 //!
-//! The `#[slo::measure]` attribute and the Prometheus and OpenTelemetry
-//! exporters arrive as features as they are built.
+//! - `prometheus`: [`prometheus::PrometheusExporter`], the §5 series through
+//!   the `metrics` facade and `/metrics` (`slo-prometheus`).
+//!
+//! The `#[slo::measure]` attribute and the OpenTelemetry exporter arrive as
+//! features as they are built.
 
 pub use slo_core::*;
 
 /// The Tower middleware and the `/slo` endpoint (feature `tower`).
 #[cfg(feature = "tower")]
 pub use slo_tower as tower;
+
+/// Prometheus export through `metrics` (feature `prometheus`).
+#[cfg(feature = "prometheus")]
+pub use slo_prometheus as prometheus;
 
 /// The README's examples, compiled and run as doctests (they use the `axum`
 /// feature).

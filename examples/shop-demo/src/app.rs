@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use slo::Registry;
+use slo::prometheus::PrometheusExporter;
 use slo::tower::{SloEndpoint, SloLayer};
 
 use crate::faults::{Faults, Route, SLOW};
@@ -63,9 +64,9 @@ async fn cart(State(shop): State<Shop>, Path(id): Path<u64>) -> Response {
     }
 }
 
-/// The shop's router: measured routes, then `/slo` (added after the layer,
-/// so looking at the SLOs does not count toward them).
-pub fn router(registry: &Registry, faults: Arc<Faults>) -> Router {
+/// The shop's router: measured routes, then `/slo` and `/metrics` (added
+/// after the layer, so looking at the SLOs does not count toward them).
+pub fn router(registry: &Registry, faults: Arc<Faults>, exporter: &PrometheusExporter) -> Router {
     Router::new()
         .route("/checkout", post(checkout))
         .route("/search", get(search))
@@ -73,4 +74,5 @@ pub fn router(registry: &Registry, faults: Arc<Faults>) -> Router {
         .with_state(Shop { faults })
         .layer(SloLayer::new(registry))
         .route_service("/slo", SloEndpoint::new(registry.clone()))
+        .route_service("/metrics", exporter.endpoint())
 }

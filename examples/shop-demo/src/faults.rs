@@ -7,13 +7,23 @@ use std::time::Duration;
 /// How long a "slow" request takes: well above every latency threshold.
 pub const SLOW: Duration = Duration::from_millis(400);
 
-/// Fault rates, each a probability in [0, 1], readable from any handler.
+/// Fault rates, each a share in [0, 1], readable from any handler. Faults
+/// are spread evenly, not drawn at random: with rate r, request n of a route
+/// fails when ⌊(n+1)·r⌋ > ⌊n·r⌋, so any window of traffic holds r of them
+/// to within one request (and Prometheus and the process agree exactly).
 #[derive(Debug, Default)]
 pub struct Faults {
     error_rate: AtomicU64,
     slow_rate: AtomicU64,
     checkout_extra_errors: AtomicU64,
     search_extra_slow: AtomicU64,
+    /// Requests seen, per route and fault kind.
+    seen: [[AtomicU64; 2]; 3],
+}
+
+/// Whether the `n`th event (from 0) is one of a share `rate`, spread evenly.
+fn spread(n: u64, rate: f64) -> bool {
+    ((n + 1) as f64 * rate).floor() > (n as f64 * rate).floor()
 }
 
 fn load(cell: &AtomicU64) -> f64 {
@@ -27,9 +37,9 @@ fn store(cell: &AtomicU64, value: f64) {
 /// Which route a request is for, as far as incidents care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    Checkout,
-    Search,
-    Cart,
+    Checkout = 0,
+    Search = 1,
+    Cart = 2,
 }
 
 impl Faults {
@@ -47,6 +57,10 @@ impl Faults {
         store(&self.search_extra_slow, search_slow);
     }
 
+    fn next(&self, route: Route, kind: usize) -> u64 {
+        self.seen[route as usize][kind].fetch_add(1, Ordering::Relaxed)
+    }
+
     /// Whether this request should fail.
     pub fn fail(&self, route: Route) -> bool {
         let extra = if route == Route::Checkout {
@@ -54,7 +68,10 @@ impl Faults {
         } else {
             0.0
         };
-        fastrand::f64() < load(&self.error_rate) + extra
+        spread(
+            self.next(route, 0),
+            (load(&self.error_rate) + extra).min(1.0),
+        )
     }
 
     /// Whether this request should be slow.
@@ -64,6 +81,30 @@ impl Faults {
         } else {
             0.0
         };
-        fastrand::f64() < load(&self.slow_rate) + extra
+        spread(
+            self.next(route, 1),
+            (load(&self.slow_rate) + extra).min(1.0),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spread_faults_hit_the_rate_in_every_window() {
+        for rate in [0.0, 0.001, 0.1, 0.25, 0.5, 1.0] {
+            let hits: Vec<bool> = (0..10_000).map(|n| spread(n, rate)).collect();
+            for window in [100usize, 1000] {
+                for start in [0usize, 37, 5000] {
+                    let got = hits[start..start + window].iter().filter(|h| **h).count() as f64;
+                    assert!(
+                        (got - rate * window as f64).abs() <= 1.0,
+                        "rate {rate}, {window} from {start}: {got}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -56,7 +56,7 @@ pub async fn run(addr: SocketAddr, plan: LoadPlan, faults: Arc<Faults>) {
         });
     }
     tokio::time::sleep(plan.incident_after).await;
-    println!(
+    crate::say!(
         "incident: checkout failing {:.0}%, search slow {:.0}% for {}",
         plan.incident_errors * 100.0,
         plan.incident_slow * 100.0,
@@ -65,6 +65,6 @@ pub async fn run(addr: SocketAddr, plan: LoadPlan, faults: Arc<Faults>) {
     faults.set_incident(plan.incident_errors, plan.incident_slow);
     tokio::time::sleep(plan.incident_for).await;
     faults.set_incident(0.0, 0.0);
-    println!("incident over");
+    crate::say!("incident over");
     std::future::pending::<()>().await;
 }

@@ -1,8 +1,18 @@
 //! `shop-demo`: an axum shop API whose SLOs are measured in-process by
 //! `slo`. It serves `POST /checkout`, `GET /search` and `GET /cart/{id}`,
-//! shows its SLOs on `/slo`, generates its own traffic with an incident that
+//! shows its SLOs on `/slo` and `/metrics`, generates its own traffic with an incident that
 //! makes a page alert fire within minutes, and prints each SLO's status
 //! every few seconds.
+
+/// `println!` that never panics: a closed stdout (a pipe whose reader went
+/// away) must not take the service down.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 mod app;
 mod faults;
@@ -15,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use slo::prometheus::PrometheusExporter;
 use slo::{Registry, Spec, Ticker};
 
 use crate::faults::Faults;
@@ -32,10 +43,10 @@ struct Args {
     /// Serve only: no built-in traffic.
     #[arg(long)]
     no_load: bool,
-    /// Share of requests that fail with 503, on every route (0 to 1).
+    /// Share of requests that fail with 503, on every route (0 to 1; spread evenly).
     #[arg(long, default_value_t = 0.0, value_parser = ratio)]
     error_rate: f64,
-    /// Share of requests that take 400ms, well above the latency thresholds (0 to 1).
+    /// Share of requests that take 400ms, well above the latency thresholds (0 to 1; spread evenly).
     #[arg(long, default_value_t = 0.0, value_parser = ratio)]
     slow_rate: f64,
     /// An SLO spec (DESIGN §4) whose `match` routes use the shop's routes.
@@ -99,14 +110,23 @@ async fn main() -> std::process::ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let spec = load_spec(args.spec.as_ref())?;
     let registry = Registry::new(spec);
-    let ticker = Ticker::spawn(&registry).map_err(|e| format!("cannot start the ticker: {e}"))?;
+    let exporter = PrometheusExporter::new(&registry).map_err(|e| format!("metrics: {e}"))?;
+    let ticker = {
+        let exporter = exporter.clone();
+        Ticker::spawn_with(&registry, Ticker::default_interval(&registry), move || {
+            exporter.sync()
+        })
+        .map_err(|e| format!("cannot start the ticker: {e}"))?
+    };
     let faults = Arc::new(Faults::new(args.error_rate, args.slow_rate));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo)");
-    let router = app::router(&registry, Arc::clone(&faults));
+    crate::say!(
+        "shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo, metrics: http://{addr}/metrics)"
+    );
+    let router = app::router(&registry, Arc::clone(&faults), &exporter);
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
 
     let load = (!args.no_load).then(|| {
@@ -117,7 +137,7 @@ async fn run(args: Args) -> Result<(), String> {
             incident_errors: 0.10,
             incident_slow: 0.10,
         };
-        println!(
+        crate::say!(
             "traffic: {} requests/s; incident in {}",
             args.rate,
             humantime::format_duration(args.incident_after)

@@ -48,8 +48,8 @@ pub fn line(slo: &SloStatus) -> String {
 /// Prints every SLO's line.
 pub fn print(registry: &Registry) {
     let status = registry.status();
-    println!("-- {} up {:.0}s", status.now, status.uptime_seconds);
+    crate::say!("-- {} up {:.0}s", status.now, status.uptime_seconds);
     for slo in &status.slos {
-        println!("{}", line(slo));
+        crate::say!("{}", line(slo));
     }
 }

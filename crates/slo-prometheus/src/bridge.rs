@@ -1,0 +1,242 @@
+//! [`PrometheusBridge`]: the §5 series of a [`Registry`] on a `metrics`
+//! recorder. Handles are registered once; [`PrometheusBridge::sync`] copies
+//! the engine's counters and live status into them (at scrape time and from
+//! the ticker), so recording an event costs exactly what it costs without
+//! an exporter.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use metrics::{
+    Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
+};
+use slo_core::policy::TIERS;
+use slo_core::{Exclusion, Registry};
+
+use crate::histogram::representatives;
+use crate::names;
+
+static METADATA: Metadata<'static> =
+    Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
+
+/// The series of one SLO.
+struct SloSeries {
+    good: Counter,
+    bad: Counter,
+    excluded: Counter,
+    latency: Option<Histogram>,
+    objective: Gauge,
+    period: Gauge,
+    budget: Gauge,
+    coverage: Gauge,
+    /// Per window, in policy order.
+    burn: Vec<Gauge>,
+    /// Per alert tier, in [`TIERS`] order.
+    alerts: Vec<Gauge>,
+}
+
+/// What the last sync of a latency histogram copied.
+#[derive(Default, Clone)]
+struct Copied {
+    counts: Vec<u64>,
+    sum: f64,
+}
+
+struct Inner {
+    registry: Registry,
+    slos: Vec<SloSeries>,
+    copied: Mutex<Vec<Copied>>,
+}
+
+/// Exports a [`Registry`]'s SLOs as the series of DESIGN §5 through the
+/// `metrics` facade. Cheap to clone.
+///
+/// ```
+/// use slo_core::{Registry, SloDefinition, Spec};
+/// use slo_prometheus::PrometheusBridge;
+/// let registry = Registry::new(Spec::builder("shop")
+///     .slo(SloDefinition::builder("checkout").objective(0.999))
+///     .build()?);
+/// let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+/// let handle = recorder.handle();
+/// let bridge = PrometheusBridge::register(&registry, &recorder);
+/// registry.handle("checkout")?.record(false);
+/// bridge.sync();
+/// assert!(handle.render().contains(r#"slo_events_total{slo="checkout",outcome="bad"} 1"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct PrometheusBridge {
+    inner: Arc<Inner>,
+}
+
+fn label(key: &'static str, value: &str) -> Label {
+    Label::new(key, value.to_owned())
+}
+
+impl PrometheusBridge {
+    /// Registers every series of `registry` on `recorder` (a recorder you
+    /// hold, such as the preset's; it need not be the global one).
+    pub fn register(registry: &Registry, recorder: &dyn Recorder) -> PrometheusBridge {
+        describe(recorder);
+        let counter = |name: &'static str, labels: Vec<Label>| {
+            recorder.register_counter(&Key::from_parts(name, labels), &METADATA)
+        };
+        let gauge = |name: &'static str, labels: Vec<Label>| {
+            recorder.register_gauge(&Key::from_parts(name, labels), &METADATA)
+        };
+        let slos = registry
+            .handles()
+            .enumerate()
+            .map(|(index, (definition, handle))| {
+                let slo = definition.name();
+                let windows = registry
+                    .policy(index)
+                    .map(|p| p.windows())
+                    .unwrap_or_default();
+                SloSeries {
+                    good: counter(
+                        names::EVENTS,
+                        vec![label("slo", slo), label("outcome", "good")],
+                    ),
+                    bad: counter(
+                        names::EVENTS,
+                        vec![label("slo", slo), label("outcome", "bad")],
+                    ),
+                    excluded: counter(
+                        names::EXCLUDED,
+                        vec![
+                            label("slo", slo),
+                            label("reason", Exclusion::ClientCancelled.as_str()),
+                        ],
+                    ),
+                    latency: handle.latency_threshold().map(|_| {
+                        recorder.register_histogram(
+                            &Key::from_parts(names::LATENCY, vec![label("slo", slo)]),
+                            &METADATA,
+                        )
+                    }),
+                    objective: gauge(names::OBJECTIVE, vec![label("slo", slo)]),
+                    period: gauge(names::PERIOD, vec![label("slo", slo)]),
+                    budget: gauge(names::BUDGET_REMAINING, vec![label("slo", slo)]),
+                    coverage: gauge(names::COVERAGE, vec![label("slo", slo)]),
+                    burn: windows
+                        .iter()
+                        .map(|w| {
+                            gauge(
+                                names::BURN_RATE,
+                                vec![label("slo", slo), label("window", &w.label)],
+                            )
+                        })
+                        .collect(),
+                    alerts: TIERS
+                        .iter()
+                        .map(|tier| {
+                            gauge(
+                                names::ALERT_FIRING,
+                                vec![
+                                    label("slo", slo),
+                                    label("severity", tier.severity.as_str()),
+                                    label(
+                                        "long_window",
+                                        windows.get(tier.long).map_or("", |w| &w.label),
+                                    ),
+                                    label(
+                                        "short_window",
+                                        windows.get(tier.short).map_or("", |w| &w.label),
+                                    ),
+                                ],
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let copied = Mutex::new(vec![Copied::default(); slos.len()]);
+        let bridge = PrometheusBridge {
+            inner: Arc::new(Inner {
+                registry: registry.clone(),
+                slos,
+                copied,
+            }),
+        };
+        bridge.sync();
+        bridge
+    }
+
+    /// Registers on the recorder `metrics` would use here: the thread's
+    /// local recorder (`metrics::with_local_recorder`), else the global one.
+    pub fn register_current(registry: &Registry) -> PrometheusBridge {
+        metrics::with_recorder(|recorder| PrometheusBridge::register(registry, recorder))
+    }
+
+    /// The registry this bridge exports.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// Copies the engine's counts and live status into the series. Call it
+    /// before rendering (the preset does) and from a timer; concurrent calls
+    /// are serialized.
+    pub fn sync(&self) {
+        let inner = &*self.inner;
+        let mut copied = inner.copied.lock().unwrap_or_else(PoisonError::into_inner);
+        let status = inner.registry.status();
+        for (index, (series, slo)) in inner.slos.iter().zip(&status.slos).enumerate() {
+            if let Some((good, bad)) = inner.registry.event_totals(index) {
+                series.good.absolute(good);
+                series.bad.absolute(bad);
+            }
+            series
+                .excluded
+                .absolute(inner.registry.excluded_events(index));
+            if let (Some(histogram), Some(snapshot), Some(last)) = (
+                &series.latency,
+                inner.registry.latency_histogram(index),
+                copied.get_mut(index),
+            ) {
+                let deltas: Vec<u64> = snapshot
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| n.saturating_sub(last.counts.get(j).copied().unwrap_or(0)))
+                    .collect();
+                let sum = (snapshot.sum_seconds - last.sum).max(0.0);
+                for (value, count) in representatives(&snapshot.bounds_seconds, &deltas, sum) {
+                    histogram.record_many(value, usize::try_from(count).unwrap_or(usize::MAX));
+                }
+                last.counts = snapshot.counts;
+                last.sum = snapshot.sum_seconds;
+            }
+            series.objective.set(slo.objective);
+            series.period.set(slo.period_seconds);
+            series.budget.set(slo.error_budget.remaining_ratio);
+            series.coverage.set(slo.coverage_ratio);
+            for (gauge, (_, rate)) in series.burn.iter().zip(&slo.burn_rates.0) {
+                gauge.set(rate.unwrap_or(f64::NAN));
+            }
+            for (gauge, alert) in series.alerts.iter().zip(&slo.alerts) {
+                gauge.set(if alert.firing { 1.0 } else { 0.0 });
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for PrometheusBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrometheusBridge")
+            .field("slos", &self.inner.slos.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn describe(recorder: &dyn Recorder) {
+    for (name, help) in names::HELP {
+        let key = KeyName::from_const_str(name);
+        let help = SharedString::const_str(help);
+        match name {
+            names::EVENTS | names::EXCLUDED => recorder.describe_counter(key, None, help),
+            names::LATENCY => recorder.describe_histogram(key, Some(Unit::Seconds), help),
+            _ => recorder.describe_gauge(key, None, help),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! [`PrometheusExporter`]: a metrics-exporter-prometheus recorder set up for
+//! the SLO series (latency buckets that include every threshold), upkeep,
+//! and a `/metrics` endpoint for the service's own router. It spawns no
+//! listener and installs no global recorder behind the user's back.
+
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::Full;
+use metrics_exporter_prometheus::{
+    BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+use slo_core::{DEFAULT_LATENCY_BOUNDS, Registry, Sli};
+use tower_service::Service;
+
+use crate::PrometheusBridge;
+use crate::names;
+
+/// The latency bucket bounds (seconds) for `registry`: the defaults plus
+/// every latency threshold, ascending.
+pub fn latency_buckets(registry: &Registry) -> Vec<f64> {
+    let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS.to_vec();
+    for (definition, _) in registry.handles() {
+        if let Sli::Latency { threshold } = definition.sli() {
+            bounds.push(threshold.as_secs_f64());
+        }
+    }
+    bounds.sort_by(f64::total_cmp);
+    bounds.dedup();
+    bounds
+}
+
+/// A Prometheus recorder holding the SLO series, and its `/metrics`.
+///
+/// ```
+/// use slo_core::{Registry, SloDefinition, Spec};
+/// use slo_prometheus::PrometheusExporter;
+/// let registry = Registry::new(Spec::builder("shop")
+///     .slo(SloDefinition::builder("checkout").objective(0.999))
+///     .build()?);
+/// let exporter = PrometheusExporter::new(&registry)?;
+/// registry.handle("checkout")?.record(true);
+/// assert!(exporter.render().contains(r#"slo_events_total{slo="checkout",outcome="good"} 1"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct PrometheusExporter {
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
+    bridge: PrometheusBridge,
+}
+
+impl PrometheusExporter {
+    /// A fresh recorder with the SLO latency buckets, and the series of
+    /// `registry` registered on it.
+    pub fn new(registry: &Registry) -> Result<PrometheusExporter, BuildError> {
+        PrometheusExporter::with_builder(registry, PrometheusBuilder::new())
+    }
+
+    /// The same from your own builder (global labels, your buckets for your
+    /// metrics); the SLO latency buckets are set on it.
+    pub fn with_builder(
+        registry: &Registry,
+        builder: PrometheusBuilder,
+    ) -> Result<PrometheusExporter, BuildError> {
+        let builder = builder.set_buckets_for_metric(
+            Matcher::Full(names::LATENCY.to_owned()),
+            &latency_buckets(registry),
+        )?;
+        let recorder = Arc::new(builder.build_recorder());
+        let handle = recorder.handle();
+        let bridge = PrometheusBridge::register(registry, &*recorder);
+        Ok(PrometheusExporter {
+            recorder,
+            handle,
+            bridge,
+        })
+    }
+
+    /// The recorder. To put the application's own `metrics` in the same
+    /// output, install it: `metrics::set_global_recorder(exporter.recorder())`
+    /// (only if no other recorder is installed; otherwise keep both apart).
+    pub fn recorder(&self) -> Arc<PrometheusRecorder> {
+        Arc::clone(&self.recorder)
+    }
+
+    /// The bridge, to sync from your own timer.
+    pub fn bridge(&self) -> &PrometheusBridge {
+        &self.bridge
+    }
+
+    /// Syncs the SLO series and runs the recorder's upkeep, which drains
+    /// the histogram samples a sync recorded (metrics-exporter-prometheus
+    /// keeps each sample until upkeep). Call it from the ticker:
+    /// `Ticker::spawn_with(&registry, interval, move || exporter.sync())`.
+    pub fn sync(&self) {
+        self.bridge.sync();
+        self.handle.run_upkeep();
+    }
+
+    /// Syncs, then renders the exposition text.
+    pub fn render(&self) -> String {
+        self.sync();
+        self.handle.render()
+    }
+
+    /// `/metrics` as a Tower service (axum: `Router::route_service("/metrics", exporter.endpoint())`).
+    pub fn endpoint(&self) -> MetricsEndpoint {
+        MetricsEndpoint {
+            exporter: self.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PrometheusExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrometheusExporter")
+            .field("bridge", &self.bridge)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `GET /metrics`: the Prometheus text exposition format; HEAD allowed,
+/// other methods 405.
+#[derive(Clone, Debug)]
+pub struct MetricsEndpoint {
+    exporter: PrometheusExporter,
+}
+
+impl<B> Service<Request<B>> for MetricsEndpoint {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let method = request.method();
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = Response::new(Full::new(Bytes::from_static(b"only GET and HEAD\n")));
+            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return ready(Ok(response));
+        }
+        let text = self.exporter.render();
+        let length = text.len();
+        let body = if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            Bytes::from(text)
+        };
+        let mut response = Response::new(Full::new(body));
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        ready(Ok(response))
+    }
+}

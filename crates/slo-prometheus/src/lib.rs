@@ -1,0 +1,24 @@
+//! Prometheus export for `slo`, through the `metrics` facade: the series of
+//! DESIGN §5 (raw counters, a true latency histogram whose buckets include
+//! every SLO threshold, and live burn-rate, budget, alert and coverage
+//! gauges computed in-process).
+//!
+//! The engine keeps its own sharded counters; the exporter copies them into
+//! `metrics` handles registered once, at scrape time and whenever you call
+//! [`PrometheusBridge::sync`]: recording an event costs the same with or
+//! without an exporter.
+//!
+//! - [`PrometheusExporter`]: the preset. A metrics-exporter-prometheus
+//!   recorder of its own (not installed globally, no listener), upkeep on
+//!   render, and `/metrics` as a Tower service for your router.
+//! - [`PrometheusBridge`]: the series on any `metrics` recorder you hold,
+//!   or on the current one (`metrics::with_local_recorder` in tests).
+
+mod bridge;
+mod exporter;
+mod histogram;
+pub mod names;
+
+pub use bridge::PrometheusBridge;
+pub use exporter::{MetricsEndpoint, PrometheusExporter, latency_buckets};
+pub use metrics_exporter_prometheus;

@@ -1,0 +1,228 @@
+//! A real Prometheus (Debian's 2.42) scrapes the running demo: PromQL over
+//! the raw counters agrees with the demo's own live `slo_burn_rate`, and
+//! `promtool check metrics` accepts `/metrics`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{tool} is not installed: .ci/run installs it (apt-get install prometheus)");
+        }
+        eprintln!("skipped: {tool} is not installed (apt-get install prometheus)");
+    }
+    found
+}
+
+fn get(addr: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        // De-chunk.
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = &tail[n + 2..];
+        }
+        return out;
+    }
+    body.to_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `slo` label → value of an instant vector.
+fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
+    let body = get(
+        prometheus,
+        &format!("/api/v1/query?query={}", encode(promql)),
+    );
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "success", "{body}");
+    json["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let value: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
+            (r["metric"]["slo"].as_str().unwrap_or("").to_owned(), value)
+        })
+        .collect()
+}
+
+#[test]
+fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
+    if !have("prometheus") || !have("promtool") {
+        return;
+    }
+    // Steady traffic, 10% of every route failing, evenly spread; no incident.
+    let mut demo = Killed(
+        Command::new(env!("CARGO_BIN_EXE_shop-demo"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--rate",
+                "400",
+                "--error-rate",
+                "0.1",
+            ])
+            .args(["--incident-after", "1h", "--report-every", "1h"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(demo.0.stdout.take().unwrap());
+    let mut first = String::new();
+    lines.read_line(&mut first).unwrap();
+    // Keep reading, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+    let demo_addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+
+    // promtool on the live exposition.
+    let metrics = get(&demo_addr, "/metrics");
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    promtool
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
+    let dir = std::env::temp_dir().join(format!("slo-prometheus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: ['{demo_addr}']\n"
+        ),
+    )
+    .unwrap();
+    let prometheus_addr = format!("127.0.0.1:{}", free_port());
+    let _prometheus = Killed(
+        Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={prometheus_addr}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // PromQL: event-weighted error ratio over the raw counters, over the budget.
+    let promql = r#"sum by (slo) (rate(slo_events_total{outcome="bad"}[15s])) / sum by (slo) (rate(slo_events_total[15s])) / on (slo) (1 - slo_objective_ratio)"#;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Wait for Prometheus, then for ten scrapes in the rate's range.
+    let computed = loop {
+        std::thread::sleep(Duration::from_secs(1));
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus never had 10 scrapes of the demo"
+        );
+        if TcpStream::connect(&prometheus_addr).is_err() {
+            continue;
+        }
+        let scrapes = query(
+            &prometheus_addr,
+            "count_over_time(slo_objective_ratio[15s])",
+        );
+        if scrapes.len() == 3 && scrapes.iter().all(|(_, n)| *n >= 10.0) {
+            break query(&prometheus_addr, promql);
+        }
+    };
+    let live = query(&prometheus_addr, r#"slo_burn_rate{window="5m"}"#);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(computed.len(), 3, "{computed:?}");
+    for (slo, promql_rate) in &computed {
+        let (_, gauge) = live.iter().find(|(s, _)| s == slo).unwrap();
+        let expected = 0.1
+            / match slo.as_str() {
+                "checkout-availability" => 0.001,
+                "cart-availability" => 0.005,
+                _ => 0.01,
+            };
+        assert!(
+            ((promql_rate - gauge) / gauge).abs() < 0.02,
+            "{slo}: PromQL {promql_rate} vs live {gauge}"
+        );
+        assert!(
+            ((gauge - expected) / expected).abs() < 0.02,
+            "{slo}: live {gauge} vs {expected}"
+        );
+    }
+}
