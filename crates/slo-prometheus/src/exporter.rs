@@ -108,6 +108,34 @@ impl PrometheusExporter {
         self.handle.render()
     }
 
+    /// Serves `/metrics` (any path) on `listener`, on a listener of its own
+    /// rather than the service's router (feature `listener`). Runs until
+    /// dropped; a client that stalls sending its request is cut off after
+    /// 10 s, and accept errors (out of file descriptors, say) are retried
+    /// after a pause instead of ending the loop.
+    #[cfg(feature = "listener")]
+    pub async fn serve(self, listener: tokio::net::TcpListener) {
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        use hyper_util::service::TowerToHyperService;
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let service = TowerToHyperService::new(self.endpoint());
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(std::time::Duration::from_secs(10))
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    }
+
     /// `/metrics` as a Tower service (axum: `Router::route_service("/metrics", exporter.endpoint())`).
     pub fn endpoint(&self) -> MetricsEndpoint {
         MetricsEndpoint {
