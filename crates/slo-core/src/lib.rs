@@ -27,6 +27,7 @@ pub mod classify;
 mod clock;
 mod counters;
 mod duration;
+pub mod export;
 mod handle;
 mod history;
 pub mod policy;

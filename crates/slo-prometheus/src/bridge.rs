@@ -4,15 +4,15 @@
 //! the ticker), so recording an event costs exactly what it costs without
 //! an exporter.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
+use slo_core::export::HistogramReplay;
 use slo_core::policy::TIERS;
 use slo_core::{Exclusion, Registry};
 
-use crate::histogram::representatives;
 use crate::names;
 
 static METADATA: Metadata<'static> =
@@ -34,17 +34,10 @@ struct SloSeries {
     alerts: Vec<Gauge>,
 }
 
-/// What the last sync of a latency histogram copied.
-#[derive(Default, Clone)]
-struct Copied {
-    counts: Vec<u64>,
-    sum: f64,
-}
-
 struct Inner {
     registry: Registry,
     slos: Vec<SloSeries>,
-    copied: Mutex<Vec<Copied>>,
+    replay: HistogramReplay,
 }
 
 /// Exports a [`Registry`]'s SLOs as the series of DESIGN §5 through the
@@ -151,12 +144,11 @@ impl PrometheusBridge {
                 }
             })
             .collect::<Vec<_>>();
-        let copied = Mutex::new(vec![Copied::default(); slos.len()]);
         let bridge = PrometheusBridge {
             inner: Arc::new(Inner {
                 registry: registry.clone(),
+                replay: HistogramReplay::new(slos.len()),
                 slos,
-                copied,
             }),
         };
         bridge.sync();
@@ -179,7 +171,6 @@ impl PrometheusBridge {
     /// are serialized.
     pub fn sync(&self) {
         let inner = &*self.inner;
-        let mut copied = inner.copied.lock().unwrap_or_else(PoisonError::into_inner);
         let status = inner.registry.status();
         for (index, (series, slo)) in inner.slos.iter().zip(&status.slos).enumerate() {
             if let Some((good, bad)) = inner.registry.event_totals(index) {
@@ -189,23 +180,10 @@ impl PrometheusBridge {
             series
                 .excluded
                 .absolute(inner.registry.excluded_events(index));
-            if let (Some(histogram), Some(snapshot), Some(last)) = (
-                &series.latency,
-                inner.registry.latency_histogram(index),
-                copied.get_mut(index),
-            ) {
-                let deltas: Vec<u64> = snapshot
-                    .counts
-                    .iter()
-                    .enumerate()
-                    .map(|(j, n)| n.saturating_sub(last.counts.get(j).copied().unwrap_or(0)))
-                    .collect();
-                let sum = (snapshot.sum_seconds - last.sum).max(0.0);
-                for (value, count) in representatives(&snapshot.bounds_seconds, &deltas, sum) {
+            if let Some(histogram) = &series.latency {
+                for (value, count) in inner.replay.take(&inner.registry, index) {
                     histogram.record_many(value, usize::try_from(count).unwrap_or(usize::MAX));
                 }
-                last.counts = snapshot.counts;
-                last.sum = snapshot.sum_seconds;
             }
             series.objective.set(slo.objective);
             series.period.set(slo.period_seconds);

@@ -14,7 +14,7 @@ use http_body_util::Full;
 use metrics_exporter_prometheus::{
     BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
-use slo_core::{DEFAULT_LATENCY_BOUNDS, Registry, Sli};
+use slo_core::Registry;
 use tower_service::Service;
 
 use crate::PrometheusBridge;
@@ -23,15 +23,7 @@ use crate::names;
 /// The latency bucket bounds (seconds) for `registry`: the defaults plus
 /// every latency threshold, ascending.
 pub fn latency_buckets(registry: &Registry) -> Vec<f64> {
-    let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS.to_vec();
-    for (definition, _) in registry.handles() {
-        if let Sli::Latency { threshold } = definition.sli() {
-            bounds.push(threshold.as_secs_f64());
-        }
-    }
-    bounds.sort_by(f64::total_cmp);
-    bounds.dedup();
-    bounds
+    slo_core::export::latency_bucket_bounds(registry)
 }
 
 /// A Prometheus recorder holding the SLO series, and its `/metrics`.

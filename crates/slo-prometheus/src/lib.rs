@@ -16,7 +16,6 @@
 
 mod bridge;
 mod exporter;
-mod histogram;
 pub mod names;
 
 pub use bridge::PrometheusBridge;

@@ -29,9 +29,10 @@
 //!
 //! - `prometheus`: [`prometheus::PrometheusExporter`], the §5 series through
 //!   the `metrics` facade and `/metrics` (`slo-prometheus`).
+//! - `otel`: [`otel::OtelBridge`], the same series on an OpenTelemetry
+//!   `MeterProvider`; `otlp` adds [`otel::otlp::OtlpPipeline`] (`slo-otel`).
 //!
-//! The `#[slo::measure]` attribute and the OpenTelemetry exporter arrive as
-//! features as they are built.
+//! The `#[slo::measure]` attribute arrives as a feature when it is built.
 
 pub use slo_core::*;
 
@@ -42,6 +43,10 @@ pub use slo_tower as tower;
 /// Prometheus export through `metrics` (feature `prometheus`).
 #[cfg(feature = "prometheus")]
 pub use slo_prometheus as prometheus;
+
+/// OpenTelemetry export (feature `otel`; OTLP push with `otlp`).
+#[cfg(feature = "otel")]
+pub use slo_otel as otel;
 
 /// The README's examples, compiled and run as doctests (they use the `axum`
 /// feature).

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use slo::otel::otlp::{OtlpConfig, OtlpPipeline, Protocol};
 use slo::prometheus::PrometheusExporter;
 use slo::{Registry, Spec, Ticker};
 
@@ -64,9 +65,26 @@ struct Args {
     /// How often to print the SLOs.
     #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
     report_every: Duration,
+    /// Also push the SLO series over OTLP to this collector
+    /// (gRPC: `http://127.0.0.1:4317`; HTTP: `http://127.0.0.1:4318/v1/metrics`).
+    #[arg(long)]
+    otlp_endpoint: Option<String>,
+    /// The OTLP transport for `--otlp-endpoint`.
+    #[arg(long, value_enum, default_value = "grpc")]
+    otlp_protocol: OtlpTransport,
+    /// How often to push over OTLP.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    otlp_interval: Duration,
     /// Stop after this long (default: run until Ctrl-C).
     #[arg(long, value_parser = humantime::parse_duration)]
     exit_after: Option<Duration>,
+}
+
+/// `--otlp-protocol`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum OtlpTransport {
+    Grpc,
+    Http,
 }
 
 fn ratio(text: &str) -> Result<f64, String> {
@@ -111,10 +129,31 @@ async fn run(args: Args) -> Result<(), String> {
     let spec = load_spec(args.spec.as_ref())?;
     let registry = Registry::new(spec);
     let exporter = PrometheusExporter::new(&registry).map_err(|e| format!("metrics: {e}"))?;
+    let otlp = match &args.otlp_endpoint {
+        None => None,
+        Some(endpoint) => {
+            let protocol = match args.otlp_protocol {
+                OtlpTransport::Grpc => Protocol::Grpc,
+                OtlpTransport::Http => Protocol::HttpProtobuf,
+            };
+            let mut config = OtlpConfig::new(endpoint.clone(), protocol);
+            config.interval = args.otlp_interval;
+            let pipeline = OtlpPipeline::start(&registry, config).map_err(|e| e.to_string())?;
+            say!(
+                "pushing OTLP ({protocol:?}) to {endpoint} every {}",
+                humantime::format_duration(args.otlp_interval)
+            );
+            Some(pipeline)
+        }
+    };
     let ticker = {
         let exporter = exporter.clone();
+        let otel = otlp.as_ref().map(|p| p.bridge().clone());
         Ticker::spawn_with(&registry, Ticker::default_interval(&registry), move || {
-            exporter.sync()
+            exporter.sync();
+            if let Some(otel) = &otel {
+                otel.sync();
+            }
         })
         .map_err(|e| format!("cannot start the ticker: {e}"))?
     };
@@ -178,5 +217,14 @@ async fn run(args: Args) -> Result<(), String> {
     reporter.abort();
     report::print(&registry);
     ticker.stop();
+    if let Some(otlp) = otlp {
+        // Bounded: a collector that is down or stalls cannot hold up the exit.
+        if let Err(e) = tokio::task::spawn_blocking(move || otlp.shutdown(Duration::from_secs(5)))
+            .await
+            .unwrap_or(Ok(()))
+        {
+            eprintln!("shop-demo: {e}");
+        }
+    }
     Ok(())
 }

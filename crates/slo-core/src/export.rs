@@ -1,14 +1,81 @@
-//! Replaying the engine's bucketed latency histogram into a `metrics`
-//! histogram, which only takes samples. Each sync records, for every bucket,
-//! as many samples as the bucket gained, at values inside that bucket chosen
-//! so that their sum equals the true sum of the new latencies: bucket counts
-//! (at the SLO's own bounds) and the sum come out exact.
+//! Helpers for exporters: the latency bucket bounds of a registry, and the
+//! replay of the engine's bucketed latency histograms into instruments that
+//! only take samples (`metrics` and OpenTelemetry histograms). Each sync
+//! records, for every bucket, as many samples as the bucket gained, at values
+//! inside that bucket chosen so that their sum equals the true sum of the new
+//! latencies: bucket counts (at the SLO's own bounds) and the sum come out
+//! exact, and recording events costs nothing extra.
+
+use std::sync::{Mutex, PoisonError};
+
+use crate::registry::{DEFAULT_LATENCY_BOUNDS, Registry};
+use crate::spec::Sli;
+
+/// The latency bucket bounds (seconds) to configure on an exporter's one
+/// histogram for `registry`: the defaults plus every latency threshold,
+/// ascending.
+pub fn latency_bucket_bounds(registry: &Registry) -> Vec<f64> {
+    let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS.to_vec();
+    for (definition, _) in registry.handles() {
+        if let Sli::Latency { threshold } = definition.sli() {
+            bounds.push(threshold.as_secs_f64());
+        }
+    }
+    bounds.sort_by(f64::total_cmp);
+    bounds.dedup();
+    bounds
+}
+
+/// What a [`HistogramReplay`] last copied of one SLO.
+#[derive(Debug, Default, Clone)]
+struct Copied {
+    counts: Vec<u64>,
+    sum: f64,
+}
+
+/// Remembers what each SLO's latency histogram held at the last sync, to
+/// hand out only the new observations.
+#[derive(Debug)]
+pub struct HistogramReplay {
+    copied: Mutex<Vec<Copied>>,
+}
+
+impl HistogramReplay {
+    /// Nothing copied yet, for a registry of `slos` SLOs.
+    pub fn new(slos: usize) -> HistogramReplay {
+        HistogramReplay {
+            copied: Mutex::new(vec![Copied::default(); slos]),
+        }
+    }
+
+    /// The `(value, count)` samples to record for the SLO at `index` since
+    /// the last call (none for availability SLIs). Concurrent calls are
+    /// serialized, so no observation is handed out twice.
+    pub fn take(&self, registry: &Registry, index: usize) -> Vec<(f64, u64)> {
+        let mut copied = self.copied.lock().unwrap_or_else(PoisonError::into_inner);
+        let (Some(snapshot), Some(last)) =
+            (registry.latency_histogram(index), copied.get_mut(index))
+        else {
+            return Vec::new();
+        };
+        let deltas: Vec<u64> = snapshot
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(j, n)| n.saturating_sub(last.counts.get(j).copied().unwrap_or(0)))
+            .collect();
+        let sum = (snapshot.sum_seconds - last.sum).max(0.0);
+        last.counts = snapshot.counts;
+        last.sum = snapshot.sum_seconds;
+        replay_samples(&snapshot.bounds_seconds, &deltas, sum)
+    }
+}
 
 /// Sample values for new observations: `deltas[j]` new events in bucket `j`
 /// (upper bounds `bounds`, the last bucket unbounded), whose latencies sum
 /// to `sum`. Returns `(value, count)` per non-empty bucket, each value inside
 /// its bucket (greater than the bucket below's bound, at most its own).
-pub(crate) fn representatives(bounds: &[f64], deltas: &[u64], sum: f64) -> Vec<(f64, u64)> {
+pub fn replay_samples(bounds: &[f64], deltas: &[u64], sum: f64) -> Vec<(f64, u64)> {
     let finite = bounds.len().min(deltas.len());
     let lower = |j: usize| if j == 0 { 0.0 } else { bounds[j - 1] };
     let (mut low, mut high) = (0.0, 0.0);
@@ -67,7 +134,7 @@ pub(crate) fn representatives(bounds: &[f64], deltas: &[u64], sum: f64) -> Vec<(
 
 #[cfg(test)]
 mod tests {
-    use super::representatives;
+    use super::replay_samples;
 
     fn bucket_of(bounds: &[f64], value: f64) -> usize {
         bounds.partition_point(|b| *b < value)
@@ -100,7 +167,7 @@ mod tests {
                 deltas[bucket_of(&bounds, value)] += 1;
                 sum += value;
             }
-            let replay = representatives(&bounds, &deltas, sum);
+            let replay = replay_samples(&bounds, &deltas, sum);
             let mut got = vec![0u64; bounds.len() + 1];
             let mut got_sum = 0.0;
             for (value, count) in &replay {

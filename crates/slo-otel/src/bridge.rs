@@ -1,0 +1,297 @@
+//! [`OtelBridge`]: a registry's SLO series on an OpenTelemetry `Meter`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{
+    AsyncInstrument, Histogram, Meter, ObservableCounter, ObservableGauge,
+};
+use slo_core::export::{HistogramReplay, latency_bucket_bounds};
+use slo_core::policy::TIERS;
+use slo_core::{Exclusion, Registry, ServiceStatus};
+
+/// OpenTelemetry instrument names (DESIGN §5).
+pub mod names {
+    /// Classified events, attributes `slo`, `outcome`.
+    pub const EVENTS: &str = "slo.events";
+    /// Events left out of the SLI, attributes `slo`, `reason`.
+    pub const EXCLUDED: &str = "slo.events.excluded";
+    /// Latency of latency SLIs, seconds, attribute `slo`.
+    pub const LATENCY: &str = "slo.latency";
+    /// The objective, attribute `slo`.
+    pub const OBJECTIVE: &str = "slo.objective";
+    /// The period, seconds, attribute `slo`.
+    pub const PERIOD: &str = "slo.period";
+    /// Live burn rate, attributes `slo`, `window`.
+    pub const BURN_RATE: &str = "slo.burn_rate";
+    /// Live error budget remaining, attribute `slo`.
+    pub const BUDGET_REMAINING: &str = "slo.error_budget.remaining";
+    /// Alert tier firing (0/1), attributes `slo`, `severity`, `long_window`, `short_window`.
+    pub const ALERT_FIRING: &str = "slo.alert.firing";
+    /// How much of the period this process has seen, attribute `slo`.
+    pub const COVERAGE: &str = "slo.window.coverage";
+}
+
+/// The attributes of each SLO, built once.
+struct Attributes {
+    slo: KeyValue,
+    good: [KeyValue; 2],
+    bad: [KeyValue; 2],
+    excluded: [KeyValue; 2],
+    /// Per window, in policy order.
+    windows: Vec<[KeyValue; 2]>,
+    /// Per tier, in [`TIERS`] order.
+    tiers: Vec<[KeyValue; 4]>,
+}
+
+struct Inner {
+    registry: Registry,
+    attributes: Vec<Attributes>,
+    latency: Histogram<f64>,
+    replay: HistogramReplay,
+}
+
+/// Exports a [`Registry`]'s SLOs on an OpenTelemetry `Meter`. Keep it (and
+/// the provider) alive as long as the export should run; cheap to clone.
+///
+/// ```
+/// use opentelemetry::metrics::MeterProvider;
+/// use slo_core::{Registry, SloDefinition, Spec};
+/// let registry = Registry::new(Spec::builder("shop")
+///     .slo(SloDefinition::builder("checkout").objective(0.999))
+///     .build()?);
+/// let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder().build();
+/// let bridge = slo_otel::OtelBridge::register(&registry, &provider.meter("slo"));
+/// bridge.sync(); // from the ticker, so the latency histogram follows
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct OtelBridge {
+    inner: Arc<Inner>,
+    // The observable instruments live as long as the bridge; their
+    // callbacks are registered once, here.
+    _observers: Arc<Observers>,
+}
+
+/// The observable instruments, kept alive with the bridge.
+struct Observers {
+    _counters: Vec<ObservableCounter<u64>>,
+    _gauges: Vec<ObservableGauge<f64>>,
+}
+
+/// Runs `f`, swallowing a panic: a callback that panics would stop the
+/// reader's exports for good.
+fn guarded(f: impl FnOnce()) {
+    let _ = catch_unwind(AssertUnwindSafe(f));
+}
+
+impl OtelBridge {
+    /// Creates the instruments on `meter` and registers their callbacks.
+    pub fn register(registry: &Registry, meter: &Meter) -> OtelBridge {
+        let attributes: Vec<Attributes> = registry
+            .handles()
+            .enumerate()
+            .map(|(index, (definition, _))| {
+                let name = definition.name().to_owned();
+                let slo = KeyValue::new("slo", name);
+                let windows = registry
+                    .policy(index)
+                    .map(|p| p.windows())
+                    .unwrap_or_default();
+                let label = |i: usize| windows.get(i).map_or(String::new(), |w| w.label.clone());
+                Attributes {
+                    good: [slo.clone(), KeyValue::new("outcome", "good")],
+                    bad: [slo.clone(), KeyValue::new("outcome", "bad")],
+                    excluded: [
+                        slo.clone(),
+                        KeyValue::new("reason", Exclusion::ClientCancelled.as_str()),
+                    ],
+                    windows: windows
+                        .iter()
+                        .map(|w| [slo.clone(), KeyValue::new("window", w.label.clone())])
+                        .collect(),
+                    tiers: TIERS
+                        .iter()
+                        .map(|t| {
+                            [
+                                slo.clone(),
+                                KeyValue::new("severity", t.severity.as_str()),
+                                KeyValue::new("long_window", label(t.long)),
+                                KeyValue::new("short_window", label(t.short)),
+                            ]
+                        })
+                        .collect(),
+                    slo,
+                }
+            })
+            .collect();
+        let latency = meter
+            .f64_histogram(names::LATENCY)
+            .with_unit("s")
+            .with_description(
+                "Latency of the events of latency SLOs; every SLO threshold is a bucket bound.",
+            )
+            .with_boundaries(latency_bucket_bounds(registry))
+            .build();
+        let inner = Arc::new(Inner {
+            registry: registry.clone(),
+            replay: HistogramReplay::new(attributes.len()),
+            attributes,
+            latency,
+        });
+
+        let counters = vec![
+            {
+                let inner = Arc::clone(&inner);
+                meter
+                    .u64_observable_counter(names::EVENTS)
+                    .with_description("Events classified for each SLO, by outcome.")
+                    .with_callback(move |observer| guarded(|| observe_events(&inner, observer)))
+                    .build()
+            },
+            {
+                let inner = Arc::clone(&inner);
+                meter
+                    .u64_observable_counter(names::EXCLUDED)
+                    .with_description("Events left out of an SLO's SLI, by reason.")
+                    .with_callback(move |observer| {
+                        guarded(|| {
+                            for (index, a) in inner.attributes.iter().enumerate() {
+                                observer
+                                    .observe(inner.registry.excluded_events(index), &a.excluded);
+                            }
+                        })
+                    })
+                    .build()
+            },
+        ];
+        let gauge =
+            |name: &'static str,
+             unit: Option<&'static str>,
+             help: &'static str,
+             read: fn(&Inner, &ServiceStatus, &dyn AsyncInstrument<f64>)| {
+                let inner = Arc::clone(&inner);
+                let builder = meter.f64_observable_gauge(name).with_description(help);
+                let builder = match unit {
+                    Some(unit) => builder.with_unit(unit),
+                    None => builder,
+                };
+                builder
+                    .with_callback(move |observer| {
+                        guarded(|| read(&inner, &inner.registry.status(), observer))
+                    })
+                    .build()
+            };
+        let gauges = vec![
+            gauge(
+                names::OBJECTIVE,
+                None,
+                "The SLO's objective, as a ratio.",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        o.observe(s.objective, std::slice::from_ref(&a.slo));
+                    }
+                },
+            ),
+            gauge(
+                names::PERIOD,
+                Some("s"),
+                "The SLO's rolling period.",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        o.observe(s.period_seconds, std::slice::from_ref(&a.slo));
+                    }
+                },
+            ),
+            gauge(
+                names::BUDGET_REMAINING,
+                None,
+                "Live error budget remaining over the period.",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        o.observe(s.error_budget.remaining_ratio, std::slice::from_ref(&a.slo));
+                    }
+                },
+            ),
+            gauge(
+                names::COVERAGE,
+                None,
+                "How much of the SLO's period this process has seen.",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        o.observe(s.coverage_ratio, std::slice::from_ref(&a.slo));
+                    }
+                },
+            ),
+            gauge(
+                names::BURN_RATE,
+                None,
+                "Live burn rate over each window (not observed for a window without events).",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        for (attrs, (_, rate)) in a.windows.iter().zip(&s.burn_rates.0) {
+                            if let Some(rate) = rate.filter(|r| r.is_finite()) {
+                                o.observe(rate, attrs);
+                            }
+                        }
+                    }
+                },
+            ),
+            gauge(
+                names::ALERT_FIRING,
+                None,
+                "1 when the burn-rate alert tier fires in-process, else 0.",
+                |inner, status, o| {
+                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
+                        for (attrs, alert) in a.tiers.iter().zip(&s.alerts) {
+                            o.observe(if alert.firing { 1.0 } else { 0.0 }, attrs);
+                        }
+                    }
+                },
+            ),
+        ];
+        OtelBridge {
+            inner,
+            _observers: Arc::new(Observers {
+                _counters: counters,
+                _gauges: gauges,
+            }),
+        }
+    }
+
+    /// Replays the latency observations since the last sync into the
+    /// `slo.latency` histogram. Call it from the ticker and before a flush.
+    pub fn sync(&self) {
+        let inner = &*self.inner;
+        for (index, a) in inner.attributes.iter().enumerate() {
+            for (value, count) in inner.replay.take(&inner.registry, index) {
+                for _ in 0..count {
+                    inner.latency.record(value, std::slice::from_ref(&a.slo));
+                }
+            }
+        }
+    }
+
+    /// The registry this bridge exports.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+}
+
+fn observe_events(inner: &Inner, observer: &dyn AsyncInstrument<u64>) {
+    for (index, a) in inner.attributes.iter().enumerate() {
+        if let Some((good, bad)) = inner.registry.event_totals(index) {
+            observer.observe(good, &a.good);
+            observer.observe(bad, &a.bad);
+        }
+    }
+}
+
+impl std::fmt::Debug for OtelBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtelBridge")
+            .field("slos", &self.inner.attributes.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,198 @@
+//! The series as the OpenTelemetry SDK exports them (real SDK pipeline:
+//! periodic reader, cumulative temporality, in-memory exporter), and the
+//! same numbers as the Prometheus exporter from the same process.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use opentelemetry::metrics::MeterProvider;
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
+use opentelemetry_sdk::metrics::{
+    InMemoryMetricExporterBuilder, PeriodicReader, SdkMeterProvider, Temporality,
+};
+use slo_core::{Exclusion, ManualClock, Registry, SampleFill, Spec, Timestamp};
+use slo_otel::OtelBridge;
+
+const SPEC: &str = r#"
+service: shop
+slos:
+  - name: checkout-availability
+    objective: 99.9%
+  - name: search-latency
+    objective: 0.99
+    sli: {latency: {threshold: 120ms}}
+"#;
+
+/// `name{k=v,...}` → value (sums and gauges), and histograms by name{attrs}.
+#[derive(Default, Debug)]
+struct Seen {
+    values: BTreeMap<String, f64>,
+    histograms: BTreeMap<String, (Vec<f64>, Vec<u64>, f64, u64)>,
+}
+
+fn key(name: &str, attrs: impl Iterator<Item = String>) -> String {
+    let mut attrs: Vec<String> = attrs.collect();
+    attrs.sort();
+    format!("{name}{{{}}}", attrs.join(","))
+}
+
+fn flatten(batches: &[ResourceMetrics]) -> Seen {
+    let mut seen = Seen::default();
+    // The last export holds the newest cumulative values.
+    let Some(last) = batches.last() else {
+        return seen;
+    };
+    for scope in last.scope_metrics() {
+        for metric in scope.metrics() {
+            let name = metric.name();
+            let attrs = |kvs: &mut dyn Iterator<Item = &opentelemetry::KeyValue>| {
+                kvs.map(|kv| format!("{}={}", kv.key, kv.value))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+            };
+            match metric.data() {
+                AggregatedMetrics::U64(MetricData::Sum(sum)) => {
+                    assert_eq!(sum.temporality(), Temporality::Cumulative);
+                    for p in sum.data_points() {
+                        seen.values
+                            .insert(key(name, attrs(&mut p.attributes())), p.value() as f64);
+                    }
+                }
+                AggregatedMetrics::F64(MetricData::Gauge(gauge)) => {
+                    for p in gauge.data_points() {
+                        seen.values
+                            .insert(key(name, attrs(&mut p.attributes())), p.value());
+                    }
+                }
+                AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                    for p in h.data_points() {
+                        seen.histograms.insert(
+                            key(name, attrs(&mut p.attributes())),
+                            (
+                                p.bounds().collect(),
+                                p.bucket_counts().collect(),
+                                p.sum(),
+                                p.count(),
+                            ),
+                        );
+                    }
+                }
+                other => panic!("unexpected {name}: {other:?}"),
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
+    let clock = ManualClock::new(Timestamp::from_secs_f64(1_800_000_000.0).unwrap());
+    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
+        .clock(clock.clone())
+        .sample_fill(SampleFill::Step)
+        .build();
+    let exporter = InMemoryMetricExporterBuilder::new()
+        .with_temporality(Temporality::Cumulative)
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(
+            PeriodicReader::builder(exporter.clone())
+                .with_interval(Duration::from_secs(3600))
+                .build(),
+        )
+        .build();
+    let bridge = OtelBridge::register(&registry, &provider.meter("slo"));
+    let prometheus = slo_prometheus::PrometheusExporter::new(&registry).unwrap();
+
+    let checkout = registry.handle("checkout-availability").unwrap();
+    let search = registry.handle("search-latency").unwrap();
+    for i in 0..1000 {
+        checkout.record(i % 50 != 0);
+    }
+    checkout.record_excluded(Exclusion::ClientCancelled);
+    let latencies_ms = [
+        1.0, 5.0, 7.5, 100.0, 120.0, 120.001, 250.0, 999.0, 12_000.0, 40.0,
+    ];
+    let mut sum = 0.0;
+    for (i, ms) in latencies_ms.iter().enumerate() {
+        search.record_latency(Duration::from_secs_f64(ms / 1e3), i != 3);
+        sum += ms / 1e3;
+    }
+    clock.advance(Duration::from_secs(90));
+    registry.tick();
+    bridge.sync();
+    provider.force_flush().unwrap();
+    let seen = flatten(&exporter.get_finished_metrics().unwrap());
+    let v = |k: &str| {
+        *seen
+            .values
+            .get(k)
+            .unwrap_or_else(|| panic!("no {k} in {seen:#?}"))
+    };
+    assert_eq!(
+        v("slo.events{outcome=good,slo=checkout-availability}"),
+        980.0
+    );
+    assert_eq!(v("slo.events{outcome=bad,slo=checkout-availability}"), 20.0);
+    assert_eq!(v("slo.events{outcome=bad,slo=search-latency}"), 5.0);
+    assert_eq!(
+        v("slo.events.excluded{reason=client_cancelled,slo=checkout-availability}"),
+        1.0
+    );
+    assert_eq!(v("slo.objective{slo=checkout-availability}"), 0.999);
+    assert_eq!(v("slo.period{slo=search-latency}"), 2_592_000.0);
+    assert!((v("slo.burn_rate{slo=checkout-availability,window=5m}") - 20.0).abs() < 1e-9);
+    assert_eq!(
+        v(
+            "slo.alert.firing{long_window=1h,severity=page,short_window=5m,slo=checkout-availability}"
+        ),
+        1.0
+    );
+    let (bounds, counts, got_sum, count) = &seen.histograms["slo.latency{slo=search-latency}"];
+    assert!(bounds.contains(&0.12), "{bounds:?}");
+    assert_eq!(*count, 10);
+    assert!((got_sum - sum).abs() < 1e-9);
+    // Cumulative at this SLO's bounds: exact.
+    let cumulative = |le: f64| -> u64 {
+        let i = bounds.iter().position(|b| *b == le).unwrap();
+        counts[..=i].iter().sum()
+    };
+    assert_eq!(cumulative(0.005), 2);
+    assert_eq!(cumulative(0.12), 6);
+    assert_eq!(cumulative(1.0), 9);
+
+    // The same numbers from the Prometheus exporter, same process, same time.
+    let text = prometheus.render();
+    for (series, value) in [
+        (
+            r#"slo_events_total{slo="checkout-availability",outcome="good"}"#,
+            980.0,
+        ),
+        (
+            r#"slo_events_total{slo="search-latency",outcome="bad"}"#,
+            5.0,
+        ),
+        (r#"slo_latency_seconds_count{slo="search-latency"}"#, 10.0),
+    ] {
+        let line = text.lines().find(|l| l.starts_with(series)).unwrap();
+        assert_eq!(
+            line.rsplit_once(' ').unwrap().1.parse::<f64>().unwrap(),
+            value,
+            "{series}"
+        );
+    }
+
+    // More events: the next export carries the new cumulative totals.
+    checkout.record(false);
+    search.record_latency(Duration::from_millis(3), true);
+    bridge.sync();
+    provider.force_flush().unwrap();
+    let seen = flatten(&exporter.get_finished_metrics().unwrap());
+    assert_eq!(
+        seen.values["slo.events{outcome=bad,slo=checkout-availability}"],
+        21.0
+    );
+    assert_eq!(seen.histograms["slo.latency{slo=search-latency}"].3, 11);
+    provider.shutdown().unwrap();
+}
