@@ -16,7 +16,11 @@ fn registry() -> Registry {
     Registry::new(
         Spec::builder("bench")
             .slo(SloDefinition::builder("a").objective(0.999))
-            .slo(SloDefinition::builder("l").objective(0.99).latency(Duration::from_millis(250)))
+            .slo(
+                SloDefinition::builder("l")
+                    .objective(0.99)
+                    .latency(Duration::from_millis(250)),
+            )
             .build()
             .unwrap(),
     )
@@ -36,7 +40,9 @@ fn record(c: &mut Criterion) {
     let provider = SdkMeterProvider::builder().with_reader(reader).build();
     let otel = slo_otel::OtelBridge::register(&both, &provider.meter("slo"));
     let handle = both.handle("a").unwrap();
-    group.bench_function("slo, Prometheus and OpenTelemetry attached", |b| b.iter(|| handle.record(true)));
+    group.bench_function("slo, Prometheus and OpenTelemetry attached", |b| {
+        b.iter(|| handle.record(true))
+    });
     let latency = both.handle("l").unwrap();
     group.bench_function("slo latency, both attached", |b| {
         b.iter(|| latency.record_latency(Duration::from_millis(12), true))
@@ -45,29 +51,34 @@ fn record(c: &mut Criterion) {
     let meter = provider.meter("direct");
     let counter = meter.u64_counter("app.events").build();
     let attrs = [KeyValue::new("slo", "a"), KeyValue::new("outcome", "good")];
-    group.bench_function("OpenTelemetry Counter::add, 2 attributes", |b| b.iter(|| counter.add(1, &attrs)));
+    group.bench_function("OpenTelemetry Counter::add, 2 attributes", |b| {
+        b.iter(|| counter.add(1, &attrs))
+    });
     let histogram = meter.f64_histogram("app.latency").build();
     let slo = [KeyValue::new("slo", "l")];
     group.bench_function("OpenTelemetry Histogram::record, 1 attribute", |b| {
         b.iter(|| histogram.record(0.012, &slo))
     });
     // Sync: per latency event replayed into the OpenTelemetry histogram.
-    group.bench_function("OpenTelemetry sync, per latency event (1,000 events a sync)", |b| {
-        b.iter_custom(|iters| {
-            let batches = iters.div_ceil(1000).max(1);
-            let mut total = Duration::ZERO;
-            for _ in 0..batches {
-                for i in 0..1000u64 {
-                    latency.record_latency(Duration::from_micros(i * 300), true);
+    group.bench_function(
+        "OpenTelemetry sync, per latency event (1,000 events a sync)",
+        |b| {
+            b.iter_custom(|iters| {
+                let batches = iters.div_ceil(1000).max(1);
+                let mut total = Duration::ZERO;
+                for _ in 0..batches {
+                    for i in 0..1000u64 {
+                        latency.record_latency(Duration::from_micros(i * 300), true);
+                    }
+                    let start = std::time::Instant::now();
+                    otel.sync();
+                    total += start.elapsed();
                 }
-                let start = std::time::Instant::now();
-                otel.sync();
-                total += start.elapsed();
-            }
-            // Time per event, times the iterations criterion asked for.
-            total.div_f64((batches * 1000) as f64).mul_f64(iters as f64)
-        })
-    });
+                // Time per event, times the iterations criterion asked for.
+                total.div_f64((batches * 1000) as f64).mul_f64(iters as f64)
+            })
+        },
+    );
     group.finish();
     prometheus.sync();
 }

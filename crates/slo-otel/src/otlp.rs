@@ -1,4 +1,4 @@
-//! [`OtlpPipeline`]: the SLO series pushed over OTLP (gRPC or
+//! The SLO series pushed over OTLP by [`OtlpPipeline`](crate::otlp::OtlpPipeline) (gRPC or
 //! HTTP/protobuf), cumulative, with timeouts everywhere and a flush and a
 //! shutdown that return within the time you give them.
 //!
