@@ -381,3 +381,71 @@ fn rotel_receives_our_metrics_over_grpc_and_http() {
         "the resource's service.name: {seen}"
     );
 }
+
+#[test]
+fn collectors_answering_429_503_or_garbage_never_panic_or_block() {
+    if !python_ok() {
+        return;
+    }
+    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let checkout = registry.handle("checkout-availability").unwrap();
+    for mode in ["429", "503", "garbage"] {
+        let (grpc_port, http_port) = (free_port(), free_port());
+        let mut command = Command::new("python3");
+        command
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/otlp_receiver.py"
+            ))
+            .args([
+                grpc_port.to_string(),
+                http_port.to_string(),
+                mode.to_owned(),
+            ]);
+        let peer = spawn(command);
+        assert!(
+            peer.lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap()
+                .contains("ready")
+        );
+        let pipeline = OtlpPipeline::start(
+            &registry,
+            config(
+                format!("http://127.0.0.1:{http_port}/v1/metrics"),
+                Protocol::HttpProtobuf,
+            ),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let flushed = std::thread::scope(|scope| {
+            let flush = scope.spawn(|| pipeline.flush(Duration::from_secs(5)));
+            for _ in 0..1000 {
+                checkout.record(true);
+            }
+            flush.join().unwrap()
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{mode}: {:?}",
+            started.elapsed()
+        );
+        // The collector was reached and answered badly.
+        let answered = peer.lines.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(
+            answered.contains("refused") || answered.contains("garbage"),
+            "{mode}: {answered}"
+        );
+        if mode != "garbage" {
+            assert!(flushed.is_err(), "{mode}: a refused export is an error");
+        }
+        let stopping = Instant::now();
+        let _ = pipeline.shutdown(Duration::from_secs(3));
+        assert!(
+            stopping.elapsed() < Duration::from_secs(4),
+            "{mode}: shutdown took {:?}",
+            stopping.elapsed()
+        );
+    }
+    assert_eq!(registry.event_totals(0).unwrap().0, 3000);
+}

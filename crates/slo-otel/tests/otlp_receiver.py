@@ -2,7 +2,10 @@
 decodes with Google's protobuf (opentelemetry-proto) over gRPC (grpcio) and
 HTTP/protobuf, and prints one JSON line per data point on stdout.
 
-usage: otlp_receiver.py GRPC_PORT HTTP_PORT
+usage: otlp_receiver.py GRPC_PORT HTTP_PORT [MODE]
+
+MODE (HTTP only) makes it a bad collector: `429` or `503` answers that
+status, `garbage` answers 200 with bytes that are not protobuf.
 """
 import json
 import sys
@@ -60,9 +63,28 @@ class Metrics(service_grpc.MetricsServiceServicer):
         return service_pb2.ExportMetricsServiceResponse()
 
 
+MODE = sys.argv[3] if len(sys.argv) > 3 else "ok"
+
+
 class Http(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if MODE in ("429", "503"):
+            print(json.dumps({"transport": "http", "refused": int(MODE)}), flush=True)
+            self.send_response(int(MODE))
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if MODE == "garbage":
+            print(json.dumps({"transport": "http", "garbage": True}), flush=True)
+            junk = bytes(range(256)) * 4
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", str(len(junk)))
+            self.end_headers()
+            self.wfile.write(junk)
+            return
         request = service_pb2.ExportMetricsServiceRequest()
         request.ParseFromString(body)
         emit(request, "http")
