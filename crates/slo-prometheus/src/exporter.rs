@@ -97,6 +97,11 @@ impl PrometheusExporter {
     /// Syncs, then renders the exposition text.
     pub fn render(&self) -> String {
         self.sync();
+        self.render_synced()
+    }
+
+    /// Renders the exposition text as of the last sync.
+    pub fn render_synced(&self) -> String {
         self.handle.render()
     }
 
