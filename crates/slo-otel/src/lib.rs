@@ -21,5 +21,7 @@ mod bridge;
 /// Push over OTLP (feature `otlp`).
 #[cfg(feature = "otlp")]
 pub mod otlp;
+#[cfg(feature = "otlp")]
+mod report;
 
 pub use bridge::{OtelBridge, names};

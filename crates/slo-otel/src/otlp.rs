@@ -9,8 +9,9 @@
 //! runtime of its own, and builds, flushes and shuts down on a thread of its
 //! own: it works from `main`, from inside any runtime, and from tests.
 //! A collector that is down or stalls costs the service nothing but a
-//! failed export every interval; with cumulative temporality the next export
-//! after it recovers carries every count.
+//! failed export every interval, logged at most once a minute; with
+//! cumulative temporality the next export after it recovers carries every
+//! count.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
 use slo_core::Registry;
 
 use crate::OtelBridge;
+use crate::report::{Reporter, Reporting};
 
 /// The OTLP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +48,9 @@ pub struct OtlpConfig {
     pub timeout: Duration,
     /// `service.name` of the resource (default: the spec's service).
     pub service_name: Option<String>,
+    /// Failed exports are logged (`tracing`, target `slo_otel`) at most
+    /// once per this interval, with the count of the others (default 60 s).
+    pub report_every: Duration,
 }
 
 impl OtlpConfig {
@@ -57,6 +62,7 @@ impl OtlpConfig {
             interval: Duration::from_secs(10),
             timeout: Duration::from_secs(5),
             service_name: None,
+            report_every: Duration::from_secs(60),
         }
     }
 }
@@ -181,6 +187,10 @@ impl OtlpPipeline {
                     .build(),
             }
             .map_err(|e| OtlpError::Build(e.to_string()))?;
+            let exporter = Reporting {
+                inner: exporter,
+                reporter: Reporter::new(config.endpoint.clone(), config.report_every),
+            };
             let reader = PeriodicReader::builder(exporter)
                 .with_interval(config.interval)
                 .build();
