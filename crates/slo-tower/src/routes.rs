@@ -135,7 +135,49 @@ pub(crate) struct RouteTable {
     /// Whether any SLO in `always` needs the request's latency.
     always_timed: bool,
     /// Requests that matched no SLO: one bounded bucket, whatever their path.
-    unmatched: AtomicU64,
+    unmatched: ShardedCount,
+}
+
+/// A counter split over cache lines by thread, so that hostile traffic
+/// spread over many cores does not make every core fight over one line.
+struct ShardedCount {
+    shards: Box<[Padded]>,
+}
+
+#[repr(align(64))]
+struct Padded(AtomicU64);
+
+const COUNT_SHARDS: usize = 16;
+
+thread_local! {
+    static SHARD: usize = {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        (NEXT.fetch_add(1, Ordering::Relaxed) as usize) % COUNT_SHARDS
+    };
+}
+
+impl ShardedCount {
+    fn new() -> ShardedCount {
+        ShardedCount {
+            shards: (0..COUNT_SHARDS)
+                .map(|_| Padded(AtomicU64::new(0)))
+                .collect(),
+        }
+    }
+
+    fn add(&self) {
+        let shard = SHARD.try_with(|s| *s).unwrap_or(0);
+        if let Some(cell) = self.shards.get(shard) {
+            cell.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.shards
+            .iter()
+            .map(|c| c.0.load(Ordering::Relaxed))
+            .sum()
+    }
 }
 
 impl RouteTable {
@@ -165,7 +207,7 @@ impl RouteTable {
             entries: entries.into_boxed_slice(),
             always,
             always_timed,
-            unmatched: AtomicU64::new(0),
+            unmatched: ShardedCount::new(),
         }
     }
 
@@ -188,7 +230,7 @@ impl RouteTable {
             }
         }
         if matched.is_empty() {
-            self.unmatched.fetch_add(1, Ordering::Relaxed);
+            self.unmatched.add();
         }
         (matched, timed)
     }
@@ -202,7 +244,7 @@ impl RouteTable {
     }
 
     pub fn unmatched(&self) -> u64 {
-        self.unmatched.load(Ordering::Relaxed)
+        self.unmatched.total()
     }
 }
 
@@ -240,6 +282,21 @@ mod tests {
         got.sort_unstable();
         assert_eq!(got, [1, 2]);
         assert_eq!(table.unmatched(), 0);
+    }
+
+    #[test]
+    fn the_unmatched_count_is_exact_across_threads() {
+        let count = ShardedCount::new();
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    for _ in 0..10_000 {
+                        count.add();
+                    }
+                });
+            }
+        });
+        assert_eq!(count.total(), 80_000);
     }
 
     /// The compiled matcher agrees with the spec's own `RouteRule::matches`.
