@@ -1,71 +1,18 @@
 //! The demo as a user runs it: a real process, real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Demo {
-    child: Child,
-    addr: String,
-    lines: mpsc::Receiver<String>,
-}
+use common::{Peer, listening, request};
 
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Demo {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shop-demo"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = lines.recv_timeout(Duration::from_secs(20)).unwrap();
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned();
-    Demo { child, addr, lines }
-}
-
-/// One request over a fresh connection: (status, body).
-fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let status = text[9..12].parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+/// The demo with `args`, and its address.
+fn start(args: &[&str]) -> (Peer, String) {
+    let demo = common::demo(args);
+    let addr = listening(&demo);
+    (demo, addr)
 }
 
 fn slo(addr: &str, name: &str) -> serde_json::Value {
@@ -91,7 +38,7 @@ fn page_firing(slo: &serde_json::Value) -> bool {
 
 #[test]
 fn the_incident_pages_within_seconds_and_the_status_lines_say_so() {
-    let demo = start(&[
+    let (demo, addr) = start(&[
         "--incident-after",
         "2s",
         "--incident-for",
@@ -103,7 +50,7 @@ fn the_incident_pages_within_seconds_and_the_status_lines_say_so() {
     ]);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let checkout = slo(&demo.addr, "checkout-availability");
+        let checkout = slo(&addr, "checkout-availability");
         if page_firing(&checkout) {
             assert!(checkout["events"]["bad"].as_u64().unwrap() > 0);
             break;
@@ -112,7 +59,7 @@ fn the_incident_pages_within_seconds_and_the_status_lines_say_so() {
         std::thread::sleep(Duration::from_millis(250));
     }
     // The untouched SLO stays healthy.
-    let cart = slo(&demo.addr, "cart-availability");
+    let cart = slo(&addr, "cart-availability");
     assert_eq!(cart["status"], "healthy", "{cart}");
     assert!(cart["events"]["total"].as_u64().unwrap() > 0);
     // The live status lines show the page.
@@ -125,49 +72,49 @@ fn the_incident_pages_within_seconds_and_the_status_lines_say_so() {
         assert!(Instant::now() < deadline, "no status line shows the page");
     }
     // The HTML page is served too.
-    let (status, page) = request(&demo.addr, "GET", "/slo?format=html");
+    let (status, page) = request(&addr, "GET", "/slo?format=html");
     assert_eq!(status, 200);
     assert!(page.contains("PAGE 1h/5m"));
 }
 
 #[test]
 fn injected_errors_and_slowness_are_counted_exactly() {
-    let demo = start(&["--no-load", "--error-rate", "1", "--slow-rate", "1"]);
+    let (_demo, addr) = start(&["--no-load", "--error-rate", "1", "--slow-rate", "1"]);
     for _ in 0..5 {
-        assert_eq!(request(&demo.addr, "POST", "/checkout").0, 503);
+        assert_eq!(request(&addr, "POST", "/checkout").0, 503);
     }
     for id in 0..3 {
-        assert_eq!(request(&demo.addr, "GET", &format!("/cart/{id}")).0, 503);
+        assert_eq!(request(&addr, "GET", &format!("/cart/{id}")).0, 503);
     }
-    assert_eq!(request(&demo.addr, "GET", "/search?q=tea").0, 503);
+    assert_eq!(request(&addr, "GET", "/search?q=tea").0, 503);
     // /slo itself is not measured.
-    let checkout = slo(&demo.addr, "checkout-availability");
+    let checkout = slo(&addr, "checkout-availability");
     assert_eq!(
         checkout["events"],
         serde_json::json!({"good": 0, "bad": 5, "total": 5})
     );
-    let cart = slo(&demo.addr, "cart-availability");
+    let cart = slo(&addr, "cart-availability");
     assert_eq!(
         cart["events"],
         serde_json::json!({"good": 0, "bad": 3, "total": 3})
     );
-    let search = slo(&demo.addr, "search-latency");
+    let search = slo(&addr, "search-latency");
     assert_eq!(search["events"]["bad"], 1);
 }
 
 #[test]
 fn slow_requests_break_only_the_latency_slo() {
-    let demo = start(&["--no-load", "--slow-rate", "1"]);
+    let (_demo, addr) = start(&["--no-load", "--slow-rate", "1"]);
     for _ in 0..2 {
-        assert_eq!(request(&demo.addr, "GET", "/search?q=tea").0, 200);
-        assert_eq!(request(&demo.addr, "POST", "/checkout").0, 201);
+        assert_eq!(request(&addr, "GET", "/search?q=tea").0, 200);
+        assert_eq!(request(&addr, "POST", "/checkout").0, 201);
     }
-    let search = slo(&demo.addr, "search-latency");
+    let search = slo(&addr, "search-latency");
     assert_eq!(
         search["events"],
         serde_json::json!({"good": 0, "bad": 2, "total": 2})
     );
-    let checkout = slo(&demo.addr, "checkout-availability");
+    let checkout = slo(&addr, "checkout-availability");
     assert_eq!(
         checkout["events"],
         serde_json::json!({"good": 2, "bad": 0, "total": 2})

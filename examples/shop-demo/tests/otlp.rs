@@ -3,66 +3,13 @@
 //! demo's `/metrics` shows the same numbers.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
+use std::net::TcpListener;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Peer {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(mut command: Command) -> Peer {
-    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    Peer { child, lines }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let status = text[9..12].parse().unwrap();
-    (
-        status,
-        text.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default(),
-    )
-}
+use common::{free_port, listening, request, spawn};
 
 #[test]
 fn the_demo_pushes_otlp_with_the_numbers_it_serves_on_metrics() {
@@ -109,18 +56,7 @@ fn the_demo_pushes_otlp_with_the_numbers_it_serves_on_metrics() {
         "300ms",
     ]);
     let demo = spawn(command);
-    let first = loop {
-        let line = demo.lines.recv_timeout(Duration::from_secs(20)).unwrap();
-        if line.contains("listening on") {
-            break line;
-        }
-    };
-    let addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+    let addr = listening(&demo);
 
     // 40 checkouts, a quarter of them failing (spread evenly: exactly 10).
     for _ in 0..40 {
@@ -177,20 +113,6 @@ fn median_latency(addr: &str, path: &str, n: usize) -> Duration {
         .collect();
     times.sort();
     times[n / 2]
-}
-
-fn listening(demo: &Peer) -> String {
-    loop {
-        let line = demo.lines.recv_timeout(Duration::from_secs(20)).unwrap();
-        if line.contains("listening on") {
-            return line
-                .split("http://")
-                .nth(1)
-                .and_then(|r| r.split_whitespace().next())
-                .unwrap()
-                .to_owned();
-        }
-    }
 }
 
 #[test]

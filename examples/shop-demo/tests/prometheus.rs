@@ -3,19 +3,14 @@
 //! `promtool check metrics` accepts `/metrics`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{free_port, listening, request, spawn};
 
 fn have(tool: &str) -> bool {
     let found = Command::new("sh")
@@ -31,46 +26,11 @@ fn have(tool: &str) -> bool {
     found
 }
 
+/// The body of a GET that must succeed.
 fn get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        // De-chunk.
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, tail)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap();
-            if n == 0 {
-                break;
-            }
-            out.push_str(&tail[..n]);
-            rest = &tail[n + 2..];
-        }
-        return out;
-    }
-    body.to_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let (status, body) = request(addr, "GET", path);
+    assert_eq!(status, 200, "{path}: {body}");
+    body
 }
 
 fn encode(query: &str) -> String {
@@ -110,32 +70,17 @@ fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
         return;
     }
     // Steady traffic, 10% of every route failing, evenly spread; no incident.
-    let mut demo = Killed(
-        Command::new(env!("CARGO_BIN_EXE_shop-demo"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--rate",
-                "400",
-                "--error-rate",
-                "0.1",
-            ])
-            .args(["--incident-after", "1h", "--report-every", "1h"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(demo.0.stdout.take().unwrap());
-    let mut first = String::new();
-    lines.read_line(&mut first).unwrap();
-    // Keep reading, as a terminal would.
-    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-    let demo_addr = first
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .to_owned();
+    let demo = common::demo(&[
+        "--rate",
+        "400",
+        "--error-rate",
+        "0.1",
+        "--incident-after",
+        "1h",
+        "--report-every",
+        "1h",
+    ]);
+    let demo_addr = listening(&demo);
 
     // promtool on the live exposition.
     let metrics = get(&demo_addr, "/metrics");
@@ -171,19 +116,16 @@ fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
     )
     .unwrap();
     let prometheus_addr = format!("127.0.0.1:{}", free_port());
-    let _prometheus = Killed(
-        Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address={prometheus_addr}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut prometheus = Command::new("prometheus");
+    prometheus
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={prometheus_addr}"))
+        .stderr(Stdio::null());
+    let _prometheus = spawn(prometheus);
     // PromQL: event-weighted error ratio over the raw counters, over the budget.
     let promql = r#"sum by (slo) (rate(slo_events_total{outcome="bad"}[15s])) / sum by (slo) (rate(slo_events_total[15s])) / on (slo) (1 - slo_objective_ratio)"#;
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -1,0 +1,105 @@
+//! Helpers for the demo's tests: processes whose output is read line by
+//! line, and plain HTTP/1.1 over a fresh TCP connection.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A child process, killed when dropped; its stdout lines on a channel.
+pub struct Peer {
+    pub child: Child,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `command` with its stdout read (always: a full pipe would block it).
+pub fn spawn(mut command: Command) -> Peer {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Peer { child, lines }
+}
+
+/// The demo with `args`, on a free port.
+pub fn demo(args: &[&str]) -> Peer {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
+    command.args(["--listen", "127.0.0.1:0"]).args(args);
+    spawn(command)
+}
+
+/// Waits for the demo's "listening on" line; returns its address.
+pub fn listening(demo: &Peer) -> String {
+    loop {
+        let line = demo.lines.recv_timeout(Duration::from_secs(20)).unwrap();
+        if line.contains("listening on") {
+            return line
+                .split("http://")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .unwrap_or_else(|| panic!("no address in {line:?}"))
+                .to_owned();
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One request over a fresh connection: (status, body, de-chunked).
+pub fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let status = text[9..12].parse().unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return (status, body.to_owned());
+    }
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap();
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    (status, out)
+}
