@@ -48,8 +48,8 @@ pub use slo_prometheus as prometheus;
 #[cfg(feature = "otel")]
 pub use slo_otel as otel;
 
-/// The README's examples, compiled and run as doctests (they use the `axum`
-/// feature).
-#[cfg(all(doctest, feature = "axum"))]
+/// The README's examples, compiled and run as doctests (they use the `axum`,
+/// `prometheus` and `otlp` features).
+#[cfg(all(doctest, feature = "axum", feature = "prometheus", feature = "otlp"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
