@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use slo_core::{History, StatusLevel, format_duration};
+use slo_core::{History, format_duration};
 
 use super::html::escape;
 
@@ -31,7 +31,7 @@ fn nice_ceiling(value: f64) -> f64 {
         .unwrap_or(value)
 }
 
-pub(crate) fn render(out: &mut String, history: &History, _level: StatusLevel, colour: &str) {
+pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
     let Some(last) = history.points.last() else {
         out.push_str("<p class=\"quiet\">No history yet.</p>");
         return;

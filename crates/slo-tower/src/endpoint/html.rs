@@ -237,7 +237,7 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
     }
     out.push_str("</div><div>");
     match history {
-        Some(history) => chart::render(out, history, slo.status, c),
+        Some(history) => chart::render(out, history, c),
         None => out.push_str("<p class=\"quiet\">No history.</p>"),
     }
     out.push_str("</div></section>");
