@@ -9,9 +9,11 @@ use crate::clock::Timestamp;
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
     /// The label of the window each point's burn rate covers (`1h` for a 30d
-    /// period: the long window of the fastest page tier).
+    /// period: the long window of the fastest page tier; `5m`, its short
+    /// window, while the process is younger than that).
     pub burn_window: String,
-    /// How far back the points go (5h for a 30d period; scaled with the period).
+    /// How far back the points go (5h for a 30d period, 55m while the
+    /// process is young; scaled with the period).
     pub span: Duration,
     /// Oldest first; the last point is the time asked about.
     pub points: Vec<HistoryPoint>,

@@ -23,6 +23,8 @@ pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
 
 /// The window whose samples a [`History`] is drawn from (6h for a 30d period).
 const HISTORY_WINDOW: usize = 4;
+/// The shortest window (5m for a 30d period).
+const SHORTEST_WINDOW: usize = 0;
 
 /// Shards are capped so that memory per SLO stays bounded on big machines.
 const MAX_SHARDS: usize = 32;
@@ -398,12 +400,22 @@ impl Registry {
     /// a 30d period) and the remaining error budget of the SLO at `index`
     /// moved over the hours before `now`: one point per sample of the 6h
     /// window (every 6 minutes for a 30d period), covering 5h, or since the
-    /// start when that is more recent.
+    /// start when that is more recent. A process younger than the long
+    /// window (1h) gets the last 55 minutes at the 1h window's resolution
+    /// (a point a minute), with the burn rate over the short window (5m).
     pub fn history(&self, index: usize, now: Timestamp) -> Option<History> {
         let slo = self.inner.slos.get(index)?;
         let windows = slo.policy.windows();
-        let fine = HISTORY_WINDOW;
-        let burn_len = slo.lengths[EXHAUSTION_WINDOW];
+        let age = now
+            .as_unix_nanos()
+            .saturating_sub(self.inner.start.as_unix_nanos());
+        let young = age < slo.lengths[EXHAUSTION_WINDOW];
+        let (fine, burn_window) = if young {
+            (EXHAUSTION_WINDOW, SHORTEST_WINDOW)
+        } else {
+            (HISTORY_WINDOW, EXHAUSTION_WINDOW)
+        };
+        let burn_len = slo.lengths[burn_window];
         let span = slo.lengths[fine].saturating_sub(burn_len);
         let counters = &slo.handle.cell.counters;
         let now_nanos = now.as_unix_nanos();
@@ -436,7 +448,7 @@ impl Registry {
             })
             .collect();
         Some(History {
-            burn_window: windows[EXHAUSTION_WINDOW].label.clone(),
+            burn_window: windows[burn_window].label.clone(),
             span: Duration::from_nanos(u64::try_from(span).unwrap_or(0)),
             points,
         })

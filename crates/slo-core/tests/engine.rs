@@ -435,3 +435,33 @@ fn history_covers_five_hours_once_the_process_is_older() {
     assert_eq!(first, t - (5 * HOUR) as f64);
     assert!(history.points.iter().all(|p| p.burn_rate == Some(0.0)));
 }
+
+#[test]
+fn a_young_process_gets_a_minute_by_minute_history_over_five_minutes() {
+    let (registry, clock) = registry_with(availability(0.99));
+    // 20 minutes at 100 events a minute; from minute 10 on, 10% bad.
+    let mut t = 0.0;
+    while t < (20 * MIN) as f64 {
+        t += 60.0;
+        let bad = if t > (10 * MIN) as f64 { 10 } else { 0 };
+        record_at(&registry, &clock, t, 100 - bad, bad);
+    }
+    let now = status_at(&registry, &clock, t + 1.0);
+    let history = registry.history(0, registry.clock().now()).unwrap();
+    assert_eq!(history.burn_window, "5m");
+    assert_eq!(history.span, Duration::from_secs(55 * MIN));
+    // A point a minute since the start, then now.
+    assert_eq!(history.points.len(), 20 + 1);
+    let last = history.points.last().unwrap();
+    assert!((last.burn_rate.unwrap() - burn(&now, "5m").unwrap()).abs() < 1e-9);
+    let at = |minute: u64| {
+        history
+            .points
+            .iter()
+            .find(|p| p.at.as_unix_nanos() == (minute * MIN) as i64 * 1_000_000_000)
+            .unwrap()
+    };
+    assert_eq!(at(10).burn_rate, Some(0.0));
+    assert!((at(15).burn_rate.unwrap() - 10.0).abs() < 1e-9);
+    assert!((at(12).burn_rate.unwrap() - 4.0).abs() < 1e-9);
+}
