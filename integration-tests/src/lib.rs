@@ -10,20 +10,7 @@ use slo::Registry;
 use slo::tower::SloLayer;
 
 /// The SLOs `slo`'s variant measures: one per route, one of them latency.
-pub const SPEC: &str = r#"
-service: bench
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    match: {routes: ["POST /checkout"]}
-  - name: cart-availability
-    objective: 99.5%
-    match: {routes: ["GET /cart/{id}"]}
-  - name: search-latency
-    objective: 99%
-    sli: {latency: {threshold: 100ms}}
-    match: {routes: ["GET /search"]}
-"#;
+pub const SPEC: &str = include_str!("../../crates/slo-tower/benches/three-routes.yaml");
 
 /// The handlers do nothing, so the benchmarks see the middleware's cost.
 async fn ok() -> &'static str {

@@ -20,12 +20,6 @@ use tower_service::Service;
 use crate::PrometheusBridge;
 use crate::names;
 
-/// The latency bucket bounds (seconds) for `registry`: the defaults plus
-/// every latency threshold, ascending.
-pub fn latency_buckets(registry: &Registry) -> Vec<f64> {
-    slo_core::export::latency_bucket_bounds(registry)
-}
-
 /// A Prometheus recorder holding the SLO series, and its `/metrics`.
 ///
 /// ```
@@ -61,7 +55,7 @@ impl PrometheusExporter {
     ) -> Result<PrometheusExporter, BuildError> {
         let builder = builder.set_buckets_for_metric(
             Matcher::Full(names::LATENCY.to_owned()),
-            &latency_buckets(registry),
+            &slo_core::export::latency_bucket_bounds(registry),
         )?;
         let recorder = Arc::new(builder.build_recorder());
         let handle = recorder.handle();

@@ -19,5 +19,8 @@ mod exporter;
 pub mod names;
 
 pub use bridge::PrometheusBridge;
-pub use exporter::{MetricsEndpoint, PrometheusExporter, latency_buckets};
+pub use exporter::{MetricsEndpoint, PrometheusExporter};
 pub use metrics_exporter_prometheus;
+/// The latency bucket bounds (seconds) for a registry: the defaults plus
+/// every latency threshold, ascending.
+pub use slo_core::export::latency_bucket_bounds as latency_buckets;

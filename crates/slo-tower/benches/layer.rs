@@ -12,20 +12,7 @@ use slo_core::{Registry, Spec};
 use slo_tower::SloLayer;
 use tower::{Layer, Service};
 
-const SPEC: &str = r#"
-service: bench
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    match: {routes: ["POST /checkout"]}
-  - name: cart-availability
-    objective: 99.5%
-    match: {routes: ["GET /cart/{id}"]}
-  - name: search-latency
-    objective: 99%
-    sli: {latency: {threshold: 100ms}}
-    match: {routes: ["GET /search"]}
-"#;
+const SPEC: &str = include_str!("three-routes.yaml");
 
 fn one<S, B>(service: &mut S, path: &str) -> usize
 where

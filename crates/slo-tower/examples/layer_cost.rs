@@ -17,20 +17,7 @@ use slo_tower::SloLayer;
 use tower_layer::Layer;
 use tower_service::Service;
 
-const SPEC: &str = r#"
-service: bench
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    match: {routes: ["POST /checkout"]}
-  - name: cart-availability
-    objective: 99.5%
-    match: {routes: ["GET /cart/{id}"]}
-  - name: search-latency
-    objective: 99%
-    sli: {latency: {threshold: 100ms}}
-    match: {routes: ["GET /search"]}
-"#;
+const SPEC: &str = include_str!("../benches/three-routes.yaml");
 
 /// Polls a future that is ready at once.
 fn now<F: Future>(future: F) -> Option<F::Output> {
