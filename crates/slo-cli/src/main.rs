@@ -1,5 +1,6 @@
-//! The `slo` command: check spec files and replay event traces through the
-//! SLO engine (DESIGN §7).
+//! The `slo` command (DESIGN §7): check spec files, replay event traces
+//! through the SLO engine, generate Prometheus rules and OpenSLO documents,
+//! and read a live `/slo`.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -7,11 +8,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod openslo;
+mod rules;
+mod status;
+
 use clap::{Parser, Subcommand};
 use slo_core::replay::{ReplayError, replay};
 use slo_core::{Spec, SpecErrors, parse_duration};
 
-/// In-process service level objectives: check specs, replay traces.
+/// In-process service level objectives: check specs, replay traces, generate
+/// rules, read a live /slo.
 #[derive(Parser)]
 #[command(name = "slo", version, about)]
 struct Cli {
@@ -37,6 +43,52 @@ enum Command {
         #[arg(long, default_value = "60s", value_parser = parse_interval)]
         every: Duration,
     },
+    /// Write Prometheus recording and alerting rules for the spec's SLOs
+    /// (Sloth's naming; event-weighted over every instance).
+    Rules {
+        /// The spec file (YAML).
+        spec: PathBuf,
+        /// Write the rules to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Count only series with this label, as `job=shop`; repeatable.
+        #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_selector)]
+        selector: Vec<(String, String)>,
+    },
+    /// Write the spec's SLOs as OpenSLO v1 documents, or with --import read
+    /// OpenSLO documents back into a spec file.
+    Openslo {
+        /// The spec file (YAML); with --import, the OpenSLO documents.
+        input: PathBuf,
+        /// Read OpenSLO v1 documents and write a spec file.
+        #[arg(long)]
+        import: bool,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Print a live /slo as a table: exit 0 when no page alert fires, 1 when
+    /// one does, 2 when the URL cannot be read or is not a /slo document.
+    Status {
+        /// The /slo URL; `host:port` means `http://host:port/slo`.
+        url: String,
+        /// Give up after this long in all, such as 5s or 500ms.
+        #[arg(long, default_value = "5s", value_parser = parse_interval)]
+        timeout: Duration,
+        /// Colour the table: auto (on a terminal, unless NO_COLOR), always, never.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: status::ColorChoice,
+        /// Also exit 1 when an SLO's error budget is spent (a release gate).
+        #[arg(long)]
+        fail_on_exhausted: bool,
+    },
+}
+
+fn parse_selector(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((label, value)) => Ok((label.to_owned(), value.to_owned())),
+        None => Err("expected LABEL=VALUE, such as job=shop".into()),
+    }
 }
 
 fn parse_interval(text: &str) -> Result<Duration, String> {
@@ -55,11 +107,32 @@ fn main() -> ExitCode {
             events,
             every,
         } => run_replay(&spec, &events, every),
+        Command::Rules {
+            spec,
+            output,
+            selector,
+        } => rules::run(&spec, output.as_deref(), &selector),
+        Command::Openslo {
+            input,
+            import,
+            output,
+        } => openslo::run(&input, import, output.as_deref()),
+        Command::Status {
+            url,
+            timeout,
+            color,
+            fail_on_exhausted,
+        } => status::run(&status::StatusArgs {
+            url,
+            timeout,
+            color,
+            fail_on_exhausted,
+        }),
     }
 }
 
 /// Reads and validates a spec, or prints its problems to `out`.
-fn load_spec(path: &Path, out: &mut dyn Write) -> Option<Spec> {
+pub(crate) fn load_spec(path: &Path, out: &mut dyn Write) -> Option<Spec> {
     let shown = path.display();
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -76,6 +149,24 @@ fn load_spec(path: &Path, out: &mut dyn Write) -> Option<Spec> {
                 let _ = writeln!(out, "{shown}:{line}:{column}: {error}");
             }
             None
+        }
+    }
+}
+
+/// Writes `text` to `output`, or to standard output without one.
+pub(crate) fn write_output(command: &str, output: Option<&Path>, text: &str) -> ExitCode {
+    let written = match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display())),
+        None => io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("slo {command}: {e}");
+            ExitCode::FAILURE
         }
     }
 }

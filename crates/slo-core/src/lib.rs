@@ -30,6 +30,7 @@ mod duration;
 pub mod export;
 mod handle;
 mod history;
+pub mod openslo;
 pub mod policy;
 mod registry;
 pub mod replay;

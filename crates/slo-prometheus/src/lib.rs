@@ -13,10 +13,13 @@
 //!   render, and `/metrics` as a Tower service for your router.
 //! - [`PrometheusBridge`]: the series on any `metrics` recorder you hold,
 //!   or on the current one (`metrics::with_local_recorder` in tests).
+//! - [`rules`]: recording and alerting rules that evaluate the same SLOs
+//!   over a whole fleet in Prometheus (what `slo rules` writes).
 
 mod bridge;
 mod exporter;
 pub mod names;
+pub mod rules;
 
 pub use bridge::PrometheusBridge;
 pub use exporter::{MetricsEndpoint, PrometheusExporter};

@@ -6,10 +6,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use slo::Registry;
 use slo::prometheus::PrometheusExporter;
+use slo::prometheus::rules::{RulesOptions, rules};
 use slo::tower::{SloEndpoint, SloLayer};
 
 use crate::faults::{Faults, Route, SLOW};
@@ -64,8 +66,26 @@ async fn cart(State(shop): State<Shop>, Path(id): Path<u64>) -> Response {
     }
 }
 
-/// The shop's router: measured routes, then `/slo` and `/metrics` (added
-/// after the layer, so looking at the SLOs does not count toward them).
+/// `GET /rules`: the Prometheus rules for the shop's own SLOs, generated
+/// once at start, so a fleet's Prometheus can load them from any instance.
+fn rules_route(registry: &Registry) -> axum::routing::MethodRouter {
+    let answer: Result<String, String> = rules(registry.spec(), &RulesOptions::new())
+        .to_yaml()
+        .map_err(|e| e.to_string());
+    get(move || {
+        let answer = answer.clone();
+        async move {
+            match answer {
+                Ok(yaml) => ([(CONTENT_TYPE, "application/yaml")], yaml).into_response(),
+                Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+            }
+        }
+    })
+}
+
+/// The shop's router: measured routes, then `/slo`, `/metrics` and
+/// `/rules` (added after the layer, so looking at the SLOs does not count
+/// toward them).
 pub fn router(registry: &Registry, faults: Arc<Faults>, exporter: &PrometheusExporter) -> Router {
     Router::new()
         .route("/checkout", post(checkout))
@@ -75,4 +95,5 @@ pub fn router(registry: &Registry, faults: Arc<Faults>, exporter: &PrometheusExp
         .layer(SloLayer::new(registry))
         .route_service("/slo", SloEndpoint::new(registry.clone()))
         .route_service("/metrics", exporter.endpoint())
+        .route("/rules", rules_route(registry))
 }

@@ -100,6 +100,24 @@ fn injected_errors_and_slowness_are_counted_exactly() {
     );
     let search = slo(&addr, "search-latency");
     assert_eq!(search["events"]["bad"], 1);
+    // /rules serves the Prometheus rules of the demo's own spec, unmeasured.
+    let (status, rules) = request(&addr, "GET", "/rules");
+    assert_eq!(status, 200);
+    for name in [
+        "checkout-availability",
+        "cart-availability",
+        "search-latency",
+    ] {
+        assert!(
+            rules.contains(&format!("- name: slo-alerts-shop-{name}")),
+            "{rules}"
+        );
+    }
+    assert!(
+        rules.contains("record: slo:sli_error:ratio_rate30d"),
+        "{rules}"
+    );
+    assert_eq!(slo(&addr, "checkout-availability")["events"]["total"], 5);
 }
 
 #[test]

@@ -10,40 +10,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, listening, request, spawn};
-
-fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("{tool} is not installed: .ci/run installs it (apt-get install prometheus)");
-        }
-        eprintln!("skipped: {tool} is not installed (apt-get install prometheus)");
-    }
-    found
-}
-
-/// The body of a GET that must succeed.
-fn get(addr: &str, path: &str) -> String {
-    let (status, body) = request(addr, "GET", path);
-    assert_eq!(status, 200, "{path}: {body}");
-    body
-}
-
-fn encode(query: &str) -> String {
-    query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use common::{encode, get, have, listening};
 
 /// `slo` label → value of an instant vector.
 fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
@@ -115,17 +82,7 @@ fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
         ),
     )
     .unwrap();
-    let prometheus_addr = format!("127.0.0.1:{}", free_port());
-    let mut prometheus = Command::new("prometheus");
-    prometheus
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={prometheus_addr}"))
-        .stderr(Stdio::null());
-    let _prometheus = spawn(prometheus);
+    let (_prometheus, prometheus_addr) = common::prometheus(&config, &dir);
     // PromQL: event-weighted error ratio over the raw counters, over the budget.
     let promql = r#"sum by (slo) (rate(slo_events_total{outcome="bad"}[15s])) / sum by (slo) (rate(slo_events_total[15s])) / on (slo) (1 - slo_objective_ratio)"#;
     let deadline = Instant::now() + Duration::from_secs(60);

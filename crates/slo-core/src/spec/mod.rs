@@ -6,6 +6,7 @@ mod draft;
 mod error;
 mod route;
 mod validate;
+mod write;
 mod yaml;
 
 use std::time::Duration;

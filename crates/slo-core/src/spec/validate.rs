@@ -297,6 +297,8 @@ fn check_routes(
 
 fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: &SloDefinition) {
     let max_burn = 1.0 / slo.error_budget();
+    let policy = crate::policy::Policy::for_period(slo.period);
+    let windows = policy.windows();
     for tier in TIERS {
         if tier.burn_rate >= max_burn {
             c.warnings.push(SpecWarning {
@@ -305,8 +307,8 @@ fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: 
                 message: format!(
                     "the {} tier {}/{} can never fire: with objective {} the burn rate cannot exceed {:.2}, below its threshold {}",
                     tier.severity.as_str(),
-                    tier.long_label_30d,
-                    tier.short_label_30d,
+                    windows[tier.long].label,
+                    windows[tier.short].label,
                     slo.objective,
                     max_burn,
                     tier.burn_rate

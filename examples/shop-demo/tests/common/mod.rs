@@ -21,13 +21,10 @@ impl Drop for Peer {
     }
 }
 
-/// Starts `command` with its stdout read (always: a full pipe would block it).
+/// Starts `command` with its stdout read (always: a full pipe would block it);
+/// stderr stays as the command has it (inherited unless set).
 pub fn spawn(mut command: Command) -> Peer {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
@@ -102,4 +99,55 @@ pub fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
         rest = &tail[n + 2..];
     }
     (status, out)
+}
+
+/// Whether `tool` is installed; fails under `CI=true` when it is not.
+pub fn have(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{tool} is not installed: .ci/run installs it (apt-get install prometheus)");
+        }
+        eprintln!("skipped: {tool} is not installed (apt-get install prometheus)");
+    }
+    found
+}
+
+/// The body of a GET that must succeed.
+pub fn get(addr: &str, path: &str) -> String {
+    let (status, body) = request(addr, "GET", path);
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A real Prometheus on a free port with `config`, storing under `dir`;
+/// returns the process (killed on drop) and its address.
+pub fn prometheus(config: &std::path::Path, dir: &std::path::Path) -> (Peer, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut command = Command::new("prometheus");
+    command
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={addr}"))
+        .stderr(Stdio::null());
+    (spawn(command), addr)
 }

@@ -1,0 +1,55 @@
+//! The parts of a `/slo` document (DESIGN §6) the table shows; anything
+//! else in the answer is ignored, anything missing makes it not a `/slo`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SloDocument {
+    pub service: String,
+    pub now: String,
+    pub slos: Vec<SloEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SloEntry {
+    pub name: String,
+    pub objective: f64,
+    pub events: Events,
+    pub sli_value: Option<f64>,
+    pub error_budget: Budget,
+    pub burn_rates: BTreeMap<String, Option<f64>>,
+    pub alerts: Vec<Alert>,
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Events {
+    pub total: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Budget {
+    pub remaining_ratio: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Alert {
+    pub severity: String,
+    pub long_window: String,
+    pub short_window: String,
+    pub firing: bool,
+}
+
+impl SloEntry {
+    /// Whether a page alert fires.
+    pub fn pages(&self) -> bool {
+        self.alerts.iter().any(|a| a.firing && a.severity == "page")
+    }
+
+    /// The burn rate over a window, by label.
+    pub fn burn(&self, window: &str) -> Option<f64> {
+        self.burn_rates.get(window).copied().flatten()
+    }
+}

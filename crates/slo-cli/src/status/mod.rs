@@ -1,0 +1,145 @@
+//! `slo status URL`: fetch a live `/slo` (DESIGN §6) and print it as a table.
+//! Exit 0 when no page alert fires, 1 when one does (or, with
+//! `--fail-on-exhausted`, when an error budget is spent), 2 when the URL
+//! cannot be read or does not answer a `/slo` document: a deploy gate.
+
+mod document;
+mod table;
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use ureq::Agent;
+
+use document::SloDocument;
+
+/// The most a `/slo` answer may weigh; a larger one is not a `/slo` page.
+const MAX_BODY: u64 = 8 << 20;
+
+/// When to colour the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// What `slo status` was asked.
+pub(crate) struct StatusArgs {
+    pub url: String,
+    pub timeout: Duration,
+    pub color: ColorChoice,
+    pub fail_on_exhausted: bool,
+}
+
+const UNREACHABLE: u8 = 2;
+
+pub(crate) fn run(args: &StatusArgs) -> ExitCode {
+    let url = normalise(&args.url);
+    let document = match fetch(&url, args.timeout) {
+        Ok(document) => document,
+        Err(message) => {
+            eprintln!("slo status: {url}: {message}");
+            return ExitCode::from(UNREACHABLE);
+        }
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let text = table::render(&document, color);
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+    let paging = document.slos.iter().any(|slo| slo.pages());
+    let exhausted = document.slos.iter().any(|slo| slo.status == "exhausted");
+    if paging || (args.fail_on_exhausted && exhausted) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `host:port` → `http://host:port/slo`; a URL with a path is kept as given.
+fn normalise(url: &str) -> String {
+    let with_scheme = if url.contains("://") {
+        url.to_owned()
+    } else {
+        format!("http://{url}")
+    };
+    let after_scheme = with_scheme.split_once("://").map_or("", |(_, rest)| rest);
+    match after_scheme.find('/') {
+        None => format!("{with_scheme}/slo"),
+        Some(i) if after_scheme[i..] == *"/" => format!("{}slo", with_scheme),
+        Some(_) => with_scheme,
+    }
+}
+
+/// GET the document, within `timeout` in all.
+fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String> {
+    let agent: Agent = Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .header("Accept", "application/json")
+        .call()
+        .map_err(|e| describe(&e, timeout))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("answered HTTP {status}, not a /slo document"));
+    }
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BODY)
+        .read_to_string()
+        .map_err(|e| describe(&e, timeout))?;
+    serde_json::from_str(&body).map_err(|e| {
+        let start: String = body.chars().take(80).collect();
+        format!("the answer is not a /slo document ({e}); it begins {start:?}")
+    })
+}
+
+fn describe(error: &ureq::Error, timeout: Duration) -> String {
+    match error {
+        ureq::Error::Timeout(_) => format!(
+            "no complete answer within {}",
+            slo_core::format_duration(timeout)
+        ),
+        ureq::Error::Io(e) => format!("cannot connect: {e}"),
+        ureq::Error::ConnectionFailed => "cannot connect".into(),
+        ureq::Error::BodyExceedsLimit(_) => {
+            format!(
+                "the answer is larger than {} MiB, not a /slo document",
+                MAX_BODY >> 20
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn bare_addresses_get_a_scheme_and_the_slo_path() {
+        assert_eq!(normalise("127.0.0.1:3000"), "http://127.0.0.1:3000/slo");
+        assert_eq!(normalise("http://shop:3000/"), "http://shop:3000/slo");
+        assert_eq!(normalise("https://shop"), "https://shop/slo");
+        assert_eq!(normalise("http://shop/api/slo"), "http://shop/api/slo");
+        assert_eq!(
+            normalise("http://shop/slo?format=json"),
+            "http://shop/slo?format=json"
+        );
+    }
+}

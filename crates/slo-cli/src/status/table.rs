@@ -1,0 +1,150 @@
+//! The `/slo` document as an aligned table, coloured by status on a
+//! terminal.
+
+use anstyle::{AnsiColor, Style};
+
+use super::document::{SloDocument, SloEntry};
+
+const HEADERS: [&str; 8] = [
+    "SLO",
+    "STATUS",
+    "SLI",
+    "OBJECTIVE",
+    "BUDGET LEFT",
+    "BURN (page windows)",
+    "EVENTS",
+    "FIRING",
+];
+
+/// The whole output: a title line, the table, and a verdict line.
+pub(crate) fn render(document: &SloDocument, color: bool) -> String {
+    let rows: Vec<[String; 8]> = document.slos.iter().map(row).collect();
+    let mut widths = HEADERS.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = format!("{} at {}\n", document.service, document.now);
+    out.push_str(&line(
+        &HEADERS.map(str::to_owned),
+        &widths,
+        |_| Style::new().bold(),
+        color,
+    ));
+    for (slo, row) in document.slos.iter().zip(&rows) {
+        let status_style = style_for(slo);
+        out.push_str(&line(
+            row,
+            &widths,
+            |column| match column {
+                1 => status_style,
+                7 if slo.pages() => AnsiColor::Red.on_default().bold(),
+                _ => Style::new(),
+            },
+            color,
+        ));
+    }
+    let paging: Vec<&str> = document
+        .slos
+        .iter()
+        .filter(|s| s.pages())
+        .map(|s| s.name.as_str())
+        .collect();
+    if paging.is_empty() {
+        out.push_str("no page alert firing\n");
+    } else {
+        out.push_str(&format!("PAGE: {}\n", paging.join(", ")));
+    }
+    out
+}
+
+fn line(
+    cells: &[String; 8],
+    widths: &[usize; 8],
+    style: impl Fn(usize) -> Style,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        let pad = width - cell.chars().count();
+        let style = if color { style(i) } else { Style::new() };
+        // Text columns align left, numbers right.
+        let right = matches!(i, 2..=4 | 6);
+        if right {
+            out.push_str(&" ".repeat(pad));
+        }
+        out.push_str(&format!("{style}{cell}{style:#}"));
+        if i + 1 < cells.len() {
+            if !right {
+                out.push_str(&" ".repeat(pad));
+            }
+            out.push_str("  ");
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn style_for(slo: &SloEntry) -> Style {
+    match slo.status.as_str() {
+        "healthy" => AnsiColor::Green.on_default(),
+        "attention" | "warning" => AnsiColor::Yellow.on_default(),
+        _ => AnsiColor::Red.on_default().bold(),
+    }
+}
+
+fn row(slo: &SloEntry) -> [String; 8] {
+    let burns: Vec<String> = slo
+        .alerts
+        .iter()
+        .filter(|a| a.severity == "page")
+        .map(|a| {
+            let value = slo
+                .burn(&a.long_window)
+                .map_or_else(|| "-".to_owned(), |b| format!("{b:.2}"));
+            format!("{} {value}", a.long_window)
+        })
+        .collect();
+    let firing: Vec<String> = slo
+        .alerts
+        .iter()
+        .filter(|a| a.firing)
+        .map(|a| format!("{} {}/{}", a.severity, a.long_window, a.short_window))
+        .collect();
+    [
+        slo.name.clone(),
+        slo.status.clone(),
+        slo.sli_value.map_or_else(|| "-".to_owned(), percent),
+        percent(slo.objective),
+        slo.error_budget
+            .remaining_ratio
+            .map_or_else(|| "-".to_owned(), percent),
+        burns.join("  "),
+        slo.events.total.to_string(),
+        if firing.is_empty() {
+            "-".to_owned()
+        } else {
+            firing.join(", ")
+        },
+    ]
+}
+
+/// 0.99751 → `99.751%`; at most three decimals, no float noise.
+fn percent(ratio: f64) -> String {
+    let value = (ratio * 100_000.0).round() / 1000.0;
+    format!("{value}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn percentages_are_short() {
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.99751), "99.751%");
+        assert_eq!(percent(-1.49), "-149%");
+        assert_eq!(percent(1.0), "100%");
+    }
+}

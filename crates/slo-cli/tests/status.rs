@@ -1,0 +1,228 @@
+//! `slo status` against real HTTP servers: a live `/slo` served by the
+//! slo-tower endpoint over a real registry, and peers that refuse, stall or
+//! answer garbage. Exit codes: 0 no page, 1 page (or spent budget with
+//! `--fail-on-exhausted`), 2 unreadable.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::get;
+use slo_core::{ManualClock, Registry, Spec, Timestamp};
+
+const SPEC: &str = r#"
+service: shop
+slos:
+  - name: checkout
+    objective: 99.9%
+  - name: search
+    objective: 99.9%
+"#;
+
+/// A registry that lived 50 minutes: `checkout` and `search` each see
+/// 30,000 events, every `n`th of them bad (none for `None`).
+fn registry(checkout_bad_every: Option<u64>, search_bad_every: Option<u64>) -> Registry {
+    let clock = ManualClock::new(Timestamp::from_secs_f64(1_790_000_000.0).unwrap());
+    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
+        .clock(clock.clone())
+        .build();
+    let checkout = registry.handle("checkout").unwrap();
+    let search = registry.handle("search").unwrap();
+    let good = |every: Option<u64>, i: u64| every.is_none_or(|n| !(i + 1).is_multiple_of(n));
+    for tick in 0..300u64 {
+        for j in 0..100u64 {
+            let i = tick * 100 + j;
+            checkout.record(good(checkout_bad_every, i));
+            search.record(good(search_bad_every, i));
+        }
+        clock.advance(Duration::from_secs(10));
+        registry.tick();
+    }
+    registry
+}
+
+/// Serves `/slo` for the registry on a real socket; returns `host:port`.
+fn serve(registry: Registry) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = Router::new()
+                .route("/slo", get(slo_tower::axum::slo_handler))
+                .with_state(registry);
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr
+}
+
+/// A raw peer that answers every connection with `response` (or with
+/// nothing, holding the connection open, when `None`).
+fn raw_peer(response: Option<&'static [u8]>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            match response {
+                Some(bytes) => {
+                    let _ = stream.write_all(bytes);
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    addr
+}
+
+fn status(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slo"))
+        .arg("status")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_healthy_service_exits_zero_with_a_plain_table_when_piped() {
+    let addr = serve(registry(None, Some(5000)));
+    let out = status(&[&addr]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(!text.contains('\u{1b}'), "colour in a pipe: {text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("shop at 20"), "{text}");
+    assert!(
+        lines[1].starts_with("SLO ") && lines[1].contains("BUDGET LEFT"),
+        "{text}"
+    );
+    let checkout = lines.iter().find(|l| l.starts_with("checkout ")).unwrap();
+    assert!(
+        checkout.contains("healthy") && checkout.contains("100%") && checkout.contains("30000"),
+        "{checkout}"
+    );
+    // 0.02% bad against a 0.1% budget: 80% left, burn 0.2.
+    let search = lines.iter().find(|l| l.starts_with("search ")).unwrap();
+    assert!(
+        search.contains("99.98%") && search.contains("80%") && search.contains("1h 0.20"),
+        "{search}"
+    );
+    // Columns line up: every row is as wide up to the STATUS column.
+    let status_at = lines[1].find("STATUS").unwrap();
+    assert_eq!(&checkout[status_at..status_at + 7], "healthy");
+    assert_eq!(lines.last(), Some(&"no page alert firing"));
+}
+
+#[test]
+fn a_firing_page_exits_one_and_names_the_slo() {
+    let addr = serve(registry(Some(20), None));
+    let out = status(&[&format!("http://{addr}/slo")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let checkout = text.lines().find(|l| l.starts_with("checkout ")).unwrap();
+    // 5% bad: burn 50, every tier fires, the budget is spent.
+    assert!(checkout.contains("exhausted"), "{checkout}");
+    assert!(checkout.contains("page 1h/5m, page 6h/30m"), "{checkout}");
+    assert!(checkout.contains("1h 50.00"), "{checkout}");
+    assert!(text.ends_with("PAGE: checkout\n"), "{text}");
+}
+
+#[test]
+fn a_spent_budget_without_a_page_gates_only_when_asked() {
+    // 0.5% bad: burn 5, below both page tiers, above both ticket tiers; the
+    // budget (1 − 5 = −4) is spent.
+    let addr = serve(registry(Some(200), None));
+    let out = status(&[&addr]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let checkout = text.lines().find(|l| l.starts_with("checkout ")).unwrap();
+    assert!(
+        checkout.contains("exhausted") && checkout.contains("ticket 1d/2h, ticket 3d/6h"),
+        "{checkout}"
+    );
+    assert!(!checkout.contains("page "), "{checkout}");
+    let gated = status(&[&addr, "--fail-on-exhausted"]);
+    assert_eq!(gated.status.code(), Some(1), "{}", stdout(&gated));
+}
+
+#[test]
+fn colour_is_on_when_asked() {
+    let addr = serve(registry(Some(20), None));
+    let out = status(&[&addr, "--color", "always"]);
+    let text = stdout(&out);
+    // The exhausted status in bold red.
+    assert!(text.contains("\u{1b}[1m\u{1b}[31mexhausted"), "{text:?}");
+    let plain = status(&[&addr, "--color", "never"]);
+    assert!(!stdout(&plain).contains('\u{1b}'));
+}
+
+fn assert_unreadable(out: &Output, expected: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(out), stderr(out));
+    assert!(stdout(out).is_empty(), "{}", stdout(out));
+    assert!(stderr(out).contains(expected), "{}", stderr(out));
+}
+
+#[test]
+fn a_refused_connection_exits_two() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let out = status(&[&format!("127.0.0.1:{port}")]);
+    assert_unreadable(&out, "cannot connect");
+}
+
+#[test]
+fn a_peer_that_never_answers_exits_two_within_the_timeout() {
+    let addr = raw_peer(None);
+    let started = Instant::now();
+    let out = status(&[&addr, "--timeout", "500ms"]);
+    let took = started.elapsed();
+    assert_unreadable(&out, "no complete answer within 500ms");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
+
+#[test]
+fn garbage_and_foreign_documents_exit_two() {
+    let cases: [(&'static [u8], &str); 4] = [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            "not a /slo document",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{\"foo\":1}",
+            "not a /slo document",
+        ),
+        (
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "answered HTTP 503",
+        ),
+        (b"\x00\x01garbage that is not HTTP\r\n\r\n", "slo status:"),
+    ];
+    for (response, expected) in cases {
+        let addr = raw_peer(Some(response));
+        let out = status(&[&addr, "--timeout", "2s"]);
+        assert_unreadable(&out, expected);
+    }
+}

@@ -1,0 +1,96 @@
+//! Writing a [`Spec`] back as a spec file (DESIGN §4): what reading it again
+//! yields is the same model.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{DEFAULT_PERIOD, Sli, SloDefinition, Spec};
+use crate::duration::format_duration;
+
+#[derive(Serialize)]
+struct SpecFile<'a> {
+    service: &'a str,
+    slos: Vec<SloEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct SloEntry<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    objective: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: Option<String>,
+    sli: SliEntry,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matches: Option<MatchEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alerting: Option<BTreeMap<&'static str, u64>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SliEntry {
+    Kind(&'static str),
+    Latency {
+        latency: BTreeMap<&'static str, String>,
+    },
+}
+
+#[derive(Serialize)]
+struct MatchEntry {
+    routes: Vec<String>,
+}
+
+impl<'a> SloEntry<'a> {
+    fn new(slo: &'a SloDefinition) -> SloEntry<'a> {
+        SloEntry {
+            name: slo.name(),
+            description: slo.description(),
+            objective: slo.objective(),
+            period: (slo.period() != DEFAULT_PERIOD)
+                .then(|| format_duration(slo.period()).to_string()),
+            sli: match slo.sli() {
+                Sli::Availability => SliEntry::Kind("availability"),
+                Sli::Latency { threshold } => SliEntry::Latency {
+                    latency: BTreeMap::from([(
+                        "threshold",
+                        format_duration(*threshold).to_string(),
+                    )]),
+                },
+            },
+            matches: slo.routes().map(|rules| MatchEntry {
+                routes: rules.iter().map(ToString::to_string).collect(),
+            }),
+            alerting: (slo.min_events() != 1)
+                .then(|| BTreeMap::from([("min_events", slo.min_events())])),
+        }
+    }
+}
+
+impl Spec {
+    /// The spec as a spec file: [`Spec::from_yaml`] on the text yields the
+    /// same SLOs.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use slo_core::{SloDefinition, Spec};
+    ///
+    /// let spec = Spec::builder("shop")
+    ///     .slo(SloDefinition::builder("search").objective(0.99).latency(Duration::from_millis(250)))
+    ///     .build()?;
+    /// let text = spec.to_yaml();
+    /// assert!(text.contains("threshold: 250ms"));
+    /// assert_eq!(Spec::from_yaml(&text)?.slos(), spec.slos());
+    /// # Ok::<(), slo_core::SpecErrors>(())
+    /// ```
+    pub fn to_yaml(&self) -> String {
+        let file = SpecFile {
+            service: self.service(),
+            slos: self.slos().iter().map(SloEntry::new).collect(),
+        };
+        // Serialising strings, numbers, lists and maps cannot fail.
+        serde_saphyr::to_string(&file).unwrap_or_default()
+    }
+}
