@@ -32,7 +32,9 @@
 //! - `otel`: [`otel::OtelBridge`], the same series on an OpenTelemetry
 //!   `MeterProvider`; `otlp` adds [`otel::otlp::OtlpPipeline`] (`slo-otel`).
 //!
-//! The `#[slo::measure]` attribute arrives as a feature when it is built.
+//! - `macros`: the [`measure`](macro@measure) attribute, one event per call
+//!   of a function or method, and [`measure`](mod@measure), the registry it
+//!   records into (`slo-macros`).
 
 pub use slo_core::*;
 
@@ -44,12 +46,24 @@ pub use slo_tower as tower;
 #[cfg(feature = "prometheus")]
 pub use slo_prometheus as prometheus;
 
+#[cfg(feature = "macros")]
+pub mod measure;
+
+#[cfg(feature = "macros")]
+pub use slo_macros::measure;
+
 /// OpenTelemetry export (feature `otel`; OTLP push with `otlp`).
 #[cfg(feature = "otel")]
 pub use slo_otel as otel;
 
 /// The README's examples, compiled and run as doctests (they use the `axum`,
-/// `prometheus` and `otlp` features).
-#[cfg(all(doctest, feature = "axum", feature = "prometheus", feature = "otlp"))]
+/// `prometheus`, `otlp` and `macros` features).
+#[cfg(all(
+    doctest,
+    feature = "axum",
+    feature = "prometheus",
+    feature = "otlp",
+    feature = "macros"
+))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

@@ -1,0 +1,96 @@
+//! The attribute's arguments: SLO names as string literals, then options.
+
+use std::collections::HashSet;
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Ident, LitStr, Token};
+
+/// The longest SLO name a spec accepts (DESIGN §4).
+const MAX_NAME_LEN: usize = 128;
+
+pub(crate) struct MeasureArgs {
+    pub names: Vec<LitStr>,
+    pub good_if: Option<Expr>,
+}
+
+impl Parse for MeasureArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut names: Vec<LitStr> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut good_if = None;
+        while !input.is_empty() {
+            if input.peek(LitStr) {
+                let name: LitStr = input.parse()?;
+                if good_if.is_some() {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "SLO names come before options: write the names first, then `good_if = ...`",
+                    ));
+                }
+                check_name(&name)?;
+                if !seen.insert(name.value()) {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        format!("SLO {:?} is named twice", name.value()),
+                    ));
+                }
+                names.push(name);
+            } else if input.peek(Ident) && input.peek2(Token![=]) {
+                let key: Ident = input.parse()?;
+                input.parse::<Token![=]>()?;
+                if key != "good_if" {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown option `{key}`: the only option is `good_if = <predicate on &ReturnType>`"
+                        ),
+                    ));
+                }
+                if good_if.is_some() {
+                    return Err(syn::Error::new(key.span(), "`good_if` is given twice"));
+                }
+                good_if = Some(input.parse::<Expr>()?);
+            } else {
+                return Err(input.error(
+                    "expected an SLO name as a string literal, like \"checkout-availability\", or `good_if = <predicate>`",
+                ));
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        if names.is_empty() {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "#[slo::measure] needs at least one SLO name, like #[slo::measure(\"checkout-availability\")]",
+            ));
+        }
+        Ok(MeasureArgs { names, good_if })
+    }
+}
+
+/// The spec's name rule, checked at compile time.
+fn check_name(name: &LitStr) -> syn::Result<()> {
+    let value = name.value();
+    let reason = if value.is_empty() {
+        Some("it is empty".to_owned())
+    } else if value.len() > MAX_NAME_LEN {
+        Some(format!("it is longer than {MAX_NAME_LEN} characters"))
+    } else {
+        value
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            .map(|c| format!("{c:?} is not allowed"))
+    };
+    match reason {
+        None => Ok(()),
+        Some(reason) => Err(syn::Error::new(
+            name.span(),
+            format!(
+                "invalid SLO name {value:?}: {reason}; names use letters, digits, `_`, `.` and `-` (1 to {MAX_NAME_LEN} characters)"
+            ),
+        )),
+    }
+}

@@ -1,0 +1,42 @@
+//! `#[slo::measure("slo-name", ...)]`: one event per call into each named
+//! SLO. Use it through the `slo` crate (feature `macros`), which holds the
+//! runtime the expansion calls; see `slo::measure` for the semantics.
+
+mod args;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Measures every call of a function or method into the named SLOs.
+///
+/// ```ignore
+/// #[slo::measure("checkout-availability", "checkout-latency")]
+/// async fn checkout(cart: Cart) -> Result<Order, CheckoutError> { ... }
+///
+/// #[slo::measure("import-completeness", good_if = |r: &Report| r.rejected == 0)]
+/// fn import(batch: &Batch) -> Report { ... }
+/// ```
+///
+/// - `Err` of any `Result` is bad, any other return is good; `good_if =
+///   <predicate on &ReturnType>` decides instead.
+/// - A panic is bad (and keeps unwinding).
+/// - For latency SLIs the call is timed; it is good when good and within
+///   the threshold.
+/// - An `async fn` whose future is dropped before it completes follows the
+///   cancellation rule: bad for a latency SLI whose threshold had passed,
+///   otherwise excluded.
+///
+/// The SLO handles are resolved once per call site from the registry the
+/// application installed (`slo::measure::install`) or scoped
+/// (`slo::measure::with_registry`); with none, the call is not measured.
+#[proc_macro_attribute]
+pub fn measure(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = match syn::parse::<args::MeasureArgs>(args) {
+        Ok(args) => args,
+        Err(error) => return error.to_compile_error().into(),
+    };
+    match expand::expand(args, item.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}

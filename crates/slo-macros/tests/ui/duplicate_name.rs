@@ -1,0 +1,4 @@
+#[slo::measure("checkout", "search", "checkout")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[slo::measure("checkout availability")]
+fn checkout() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[slo::measure]
+fn sync_orders() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[slo::measure(checkout_availability)]
+fn checkout() {}
+
+fn main() {}

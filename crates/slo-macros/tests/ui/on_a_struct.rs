@@ -1,0 +1,4 @@
+#[slo::measure("checkout")]
+struct Checkout;
+
+fn main() {}

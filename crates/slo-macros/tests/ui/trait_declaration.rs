@@ -1,0 +1,6 @@
+trait Checkout {
+    #[slo::measure("checkout")]
+    fn checkout(&self) -> Result<(), String>;
+}
+
+fn main() {}
