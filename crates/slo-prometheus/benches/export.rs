@@ -72,9 +72,31 @@ fn render(c: &mut Criterion) {
         }
         registry.tick();
         group.bench_with_input(
-            BenchmarkId::from_parameter(slos),
+            BenchmarkId::new("PrometheusExporter", slos),
             &exporter,
             |b, exporter| b.iter(|| exporter.render().len()),
+        );
+        // The same series through the bridge on a metrics-exporter-prometheus
+        // recorder (how the preset worked before it wrote them itself).
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("slo_latency_seconds".into()),
+                &slo_prometheus::latency_buckets(&registry),
+            )
+            .unwrap()
+            .build_recorder();
+        let handle = recorder.handle();
+        let bridge = slo_prometheus::PrometheusBridge::register(&registry, &recorder);
+        group.bench_with_input(
+            BenchmarkId::new("bridge + metrics-exporter-prometheus", slos),
+            &(bridge, handle),
+            |b, (bridge, handle)| {
+                b.iter(|| {
+                    bridge.sync();
+                    handle.run_upkeep();
+                    handle.render().len()
+                })
+            },
         );
     }
     group.finish();

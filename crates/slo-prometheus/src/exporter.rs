@@ -1,7 +1,9 @@
-//! [`PrometheusExporter`]: a metrics-exporter-prometheus recorder set up for
-//! the SLO series (latency buckets that include every threshold), upkeep,
-//! and a `/metrics` endpoint for the service's own router. It spawns no
-//! listener and installs no global recorder behind the user's back.
+//! [`PrometheusExporter`]: the SLO series as Prometheus text, written
+//! straight from the engine, followed by a metrics-exporter-prometheus
+//! recorder of its own for the application's metrics (install it if you
+//! want them on the same `/metrics`), upkeep, and a `/metrics` endpoint for
+//! the service's own router. It spawns no listener and installs no global
+//! recorder behind the user's back.
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -12,15 +14,15 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
 use metrics_exporter_prometheus::{
-    BuildError, Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+    BuildError, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 use slo_core::Registry;
 use tower_service::Service;
 
-use crate::PrometheusBridge;
-use crate::names;
+use crate::text::SloText;
 
-/// A Prometheus recorder holding the SLO series, and its `/metrics`.
+/// The SLO series of a registry and a recorder for the application's own
+/// metrics, rendered together as `/metrics`.
 ///
 /// ```
 /// use slo_core::{Registry, SloDefinition, Spec};
@@ -37,54 +39,47 @@ use crate::names;
 pub struct PrometheusExporter {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
-    bridge: PrometheusBridge,
+    slos: Arc<SloText>,
 }
 
 impl PrometheusExporter {
-    /// A fresh recorder with the SLO latency buckets, and the series of
-    /// `registry` registered on it.
+    /// The SLO series of `registry`, and a fresh recorder for the
+    /// application's metrics.
     pub fn new(registry: &Registry) -> Result<PrometheusExporter, BuildError> {
         PrometheusExporter::with_builder(registry, PrometheusBuilder::new())
     }
 
-    /// The same from your own builder (global labels, your buckets for your
-    /// metrics); the SLO latency buckets are set on it.
+    /// The same with the application's recorder built from your builder
+    /// (its buckets, quantiles and global labels apply to your metrics; the
+    /// SLO series carry the labels of DESIGN §5 only, and the scraper adds
+    /// `job` and `instance`).
     pub fn with_builder(
         registry: &Registry,
         builder: PrometheusBuilder,
     ) -> Result<PrometheusExporter, BuildError> {
-        let builder = builder.set_buckets_for_metric(
-            Matcher::Full(names::LATENCY.to_owned()),
-            &slo_core::export::latency_bucket_bounds(registry),
-        )?;
         let recorder = Arc::new(builder.build_recorder());
         let handle = recorder.handle();
-        let bridge = PrometheusBridge::register(registry, &*recorder);
         Ok(PrometheusExporter {
             recorder,
             handle,
-            bridge,
+            slos: Arc::new(SloText::new(registry, &[])),
         })
     }
 
-    /// The recorder. To put the application's own `metrics` in the same
-    /// output, install it: `metrics::set_global_recorder(exporter.recorder())`
-    /// (only if no other recorder is installed; otherwise keep both apart).
+    /// The recorder for the application's own metrics. To put them in the
+    /// same output, install it: `metrics::set_global_recorder(exporter.recorder())`
+    /// (only if no other recorder is installed; otherwise keep both apart,
+    /// or put the SLO series on yours with [`crate::PrometheusBridge`]).
     pub fn recorder(&self) -> Arc<PrometheusRecorder> {
         Arc::clone(&self.recorder)
     }
 
-    /// The bridge, to sync from your own timer.
-    pub fn bridge(&self) -> &PrometheusBridge {
-        &self.bridge
-    }
-
-    /// Syncs the SLO series and runs the recorder's upkeep, which drains
-    /// the histogram samples a sync recorded (metrics-exporter-prometheus
-    /// keeps each sample until upkeep). Call it from the ticker:
+    /// Moves new latency observations into the exported histograms and runs
+    /// the recorder's upkeep (metrics-exporter-prometheus keeps each
+    /// histogram sample until upkeep). Call it from the ticker:
     /// `Ticker::spawn_with(&registry, interval, move || exporter.sync())`.
     pub fn sync(&self) {
-        self.bridge.sync();
+        self.slos.sync();
         self.handle.run_upkeep();
     }
 
@@ -94,9 +89,14 @@ impl PrometheusExporter {
         self.render_synced()
     }
 
-    /// Renders the exposition text as of the last sync.
+    /// Renders the exposition text: the SLO counters and gauges as they
+    /// are now, the latency histograms as of the last sync, then the
+    /// application's metrics.
     pub fn render_synced(&self) -> String {
-        self.handle.render()
+        let mut out = String::new();
+        self.slos.render(&mut out);
+        out.push_str(&self.handle.render());
+        out
     }
 
     /// Serves `/metrics` (any path) on `listener`, on a listener of its own
@@ -137,9 +137,7 @@ impl PrometheusExporter {
 
 impl std::fmt::Debug for PrometheusExporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrometheusExporter")
-            .field("bridge", &self.bridge)
-            .finish_non_exhaustive()
+        f.debug_struct("PrometheusExporter").finish_non_exhaustive()
     }
 }
 

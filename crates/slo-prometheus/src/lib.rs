@@ -3,14 +3,16 @@
 //! every SLO threshold, and live burn-rate, budget, alert and coverage
 //! gauges computed in-process).
 //!
-//! The engine keeps its own sharded counters; the exporter copies them into
-//! `metrics` handles registered once, at scrape time and whenever you call
-//! [`PrometheusBridge::sync`]: recording an event costs the same with or
+//! The engine keeps its own sharded counters; the exporters read them at
+//! scrape time (and, for the bridge, whenever you call
+//! [`PrometheusBridge::sync`]): recording an event costs the same with or
 //! without an exporter.
 //!
-//! - [`PrometheusExporter`]: the preset. A metrics-exporter-prometheus
-//!   recorder of its own (not installed globally, no listener), upkeep on
-//!   render, and `/metrics` as a Tower service for your router.
+//! - [`PrometheusExporter`]: the preset. The SLO series written straight
+//!   from the engine (label sets built once, so 1,000 SLOs render in a few
+//!   milliseconds), then a metrics-exporter-prometheus recorder of its own
+//!   for the application's metrics (not installed globally, no listener),
+//!   upkeep on render, and `/metrics` as a Tower service for your router.
 //! - [`PrometheusBridge`]: the series on any `metrics` recorder you hold,
 //!   or on the current one (`metrics::with_local_recorder` in tests).
 //! - [`rules`]: recording and alerting rules that evaluate the same SLOs
@@ -20,6 +22,7 @@ mod bridge;
 mod exporter;
 pub mod names;
 pub mod rules;
+mod text;
 
 pub use bridge::PrometheusBridge;
 pub use exporter::{MetricsEndpoint, PrometheusExporter};

@@ -286,3 +286,53 @@ fn promtool_accepts_the_exposition() {
         "promtool has remarks: {report}\n{text}"
     );
 }
+
+/// The preset writes the SLO series itself; the bridge puts them on a
+/// `metrics` recorder. Fed the same events, both expose the same series
+/// with the same values, histogram buckets included.
+#[test]
+fn the_preset_and_the_bridge_expose_the_same_series() {
+    let (registry, clock) = registry();
+    let exporter = PrometheusExporter::new(&registry).unwrap();
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Full("slo_latency_seconds".into()),
+            &slo_prometheus::latency_buckets(&registry),
+        )
+        .unwrap()
+        .build_recorder();
+    let handle = recorder.handle();
+    let bridge =
+        metrics::with_local_recorder(&recorder, || PrometheusBridge::register_current(&registry));
+    let checkout = registry.handle("checkout-availability").unwrap();
+    let search = registry.handle("search-latency").unwrap();
+    let cart = registry.handle("cart.v2_latency").unwrap();
+    for round in 0..3u64 {
+        for i in 0..200u64 {
+            checkout.record(i % 17 != 0);
+            search.record_latency(Duration::from_micros(i * 997 + round), i % 13 != 0);
+            cart.record_latency(Duration::from_millis(i * 23), true);
+        }
+        cart.record_excluded(slo_core::Exclusion::ClientCancelled);
+        clock.advance(Duration::from_secs(60));
+        registry.tick();
+        // Both copy the new observations at every round.
+        exporter.sync();
+        bridge.sync();
+        handle.run_upkeep();
+    }
+    let ours = samples(&exporter.render());
+    let theirs = samples(&handle.render());
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "different series"
+    );
+    for (series, value) in &ours {
+        let other = theirs[series];
+        let same = (value.is_nan() && other.is_nan())
+            || (value - other).abs() <= 1e-9 * value.abs().max(1.0);
+        assert!(same, "{series}: preset {value}, bridge {other}");
+    }
+    assert!(ours.len() > 60, "{}", ours.len());
+}

@@ -1,0 +1,281 @@
+//! The SLO series written straight into Prometheus text, from the engine:
+//! every label set is built and escaped once, when the exporter is made, so
+//! a scrape is the registry's status plus one line copy and one number per
+//! series (metrics-exporter-prometheus rebuilds and rehashes every label set
+//! at each render, about 1 µs a series: 26 ms for 1,000 SLOs).
+//!
+//! The numbers are the bridge's: counters and gauges from the same status,
+//! and the latency histogram replayed from the engine's buckets into the
+//! exporter's bounds (every threshold) exactly as a `metrics` histogram
+//! would bucket the replayed samples.
+
+use std::fmt::Write as _;
+use std::sync::{Mutex, PoisonError};
+
+use slo_core::export::{HistogramReplay, latency_bucket_bounds};
+use slo_core::policy::TIERS;
+use slo_core::{Exclusion, Registry};
+
+use crate::names;
+
+/// The label sets of one SLO's series, each `name{labels} ` ready for a value.
+struct SloLines {
+    good: String,
+    bad: String,
+    excluded: String,
+    objective: String,
+    period: String,
+    burn: Vec<String>,
+    budget: String,
+    alerts: Vec<String>,
+    coverage: String,
+    /// `…_bucket{…,le="b"} ` per bound, then `+Inf`, `_sum`, `_count`.
+    latency: Option<LatencyLines>,
+}
+
+struct LatencyLines {
+    buckets: Vec<String>,
+    infinite: String,
+    sum: String,
+    count: String,
+}
+
+/// What the exported latency histogram of one SLO holds so far.
+#[derive(Clone, Default)]
+struct Histogram {
+    /// Observations per bucket (not cumulative); the last is above every bound.
+    counts: Vec<u64>,
+    sum: f64,
+}
+
+/// The SLO series of a registry as exposition text.
+pub(crate) struct SloText {
+    registry: Registry,
+    slos: Vec<SloLines>,
+    bounds: Vec<f64>,
+    replay: HistogramReplay,
+    histograms: Mutex<Vec<Histogram>>,
+}
+
+/// `value` escaped for a label value in the text format.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// `name{k="v",…} ` with the global labels first, as metrics-exporter-prometheus writes them.
+fn series(name: &str, global: &str, labels: &[(&str, &str)]) -> String {
+    let mut out = format!("{name}{{{global}");
+    for (i, (key, value)) in labels.iter().enumerate() {
+        if i > 0 || !global.is_empty() {
+            out.push(',');
+        }
+        let _ = write!(out, "{key}=\"{}\"", escape(value));
+    }
+    out.push_str("} ");
+    out
+}
+
+impl SloText {
+    /// Label sets for every series of `registry`, with `global_labels` on each.
+    pub(crate) fn new(registry: &Registry, global_labels: &[(String, String)]) -> SloText {
+        let global: Vec<String> = global_labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect();
+        let global = global.join(",");
+        let bounds = latency_bucket_bounds(registry);
+        let slos = registry
+            .handles()
+            .enumerate()
+            .map(|(index, (definition, handle))| {
+                let slo = definition.name();
+                let windows = registry
+                    .policy(index)
+                    .map(|p| p.windows())
+                    .unwrap_or_default();
+                let one = |name: &str| series(name, &global, &[("slo", slo)]);
+                SloLines {
+                    good: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "good")]),
+                    bad: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "bad")]),
+                    excluded: series(
+                        names::EXCLUDED,
+                        &global,
+                        &[
+                            ("slo", slo),
+                            ("reason", Exclusion::ClientCancelled.as_str()),
+                        ],
+                    ),
+                    objective: one(names::OBJECTIVE),
+                    period: one(names::PERIOD),
+                    burn: windows
+                        .iter()
+                        .map(|w| {
+                            series(
+                                names::BURN_RATE,
+                                &global,
+                                &[("slo", slo), ("window", &w.label)],
+                            )
+                        })
+                        .collect(),
+                    budget: one(names::BUDGET_REMAINING),
+                    alerts: TIERS
+                        .iter()
+                        .map(|tier| {
+                            series(
+                                names::ALERT_FIRING,
+                                &global,
+                                &[
+                                    ("slo", slo),
+                                    ("severity", tier.severity.as_str()),
+                                    (
+                                        "long_window",
+                                        windows.get(tier.long).map_or("", |w| &w.label),
+                                    ),
+                                    (
+                                        "short_window",
+                                        windows.get(tier.short).map_or("", |w| &w.label),
+                                    ),
+                                ],
+                            )
+                        })
+                        .collect(),
+                    coverage: one(names::COVERAGE),
+                    latency: handle.latency_threshold().map(|_| {
+                        let bucket = format!("{}_bucket", names::LATENCY);
+                        LatencyLines {
+                            buckets: bounds
+                                .iter()
+                                .map(|b| {
+                                    series(
+                                        &bucket,
+                                        &global,
+                                        &[("slo", slo), ("le", &b.to_string())],
+                                    )
+                                })
+                                .collect(),
+                            infinite: series(&bucket, &global, &[("slo", slo), ("le", "+Inf")]),
+                            sum: series(
+                                &format!("{}_sum", names::LATENCY),
+                                &global,
+                                &[("slo", slo)],
+                            ),
+                            count: series(
+                                &format!("{}_count", names::LATENCY),
+                                &global,
+                                &[("slo", slo)],
+                            ),
+                        }
+                    }),
+                }
+            })
+            .collect::<Vec<_>>();
+        let histograms = vec![
+            Histogram {
+                counts: vec![0; bounds.len() + 1],
+                sum: 0.0,
+            };
+            slos.len()
+        ];
+        SloText {
+            registry: registry.clone(),
+            replay: HistogramReplay::new(slos.len()),
+            histograms: Mutex::new(histograms),
+            bounds,
+            slos,
+        }
+    }
+
+    /// Moves the latency observations recorded since the last sync into the
+    /// exported histograms.
+    pub(crate) fn sync(&self) {
+        let mut histograms = self
+            .histograms
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (index, (lines, histogram)) in self.slos.iter().zip(histograms.iter_mut()).enumerate() {
+            if lines.latency.is_none() {
+                continue;
+            }
+            for (value, count) in self.replay.take(&self.registry, index) {
+                let bucket = self.bounds.partition_point(|bound| *bound < value);
+                histogram.counts[bucket] += count;
+                histogram.sum += value * count as f64;
+            }
+        }
+    }
+
+    /// Appends every SLO series to `out`, family by family in §5's order.
+    pub(crate) fn render(&self, out: &mut String) {
+        let status = self.registry.status();
+        let histograms = self
+            .histograms
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        out.reserve(self.slos.len() * 2_000);
+        for (name, help) in names::HELP {
+            let kind = match name {
+                names::EVENTS | names::EXCLUDED => "counter",
+                names::LATENCY => "histogram",
+                _ => "gauge",
+            };
+            if name == names::LATENCY && self.slos.iter().all(|s| s.latency.is_none()) {
+                continue;
+            }
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (index, (lines, slo)) in self.slos.iter().zip(&status.slos).enumerate() {
+                match name {
+                    names::EVENTS => {
+                        let (good, bad) = self.registry.event_totals(index).unwrap_or((0, 0));
+                        line(out, &lines.good, good);
+                        line(out, &lines.bad, bad);
+                    }
+                    names::EXCLUDED => {
+                        line(out, &lines.excluded, self.registry.excluded_events(index));
+                    }
+                    names::LATENCY => {
+                        if let (Some(latency), Some(histogram)) =
+                            (&lines.latency, histograms.get(index))
+                        {
+                            let mut cumulative = 0;
+                            for (prefix, count) in latency.buckets.iter().zip(&histogram.counts) {
+                                cumulative += count;
+                                line(out, prefix, cumulative);
+                            }
+                            let total: u64 = histogram.counts.iter().sum();
+                            line(out, &latency.infinite, total);
+                            line(out, &latency.sum, histogram.sum);
+                            line(out, &latency.count, total);
+                        }
+                    }
+                    names::OBJECTIVE => line(out, &lines.objective, slo.objective),
+                    names::PERIOD => line(out, &lines.period, slo.period_seconds),
+                    names::BURN_RATE => {
+                        for (prefix, (_, rate)) in lines.burn.iter().zip(&slo.burn_rates.0) {
+                            line(out, prefix, rate.unwrap_or(f64::NAN));
+                        }
+                    }
+                    names::BUDGET_REMAINING => {
+                        line(out, &lines.budget, slo.error_budget.remaining_ratio);
+                    }
+                    names::ALERT_FIRING => {
+                        for (prefix, alert) in lines.alerts.iter().zip(&slo.alerts) {
+                            line(out, prefix, if alert.firing { 1 } else { 0 });
+                        }
+                    }
+                    _ => line(out, &lines.coverage, slo.coverage_ratio),
+                }
+            }
+            out.push('\n');
+        }
+    }
+}
+
+/// `prefix value\n`; numbers as metrics-exporter-prometheus writes them.
+fn line(out: &mut String, prefix: &str, value: impl std::fmt::Display) {
+    out.push_str(prefix);
+    let _ = writeln!(out, "{value}");
+}
