@@ -72,22 +72,14 @@ pub(crate) fn expand(args: MeasureArgs, item: TokenStream) -> syn::Result<TokenS
             (&::slo::measure::Outcome(&#result)).slo_is_good()
         }},
     };
-    let run = if sig.asyncness.is_some() {
-        quote!(async move { #pin_return #(#stmts)* }.await)
-    } else {
-        quote! {{
-            #[allow(clippy::redundant_closure_call)]
-            let #result = (move || { #pin_return #(#stmts)* })();
-            #result
-        }}
+    let call_site = quote! {
+        static #site: ::slo::measure::CallSite = ::slo::measure::CallSite::new(
+            &[#(#names),*],
+            ::core::concat!(::core::module_path!(), "::", #function_name),
+        );
     };
-    Ok(quote! {
-        #(#attrs)*
-        #vis #sig {
-            static #site: ::slo::measure::CallSite = ::slo::measure::CallSite::new(
-                &[#(#names),*],
-                ::core::concat!(::core::module_path!(), "::", #function_name),
-            );
+    let measured = |run: TokenStream| {
+        quote! {
             let #measure = ::slo::measure::Measure::start(&#site);
             let #result = #run;
             if let ::core::option::Option::Some(#measure) = #measure {
@@ -96,7 +88,52 @@ pub(crate) fn expand(args: MeasureArgs, item: TokenStream) -> syn::Result<TokenS
             }
             #result
         }
+    };
+    let body = if sig.asyncness.is_some() {
+        measured(quote!(async move { #pin_return #(#stmts)* }.await))
+    } else if let Some(inner) = async_trait_future(&block) {
+        // `#[async_trait]` already turned the `async fn` into a boxed
+        // `async move` block: measure the block, not the boxing.
+        let body = measured(quote!(#inner.await));
+        quote!(::std::boxed::Box::pin(async move { #body }))
+    } else {
+        measured(quote! {{
+            #[allow(clippy::redundant_closure_call)]
+            let #result = (move || { #pin_return #(#stmts)* })();
+            #result
+        }})
+    };
+    Ok(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #call_site
+            #body
+        }
     })
+}
+
+/// The `async move { … }` of a body `Box::pin(async move { … })`: what
+/// `#[async_trait]` makes of an `async fn` before this attribute runs.
+fn async_trait_future(block: &syn::Block) -> Option<&syn::ExprAsync> {
+    let [syn::Stmt::Expr(syn::Expr::Call(call), None)] = block.stmts.as_slice() else {
+        return None;
+    };
+    let syn::Expr::Path(function) = &*call.func else {
+        return None;
+    };
+    let segments: Vec<String> = function
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
+        return None;
+    }
+    match call.args.first() {
+        Some(syn::Expr::Async(inner)) => Some(inner),
+        _ => None,
+    }
 }
 
 fn first_token_span(item: &TokenStream) -> Span {

@@ -25,6 +25,9 @@ use proc_macro::TokenStream;
 /// - An `async fn` whose future is dropped before it completes follows the
 ///   cancellation rule: bad for a latency SLI whose threshold had passed,
 ///   otherwise excluded.
+/// - Methods in `impl` blocks, trait methods with a body, native `async fn`
+///   in traits, and `#[async_trait]` methods (the boxed future is measured
+///   to its end, not its creation).
 ///
 /// The SLO handles are resolved once per call site from the registry the
 /// application installed (`slo::measure::install`) or scoped

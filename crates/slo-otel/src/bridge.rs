@@ -1,7 +1,8 @@
 //! [`OtelBridge`]: a registry's SLO series on an OpenTelemetry `Meter`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{
@@ -9,7 +10,7 @@ use opentelemetry::metrics::{
 };
 use slo_core::export::{HistogramReplay, latency_bucket_bounds};
 use slo_core::policy::TIERS;
-use slo_core::{Exclusion, Registry, ServiceStatus};
+use slo_core::{Exclusion, Registry, ServiceStatus, Timestamp};
 
 /// OpenTelemetry instrument names (DESIGN §5).
 pub mod names {
@@ -50,6 +51,31 @@ struct Inner {
     attributes: Vec<Attributes>,
     latency: Histogram<f64>,
     replay: HistogramReplay,
+    /// The last status computed and the registry instant it was for: one
+    /// collection calls six gauge callbacks back to back, and they share one
+    /// status instead of computing it six times.
+    recent: Mutex<Option<(Timestamp, Arc<ServiceStatus>)>>,
+}
+
+/// How long a computed status serves further gauge callbacks.
+const STATUS_REUSE: Duration = Duration::from_millis(100);
+
+impl Inner {
+    /// The registry's status, reused for callbacks within [`STATUS_REUSE`]
+    /// (on the registry's clock) of the one that computed it.
+    fn status(&self) -> Arc<ServiceStatus> {
+        let now = self.registry.clock().now();
+        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((at, status)) = &*recent
+            && now >= *at
+            && now.saturating_duration_since(*at) < STATUS_REUSE
+        {
+            return Arc::clone(status);
+        }
+        let status = Arc::new(self.registry.status());
+        *recent = Some((now, Arc::clone(&status)));
+        status
+    }
 }
 
 /// Exports a [`Registry`]'s SLOs on an OpenTelemetry `Meter`. Keep it (and
@@ -139,6 +165,7 @@ impl OtelBridge {
             replay: HistogramReplay::new(attributes.len()),
             attributes,
             latency,
+            recent: Mutex::new(None),
         });
 
         let counters = vec![
@@ -179,7 +206,7 @@ impl OtelBridge {
                 };
                 builder
                     .with_callback(move |observer| {
-                        guarded(|| read(&inner, &inner.registry.status(), observer))
+                        guarded(|| read(&inner, &inner.status(), observer))
                     })
                     .build()
             };

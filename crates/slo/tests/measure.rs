@@ -330,3 +330,50 @@ fn nested_scopes_record_into_the_innermost() {
     assert_eq!(totals(&outer, "sync-availability"), (2, 0));
     assert_eq!(totals(&inner, "sync-availability"), (0, 1));
 }
+
+#[async_trait::async_trait]
+trait Store: Send + Sync {
+    async fn save(&self, key: u32) -> Result<u32, String>;
+}
+
+struct SlowStore;
+
+#[async_trait::async_trait]
+impl Store for SlowStore {
+    // `#[async_trait]` turns this into a fn returning a boxed future before
+    // the attribute runs: the attribute still measures the call to its end.
+    #[slo::measure("sync-availability", "sync-latency")]
+    async fn save(&self, key: u32) -> Result<u32, String> {
+        tokio::time::sleep(Duration::from_millis(if key == 0 { 80 } else { 1 })).await;
+        if key % 2 == 1 {
+            return Err(format!("odd key {key}"));
+        }
+        Ok(key)
+    }
+}
+
+#[test]
+fn async_trait_methods_are_measured_to_completion() {
+    let registry = registry();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let store: Box<dyn Store> = Box::new(SlowStore);
+    runtime.block_on(
+        async {
+            for key in 0..6 {
+                let _ = store.save(key).await;
+            }
+            // Dropped after the latency threshold: bad for latency only.
+            let late = tokio::time::timeout(Duration::from_millis(60), store.save(0)).await;
+            assert!(late.is_err());
+        }
+        .scoped(registry.clone()),
+    );
+    // Keys 1, 3, 5 fail.
+    assert_eq!(totals(&registry, "sync-availability"), (3, 3));
+    assert_eq!(excluded(&registry, "sync-availability"), 1);
+    // Latency: the failures, the 80ms key 0, and the late drop.
+    assert_eq!(totals(&registry, "sync-latency"), (2, 5));
+}
