@@ -226,3 +226,35 @@ fn garbage_and_foreign_documents_exit_two() {
         assert_unreadable(&out, expected);
     }
 }
+
+/// Answers headers at once, then a byte of body every 200ms, forever.
+fn dripping_peer() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"service\":",
+                );
+                while stream.write_all(b" ").is_ok() {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_body_that_never_ends_exits_two_within_the_timeout() {
+    let addr = dripping_peer();
+    let started = Instant::now();
+    let out = status(&[&addr, "--timeout", "700ms"]);
+    let took = started.elapsed();
+    assert_unreadable(&out, "no complete answer within 700ms");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
