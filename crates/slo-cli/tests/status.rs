@@ -258,3 +258,37 @@ fn a_body_that_never_ends_exits_two_within_the_timeout() {
     assert_unreadable(&out, "no complete answer within 700ms");
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), the default
+/// `--color auto` colours the table; `NO_COLOR` turns it off.
+#[test]
+fn a_terminal_gets_colour_unless_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let addr = serve(registry(Some(20), None));
+    let on_tty = |no_color: bool| {
+        let mut command = Command::new("script");
+        command.args([
+            "-qec",
+            &format!("{} status {addr}", env!("CARGO_BIN_EXE_slo")),
+            "/dev/null",
+        ]);
+        command.env_remove("NO_COLOR");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        command.output().unwrap()
+    };
+    let coloured = on_tty(false);
+    assert_eq!(coloured.status.code(), Some(1), "{}", stdout(&coloured));
+    assert!(
+        stdout(&coloured).contains("\u{1b}[1m\u{1b}[31mexhausted"),
+        "{:?}",
+        stdout(&coloured)
+    );
+    let plain = on_tty(true);
+    assert!(stdout(&plain).contains("exhausted"), "{:?}", stdout(&plain));
+    assert!(!stdout(&plain).contains('\u{1b}'), "{:?}", stdout(&plain));
+}
