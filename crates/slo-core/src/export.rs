@@ -1,5 +1,5 @@
-//! Helpers for exporters: the latency bucket bounds of a registry, and the
-//! replay of the engine's bucketed latency histograms into instruments that
+//! Helpers for exporters: the label values of every SLO's series, the
+//! latency bucket bounds of a registry, and the replay of the engine's bucketed latency histograms into instruments that
 //! only take samples (`metrics` and OpenTelemetry histograms). Each sync
 //! records, for every bucket, as many samples as the bucket gained, at values
 //! inside that bucket chosen so that their sum equals the true sum of the new
@@ -8,8 +8,55 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::policy::TIERS;
 use crate::registry::{DEFAULT_LATENCY_BOUNDS, Registry};
 use crate::spec::Sli;
+
+/// The label values of one SLO's series (DESIGN §5), in the order every
+/// exporter writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesLabels {
+    /// `slo`.
+    pub slo: String,
+    /// `window` of each `slo_burn_rate` series: the SLO's windows, shortest
+    /// first, then the period (the order of the status' `burn_rates`).
+    pub windows: Vec<String>,
+    /// `severity`, `long_window`, `short_window` of each `slo_alert_firing`
+    /// series, one per alert tier (the order of the status' `alerts`).
+    pub alerts: Vec<[String; 3]>,
+    /// Whether the SLO has a latency histogram (a latency SLI).
+    pub latency: bool,
+}
+
+/// The label values of every SLO of `registry`, in spec order.
+pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
+    registry
+        .handles()
+        .enumerate()
+        .map(|(index, (definition, handle))| {
+            let windows = registry
+                .policy(index)
+                .map(|p| p.windows())
+                .unwrap_or_default();
+            let label = |i: usize| windows.get(i).map_or(String::new(), |w| w.label.clone());
+            SeriesLabels {
+                slo: definition.name().to_owned(),
+                windows: windows.iter().map(|w| w.label.clone()).collect(),
+                alerts: TIERS
+                    .iter()
+                    .map(|tier| {
+                        [
+                            tier.severity.as_str().to_owned(),
+                            label(tier.long),
+                            label(tier.short),
+                        ]
+                    })
+                    .collect(),
+                latency: handle.latency_threshold().is_some(),
+            }
+        })
+        .collect()
+}
 
 /// The latency bucket bounds (seconds) to configure on an exporter's one
 /// histogram for `registry`: the defaults plus every latency threshold,

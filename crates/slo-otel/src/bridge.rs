@@ -8,8 +8,8 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{
     AsyncInstrument, Histogram, Meter, ObservableCounter, ObservableGauge,
 };
-use slo_core::export::{HistogramReplay, latency_bucket_bounds};
-use slo_core::policy::TIERS;
+use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
+
 use slo_core::{Exclusion, Registry, ServiceStatus, Timestamp};
 
 /// OpenTelemetry instrument names (DESIGN §5).
@@ -42,7 +42,7 @@ struct Attributes {
     excluded: [KeyValue; 2],
     /// Per window, in policy order.
     windows: Vec<[KeyValue; 2]>,
-    /// Per tier, in [`TIERS`] order.
+    /// Per tier, in [`slo_core::policy::TIERS`] order.
     tiers: Vec<[KeyValue; 4]>,
 }
 
@@ -115,17 +115,10 @@ fn guarded(f: impl FnOnce()) {
 impl OtelBridge {
     /// Creates the instruments on `meter` and registers their callbacks.
     pub fn register(registry: &Registry, meter: &Meter) -> OtelBridge {
-        let attributes: Vec<Attributes> = registry
-            .handles()
-            .enumerate()
-            .map(|(index, (definition, _))| {
-                let name = definition.name().to_owned();
-                let slo = KeyValue::new("slo", name);
-                let windows = registry
-                    .policy(index)
-                    .map(|p| p.windows())
-                    .unwrap_or_default();
-                let label = |i: usize| windows.get(i).map_or(String::new(), |w| w.label.clone());
+        let attributes: Vec<Attributes> = series_labels(registry)
+            .into_iter()
+            .map(|labels| {
+                let slo = KeyValue::new("slo", labels.slo);
                 Attributes {
                     good: [slo.clone(), KeyValue::new("outcome", "good")],
                     bad: [slo.clone(), KeyValue::new("outcome", "bad")],
@@ -133,18 +126,20 @@ impl OtelBridge {
                         slo.clone(),
                         KeyValue::new("reason", Exclusion::ClientCancelled.as_str()),
                     ],
-                    windows: windows
-                        .iter()
-                        .map(|w| [slo.clone(), KeyValue::new("window", w.label.clone())])
+                    windows: labels
+                        .windows
+                        .into_iter()
+                        .map(|window| [slo.clone(), KeyValue::new("window", window)])
                         .collect(),
-                    tiers: TIERS
-                        .iter()
-                        .map(|t| {
+                    tiers: labels
+                        .alerts
+                        .into_iter()
+                        .map(|[severity, long, short]| {
                             [
                                 slo.clone(),
-                                KeyValue::new("severity", t.severity.as_str()),
-                                KeyValue::new("long_window", label(t.long)),
-                                KeyValue::new("short_window", label(t.short)),
+                                KeyValue::new("severity", severity),
+                                KeyValue::new("long_window", long),
+                                KeyValue::new("short_window", short),
                             ]
                         })
                         .collect(),

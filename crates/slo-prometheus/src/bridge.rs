@@ -9,8 +9,7 @@ use std::sync::Arc;
 use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
-use slo_core::export::HistogramReplay;
-use slo_core::policy::TIERS;
+use slo_core::export::{HistogramReplay, series_labels};
 use slo_core::{Exclusion, Registry};
 
 use crate::names;
@@ -30,7 +29,7 @@ struct SloSeries {
     coverage: Gauge,
     /// Per window, in policy order.
     burn: Vec<Gauge>,
-    /// Per alert tier, in [`TIERS`] order.
+    /// Per alert tier, in [`slo_core::policy::TIERS`] order.
     alerts: Vec<Gauge>,
 }
 
@@ -77,15 +76,10 @@ impl PrometheusBridge {
         let gauge = |name: &'static str, labels: Vec<Label>| {
             recorder.register_gauge(&Key::from_parts(name, labels), &METADATA)
         };
-        let slos = registry
-            .handles()
-            .enumerate()
-            .map(|(index, (definition, handle))| {
-                let slo = definition.name();
-                let windows = registry
-                    .policy(index)
-                    .map(|p| p.windows())
-                    .unwrap_or_default();
+        let slos = series_labels(registry)
+            .iter()
+            .map(|labels| {
+                let slo = labels.slo.as_str();
                 SloSeries {
                     good: counter(
                         names::EVENTS,
@@ -102,7 +96,7 @@ impl PrometheusBridge {
                             label("reason", Exclusion::ClientCancelled.as_str()),
                         ],
                     ),
-                    latency: handle.latency_threshold().map(|_| {
+                    latency: labels.latency.then(|| {
                         recorder.register_histogram(
                             &Key::from_parts(names::LATENCY, vec![label("slo", slo)]),
                             &METADATA,
@@ -112,31 +106,27 @@ impl PrometheusBridge {
                     period: gauge(names::PERIOD, vec![label("slo", slo)]),
                     budget: gauge(names::BUDGET_REMAINING, vec![label("slo", slo)]),
                     coverage: gauge(names::COVERAGE, vec![label("slo", slo)]),
-                    burn: windows
+                    burn: labels
+                        .windows
                         .iter()
-                        .map(|w| {
+                        .map(|window| {
                             gauge(
                                 names::BURN_RATE,
-                                vec![label("slo", slo), label("window", &w.label)],
+                                vec![label("slo", slo), label("window", window)],
                             )
                         })
                         .collect(),
-                    alerts: TIERS
+                    alerts: labels
+                        .alerts
                         .iter()
-                        .map(|tier| {
+                        .map(|[severity, long, short]| {
                             gauge(
                                 names::ALERT_FIRING,
                                 vec![
                                     label("slo", slo),
-                                    label("severity", tier.severity.as_str()),
-                                    label(
-                                        "long_window",
-                                        windows.get(tier.long).map_or("", |w| &w.label),
-                                    ),
-                                    label(
-                                        "short_window",
-                                        windows.get(tier.short).map_or("", |w| &w.label),
-                                    ),
+                                    label("severity", severity),
+                                    label("long_window", long),
+                                    label("short_window", short),
                                 ],
                             )
                         })

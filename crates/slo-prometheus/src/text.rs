@@ -12,8 +12,7 @@
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 
-use slo_core::export::{HistogramReplay, latency_bucket_bounds};
-use slo_core::policy::TIERS;
+use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
 use slo_core::{Exclusion, Registry};
 
 use crate::names;
@@ -87,15 +86,10 @@ impl SloText {
             .collect();
         let global = global.join(",");
         let bounds = latency_bucket_bounds(registry);
-        let slos = registry
-            .handles()
-            .enumerate()
-            .map(|(index, (definition, handle))| {
-                let slo = definition.name();
-                let windows = registry
-                    .policy(index)
-                    .map(|p| p.windows())
-                    .unwrap_or_default();
+        let slos = series_labels(registry)
+            .iter()
+            .map(|labels| {
+                let slo = labels.slo.as_str();
                 let one = |name: &str| series(name, &global, &[("slo", slo)]);
                 SloLines {
                     good: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "good")]),
@@ -110,40 +104,36 @@ impl SloText {
                     ),
                     objective: one(names::OBJECTIVE),
                     period: one(names::PERIOD),
-                    burn: windows
+                    burn: labels
+                        .windows
                         .iter()
-                        .map(|w| {
+                        .map(|window| {
                             series(
                                 names::BURN_RATE,
                                 &global,
-                                &[("slo", slo), ("window", &w.label)],
+                                &[("slo", slo), ("window", window)],
                             )
                         })
                         .collect(),
                     budget: one(names::BUDGET_REMAINING),
-                    alerts: TIERS
+                    alerts: labels
+                        .alerts
                         .iter()
-                        .map(|tier| {
+                        .map(|[severity, long, short]| {
                             series(
                                 names::ALERT_FIRING,
                                 &global,
                                 &[
                                     ("slo", slo),
-                                    ("severity", tier.severity.as_str()),
-                                    (
-                                        "long_window",
-                                        windows.get(tier.long).map_or("", |w| &w.label),
-                                    ),
-                                    (
-                                        "short_window",
-                                        windows.get(tier.short).map_or("", |w| &w.label),
-                                    ),
+                                    ("severity", severity),
+                                    ("long_window", long),
+                                    ("short_window", short),
                                 ],
                             )
                         })
                         .collect(),
                     coverage: one(names::COVERAGE),
-                    latency: handle.latency_threshold().map(|_| {
+                    latency: labels.latency.then(|| {
                         let bucket = format!("{}_bucket", names::LATENCY);
                         LatencyLines {
                             buckets: bounds
