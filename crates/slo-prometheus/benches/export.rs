@@ -78,13 +78,12 @@ fn render(c: &mut Criterion) {
         );
         // The same series through the bridge on a metrics-exporter-prometheus
         // recorder (how the preset worked before it wrote them itself).
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-            .set_buckets_for_metric(
-                metrics_exporter_prometheus::Matcher::Full("slo_latency_seconds".into()),
-                &slo_prometheus::latency_buckets(&registry),
-            )
-            .unwrap()
-            .build_recorder();
+        let recorder = slo_prometheus::with_slo_buckets(
+            metrics_exporter_prometheus::PrometheusBuilder::new(),
+            &registry,
+        )
+        .unwrap()
+        .build_recorder();
         let handle = recorder.handle();
         let bridge = slo_prometheus::PrometheusBridge::register(&registry, &recorder);
         group.bench_with_input(

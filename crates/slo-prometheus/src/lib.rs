@@ -30,3 +30,18 @@ pub use metrics_exporter_prometheus;
 /// The latency bucket bounds (seconds) for a registry: the defaults plus
 /// every latency threshold, ascending.
 pub use slo_core::export::latency_bucket_bounds as latency_buckets;
+
+/// Sets [`latency_buckets`] on a metrics-exporter-prometheus builder for
+/// `slo_latency_seconds`, so that a [`PrometheusBridge`] on the recorder it
+/// builds exports a histogram whose buckets include every threshold (the
+/// preset, [`PrometheusExporter`], needs no builder for that).
+pub fn with_slo_buckets(
+    builder: metrics_exporter_prometheus::PrometheusBuilder,
+    registry: &slo_core::Registry,
+) -> Result<metrics_exporter_prometheus::PrometheusBuilder, metrics_exporter_prometheus::BuildError>
+{
+    builder.set_buckets_for_metric(
+        metrics_exporter_prometheus::Matcher::Full(names::LATENCY.to_owned()),
+        &latency_buckets(registry),
+    )
+}

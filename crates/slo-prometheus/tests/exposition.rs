@@ -294,13 +294,12 @@ fn promtool_accepts_the_exposition() {
 fn the_preset_and_the_bridge_expose_the_same_series() {
     let (registry, clock) = registry();
     let exporter = PrometheusExporter::new(&registry).unwrap();
-    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            metrics_exporter_prometheus::Matcher::Full("slo_latency_seconds".into()),
-            &slo_prometheus::latency_buckets(&registry),
-        )
-        .unwrap()
-        .build_recorder();
+    let recorder = slo_prometheus::with_slo_buckets(
+        metrics_exporter_prometheus::PrometheusBuilder::new(),
+        &registry,
+    )
+    .unwrap()
+    .build_recorder();
     let handle = recorder.handle();
     let bridge =
         metrics::with_local_recorder(&recorder, || PrometheusBridge::register_current(&registry));
