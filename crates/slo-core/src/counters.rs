@@ -1,6 +1,14 @@
 //! Per-thread sharded, cache-line padded event counters and latency buckets:
-//! the hot path. Recording is one or three relaxed `fetch_add`s on a line no
-//! other thread writes (while threads ≤ shards), with no lock and no allocation.
+//! the hot path.
+//!
+//! Shard 0 of every SLO is shared: a write there is an atomic add. Every
+//! other shard belongs to one thread at a time, the holder of the writer id
+//! with its number ([`WriterIds`]); that thread is the only one that writes
+//! it, so it adds with a plain relaxed load and store, without the lock
+//! prefix of an atomic add (a few ns each on x86). Readers only load, and a
+//! released id passes to its next holder with release/acquire, so no add is
+//! lost. A thread without an id of its own (more recording threads than
+//! shards) adds atomically on shard 0. Either way: no lock, no allocation.
 
 use std::cell::Cell;
 
@@ -60,27 +68,40 @@ impl Counters {
         &self.lines[line].0[slot % SLOTS_PER_LINE]
     }
 
-    /// Counts one good or bad event on `shard`.
+    /// Adds `value` to `slot` for `writer` (a writer id; 0 for none).
     #[inline(always)]
-    pub fn add_event(&self, shard: usize, good: bool) {
-        let slot = if good { GOOD } else { BAD };
-        self.slot(shard, slot).fetch_add(1, Ordering::Relaxed);
+    fn add(&self, writer: usize, slot: usize, value: u64) {
+        if writer != 0 && writer <= self.shard_mask {
+            // Shard `writer` is written only by the thread holding that id.
+            let cell = self.slot(writer, slot);
+            cell.store(
+                cell.load(Ordering::Relaxed).wrapping_add(value),
+                Ordering::Relaxed,
+            );
+        } else {
+            self.slot(0, slot).fetch_add(value, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one good or bad event for `writer`: the id the calling thread
+    /// holds ([`thread_writer`]), or 0.
+    #[inline(always)]
+    pub fn add_event(&self, writer: usize, good: bool) {
+        self.add(writer, if good { GOOD } else { BAD }, 1);
     }
 
     /// Counts one latency observation into `bucket`.
     #[inline(always)]
-    pub fn add_latency(&self, shard: usize, bucket: usize, nanos: u64) {
+    pub fn add_latency(&self, writer: usize, bucket: usize, nanos: u64) {
         if bucket < self.bucket_count {
-            self.slot(shard, FIRST_BUCKET + bucket)
-                .fetch_add(1, Ordering::Relaxed);
-            self.slot(shard, LATENCY_SUM)
-                .fetch_add(nanos, Ordering::Relaxed);
+            self.add(writer, FIRST_BUCKET + bucket, 1);
+            self.add(writer, LATENCY_SUM, nanos);
         }
     }
 
     /// Counts one event left out of the SLI.
-    pub fn add_excluded(&self, shard: usize) {
-        self.slot(shard, EXCLUDED).fetch_add(1, Ordering::Relaxed);
+    pub fn add_excluded(&self, writer: usize) {
+        self.add(writer, EXCLUDED, 1);
     }
 
     fn sum(&self, slot: usize) -> u64 {
@@ -116,26 +137,101 @@ impl Counters {
     }
 }
 
-thread_local! {
-    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+/// Writer ids, each held by at most one thread at a time; the lowest free
+/// one is handed out, so ids stay as small as the number of threads that
+/// record at once. Id 0 is never handed out: it means "none, add atomically".
+pub(crate) struct WriterIds {
+    /// Bit `i` of word `w` set: id `64 * w + i` is held.
+    words: Box<[AtomicU64]>,
 }
 
-static NEXT_SHARD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// This thread's shard index, assigned round-robin on first use so that
-/// concurrent threads land on distinct cache lines.
-#[inline(always)]
-pub(crate) fn thread_shard() -> usize {
-    SHARD.with(|shard| {
-        let index = shard.get();
-        if index != usize::MAX {
-            return index;
+impl WriterIds {
+    /// Ids below `64 * words`.
+    pub fn new(words: usize) -> WriterIds {
+        WriterIds {
+            words: (0..words.max(1))
+                .map(|w| AtomicU64::new(u64::from(w == 0)))
+                .collect(),
         }
-        let index =
-            NEXT_SHARD.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & (usize::MAX >> 1);
-        shard.set(index);
-        index
-    })
+    }
+
+    /// The lowest free id, now held by the caller; 0 when all are held.
+    pub fn claim(&self) -> usize {
+        for (w, word) in self.words.iter().enumerate() {
+            let mut held = word.load(Ordering::Relaxed);
+            while held != u64::MAX {
+                let bit = (!held).trailing_zeros();
+                // Acquire: the previous holder's adds on this id's shards
+                // happen before ours.
+                match word.compare_exchange(
+                    held,
+                    held | (1 << bit),
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => return w * 64 + bit as usize,
+                    Err(now) => held = now,
+                }
+            }
+        }
+        0
+    }
+
+    /// Gives back `id`, after the caller's last add under it (release).
+    pub fn release(&self, id: usize) {
+        if id != 0
+            && let Some(word) = self.words.get(id / 64)
+        {
+            word.fetch_and(!(1 << (id % 64)), Ordering::Release);
+        }
+    }
+}
+
+/// Enough ids for the largest shard count a registry takes (1,024).
+#[cfg(not(loom))]
+fn writer_ids() -> &'static WriterIds {
+    static IDS: std::sync::OnceLock<WriterIds> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| WriterIds::new(16))
+}
+
+/// This thread's writer id: claimed on its first event, given back when
+/// the thread exits.
+struct ThreadWriter(Cell<usize>);
+
+const UNCLAIMED: usize = usize::MAX;
+
+impl Drop for ThreadWriter {
+    fn drop(&mut self) {
+        #[cfg(not(loom))]
+        if self.0.get() != UNCLAIMED {
+            writer_ids().release(self.0.get());
+        }
+    }
+}
+
+thread_local! {
+    static WRITER: ThreadWriter = const { ThreadWriter(Cell::new(UNCLAIMED)) };
+}
+
+/// The writer id of this thread (claimed on first use), or 0: when every id
+/// is held, when the thread is exiting (its id may already be someone
+/// else's), and under loom (whose models pass ids explicitly).
+#[inline(always)]
+pub(crate) fn thread_writer() -> usize {
+    WRITER
+        .try_with(|writer| {
+            let id = writer.0.get();
+            if id != UNCLAIMED {
+                return id;
+            }
+            #[cfg(not(loom))]
+            let id = writer_ids().claim();
+            #[cfg(loom)]
+            let id = 0;
+            writer.0.set(id);
+            id
+        })
+        .unwrap_or(0)
 }
 
 #[cfg(all(test, not(loom)))]
@@ -154,6 +250,59 @@ mod tests {
         assert_eq!(c.totals(), Totals { good: 15, bad: 5 });
         assert_eq!(c.excluded(), 10);
         assert_eq!(c.histogram(), (vec![2, 2, 2, 2, 2], 100));
+    }
+
+    #[test]
+    fn writer_ids_are_exclusive_lowest_first_and_reused() {
+        let ids = WriterIds::new(2);
+        let held: Vec<usize> = (0..127).map(|_| ids.claim()).collect();
+        assert_eq!(held, (1..128).collect::<Vec<_>>());
+        assert_eq!(ids.claim(), 0, "all 127 held: none left");
+        ids.release(70);
+        ids.release(3);
+        assert_eq!(ids.claim(), 3);
+        assert_eq!(ids.claim(), 70);
+        ids.release(0);
+        ids.release(5000);
+        assert_eq!(ids.claim(), 0);
+    }
+
+    /// Threads that come and go hand their ids on; more threads than shards
+    /// add atomically on shard 0. Every add is counted.
+    #[test]
+    fn owned_and_shared_writers_sum_exactly() {
+        let c = Counters::new(4, 2);
+        for round in 0..4 {
+            std::thread::scope(|scope| {
+                for t in 0..12 {
+                    let c = &c;
+                    scope.spawn(move || {
+                        for i in 0..5_000 {
+                            let writer = thread_writer();
+                            c.add_event(writer, (i + t + round) % 10 != 0);
+                            c.add_latency(writer, i % 2, 3);
+                        }
+                    });
+                }
+            });
+        }
+        assert_eq!(
+            c.totals(),
+            Totals {
+                good: 216_000,
+                bad: 24_000
+            }
+        );
+        assert_eq!(c.histogram(), (vec![120_000, 120_000], 720_000));
+    }
+
+    #[test]
+    fn a_thread_keeps_its_writer_id() {
+        let first = thread_writer();
+        assert_ne!(first, 0);
+        assert_eq!(thread_writer(), first);
+        let other = std::thread::spawn(thread_writer).join().unwrap_or(0);
+        assert_ne!(other, first);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::counters::{Counters, thread_shard};
+use crate::counters::{Counters, thread_writer};
 
 /// Why an event was left out of its SLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -33,8 +33,10 @@ pub(crate) struct SliCell {
 }
 
 /// A cheap, cloneable handle on one SLO's counters. Recording is lock-free
-/// and allocation-free: one relaxed atomic add on a per-thread, cache-line
-/// padded shard (three for a latency observation).
+/// and allocation-free: one add (three for a latency observation) on a
+/// cache-line padded shard that only the calling thread writes, a plain load
+/// and store without an atomic read-modify-write; past as many recording
+/// threads as shards, one relaxed atomic add on a shared shard.
 ///
 /// ```
 /// use std::time::Duration;
@@ -60,7 +62,7 @@ impl SliHandle {
     /// Records one event, good or bad.
     #[inline]
     pub fn record(&self, good: bool) {
-        self.cell.counters.add_event(thread_shard(), good);
+        self.cell.counters.add_event(thread_writer(), good);
     }
 
     /// Records one good event.
@@ -82,16 +84,16 @@ impl SliHandle {
     #[inline]
     pub fn record_latency(&self, latency: Duration, succeeded: bool) -> bool {
         let cell = &*self.cell;
-        let shard = thread_shard();
+        let writer = thread_writer();
         if cell.bounds_nanos.is_empty() {
-            cell.counters.add_event(shard, succeeded);
+            cell.counters.add_event(writer, succeeded);
             return succeeded;
         }
         let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
         let good = succeeded && nanos <= cell.threshold_nanos;
-        cell.counters.add_event(shard, good);
+        cell.counters.add_event(writer, good);
         let bucket = cell.bounds_nanos.partition_point(|&bound| bound < nanos);
-        cell.counters.add_latency(shard, bucket, nanos);
+        cell.counters.add_latency(writer, bucket, nanos);
         good
     }
 
@@ -100,7 +102,7 @@ impl SliHandle {
     /// so one counter; a second reason gets a counter of its own.)
     pub fn record_excluded(&self, reason: Exclusion) {
         match reason {
-            Exclusion::ClientCancelled => self.cell.counters.add_excluded(thread_shard()),
+            Exclusion::ClientCancelled => self.cell.counters.add_excluded(thread_writer()),
         }
     }
 

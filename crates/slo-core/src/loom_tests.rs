@@ -6,7 +6,7 @@
 use loom::sync::Arc;
 use loom::thread;
 
-use crate::counters::{Counters, Totals};
+use crate::counters::{Counters, Totals, WriterIds};
 use crate::window::{SampleFill, TickState, Windows};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
@@ -69,6 +69,46 @@ fn counters_sum_distinct_shards() {
         }
         assert_eq!(counters.totals(), Totals { good: 0, bad: 2 });
         assert_eq!(counters.excluded(), 2);
+    });
+}
+
+/// A writer id passes between threads: each claims the lowest free id, adds
+/// under it and gives it back. The id of shard 1 is written with plain loads
+/// and stores; a thread that finds it held gets id 2, beyond the two shards,
+/// and adds atomically on shard 0. Whichever way the claims interleave, no
+/// add is lost and a reader's totals only grow.
+#[test]
+fn writer_ids_hand_shards_over_exactly() {
+    model(|| {
+        let ids = Arc::new(WriterIds::new(1));
+        let counters = Arc::new(Counters::new(2, 2));
+        let writers: Vec<_> = (0..2)
+            .map(|w| {
+                let ids = Arc::clone(&ids);
+                let c = Arc::clone(&counters);
+                thread::spawn(move || {
+                    let id = ids.claim();
+                    assert!(id == 1 || id == 2);
+                    c.add_event(id, true);
+                    c.add_latency(id, w, 5);
+                    ids.release(id);
+                })
+            })
+            .collect();
+        let reader = {
+            let c = Arc::clone(&counters);
+            thread::spawn(move || {
+                let a = c.totals();
+                let b = c.totals();
+                assert!(b.good >= a.good && b.good <= 2);
+            })
+        };
+        for w in writers {
+            w.join().unwrap();
+        }
+        reader.join().unwrap();
+        assert_eq!(counters.totals(), Totals { good: 2, bad: 0 });
+        assert_eq!(counters.histogram(), (vec![1, 1], 10));
     });
 }
 

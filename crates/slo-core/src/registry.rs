@@ -84,8 +84,12 @@ impl RegistryBuilder {
         self
     }
 
-    /// Counter shards per SLO (rounded up to a power of two; default: the
-    /// number of CPUs, at most 32). More shards, less contention, more memory.
+    /// Counter shards per SLO (rounded up to a power of two; default: twice
+    /// the number of CPUs, at most 32). Shard 0 is shared; each other shard
+    /// is written by one recording thread at a time, without atomic
+    /// read-modify-writes, so up to `shards - 1` threads record at that
+    /// speed and the rest add atomically on shard 0. More shards, more
+    /// memory (64 bytes a shard for availability, 128 with a histogram).
     pub fn shards(mut self, shards: usize) -> Self {
         self.shards = shards.clamp(1, 1024);
         self
@@ -179,7 +183,7 @@ impl Registry {
             spec,
             clock: Arc::new(SystemClock::new()),
             fill: SampleFill::default(),
-            shards: cpus.min(MAX_SHARDS),
+            shards: cpus.saturating_mul(2).min(MAX_SHARDS),
         }
     }
 
