@@ -1,9 +1,10 @@
 //! Runs N requests for PATH through a service that answers at once, bare or
 //! with `SloLayer`, for instruction counting: `valgrind --tool=callgrind
-//! target/release/examples/layer_cost bare|slo PATH N`. Instructions, unlike
-//! time, repeat exactly on a noisy machine: (Ir(slo, N) − Ir(slo, 0) −
-//! Ir(bare, N) + Ir(bare, 0)) / N is the layer's cost per request
-//! (`scripts/layer-instructions.sh` does the arithmetic).
+//! --toggle-collect='layer_cost::run*' target/release/examples/layer_cost
+//! bare|slo PATH N` counts only the requests (not start-up, whose clock
+//! calibration varies). Instructions, unlike time, repeat exactly on a noisy
+//! machine: (Ir(slo) − Ir(bare)) / N is the layer's cost per request
+//! (`scripts/layer-instructions.sh`).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -28,6 +29,7 @@ fn now<F: Future>(future: F) -> Option<F::Output> {
     }
 }
 
+#[inline(never)]
 fn run<S, B>(service: &mut S, path: &str, n: u64) -> usize
 where
     S: Service<http::Request<()>, Response = http::Response<B>, Error = Infallible>,

@@ -11,7 +11,7 @@ use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
 use crate::classify::ClassifyEos;
-use crate::pending::{PanicGuard, Pending};
+use crate::pending::{Pending, on_panic_fail};
 
 pin_project! {
     /// Response body of [`crate::SloService`]: the inner body, unchanged,
@@ -73,10 +73,8 @@ impl<B: Body, E: ClassifyEos> Body for SloBody<B, E> {
         if this.pending.is_none() {
             return this.inner.poll_frame(cx);
         }
-        let polled = {
-            let _guard = PanicGuard(this.pending);
-            this.inner.as_mut().poll_frame(cx)
-        };
+        let inner = this.inner.as_mut();
+        let polled = on_panic_fail(this.pending, || inner.poll_frame(cx));
         match &polled {
             Poll::Pending => {}
             Poll::Ready(None) => finish(this.pending, this.eos, None),

@@ -122,11 +122,7 @@ impl ClassifyResponse for HttpOrGrpc {
     type Eos = GrpcEos;
 
     fn classify_response<B>(&self, response: &Response<B>) -> Classification<GrpcEos> {
-        let grpc = response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
-        if grpc {
+        if is_grpc(response.headers()) {
             GrpcStatus.classify_response(response)
         } else {
             match HttpStatus.classify_response(response) {
@@ -135,6 +131,22 @@ impl ClassifyResponse for HttpOrGrpc {
             }
         }
     }
+}
+
+/// Whether the `content-type` is `application/grpc…`. A response has few
+/// headers: scanning them compares a standard name's tag, which costs less
+/// than hashing the name for a lookup; a long map is looked up.
+fn is_grpc(headers: &HeaderMap) -> bool {
+    const SCAN_UP_TO: usize = 8;
+    let content_type = if headers.len() <= SCAN_UP_TO {
+        headers
+            .iter()
+            .find(|(name, _)| *name == http::header::CONTENT_TYPE)
+            .map(|(_, value)| value)
+    } else {
+        headers.get(http::header::CONTENT_TYPE)
+    };
+    content_type.is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
 }
 
 /// Any `tower_http::classify` classifier, such as
@@ -246,6 +258,37 @@ mod tests {
         }
         assert!(!GrpcEos.classify_eos(None));
         assert!(!GrpcEos.classify_eos(Some(&HeaderMap::new())));
+    }
+
+    /// gRPC is told by its content-type wherever it sits among few headers
+    /// (scanned) or many (looked up), and only by the first value.
+    #[test]
+    fn grpc_is_told_among_few_and_many_headers() {
+        let padding: Vec<(&'static str, &'static str)> = (0..12)
+            .map(|i| {
+                let name: &'static str = Box::leak(format!("x-pad-{i}").into_boxed_str());
+                (name, "1")
+            })
+            .collect();
+        for before in [0, 3, 7, 12] {
+            let mut headers = padding[..before].to_vec();
+            headers.push(("content-type", "application/grpc"));
+            headers.push(("grpc-status", "14"));
+            let got = HttpOrGrpc.classify_response(&response(200, &headers));
+            assert_eq!(got, Classification::Failure, "{before} headers before");
+            headers.pop();
+            headers.push(("content-type", "text/plain"));
+            let got = HttpOrGrpc.classify_response(&response(200, &headers));
+            assert!(
+                matches!(got, Classification::AtEndOfStream(_)),
+                "{before} headers before: the first content-type counts"
+            );
+        }
+        let plain = [("content-type", "application/json"), ("grpc-status", "14")];
+        assert_eq!(
+            HttpOrGrpc.classify_response(&response(200, &plain)),
+            Classification::Success
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 
 use crate::body::SloBody;
 use crate::classify::{Classification, ClassifyResponse};
-use crate::pending::{PanicGuard, Pending};
+use crate::pending::{Pending, on_panic_fail};
 
 pin_project! {
     /// Response future of [`crate::SloService`].
@@ -44,10 +44,8 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = {
-            let _guard = PanicGuard(this.pending);
-            ready!(this.inner.poll(cx))
-        };
+        let inner = this.inner;
+        let result = ready!(on_panic_fail(this.pending, || inner.poll(cx)));
         let response = match result {
             Ok(response) => response,
             Err(error) => {

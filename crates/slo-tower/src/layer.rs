@@ -66,7 +66,6 @@ pub struct SloLayer<C = HttpOrGrpc> {
 impl SloLayer {
     /// A layer for every SLO of `registry`, routed by the spec's `match`.
     pub fn new(registry: &Registry) -> SloLayer {
-        warm_clock();
         SloLayer {
             table: RouteTable::leak(RouteTable::new(
                 registry
@@ -107,12 +106,6 @@ impl<C> std::fmt::Debug for SloLayer<C> {
             .field("slos", &self.table.handles.len())
             .finish_non_exhaustive()
     }
-}
-
-/// Calibrates the request clock (quanta, a TSC read where the CPU allows)
-/// when a layer is built, not on the first request.
-fn warm_clock() {
-    let _ = quanta::Instant::now();
 }
 
 impl<S, C: Clone> Layer<S> for SloLayer<C> {
@@ -213,7 +206,6 @@ impl<C: ClassifyResponse> SloLayerBuilder<C> {
             };
             entries.push((handle.clone(), rules));
         }
-        warm_clock();
         Ok(SloLayer {
             table: RouteTable::leak(RouteTable::new(entries)),
             classifier: self.classifier,

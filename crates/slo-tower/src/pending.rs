@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use quanta::Instant;
-
 use slo_core::Exclusion;
 
 use crate::routes::{Matched, RouteTable};
@@ -13,19 +11,22 @@ use crate::routes::{Matched, RouteTable};
 pub(crate) struct Pending {
     table: &'static RouteTable,
     matched: Matched,
-    /// When the request came in; `None` when no matched SLO needs latency
-    /// (availability only), which saves both clock reads.
-    start: Option<Instant>,
+    /// When the request came in, a raw reading of the table's clock; only
+    /// read (twice) when a matched SLO needs latency.
+    start: u64,
+    timed: bool,
     /// The response head already said the server failed.
     failed: bool,
 }
 
 impl Pending {
-    pub fn new(table: &'static RouteTable, matched: Matched, start: Option<Instant>) -> Pending {
+    /// A request toward `matched`, timed from now when `timed`.
+    pub fn start(table: &'static RouteTable, matched: Matched, timed: bool) -> Pending {
         Pending {
             table,
             matched,
-            start,
+            start: if timed { table.clock.raw() } else { 0 },
+            timed,
             failed: false,
         }
     }
@@ -36,37 +37,45 @@ impl Pending {
     }
 
     fn elapsed(&self) -> Duration {
-        self.start.map_or(Duration::ZERO, |start| {
-            Instant::now().saturating_duration_since(start)
-        })
+        if self.timed {
+            let clock = &self.table.clock;
+            clock.delta(self.start, clock.raw())
+        } else {
+            Duration::ZERO
+        }
     }
 
     /// The response is complete (or failed): records one event per SLO.
     pub fn finish(mut self, succeeded: bool) {
         let elapsed = self.elapsed();
         let succeeded = succeeded && !self.failed;
-        for &index in &self.matched {
-            if let Some(handle) = self.table.handles.get(index as usize) {
+        for index in self.matched.take().iter() {
+            if let Some(handle) = self.table.handles.get(index) {
                 handle.record_latency(elapsed, succeeded);
             }
         }
-        self.matched.clear();
     }
 }
 
-/// Records a panic: while it is armed, a panic unwinding through the caller's
-/// frame finishes the request as a server failure. Costs no move of the
-/// polled value, unlike `catch_unwind`, and lets the panic go on unchanged.
-pub(crate) struct PanicGuard<'a>(pub &'a mut Option<Pending>);
-
-impl Drop for PanicGuard<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking()
-            && let Some(pending) = self.0.take()
-        {
-            pending.finish(false);
+/// Records a panic: `f` runs with `pending` armed, and if it unwinds, the
+/// request finishes as a server failure and the panic goes on unchanged.
+/// Costs nothing when `f` returns (the guard is forgotten, not dropped, so
+/// no `thread::panicking` check), and moves nothing, unlike `catch_unwind`.
+#[inline(always)]
+pub(crate) fn on_panic_fail<T>(pending: &mut Option<Pending>, f: impl FnOnce() -> T) -> T {
+    struct Armed<'a>(&'a mut Option<Pending>);
+    impl Drop for Armed<'_> {
+        fn drop(&mut self) {
+            // Only reached while unwinding out of `f`.
+            if let Some(pending) = self.0.take() {
+                pending.finish(false);
+            }
         }
     }
+    let armed = Armed(pending);
+    let value = f();
+    std::mem::forget(armed);
+    value
 }
 
 impl Drop for Pending {
@@ -83,8 +92,8 @@ impl Drop for Pending {
             self.failed = true;
         }
         let elapsed = self.elapsed();
-        for &index in &self.matched {
-            let Some(handle) = self.table.handles.get(index as usize) else {
+        for index in self.matched.iter() {
+            let Some(handle) = self.table.handles.get(index) else {
                 continue;
             };
             let too_slow = handle.latency_threshold().is_some_and(|t| elapsed > t);

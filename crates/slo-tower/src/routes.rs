@@ -10,10 +10,68 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use slo_core::{RouteRule, SliHandle};
-use smallvec::SmallVec;
 
-/// Indices into [`RouteTable::handles`]; inline for up to four SLOs a request.
-pub(crate) type Matched = SmallVec<[u32; 4]>;
+/// The SLOs one request counts toward, as indices into
+/// [`RouteTable::handles`]: a bit for each of a layer's first 64 SLOs (one
+/// word to copy, and a set, so an SLO counts once however many of its rules
+/// match), and a list only for SLOs beyond those (a layer with more than 64).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Matched {
+    bits: u64,
+    #[allow(
+        clippy::box_collection,
+        reason = "a thin pointer keeps every request's set two words; the list is rare"
+    )]
+    beyond: Option<Box<Vec<u32>>>,
+}
+
+impl Matched {
+    #[inline]
+    pub fn insert(&mut self, slo: u32) {
+        if slo < 64 {
+            self.bits |= 1 << slo;
+        } else {
+            self.insert_beyond(slo);
+        }
+    }
+
+    #[cold]
+    fn insert_beyond(&mut self, slo: u32) {
+        let beyond = self.beyond.get_or_insert_with(Box::default);
+        if !beyond.contains(&slo) {
+            beyond.push(slo);
+        }
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0 && self.beyond.is_none()
+    }
+
+    /// Empties the set, returning what it held.
+    #[inline]
+    pub fn take(&mut self) -> Matched {
+        std::mem::take(self)
+    }
+
+    /// The indices, lowest first for the first 64.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut bits = self.bits;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let index = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                index
+            })
+        })
+        .chain(
+            self.beyond
+                .iter()
+                .flat_map(|beyond| beyond.iter().map(|&slo| slo as usize)),
+        )
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -67,8 +125,11 @@ impl Compiled {
         }
     }
 
+    #[inline]
     fn matches(&self, method: &http::Method, route: &str) -> bool {
-        if self.method.as_ref().is_some_and(|m| m != method) {
+        if let Some(only) = &self.method
+            && only != method
+        {
             return false;
         }
         match &self.pattern {
@@ -128,6 +189,9 @@ struct Entry {
 /// The SLOs of a layer and the routes each covers.
 pub(crate) struct RouteTable {
     pub handles: Vec<SliHandle>,
+    /// The request clock: a TSC read where the CPU has a stable one
+    /// (calibrated once per process), the monotonic clock otherwise.
+    pub clock: quanta::Clock,
     /// Every rule, grouped by SLO in spec order.
     entries: Box<[Entry]>,
     /// SLOs without rules: every request counts.
@@ -184,7 +248,7 @@ impl RouteTable {
     pub fn new(slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>) -> RouteTable {
         let mut handles = Vec::with_capacity(slos.len());
         let mut entries = Vec::new();
-        let mut always = Matched::new();
+        let mut always = Matched::default();
         let mut always_timed = false;
         for (index, (handle, rules)) in slos.into_iter().enumerate() {
             let slo = u32::try_from(index).unwrap_or(u32::MAX);
@@ -192,7 +256,7 @@ impl RouteTable {
             handles.push(handle);
             match rules {
                 None => {
-                    always.push(slo);
+                    always.insert(slo);
                     always_timed |= timed;
                 }
                 Some(rules) => entries.extend(rules.iter().map(|rule| Entry {
@@ -204,6 +268,7 @@ impl RouteTable {
         }
         RouteTable {
             handles,
+            clock: quanta::Clock::new(),
             entries: entries.into_boxed_slice(),
             always,
             always_timed,
@@ -215,17 +280,11 @@ impl RouteTable {
     /// counts toward, and whether any of them needs its latency; counts it
     /// as unmatched when there are none.
     pub fn resolve(&self, method: &http::Method, route: &str) -> (Matched, bool) {
-        let mut matched = Matched::new();
-        if !self.always.is_empty() {
-            matched.extend_from_slice(&self.always);
-        }
+        let mut matched = self.always.clone();
         let mut timed = self.always_timed;
-        let mut last = u32::MAX;
         for entry in self.entries.iter() {
-            // One event per SLO, however many of its rules match.
-            if entry.slo != last && entry.rule.matches(method, route) {
-                last = entry.slo;
-                matched.push(entry.slo);
+            if entry.rule.matches(method, route) {
+                matched.insert(entry.slo);
                 timed |= entry.timed;
             }
         }
@@ -274,13 +333,9 @@ mod tests {
                 .collect(),
         );
         let (matched, _) = table.resolve(&http::Method::GET, "/cart/1");
-        let mut got = matched.to_vec();
-        got.sort_unstable();
-        assert_eq!(got, [0, 1]);
+        assert_eq!(matched.iter().collect::<Vec<_>>(), [0, 1]);
         let (matched, _) = table.resolve(&http::Method::GET, "/search");
-        let mut got = matched.to_vec();
-        got.sort_unstable();
-        assert_eq!(got, [1, 2]);
+        assert_eq!(matched.iter().collect::<Vec<_>>(), [1, 2]);
         assert_eq!(table.unmatched(), 0);
     }
 

@@ -79,9 +79,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let (matched, timed) = self.table.resolve(request.method(), route_of(&request));
-        // A TSC read (quanta), and only when a latency SLI needs it.
-        let start = timed.then(quanta::Instant::now);
-        let pending = (!matched.is_empty()).then(|| Pending::new(self.table, matched, start));
+        let pending = (!matched.is_empty()).then(|| Pending::start(self.table, matched, timed));
         // A service may panic in `call` itself, before it has a future:
         // `pending` is dropped while panicking, which records a failure.
         let future = self.inner.call(request);

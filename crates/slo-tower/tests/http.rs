@@ -515,3 +515,53 @@ async fn the_builder_overrides_routes_and_classifier_and_refuses_bad_input() {
     assert_eq!(counts(&registry, "search-latency"), (0, 0, 0));
     assert_eq!(counts(&registry, "everything"), (0, 0, 0));
 }
+
+/// A layer over more than 64 SLOs: the ones past the 64th count exactly
+/// too, each once, next to the first ones.
+#[tokio::test]
+async fn a_layer_with_seventy_slos_counts_every_one() {
+    let mut yaml = String::from("service: many\nslos:\n");
+    for i in 0..70 {
+        match i {
+            // Every request, past the first 64.
+            66 => yaml.push_str("  - name: all\n    objective: 0.9\n"),
+            // Latency, past 64, for /r/3 and /r/69.
+            69 => yaml.push_str(
+                "  - name: s69\n    objective: 0.9\n    sli: {latency: {threshold: 100ms}}\n    \
+                 match: {routes: [\"/r/3\", \"GET /r/69\"]}\n",
+            ),
+            _ => yaml.push_str(&format!(
+                "  - name: s{i}\n    objective: 0.9\n    match: {{routes: [\"/r/{i}\"]}}\n"
+            )),
+        }
+    }
+    let registry = registry(&yaml);
+    let layer = SloLayer::new(&registry);
+    let mut router = Router::new();
+    for i in 0..70 {
+        router = router.route(&format!("/r/{i}"), get(answer));
+    }
+    let addr = serve(router.layer(layer.clone())).await;
+    let client = client();
+    for (path, n) in [
+        ("/r/3", 5),
+        ("/r/65?status=500", 2),
+        ("/r/65", 2),
+        ("/r/69?sleep_ms=150", 1),
+        ("/r/69", 2),
+        ("/r/0", 1),
+    ] {
+        for _ in 0..n {
+            send(&client, addr, "GET", path).await;
+        }
+    }
+    wait_for(&registry, "all", (11, 2, 0)).await;
+    wait_for(&registry, "s3", (5, 0, 0)).await;
+    wait_for(&registry, "s65", (2, 2, 0)).await;
+    wait_for(&registry, "s69", (7, 1, 0)).await;
+    wait_for(&registry, "s0", (1, 0, 0)).await;
+    for quiet in ["s1", "s63", "s64", "s67", "s68"] {
+        assert_eq!(counts(&registry, quiet), (0, 0, 0), "{quiet}");
+    }
+    assert_eq!(layer.unmatched_requests(), 0);
+}
