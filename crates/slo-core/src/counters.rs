@@ -1,14 +1,16 @@
 //! Per-thread sharded, cache-line padded event counters and latency buckets:
 //! the hot path.
 //!
-//! Shard 0 of every SLO is shared: a write there is an atomic add. Every
-//! other shard belongs to one thread at a time, the holder of the writer id
-//! with its number ([`WriterIds`]); that thread is the only one that writes
-//! it, so it adds with a plain relaxed load and store, without the lock
-//! prefix of an atomic add (a few ns each on x86). Readers only load, and a
+//! An SLO with `n` shards has `n - 1` owned shards: each belongs to one
+//! thread at a time, the holder of the writer id with its number
+//! ([`WriterIds`], ids `1..n`). That thread is the only one that writes it,
+//! so it adds with a plain relaxed load and store, without the lock prefix
+//! of an atomic add (a few ns each on x86). Readers only load, and a
 //! released id passes to its next holder with release/acquire, so no add is
-//! lost. A thread without an id of its own (more recording threads than
-//! shards) adds atomically on shard 0. Either way: no lock, no allocation.
+//! lost. Threads without an owned shard (id 0, or an id past `n - 1`: more
+//! recording threads than shards) add atomically on one of `max(1, n / 4)`
+//! shared shards, spread by id so that they do not all fight over one line.
+//! Either way: no lock, no allocation.
 
 use std::cell::Cell;
 
@@ -39,47 +41,59 @@ pub(crate) struct Totals {
     pub bad: u64,
 }
 
-/// The counters of one SLO.
+/// The counters of one SLO: the shared shards first, then the owned ones.
 pub(crate) struct Counters {
     lines: Box<[Line]>,
     lines_per_shard: usize,
-    shard_mask: usize,
+    /// Shards in all (shared and owned).
+    shards: usize,
+    /// Writer ids below this own a shard (id `k` the shard `shared + k - 1`).
+    owners_end: usize,
+    /// Shared shards − 1; their count is a power of two.
+    shared_mask: usize,
     bucket_count: usize,
 }
 
 impl Counters {
-    /// `shards` is rounded up to a power of two; `bucket_count` is the number
-    /// of latency buckets including `+Inf` (0 for no histogram).
+    /// `shards` is rounded up to a power of two: that many less one owned
+    /// shards, plus a quarter as many shared ones (at least one).
+    /// `bucket_count` is the number of latency buckets including `+Inf`
+    /// (0 for no histogram).
     pub fn new(shards: usize, bucket_count: usize) -> Counters {
-        let shards = shards.max(1).next_power_of_two();
+        let owners_end = shards.max(1).next_power_of_two();
+        let shared = (owners_end / 4).max(1);
+        let total = shared + owners_end - 1;
         let slots = FIRST_BUCKET + bucket_count;
         let lines_per_shard = slots.div_ceil(SLOTS_PER_LINE);
         Counters {
-            lines: (0..shards * lines_per_shard).map(|_| Line::new()).collect(),
+            lines: (0..total * lines_per_shard).map(|_| Line::new()).collect(),
             lines_per_shard,
-            shard_mask: shards - 1,
+            shards: total,
+            owners_end,
+            shared_mask: shared - 1,
             bucket_count,
         }
     }
 
     #[inline(always)]
     fn slot(&self, shard: usize, slot: usize) -> &AtomicU64 {
-        let line = (shard & self.shard_mask) * self.lines_per_shard + slot / SLOTS_PER_LINE;
+        let line = shard * self.lines_per_shard + slot / SLOTS_PER_LINE;
         &self.lines[line].0[slot % SLOTS_PER_LINE]
     }
 
     /// Adds `value` to `slot` for `writer` (a writer id; 0 for none).
     #[inline(always)]
     fn add(&self, writer: usize, slot: usize, value: u64) {
-        if writer != 0 && writer <= self.shard_mask {
-            // Shard `writer` is written only by the thread holding that id.
-            let cell = self.slot(writer, slot);
+        if writer != 0 && writer < self.owners_end {
+            // This shard is written only by the thread holding `writer`.
+            let cell = self.slot(self.shared_mask + writer, slot);
             cell.store(
                 cell.load(Ordering::Relaxed).wrapping_add(value),
                 Ordering::Relaxed,
             );
         } else {
-            self.slot(0, slot).fetch_add(value, Ordering::Relaxed);
+            self.slot(writer & self.shared_mask, slot)
+                .fetch_add(value, Ordering::Relaxed);
         }
     }
 
@@ -105,7 +119,7 @@ impl Counters {
     }
 
     fn sum(&self, slot: usize) -> u64 {
-        (0..=self.shard_mask)
+        (0..self.shards)
             .map(|shard| self.slot(shard, slot).load(Ordering::Relaxed))
             .fold(0u64, u64::wrapping_add)
     }
@@ -271,7 +285,7 @@ mod tests {
     /// add atomically on shard 0. Every add is counted.
     #[test]
     fn owned_and_shared_writers_sum_exactly() {
-        let c = Counters::new(4, 2);
+        let c = Counters::new(8, 2);
         for round in 0..4 {
             std::thread::scope(|scope| {
                 for t in 0..12 {
@@ -310,7 +324,26 @@ mod tests {
         assert_eq!(std::mem::align_of::<Line>(), 64);
         assert_eq!(std::mem::size_of::<Line>(), 64);
         let c = Counters::new(4, 12);
-        // 4 + 12 slots need two lines per shard.
+        // 4 + 12 slots need two lines per shard; 1 shared + 3 owned shards.
         assert_eq!(c.heap_bytes(), 4 * 2 * 64);
+        // 32: 8 shared + 31 owned.
+        assert_eq!(Counters::new(32, 12).heap_bytes(), 39 * 2 * 64);
+    }
+
+    /// Owners write their own shard; the rest spread over the shared ones.
+    #[test]
+    fn writers_land_on_their_shards() {
+        let c = Counters::new(16, 0);
+        let good = |shard: usize| c.slot(shard, GOOD).load(Ordering::Relaxed);
+        for writer in 1..16 {
+            c.add_event(writer, true);
+            assert_eq!(good(3 + writer), 1, "owner {writer}");
+        }
+        // Four shared shards: ids 16.. and 0 spread over them.
+        for writer in [0, 16, 17, 18, 19, 21] {
+            c.add_event(writer, true);
+        }
+        assert_eq!((0..4).map(good).collect::<Vec<_>>(), [2, 2, 1, 1]);
+        assert_eq!(c.totals().good, 21);
     }
 }

@@ -85,11 +85,12 @@ impl RegistryBuilder {
     }
 
     /// Counter shards per SLO (rounded up to a power of two; default: twice
-    /// the number of CPUs, at most 32). Shard 0 is shared; each other shard
-    /// is written by one recording thread at a time, without atomic
-    /// read-modify-writes, so up to `shards - 1` threads record at that
-    /// speed and the rest add atomically on shard 0. More shards, more
-    /// memory (64 bytes a shard for availability, 128 with a histogram).
+    /// the number of CPUs, at most 32). `shards - 1` of them are each
+    /// written by one recording thread at a time, without atomic
+    /// read-modify-writes; threads beyond those add atomically on
+    /// `shards / 4` (at least one) shared shards, spread by thread. More
+    /// shards, more memory (64 bytes a shard for availability, 128 with a
+    /// histogram).
     pub fn shards(mut self, shards: usize) -> Self {
         self.shards = shards.clamp(1, 1024);
         self
