@@ -4,6 +4,7 @@
 # autometrics. The server gets one worker thread, wrk one thread; variants
 # alternate over ROUNDS rounds so drift on a shared machine hits all alike.
 # Usage: scripts/bench-wrk.sh [SECONDS] [ROUNDS]
+# (VARIANTS="bare slo" picks variants; bare must be among them.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -11,7 +12,7 @@ rounds="${2:-3}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 cargo build --release -p slo-integration-tests --bin bench-server --locked -q
 server=target/release/bench-server
-variants=(bare slo slo-around axum-prometheus autometrics)
+read -r -a variants <<<"${VARIANTS:-bare slo slo-around axum-prometheus autometrics}"
 declare -A total
 for round in $(seq "$rounds"); do
   for variant in "${variants[@]}"; do

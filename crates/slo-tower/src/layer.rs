@@ -32,7 +32,8 @@ pub enum LayerError {
 /// request when it has none); [`SloLayer::builder`] can change that. Handles
 /// are resolved here, once: per request the layer reads the route, records
 /// one event per matching SLO when the response ends, and allocates nothing
-/// for up to four SLOs a request. Build layers once, at startup: each keeps
+/// (a layer over more than 64 SLOs allocates a small list for a request
+/// that counts toward one past the 64th). Build layers once, at startup: each keeps
 /// its route table (a few hundred bytes) for the life of the process, so
 /// that requests share it without a contended reference count. Clones of a
 /// layer share one table.
