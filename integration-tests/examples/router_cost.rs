@@ -9,25 +9,14 @@
 //! `run` is meant to be counted (`--toggle-collect='router_cost::run*'`).
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use axum::body::Body;
+use futures_util::FutureExt;
 use http_body_util::BodyExt;
 use slo::tower::SloLayer;
 use slo::{Registry, Spec};
 use slo_integration_tests as apps;
 use tower::{Layer, Service};
-
-/// Polls a future that is ready at once.
-fn now<F: Future>(future: F) -> Option<F::Output> {
-    let mut cx = Context::from_waker(Waker::noop());
-    match pin!(future).poll(&mut cx) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
-}
 
 #[inline(never)]
 fn run<S, B>(service: &mut S, method: &http::Method, path: &str, n: u64) -> usize
@@ -44,10 +33,10 @@ where
         else {
             continue;
         };
-        let Some(Ok(response)) = now(service.call(request)) else {
+        let Some(Ok(response)) = service.call(request).now_or_never() else {
             continue;
         };
-        if let Some(Ok(body)) = now(response.into_body().collect()) {
+        if let Some(Ok(body)) = response.into_body().collect().now_or_never() {
             bytes += body.to_bytes().len();
         }
     }

@@ -7,11 +7,9 @@
 //! (`scripts/layer-instructions.sh`).
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use http_body_util::{BodyExt, Full};
 use slo_core::{Registry, Spec};
 use slo_tower::SloLayer;
@@ -19,15 +17,6 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 const SPEC: &str = include_str!("../benches/three-routes.yaml");
-
-/// Polls a future that is ready at once.
-fn now<F: Future>(future: F) -> Option<F::Output> {
-    let mut cx = Context::from_waker(Waker::noop());
-    match pin!(future).poll(&mut cx) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
-}
 
 #[inline(never)]
 fn run<S, B>(service: &mut S, path: &str, n: u64) -> usize
@@ -38,10 +27,10 @@ where
     let mut bytes = 0;
     for _ in 0..n {
         let request = http::Request::get(path).body(()).unwrap_or_default();
-        let Some(Ok(response)) = now(service.call(request)) else {
+        let Some(Ok(response)) = service.call(request).now_or_never() else {
             continue;
         };
-        if let Some(Ok(body)) = now(response.into_body().collect()) {
+        if let Some(Ok(body)) = response.into_body().collect().now_or_never() {
             bytes += body.to_bytes().len();
         }
     }
