@@ -233,19 +233,22 @@ thread_local! {
 #[inline(always)]
 pub(crate) fn thread_writer() -> usize {
     WRITER
-        .try_with(|writer| {
-            let id = writer.0.get();
-            if id != UNCLAIMED {
-                return id;
-            }
-            #[cfg(not(loom))]
-            let id = writer_ids().claim();
-            #[cfg(loom)]
-            let id = 0;
-            writer.0.set(id);
-            id
+        .try_with(|writer| match writer.0.get() {
+            UNCLAIMED => claim(writer),
+            id => id,
         })
         .unwrap_or(0)
+}
+
+/// A thread's first event: claims its id (off the hot path).
+#[cold]
+fn claim(writer: &ThreadWriter) -> usize {
+    #[cfg(not(loom))]
+    let id = writer_ids().claim();
+    #[cfg(loom)]
+    let id = 0;
+    writer.0.set(id);
+    id
 }
 
 #[cfg(all(test, not(loom)))]
@@ -282,7 +285,7 @@ mod tests {
     }
 
     /// Threads that come and go hand their ids on; more threads than shards
-    /// add atomically on shard 0. Every add is counted.
+    /// add atomically on the shared shards. Every add is counted.
     #[test]
     fn owned_and_shared_writers_sum_exactly() {
         let c = Counters::new(8, 2);
