@@ -1,5 +1,7 @@
 //! Stress: several threads record known numbers of events on one SLO while a
-//! ticker samples and a reader reads status; the totals come out exact.
+//! ticker samples and a reader reads status; the totals come out exact,
+//! whether most writers share a shard (2 shards: one owned) or each owns
+//! one (8 shards: seven owned, without atomic read-modify-writes).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -9,7 +11,16 @@ use std::time::Duration;
 use slo_core::{Registry, SloDefinition, Spec, Ticker};
 
 #[test]
-fn concurrent_recording_is_exact() {
+fn concurrent_recording_is_exact_on_shared_shards() {
+    concurrent_recording_is_exact(2);
+}
+
+#[test]
+fn concurrent_recording_is_exact_on_owned_shards() {
+    concurrent_recording_is_exact(8);
+}
+
+fn concurrent_recording_is_exact(shards: usize) {
     let spec = Spec::builder("stress")
         .slo(SloDefinition::builder("avail").objective(0.999))
         .slo(
@@ -19,7 +30,7 @@ fn concurrent_recording_is_exact() {
         )
         .build()
         .unwrap();
-    let registry = Registry::builder(spec).shards(2).build();
+    let registry = Registry::builder(spec).shards(shards).build();
     let ticker = Ticker::spawn_every(&registry, Duration::from_millis(1)).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
