@@ -14,9 +14,18 @@ ir() {
     --toggle-collect='layer_cost::run*' "$bin" "$@" 2>&1 \
     | awk '/refs:/ {gsub(",", "", $NF); print $NF}'
 }
-for path in /search /cart/42 /unmatched/path; do
-  base=$(ir bare "$path" "$n")
-  slo=$(ir slo "$path" "$n")
-  printf "%-16s bare %5d  slo %5d  layer +%d instructions/request\n" \
+row() {
+  local path=$1; shift
+  base=$(ir bare "$path" "$n" "$@")
+  slo=$(ir slo "$path" "$n" "$@")
+  printf "%-28s bare %5d  slo %5d  layer +%d instructions/request\n" \
     "$path" $((base / n)) $((slo / n)) $(((slo - base) / n))
+}
+echo "three routes, three SLOs (benches/three-routes.yaml):"
+for path in /search /cart/42 /unmatched/path; do
+  row "$path"
+done
+echo "97 routes, 49 SLOs (benches/many-routes.yaml):"
+for path in /search /api/v1/resource47 /api/v1/resource3/9/action /unmatched/path; do
+  row "$path" crates/slo-tower/benches/many-routes.yaml
 done

@@ -1,7 +1,7 @@
 //! Runs N requests for PATH through a service that answers at once, bare or
 //! with `SloLayer`, for instruction counting: `valgrind --tool=callgrind
 //! --toggle-collect='layer_cost::run*' target/release/examples/layer_cost
-//! bare|slo PATH N` counts only the requests (not start-up, whose clock
+//! bare|slo PATH N [SPEC]` counts only the requests (not start-up, whose clock
 //! calibration varies). Instructions, unlike time, repeat exactly on a noisy
 //! machine: (Ir(slo) − Ir(bare)) / N is the layer's cost per request
 //! (`scripts/layer-instructions.sh`).
@@ -42,7 +42,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variant = args.next().unwrap_or_else(|| "bare".into());
     let path = args.next().unwrap_or_else(|| "/search".into());
     let n: u64 = args.next().map_or(Ok(100_000), |n| n.parse())?;
-    let registry = Registry::new(Spec::from_yaml(SPEC)?);
+    // An optional fourth argument names another spec file (say, one with
+    // many routes, to see how matching scales).
+    let spec = match args.next() {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => SPEC.to_owned(),
+    };
+    let registry = Registry::new(Spec::from_yaml(&spec)?);
     let answer = tower::service_fn(|_: http::Request<()>| async {
         Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"ok"))))
     });

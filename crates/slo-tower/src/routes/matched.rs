@@ -1,0 +1,63 @@
+//! The set of SLOs one request counts toward.
+
+/// The SLOs one request counts toward, as indices into
+/// [`super::RouteTable::handles`]: a bit for each of a layer's first 64 SLOs (one
+/// word to copy, and a set, so an SLO counts once however many of its rules
+/// match), and a list only for SLOs beyond those (a layer with more than 64).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Matched {
+    bits: u64,
+    #[allow(
+        clippy::box_collection,
+        reason = "a thin pointer keeps every request's set two words; the list is rare"
+    )]
+    beyond: Option<Box<Vec<u32>>>,
+}
+
+impl Matched {
+    #[inline]
+    pub fn insert(&mut self, slo: u32) {
+        if slo < 64 {
+            self.bits |= 1 << slo;
+        } else {
+            self.insert_beyond(slo);
+        }
+    }
+
+    #[cold]
+    fn insert_beyond(&mut self, slo: u32) {
+        let beyond = self.beyond.get_or_insert_with(Box::default);
+        if !beyond.contains(&slo) {
+            beyond.push(slo);
+        }
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0 && self.beyond.is_none()
+    }
+
+    /// Empties the set, returning what it held.
+    #[inline]
+    pub fn take(&mut self) -> Matched {
+        std::mem::take(self)
+    }
+
+    /// The indices, lowest first for the first 64.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut bits = self.bits;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let index = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                index
+            })
+        })
+        .chain(
+            self.beyond
+                .iter()
+                .flat_map(|beyond| beyond.iter().map(|&slo| slo as usize)),
+        )
+    }
+}

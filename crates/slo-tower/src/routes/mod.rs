@@ -1,0 +1,321 @@
+//! Which SLOs a request counts toward, decided by the spec's `match` rules
+//! (or the layer builder's), against the route template when the router
+//! knows it and the path otherwise. Nothing from the request is kept: the
+//! answer is a set of SLO indices, so hostile paths cannot grow anything.
+//!
+//! Rules are compiled once. A few are tried in turn, which is the cheapest
+//! at that size. More are indexed, so that a hundred cost about what ten
+//! do: templates without parameters sit in a list sorted by length, then
+//! bytes (one binary search finds a route's rules); templates with
+//! parameters are grouped by the literal prefix every route they match
+//! starts with, and only the groups whose prefix the route starts with are
+//! tried (one binary search per distinct prefix length).
+
+mod matched;
+mod pattern;
+mod unmatched;
+
+pub(crate) use matched::Matched;
+
+use slo_core::{RouteRule, SliHandle};
+
+use pattern::{Pattern, method_of};
+use unmatched::ShardedCount;
+
+/// What a rule adds to a request its template matches.
+#[derive(Debug, Clone)]
+struct Rule {
+    /// `None`: any method.
+    method: Option<http::Method>,
+    slo: u32,
+    timed: bool,
+}
+
+impl Rule {
+    #[inline]
+    fn allows(&self, method: &http::Method) -> bool {
+        self.method.as_ref().is_none_or(|only| only == method)
+    }
+}
+
+/// Up to this many rules, a layer tries them in turn.
+const TRIED_IN_TURN_UP_TO: usize = 8;
+
+/// Keys sorted by length, then bytes, so that most probes of a binary
+/// search compare two lengths, not two strings; equal keys gathered.
+type Index<V> = Box<[(Box<str>, Box<[V]>)]>;
+
+fn by_length_then_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+fn index<V>(mut items: Vec<(Box<str>, V)>) -> Index<V> {
+    items.sort_by(|a, b| by_length_then_bytes(a.0.as_bytes(), b.0.as_bytes()));
+    let mut groups: Vec<(Box<str>, Vec<V>)> = Vec::new();
+    for (key, value) in items {
+        match groups.last_mut() {
+            Some((last, values)) if *last == key => values.push(value),
+            _ => groups.push((key, vec![value])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, values)| (key, values.into_boxed_slice()))
+        .collect()
+}
+
+/// The values under `key`.
+#[inline]
+fn lookup<'a, V>(index: &'a Index<V>, key: &[u8]) -> &'a [V] {
+    match index.binary_search_by(|(k, _)| by_length_then_bytes(k.as_bytes(), key)) {
+        Ok(i) => index.get(i).map_or(&[], |(_, values)| values),
+        Err(_) => &[],
+    }
+}
+
+/// A layer's rules, compiled.
+enum Rules {
+    /// Few: tried in turn.
+    Few(Box<[(Pattern, Rule)]>),
+    /// Many: indexed.
+    Many {
+        /// Rules whose template has no parameters, by template.
+        exact: Index<Rule>,
+        /// Rules whose template has parameters, by the prefix of the
+        /// routes they can match.
+        prefixed: Index<(Pattern, Rule)>,
+        /// The distinct lengths of those prefixes, ascending.
+        prefix_lengths: Box<[usize]>,
+    },
+}
+
+impl Rules {
+    fn new(rules: Vec<(Pattern, Rule)>, tried_in_turn_up_to: usize) -> Rules {
+        if rules.len() <= tried_in_turn_up_to {
+            return Rules::Few(rules.into_boxed_slice());
+        }
+        let mut exact = Vec::new();
+        let mut prefixed = Vec::new();
+        for (pattern, rule) in rules {
+            match &pattern {
+                Pattern::Exact(template) => exact.push((template.clone(), rule)),
+                Pattern::Segments { prefix, .. } => {
+                    let prefix = prefix.clone();
+                    prefixed.push((prefix, (pattern, rule)));
+                }
+            }
+        }
+        let mut prefix_lengths: Vec<usize> = prefixed.iter().map(|(p, _)| p.len()).collect();
+        prefix_lengths.sort_unstable();
+        prefix_lengths.dedup();
+        Rules::Many {
+            exact: index(exact),
+            prefixed: index(prefixed),
+            prefix_lengths: prefix_lengths.into_boxed_slice(),
+        }
+    }
+
+    /// Calls `add` with each rule that matches `method` and `route`.
+    #[inline]
+    fn each_match(&self, method: &http::Method, route: &str, mut add: impl FnMut(&Rule)) {
+        match self {
+            Rules::Few(rules) => {
+                for (pattern, rule) in rules.iter() {
+                    if rule.allows(method) && pattern.matches(route) {
+                        add(rule);
+                    }
+                }
+            }
+            Rules::Many {
+                exact,
+                prefixed,
+                prefix_lengths,
+            } => {
+                let bytes = route.as_bytes();
+                for rule in lookup(exact, bytes) {
+                    if rule.allows(method) {
+                        add(rule);
+                    }
+                }
+                for &len in prefix_lengths.iter() {
+                    let Some(head) = bytes.get(..len) else {
+                        break;
+                    };
+                    for (pattern, rule) in lookup(prefixed, head) {
+                        if rule.allows(method) && pattern.matches(route) {
+                            add(rule);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The SLOs of a layer and the routes each covers.
+pub(crate) struct RouteTable {
+    pub handles: Vec<SliHandle>,
+    /// The request clock: a TSC read where the CPU has a stable one
+    /// (calibrated once per process), the monotonic clock otherwise.
+    pub clock: quanta::Clock,
+    rules: Rules,
+    /// SLOs without rules: every request counts.
+    always: Matched,
+    /// Whether any SLO in `always` needs the request's latency.
+    always_timed: bool,
+    /// Requests that matched no SLO: one bounded bucket, whatever their path.
+    unmatched: ShardedCount,
+}
+
+impl RouteTable {
+    pub fn new(slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>) -> RouteTable {
+        RouteTable::with_rules_tried_in_turn_up_to(slos, TRIED_IN_TURN_UP_TO)
+    }
+
+    fn with_rules_tried_in_turn_up_to(
+        slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>,
+        tried_in_turn_up_to: usize,
+    ) -> RouteTable {
+        let mut handles = Vec::with_capacity(slos.len());
+        let mut rules = Vec::new();
+        let mut always = Matched::default();
+        let mut always_timed = false;
+        for (index, (handle, slo_rules)) in slos.into_iter().enumerate() {
+            let slo = u32::try_from(index).unwrap_or(u32::MAX);
+            let timed = handle.latency_threshold().is_some();
+            handles.push(handle);
+            let Some(slo_rules) = slo_rules else {
+                always.insert(slo);
+                always_timed |= timed;
+                continue;
+            };
+            rules.extend(slo_rules.iter().map(|rule| {
+                let compiled = Rule {
+                    method: method_of(rule),
+                    slo,
+                    timed,
+                };
+                (Pattern::new(rule.template()), compiled)
+            }));
+        }
+        RouteTable {
+            handles,
+            clock: quanta::Clock::new(),
+            rules: Rules::new(rules, tried_in_turn_up_to),
+            always,
+            always_timed,
+            unmatched: ShardedCount::new(),
+        }
+    }
+
+    /// The SLOs a request with this method and route (template or path)
+    /// counts toward, and whether any of them needs its latency; counts it
+    /// as unmatched when there are none.
+    pub fn resolve(&self, method: &http::Method, route: &str) -> (Matched, bool) {
+        let mut matched = self.always.clone();
+        let mut timed = self.always_timed;
+        self.rules.each_match(method, route, |rule| {
+            matched.insert(rule.slo);
+            timed |= rule.timed;
+        });
+        if matched.is_empty() {
+            self.unmatched.add();
+        }
+        (matched, timed)
+    }
+
+    /// Gives the table the life of the process. Requests in flight refer
+    /// to it from every thread; a shared reference count would be one
+    /// contended cache line per request, which is what the sharded counters
+    /// exist to avoid. A table is a few hundred bytes, made once per layer.
+    pub fn leak(self) -> &'static RouteTable {
+        Box::leak(Box::new(self))
+    }
+
+    pub fn unmatched(&self) -> u64 {
+        self.unmatched.total()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slo_core::{Registry, SloDefinition, Spec};
+
+    fn table_tried_in_turn_up_to(spec: Spec, up_to: usize) -> RouteTable {
+        let registry = Registry::new(spec);
+        RouteTable::with_rules_tried_in_turn_up_to(
+            registry
+                .handles()
+                .map(|(d, h)| (h.clone(), d.routes().map(<[RouteRule]>::to_vec)))
+                .collect(),
+            up_to,
+        )
+    }
+
+    fn table(spec: Spec) -> RouteTable {
+        table_tried_in_turn_up_to(spec, TRIED_IN_TURN_UP_TO)
+    }
+
+    #[test]
+    fn an_slo_counts_once_however_many_rules_match_and_always_slos_always() {
+        let spec = Spec::builder("s")
+            .slo(
+                SloDefinition::builder("a")
+                    .objective(0.9)
+                    .route("/cart/{id}")
+                    .route("GET /cart/{x}"),
+            )
+            .slo(SloDefinition::builder("all").objective(0.9))
+            .slo(SloDefinition::builder("b").objective(0.9).route("/search"))
+            .build()
+            .unwrap();
+        let table = table(spec);
+        let (matched, _) = table.resolve(&http::Method::GET, "/cart/1");
+        assert_eq!(matched.iter().collect::<Vec<_>>(), [0, 1]);
+        let (matched, _) = table.resolve(&http::Method::GET, "/search");
+        assert_eq!(matched.iter().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(table.unmatched(), 0);
+    }
+
+    /// Tried in turn or indexed, the table finds exactly the SLOs whose
+    /// rules match, by the spec's own `RouteRule::matches`, for every
+    /// method and route, with one SLO per rule and with all rules on one.
+    #[test]
+    fn both_ways_find_exactly_the_rules_that_match() {
+        for up_to in [0, usize::MAX] {
+            the_rules_that_match(up_to);
+        }
+    }
+
+    fn the_rules_that_match(up_to: usize) {
+        use pattern::{TEST_ROUTES, TEST_RULES};
+        let rules: Vec<RouteRule> = TEST_RULES.iter().map(|r| r.parse().unwrap()).collect();
+        let mut builder = Spec::builder("s");
+        for (i, rule) in TEST_RULES.iter().enumerate() {
+            builder = builder.slo(
+                SloDefinition::builder(format!("s{i}"))
+                    .objective(0.9)
+                    .route(*rule),
+            );
+        }
+        let mut one = SloDefinition::builder("one").objective(0.9);
+        for rule in TEST_RULES {
+            one = one.route(rule);
+        }
+        let table = table_tried_in_turn_up_to(builder.slo(one).build().unwrap(), up_to);
+        assert_eq!(matches!(table.rules, Rules::Few(_)), up_to > 0);
+        let one = TEST_RULES.len();
+        for method in [http::Method::GET, http::Method::POST, http::Method::DELETE] {
+            for route in TEST_ROUTES {
+                let want: Vec<usize> = (0..rules.len())
+                    .filter(|&i| rules[i].matches(method.as_str(), route))
+                    .collect();
+                let (matched, _) = table.resolve(&method, route);
+                let got: Vec<usize> = matched.iter().filter(|&i| i != one).collect();
+                assert_eq!(got, want, "{method} {route}, tried in turn up to {up_to}");
+                assert_eq!(matched.iter().any(|i| i == one), !want.is_empty());
+            }
+        }
+    }
+}
