@@ -4,8 +4,9 @@
 //! answer is a set of SLO indices, so hostile paths cannot grow anything.
 //!
 //! Rules are compiled once. A few are tried in turn, which is the cheapest
-//! at that size. More are indexed, so that a hundred cost about what ten
-//! do: templates without parameters sit in a list sorted by length, then
+//! at that size. More are indexed, so that the cost grows with the
+//! logarithm of their number: templates without parameters sit in a list
+//! sorted by length, then
 //! bytes (one binary search finds a route's rules); templates with
 //! parameters are grouped by the literal prefix every route they match
 //! starts with, and only the groups whose prefix the route starts with are
