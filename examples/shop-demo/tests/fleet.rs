@@ -208,10 +208,27 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
         );
         let budget = slo.error_budget();
         let (_, period_burn) = period.iter().find(|(s, _)| s == name).unwrap();
-        assert!(
-            ((period_burn - fleet / budget) / (fleet / budget)).abs() < 0.02,
-            "{name}: period burn {period_burn} vs {}",
+        // The period's ratio sums the 5m helper over every 1s evaluation, so
+        // on a run shorter than 5m each event weighs by its age, and the
+        // first scrape of each series is extrapolated: the fleet's first
+        // seconds weigh most. Against the /slo totals since start it agrees
+        // to a few percent (seven runs, before and after the 2026-11-27
+        // speed work, gave 0.04–3.0%), not to the 2% the 1m window does; an
+        // average of ratios would be ~80% off.
+        let (mut all_bad, mut all_total) = (0.0, 0.0);
+        for a in &after {
+            let (_, g1, b1) = a.iter().find(|(n, _, _)| n == name).unwrap();
+            all_bad += b1;
+            all_total += g1 + b1;
+        }
+        let since_start = all_bad / all_total / budget;
+        eprintln!(
+            "{name}: period burn {period_burn:.3}, /slo fleet since start {since_start:.3}, last minute {:.3}",
             fleet / budget
+        );
+        assert!(
+            ((period_burn - since_start) / since_start).abs() < 0.05,
+            "{name}: period burn {period_burn} vs {since_start} from the /slo totals"
         );
         // The tiers this fleet burn rate crosses fire; the others do not
         // (a burn within 5% of a threshold is not judged).
