@@ -324,6 +324,49 @@ fn latency_sli_counts_slow_and_failed_as_bad() {
     assert_eq!((s.events.good, s.events.bad), (1, 2));
 }
 
+/// Every bound's neighbourhood lands in the bucket `le` says: a latency
+/// equal to a bound is in that bound's bucket, one nanosecond more in the
+/// next, and nanoseconds and `Duration`s record alike.
+#[test]
+fn latencies_land_in_the_bucket_their_bounds_say() {
+    use std::time::Duration;
+    let slo = slo_core::SloDefinition::builder("a")
+        .objective(0.99)
+        .latency(Duration::from_millis(250));
+    let (r, _c) = registry_with(slo);
+    let h = r.handle("a").unwrap();
+    let bounds: Vec<u64> = r
+        .latency_histogram(0)
+        .unwrap()
+        .bounds_seconds
+        .iter()
+        .map(|s| (s * 1e9).round() as u64)
+        .collect();
+    // `le`: a latency's bucket is that of the first bound it does not exceed.
+    let bucket_of = |nanos: u64| {
+        bounds
+            .iter()
+            .position(|&b| nanos <= b)
+            .unwrap_or(bounds.len())
+    };
+    let mut want = vec![0u64; bounds.len() + 1];
+    for &bound in &bounds {
+        for nanos in [bound - 1, bound, bound + 1] {
+            want[bucket_of(nanos)] += 1;
+            if nanos % 2 == 0 {
+                h.record_latency_nanos(nanos, true);
+            } else {
+                h.record_latency(Duration::from_nanos(nanos), true);
+            }
+        }
+    }
+    for nanos in [0, u64::MAX] {
+        h.record_latency_nanos(nanos, true);
+        want[bucket_of(nanos)] += 1;
+    }
+    assert_eq!(r.latency_histogram(0).unwrap().counts, want);
+}
+
 #[test]
 fn stalled_ticker_fills_history_without_corrupting_it() {
     // A real-clock style registry (spread fill) whose ticker stalls 20 min.

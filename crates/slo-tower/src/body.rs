@@ -35,6 +35,7 @@ impl<B: Body, E: ClassifyEos> SloBody<B, E> {
     }
 
     /// A body that finishes `pending`; an empty body finishes it at once.
+    #[inline(always)]
     pub(crate) fn tracked(inner: B, pending: Pending, eos: Option<E>) -> Self {
         let mut body = SloBody {
             inner,

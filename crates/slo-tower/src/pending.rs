@@ -21,6 +21,7 @@ pub(crate) struct Pending {
 
 impl Pending {
     /// A request toward `matched`, timed from now when `timed`.
+    #[inline(always)]
     pub fn start(table: &'static RouteTable, matched: Matched, timed: bool) -> Pending {
         Pending {
             table,
@@ -36,22 +37,23 @@ impl Pending {
         self.failed = true;
     }
 
-    fn elapsed(&self) -> Duration {
+    /// Nanoseconds since the start; 0 when untimed.
+    fn elapsed_nanos(&self) -> u64 {
         if self.timed {
             let clock = &self.table.clock;
-            clock.delta(self.start, clock.raw())
+            clock.delta_as_nanos(self.start, clock.raw())
         } else {
-            Duration::ZERO
+            0
         }
     }
 
     /// The response is complete (or failed): records one event per SLO.
     pub fn finish(mut self, succeeded: bool) {
-        let elapsed = self.elapsed();
+        let elapsed = self.elapsed_nanos();
         let succeeded = succeeded && !self.failed;
         for index in self.matched.take().iter() {
             if let Some(handle) = self.table.handles.get(index) {
-                handle.record_latency(elapsed, succeeded);
+                handle.record_latency_nanos(elapsed, succeeded);
             }
         }
     }
@@ -91,7 +93,7 @@ impl Drop for Pending {
         if std::thread::panicking() {
             self.failed = true;
         }
-        let elapsed = self.elapsed();
+        let elapsed = Duration::from_nanos(self.elapsed_nanos());
         for index in self.matched.iter() {
             let Some(handle) = self.table.handles.get(index) else {
                 continue;
