@@ -9,37 +9,37 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
 command -v python3 >/dev/null || { echo "python3 is needed to summarise" >&2; exit 1; }
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+# Each run's criterion output is kept here.
+out=target/bench-overhead
+mkdir -p "$out"
 for run in $(seq "$runs"); do
   echo "== run $run of $runs" >&2
   cargo bench -p slo-integration-tests --bench tower_overhead --locked -q -- \
-    --warm-up-time 2 --measurement-time 5 'over bare' >/dev/null
-  # Criterion keeps each benchmark's latest estimates as JSON; the next
-  # run overwrites them, so each run's figure is kept here.
-  for dir in target/criterion/over\ bare_*/*/new; do
-    request="${dir#target/criterion/over bare_}"
-    request="${request%%/*}"
-    variant="$(basename "$(dirname "$dir")")"
-    python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print((e.get("slope") or e["mean"])["point_estimate"])' \
-      "$dir/estimates.json" >"$out/$run.$request.$variant.ns"
-  done
+    --warm-up-time 2 --measurement-time 5 'over bare' >"$out/run$run.txt" 2>"$out/run$run.err"
 done
 python3 - "$out" "$runs" <<'EOF'
 import os, statistics, sys
 out, runs = sys.argv[1], int(sys.argv[2])
 values = {}
-for name in os.listdir(out):
-    if not name.endswith(".ns"):
-        continue
-    run, request, variant = name[:-3].split(".", 2)
-    values.setdefault(request, {}).setdefault(variant, {})[int(run)] = float(open(os.path.join(out, name)).read())
+scale = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6}
+for run in range(1, runs + 1):
+    name = None
+    # Criterion prints the name, then (on the same line or the next)
+    # `time: [low estimate high]`.
+    for line in open(os.path.join(out, f"run{run}.txt")):
+        if line.startswith("over bare/"):
+            name = line.split("time:")[0].strip()
+        if "time:" in line and name:
+            low, unit1, mid, unit, *_ = line.split("[", 1)[1].split()
+            _, request, variant = name.split("/", 2)
+            values.setdefault(request, {}).setdefault(variant, {})[run] = float(mid) * scale[unit]
+            name = None
 for request, variants in sorted(values.items()):
     print(f"\n{request}: ns over the bare router, paired (run 1..{runs}, median)")
     reference = variants.get("axum-prometheus", {})
     for variant, per_run in sorted(variants.items(), key=lambda kv: statistics.median(kv[1].values())):
         cells = " ".join(f"{per_run.get(r, float('nan')):8.1f}" for r in range(1, runs + 1))
-        line = f"  {variant.replace('__', '::'):34} {cells}  median {statistics.median(per_run.values()):8.1f}"
+        line = f"  {variant:34} {cells}  median {statistics.median(per_run.values()):8.1f}"
         if variant != "axum-prometheus" and reference:
             ratios = [reference[r] / per_run[r] for r in range(1, runs + 1) if r in reference and r in per_run]
             line += f"   axum-prometheus ÷ this: {min(ratios):.1f}–{max(ratios):.1f}×, median {statistics.median(ratios):.1f}×"
