@@ -7,8 +7,8 @@
 //! router: short blocks of requests alternate between the two, and the
 //! bench reports the difference per request. On a shared machine the bare
 //! router's own time drifts by more than `slo`'s overhead between two
-//! benchmarks taken a minute apart; paired blocks a few microseconds long
-//! see the same machine, so the difference (and the ratio of two
+//! benchmarks taken a minute apart; paired blocks some tens of microseconds
+//! long see the same machine, so the difference (and the ratio of two
 //! differences) is what drift leaves alone.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
