@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use slo_core::{Registry, SloDefinition, Spec, Ticker};
@@ -33,19 +33,24 @@ fn concurrent_recording_is_exact(shards: usize) {
     let registry = Registry::builder(spec).shards(shards).build();
     let ticker = Ticker::spawn_every(&registry, Duration::from_millis(1)).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
+    // Reads made so far. Writers wait halfway for some, so that reads overlap
+    // writes however the two cores schedule the threads: the writers alone
+    // finish in tens of milliseconds, before a late reader would start.
+    let reads = Arc::new(AtomicU64::new(0));
+    const READS_BEFORE_SECOND_HALF: u64 = 100;
     let reader = {
         let registry = registry.clone();
         let stop = Arc::clone(&stop);
+        let reads = Arc::clone(&reads);
         std::thread::spawn(move || {
             let mut last = 0;
-            let mut reads = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let total = registry.status().slos[0].events.total;
                 assert!(total >= last, "totals never go back: {total} < {last}");
                 last = total;
-                reads += 1;
+                reads.fetch_add(1, Ordering::Relaxed);
             }
-            reads
+            last
         })
     };
     const THREADS: u64 = 6;
@@ -54,8 +59,14 @@ fn concurrent_recording_is_exact(shards: usize) {
         .map(|id| {
             let avail = registry.handle("avail").unwrap();
             let lat = registry.handle("lat").unwrap();
+            let reads = Arc::clone(&reads);
             std::thread::spawn(move || {
                 for i in 0..PER_THREAD {
+                    if i == PER_THREAD / 2 {
+                        while reads.load(Ordering::Relaxed) < READS_BEFORE_SECOND_HALF {
+                            std::thread::yield_now();
+                        }
+                    }
                     avail.record(i % 10 != id);
                     lat.record_latency(Duration::from_millis(i % 200), true);
                 }
@@ -66,7 +77,9 @@ fn concurrent_recording_is_exact(shards: usize) {
         w.join().unwrap();
     }
     stop.store(true, Ordering::Relaxed);
-    assert!(reader.join().unwrap() > 0);
+    let last_read_total = reader.join().unwrap();
+    assert!(reads.load(Ordering::Relaxed) >= READS_BEFORE_SECOND_HALF);
+    assert!(last_read_total <= THREADS * PER_THREAD);
     ticker.stop();
 
     let status = registry.status();
