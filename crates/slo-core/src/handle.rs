@@ -113,7 +113,8 @@ impl SliHandle {
             return succeeded;
         }
         let good = succeeded && nanos <= cell.threshold_nanos;
-        cell.counters.add_event(writer, good);
+        let shard = cell.counters.shard(writer);
+        shard.add_event(good);
         // The bounds are ascending, so the bounds below `nanos` are the
         // ones before its bucket. Counting them all is a dozen independent
         // compares, where a binary search over 12 bounds is 4 loads that
@@ -123,7 +124,7 @@ impl SliHandle {
             .iter()
             .filter(|&&bound| bound < nanos)
             .count();
-        cell.counters.add_latency(writer, bucket, nanos);
+        shard.add_latency(bucket, nanos);
         good
     }
 
