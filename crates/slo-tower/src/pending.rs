@@ -48,14 +48,17 @@ impl Pending {
     }
 
     /// The response is complete (or failed): records one event per SLO.
-    pub fn finish(mut self, succeeded: bool) {
-        let elapsed = self.elapsed_nanos();
-        let succeeded = succeeded && !self.failed;
-        for index in self.matched.take().iter() {
-            if let Some(handle) = self.table.handles.get(index) {
+    pub fn finish(self, succeeded: bool) {
+        // Recorded here, so `Drop` (the unfinished path) has nothing to do.
+        let mut this = std::mem::ManuallyDrop::new(self);
+        let matched = this.matched.take();
+        let elapsed = this.elapsed_nanos();
+        let succeeded = succeeded && !this.failed;
+        matched.for_each(|index| {
+            if let Some(handle) = this.table.handles.get(index) {
                 handle.record_latency_nanos(elapsed, succeeded);
             }
-        }
+        });
     }
 }
 
