@@ -92,9 +92,9 @@ impl Counters {
         } else {
             writer & self.shared_mask
         };
-        let first = index * self.lines_per_shard;
         Shard {
-            lines: &self.lines[first..first + self.lines_per_shard],
+            lines: &self.lines,
+            first_line: index * self.lines_per_shard,
             owned,
             bucket_count: self.bucket_count,
         }
@@ -154,7 +154,10 @@ impl Counters {
 
 /// One writer's shard of an SLO's [`Counters`].
 pub(crate) struct Shard<'a> {
+    /// All the SLO's lines (not a subslice: slicing would add a bounds
+    /// check to a record that makes a single add).
     lines: &'a [Line],
+    first_line: usize,
     /// Written only by the thread holding its writer id: plain adds.
     owned: bool,
     bucket_count: usize,
@@ -164,7 +167,7 @@ impl Shard<'_> {
     /// Adds `value` to `slot`.
     #[inline(always)]
     fn add(&self, slot: usize, value: u64) {
-        let cell = &self.lines[slot / SLOTS_PER_LINE].0[slot % SLOTS_PER_LINE];
+        let cell = &self.lines[self.first_line + slot / SLOTS_PER_LINE].0[slot % SLOTS_PER_LINE];
         if self.owned {
             // Only this thread writes the shard: no read-modify-write.
             cell.store(
