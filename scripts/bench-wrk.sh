@@ -2,8 +2,8 @@
 # Throughput over loopback with wrk: the same axum router bare, with slo's
 # layer (Router::layer and around the router), with axum-prometheus and with
 # autometrics. The server gets one worker thread, wrk one thread, each
-# pinned to its own CPU where taskset exists (unpinned, the two swapped
-# CPUs and single rounds moved by ±10%); variants alternate over ROUNDS
+# pinned to its own CPU where taskset exists, so that the two never share
+# one while the other idles; variants alternate over ROUNDS
 # rounds, each round starting one variant later, so drift on a shared
 # machine hits all alike. Each round's ratios to bare are printed, and
 # their median per variant: the figure to quote.

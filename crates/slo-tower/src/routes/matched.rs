@@ -43,7 +43,6 @@ impl Matched {
         std::mem::take(self)
     }
 
-    /// The indices, lowest first for the first 64.
     /// Calls `f` with each index, as [`Matched::iter`] yields them; a plain
     /// loop, which the per-request path compiles smaller than the chained
     /// iterator.
@@ -61,6 +60,7 @@ impl Matched {
         }
     }
 
+    /// The indices, lowest first for the first 64.
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         let mut bits = self.bits;
