@@ -2,8 +2,6 @@
 //! It records exactly once: when the response ends, when the service fails,
 //! or, if the client goes away first, when it is dropped (DESIGN §3).
 
-use std::time::Duration;
-
 use slo_core::Exclusion;
 
 use crate::routes::{Matched, RouteTable};
@@ -96,17 +94,19 @@ impl Drop for Pending {
         if std::thread::panicking() {
             self.failed = true;
         }
-        let elapsed = Duration::from_nanos(self.elapsed_nanos());
-        for index in self.matched.iter() {
+        let elapsed = self.elapsed_nanos();
+        self.matched.for_each(|index| {
             let Some(handle) = self.table.handles.get(index) else {
-                continue;
+                return;
             };
-            let too_slow = handle.latency_threshold().is_some_and(|t| elapsed > t);
+            let too_slow = handle
+                .latency_threshold()
+                .is_some_and(|t| u128::from(elapsed) > t.as_nanos());
             if self.failed || too_slow {
-                handle.record_latency(elapsed, false);
+                handle.record_latency_nanos(elapsed, false);
             } else {
                 handle.record_excluded(Exclusion::ClientCancelled);
             }
-        }
+        });
     }
 }
