@@ -87,8 +87,8 @@ fn measure(c: &mut Criterion) {
     });
     group.finish();
     // The events were recorded (and nothing else).
-    let (good, bad) = registry.event_totals(0).unwrap();
-    assert!(good > 0 && bad == 0);
+    let totals = registry.totals("job-availability").unwrap();
+    assert!(totals.good > 0 && totals.bad == 0);
 }
 
 criterion_group!(benches, measure);

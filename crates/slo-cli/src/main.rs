@@ -1,4 +1,4 @@
-//! The `slo` command (DESIGN §7): check spec files, replay event traces
+//! The `slo` command: check spec files, replay event traces
 //! through the SLO engine, generate Prometheus rules and OpenSLO documents,
 //! and read a live `/slo`.
 

@@ -5,7 +5,7 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use slo_core::openslo::{from_openslo, to_openslo};
+use slo_prometheus::openslo::{from_openslo, to_openslo};
 
 pub(crate) fn run(input: &Path, import: bool, output: Option<&Path>) -> ExitCode {
     if !import {

@@ -1,4 +1,5 @@
-//! What counts as a server failure (DESIGN §3), shared by replay and the
+//! What counts as a server failure ([events](crate::semantics#events)),
+//! shared by replay and the
 //! middleware.
 
 /// Whether an HTTP status means the server failed: any 5xx.

@@ -362,7 +362,10 @@ mod tests {
         let first = thread_writer();
         assert_ne!(first, 0);
         assert_eq!(thread_writer(), first);
-        let other = std::thread::spawn(thread_writer).join().unwrap_or(0);
+        let other = std::thread::spawn(thread_writer)
+            .join()
+            .expect("the other thread claims an id without panicking");
+        assert_ne!(other, 0, "the other thread got an id of its own");
         assert_ne!(other, first);
     }
 

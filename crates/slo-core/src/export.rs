@@ -1,4 +1,5 @@
-//! Helpers for exporters: the label values of every SLO's series, the
+//! Helpers for `slo`'s own exporters (`slo-prometheus`, `slo-otel`), not
+//! a stable API: the label values of every SLO's series, the
 //! latency bucket bounds of a registry, and the replay of the engine's bucketed latency histograms into instruments that
 //! only take samples (`metrics` and OpenTelemetry histograms). Each sync
 //! records, for every bucket, as many samples as the bucket gained, at values
@@ -8,14 +9,17 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::handle::SliHandle;
 use crate::policy::TIERS;
 use crate::registry::{DEFAULT_LATENCY_BOUNDS, Registry};
 use crate::spec::Sli;
 
-/// The label values of one SLO's series (DESIGN §5), in the order every
-/// exporter writes them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The label values of one SLO's [series](crate::semantics#series), in
+/// the order every exporter writes them.
+#[derive(Debug, Clone)]
 pub struct SeriesLabels {
+    /// The SLO's handle, to read its counts from.
+    pub handle: SliHandle,
     /// `slo`.
     pub slo: String,
     /// `window` of each `slo_burn_rate` series: the SLO's windows, shortest
@@ -40,6 +44,7 @@ pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
                 .unwrap_or_default();
             let label = |i: usize| windows.get(i).map_or(String::new(), |w| w.label.clone());
             SeriesLabels {
+                handle: handle.clone(),
                 slo: definition.name().to_owned(),
                 windows: windows.iter().map(|w| w.label.clone()).collect(),
                 alerts: TIERS
@@ -95,13 +100,13 @@ impl HistogramReplay {
         }
     }
 
-    /// The `(value, count)` samples to record for the SLO at `index` since
+    /// The `(value, count)` samples to record for `handle`'s SLO since
     /// the last call (none for availability SLIs). Concurrent calls are
     /// serialized, so no observation is handed out twice.
-    pub fn take(&self, registry: &Registry, index: usize) -> Vec<(f64, u64)> {
+    pub fn take(&self, handle: &SliHandle) -> Vec<(f64, u64)> {
         let mut copied = self.copied.lock().unwrap_or_else(PoisonError::into_inner);
         let (Some(snapshot), Some(last)) =
-            (registry.latency_histogram(index), copied.get_mut(index))
+            (handle.latency_histogram(), copied.get_mut(handle.index()))
         else {
             return Vec::new();
         };

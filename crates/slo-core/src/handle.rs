@@ -10,7 +10,8 @@ use crate::counters::{Counters, thread_writer};
 #[non_exhaustive]
 pub enum Exclusion {
     /// The client went away before the latency threshold passed, so the
-    /// request says nothing about the service (DESIGN §3).
+    /// request says nothing about the service
+    /// ([cancellation](crate::semantics#cancellation)).
     ClientCancelled,
 }
 
@@ -137,16 +138,123 @@ impl SliHandle {
         }
     }
 
+    /// Records an event that ended without an outcome, `elapsed_nanos`
+    /// after it began: a request whose client went away, a measured future
+    /// dropped before it finished, or one that panicked (`failed`). The
+    /// [cancellation rule](crate::semantics#cancellation): bad when it had
+    /// `failed` or, for a latency SLI, when its threshold had passed;
+    /// otherwise excluded. Returns whether it was counted as bad.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use slo_core::{Registry, SloDefinition, Spec};
+    /// # let spec = Spec::builder("shop")
+    /// #     .slo(SloDefinition::builder("search-latency").objective(0.99).latency(Duration::from_millis(250)))
+    /// #     .build()?;
+    /// # let registry = Registry::new(spec);
+    /// let search = registry.handle("search-latency")?;
+    /// assert!(!search.record_unfinished(10_000_000, false)); // gone after 10 ms: excluded
+    /// assert!(search.record_unfinished(300_000_000, false)); // gone after 300 ms: too slow
+    /// assert!(search.record_unfinished(10_000_000, true)); // it had failed
+    /// let totals = search.totals();
+    /// assert_eq!((totals.good, totals.bad, totals.excluded), (0, 2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cold]
+    pub fn record_unfinished(&self, elapsed_nanos: u64, failed: bool) -> bool {
+        let too_slow = elapsed_nanos > self.cell.threshold_nanos;
+        if failed || too_slow {
+            self.record_latency_nanos(elapsed_nanos, false);
+            true
+        } else {
+            self.record_excluded(Exclusion::ClientCancelled);
+            false
+        }
+    }
+
+    /// Every event recorded on this SLO since its registry was built:
+    /// cumulative and exact, as a counter exports them.
+    pub fn totals(&self) -> EventTotals {
+        let counters = &self.cell.counters;
+        let totals = counters.totals();
+        EventTotals {
+            good: totals.good,
+            bad: totals.bad,
+            excluded: counters.excluded(),
+        }
+    }
+
+    /// The latency histogram since the registry was built; `None` for an
+    /// availability SLI.
+    pub fn latency_histogram(&self) -> Option<LatencyHistogram> {
+        let cell = &*self.cell;
+        if cell.bounds_nanos.is_empty() {
+            return None;
+        }
+        let (counts, sum) = cell.counters.histogram();
+        Some(LatencyHistogram {
+            bounds_seconds: cell.bounds_nanos.iter().map(|b| *b as f64 / 1e9).collect(),
+            counts,
+            sum_seconds: sum as f64 / 1e9,
+        })
+    }
+
     /// The latency threshold, for latency SLIs.
     pub fn latency_threshold(&self) -> Option<Duration> {
         (!self.cell.bounds_nanos.is_empty())
             .then(|| Duration::from_nanos(self.cell.threshold_nanos))
     }
 
-    /// The position of this SLO in the spec.
+    /// The position of this SLO in its registry's spec (`usize::MAX` for
+    /// a [`noop`](Self::noop) handle).
     pub fn index(&self) -> usize {
         self.index
     }
+
+    /// A handle that belongs to no registry: recording on it costs what it
+    /// always does, and nothing reads it. For tests, and for code paths
+    /// whose SLO is turned off, so that they need no `Option`.
+    ///
+    /// ```
+    /// let handle = slo_core::SliHandle::noop();
+    /// handle.record(false);
+    /// assert_eq!(handle.index(), usize::MAX);
+    /// ```
+    pub fn noop() -> SliHandle {
+        SliHandle {
+            cell: Arc::new(SliCell {
+                // One owned shard for the first thread to record; the rest
+                // add atomically on the one shared shard.
+                counters: Counters::new(2, 0),
+                threshold_nanos: u64::MAX,
+                bounds_nanos: Box::new([]),
+            }),
+            index: usize::MAX,
+        }
+    }
+}
+
+/// Every event one SLO has recorded; see [`SliHandle::totals`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventTotals {
+    /// Good events.
+    pub good: u64,
+    /// Bad events.
+    pub bad: u64,
+    /// Events left out of the SLI (clients that went away in time).
+    pub excluded: u64,
+}
+
+/// A latency histogram snapshot; see [`SliHandle::latency_histogram`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyHistogram {
+    /// Upper bounds (inclusive), seconds, ascending; one fewer than buckets.
+    pub bounds_seconds: Vec<f64>,
+    /// Per-bucket counts; the last is the `+Inf` bucket.
+    pub counts: Vec<u64>,
+    /// Sum of all observed latencies, seconds.
+    pub sum_seconds: f64,
 }
 
 impl std::fmt::Debug for SliHandle {

@@ -12,6 +12,9 @@ pub struct History {
     /// period: the long window of the fastest page tier; `5m`, its short
     /// window, while the process is younger than that).
     pub burn_window: String,
+    /// The burn rate above which the fastest page tier fires (14.4): the
+    /// line to draw over the points.
+    pub page_burn_rate: f64,
     /// How far back the points go (5h for a 30d period, 55m while the
     /// process is young; scaled with the period).
     pub span: Duration,

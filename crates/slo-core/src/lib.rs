@@ -27,13 +27,15 @@ pub mod classify;
 mod clock;
 mod counters;
 mod duration;
+#[doc(hidden)]
 pub mod export;
+mod format;
 mod handle;
 mod history;
-pub mod openslo;
 pub mod policy;
 mod registry;
 pub mod replay;
+pub mod semantics;
 pub mod spec;
 pub mod status;
 pub(crate) mod sync;
@@ -42,14 +44,13 @@ mod window;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::{DurationError, FormattedDuration, format_duration, parse_duration};
-pub use handle::{Exclusion, SliHandle};
+pub use format::{FormattedPercent, format_percent};
+pub use handle::{EventTotals, Exclusion, LatencyHistogram, SliHandle};
 pub use history::{History, HistoryPoint};
-pub use registry::{
-    DEFAULT_LATENCY_BOUNDS, LatencyHistogram, Registry, RegistryBuilder, UnknownSlo, WindowEvents,
-};
+pub use registry::{DEFAULT_LATENCY_BOUNDS, Registry, RegistryBuilder, UnknownSlo, WindowEvents};
 pub use spec::{
-    Location, RouteRule, Sli, SloBuilder, SloDefinition, Spec, SpecBuilder, SpecError,
-    SpecErrorKind, SpecErrors, SpecWarning,
+    Location, RouteRule, RouteRuleError, Sli, SloBuilder, SloDefinition, Spec, SpecBuilder,
+    SpecError, SpecErrorKind, SpecErrors, SpecWarning,
 };
 pub use status::{ServiceStatus, SloStatus, StatusLevel};
 pub use ticker::Ticker;

@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn seven_days_scales_linearly() {
-        // DESIGN §3: a 7d period pages on 14m/1m10s and 1h24m/7m.
+        // A 7d period pages on 14m/1m10s and 1h24m/7m.
         assert_eq!(
             labels(7),
             [

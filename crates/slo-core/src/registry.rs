@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::counters::{Counters, Totals};
-use crate::handle::{SliCell, SliHandle};
+use crate::handle::{EventTotals, SliCell, SliHandle};
 use crate::history::{History, HistoryPoint};
 use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
 use crate::spec::{Sli, SloDefinition, Spec};
@@ -23,8 +23,9 @@ pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
 
 /// The window whose samples a [`History`] is drawn from (6h for a 30d period).
 const HISTORY_WINDOW: usize = 4;
-/// The shortest window (5m for a 30d period).
-const SHORTEST_WINDOW: usize = 0;
+/// The tier whose windows a [`History`]'s burn rate covers: its long
+/// window (1h), or its short one (5m) while the process is younger.
+const FASTEST_PAGE_TIER: usize = 0;
 
 /// Shards are capped so that memory per SLO stays bounded on big machines.
 const MAX_SHARDS: usize = 32;
@@ -213,23 +214,28 @@ impl Registry {
             .ok_or_else(|| UnknownSlo(name.to_owned()))
     }
 
+    /// Every event the SLO with this name has recorded since the registry
+    /// was built: the same as `self.handle(name)?.totals()`.
+    ///
+    /// ```
+    /// use slo_core::{Registry, SloDefinition, Spec};
+    /// let registry = Registry::new(Spec::builder("shop")
+    ///     .slo(SloDefinition::builder("checkout").objective(0.999))
+    ///     .build()?);
+    /// registry.handle("checkout")?.record(false);
+    /// assert_eq!(registry.totals("checkout")?.bad, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn totals(&self, name: &str) -> Result<EventTotals, UnknownSlo> {
+        self.handle(name).map(|handle| handle.totals())
+    }
+
     /// Every SLO's definition and handle, in spec order.
     pub fn handles(&self) -> impl Iterator<Item = (&SloDefinition, &SliHandle)> {
         self.inner
             .slos
             .iter()
             .map(|slo| (&slo.definition, &slo.handle))
-    }
-
-    /// The handles of the SLOs whose `match` covers a request with this
-    /// method and route (a template such as `/cart/{id}`, or a path).
-    pub fn handles_for(&self, method: &str, route: &str) -> Vec<SliHandle> {
-        self.inner
-            .slos
-            .iter()
-            .filter(|slo| slo.definition.matches(method, route))
-            .map(|slo| slo.handle.clone())
-            .collect()
     }
 
     /// The windows of the SLO at `index` (labels and lengths).
@@ -275,37 +281,6 @@ impl Registry {
             .map(|w| w.duration / 60)
             .min()
             .unwrap_or(Duration::from_secs(1))
-    }
-
-    /// Good and bad events of the SLO at `index` since the registry was
-    /// built (cumulative, as a counter exports them), exact.
-    pub fn event_totals(&self, index: usize) -> Option<(u64, u64)> {
-        let totals = self.inner.slos.get(index)?.handle.cell.counters.totals();
-        Some((totals.good, totals.bad))
-    }
-
-    /// Events left out of the SLI of the SLO at `index`.
-    pub fn excluded_events(&self, index: usize) -> u64 {
-        self.inner
-            .slos
-            .get(index)
-            .map_or(0, |slo| slo.handle.cell.counters.excluded())
-    }
-
-    /// The latency histogram of the SLO at `index`: upper bounds in seconds
-    /// (the last bucket, `+Inf`, has none), per-bucket counts, and the sum of
-    /// latencies in seconds. `None` for availability SLIs.
-    pub fn latency_histogram(&self, index: usize) -> Option<LatencyHistogram> {
-        let cell = &self.inner.slos.get(index)?.handle.cell;
-        if cell.bounds_nanos.is_empty() {
-            return None;
-        }
-        let (counts, sum) = cell.counters.histogram();
-        Some(LatencyHistogram {
-            bounds_seconds: cell.bounds_nanos.iter().map(|b| *b as f64 / 1e9).collect(),
-            counts,
-            sum_seconds: sum as f64 / 1e9,
-        })
     }
 
     /// The status of every SLO at the clock's current time.
@@ -414,11 +389,12 @@ impl Registry {
         let age = now
             .as_unix_nanos()
             .saturating_sub(self.inner.start.as_unix_nanos());
-        let young = age < slo.lengths[EXHAUSTION_WINDOW];
+        let tier = &TIERS[FASTEST_PAGE_TIER];
+        let young = age < slo.lengths[tier.long];
         let (fine, burn_window) = if young {
-            (EXHAUSTION_WINDOW, SHORTEST_WINDOW)
+            (tier.long, tier.short)
         } else {
-            (HISTORY_WINDOW, EXHAUSTION_WINDOW)
+            (HISTORY_WINDOW, tier.long)
         };
         let burn_len = slo.lengths[burn_window];
         let span = slo.lengths[fine].saturating_sub(burn_len);
@@ -454,6 +430,7 @@ impl Registry {
             .collect();
         Some(History {
             burn_window: windows[burn_window].label.clone(),
+            page_burn_rate: tier.burn_rate,
             span: Duration::from_nanos(u64::try_from(span).unwrap_or(0)),
             points,
         })
@@ -532,15 +509,4 @@ pub struct WindowEvents {
     pub good: f64,
     /// Bad events.
     pub bad: f64,
-}
-
-/// A latency histogram snapshot; see [`Registry::latency_histogram`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct LatencyHistogram {
-    /// Upper bounds (inclusive), seconds, ascending; one fewer than buckets.
-    pub bounds_seconds: Vec<f64>,
-    /// Per-bucket counts; the last is the `+Inf` bucket.
-    pub counts: Vec<u64>,
-    /// Sum of all observed latencies, seconds.
-    pub sum_seconds: f64,
 }

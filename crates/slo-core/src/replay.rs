@@ -1,5 +1,5 @@
 //! Replaying a trace of events through the real engine on a manual clock
-//! (the `slo replay` command, DESIGN §7).
+//! (the `slo replay` command; [replay](crate::semantics#replay)).
 //!
 //! Input is JSON Lines, `t` in seconds from any epoch (≥ 0), in time order:
 //! a request, classified through the spec's `match` routes and SLI exactly as
@@ -8,7 +8,7 @@
 //! or a pre-classified event: `{"t": 12.5, "slo": "checkout-availability", "good": false}`.
 //!
 //! Output: at every `t = k × every` with first event < t ≤ last event, one
-//! line per SLO: its status object (DESIGN §6) with `"t"` first. A window
+//! line per SLO: its [status object](crate::semantics#the-status-document) with `"t"` first. A window
 //! covers the events in `(t − W, t]`.
 //!
 //! Events with equal `t` are fine; an event earlier than the one before it is

@@ -1,4 +1,5 @@
-//! The status object of DESIGN §6: what `/slo`, the gauges and replay show.
+//! The [status document](crate::semantics#the-status-document): what `/slo`,
+//! the gauges and replay show.
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -118,7 +119,8 @@ pub enum StatusLevel {
 }
 
 impl StatusLevel {
-    /// The level for a remaining budget and a 1d burn rate (DESIGN §3).
+    /// The level for a remaining budget and a 1d burn rate
+    /// ([status levels](crate::semantics#status-levels)).
     pub fn classify(remaining_ratio: f64, burn_rate_1d: Option<f64>) -> StatusLevel {
         if remaining_ratio <= 0.0 {
             return StatusLevel::Exhausted;

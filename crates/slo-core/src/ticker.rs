@@ -20,6 +20,7 @@ use crate::Registry;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
+#[must_use = "the ticker stops when it is dropped: keep it for as long as the registry should tick"]
 pub struct Ticker {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,

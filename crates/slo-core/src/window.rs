@@ -81,6 +81,15 @@ pub(crate) struct Point {
 }
 
 impl Point {
+    /// The live count read at `now`.
+    fn live(now: i64, totals: Totals) -> Point {
+        Point {
+            t: now,
+            good: totals.good as f64,
+            bad: totals.bad as f64,
+        }
+    }
+
     fn lerp(self, other: Point, t: i64) -> Point {
         if other.t <= self.t || t <= self.t {
             return self;
@@ -182,28 +191,14 @@ impl Windows {
         lengths: &[i64; N],
         live: impl Fn() -> Totals,
     ) -> ([Point; N], Point) {
-        let mut attempt = 0;
-        loop {
-            let before = self.seq.load(Ordering::Acquire);
-            if before & 1 == 0 {
-                let totals = live();
-                let live_point = Point {
-                    t: now,
-                    good: totals.good as f64,
-                    bad: totals.bad as f64,
-                };
-                let starts = std::array::from_fn(|i| match self.rings.get(i) {
-                    Some(ring) => self.value_at(ring, now.saturating_sub(lengths[i]), live_point),
-                    None => live_point,
-                });
-                fence(Ordering::Acquire);
-                if self.seq.load(Ordering::Relaxed) == before {
-                    return (starts, live_point);
-                }
-            }
-            spin(attempt);
-            attempt = attempt.saturating_add(1);
-        }
+        self.consistent(|| {
+            let live_point = Point::live(now, live());
+            let starts = std::array::from_fn(|i| match self.rings.get(i) {
+                Some(ring) => self.value_at(ring, now.saturating_sub(lengths[i]), live_point),
+                None => live_point,
+            });
+            (starts, live_point)
+        })
     }
 
     /// The recent past as seen by ring `fine`: for each of its sample times
@@ -218,29 +213,20 @@ impl Windows {
         lookbacks: &[(usize, i64); N],
         live: impl Fn() -> Totals,
     ) -> Vec<(Point, [Point; N])> {
-        let mut out = Vec::new();
         let Some(ring) = self.rings.get(fine) else {
-            return out;
+            return Vec::new();
         };
-        let mut attempt = 0;
-        loop {
-            let before = self.seq.load(Ordering::Acquire);
-            if before & 1 == 0 {
-                out.clear();
-                let totals = live();
-                let live_point = Point {
-                    t: now,
-                    good: totals.good as f64,
-                    bad: totals.bad as f64,
-                };
-                let latest = ring.latest.load(Ordering::Relaxed);
-                let oldest = (latest - ring.len() + 2).max(ring.first + 1);
-                let first = from.max(self.start).div_euclid(ring.spacing).max(oldest);
-                let times = (first..=latest)
-                    .map(|j| j.saturating_mul(ring.spacing))
-                    .filter(|t| *t < now && *t > self.start)
-                    .chain([now]);
-                for t in times {
+        self.consistent(|| {
+            let live_point = Point::live(now, live());
+            let latest = ring.latest.load(Ordering::Relaxed);
+            let oldest = (latest - ring.len() + 2).max(ring.first + 1);
+            let first = from.max(self.start).div_euclid(ring.spacing).max(oldest);
+            let times = (first..=latest)
+                .map(|j| j.saturating_mul(ring.spacing))
+                .filter(|t| *t < now && *t > self.start)
+                .chain([now]);
+            times
+                .map(|t| {
                     let at = self.value_at(ring, t, live_point);
                     let back = std::array::from_fn(|i| {
                         let (index, length) = lookbacks[i];
@@ -249,11 +235,24 @@ impl Windows {
                             None => at,
                         }
                     });
-                    out.push((at, back));
-                }
+                    (at, back)
+                })
+                .collect()
+        })
+    }
+
+    /// Runs `read` until it saw the rings between two ticks: no tick was
+    /// in progress when it began, and none began while it ran (the
+    /// readers' half of the sequence lock). Returns that run's result.
+    fn consistent<T>(&self, mut read: impl FnMut() -> T) -> T {
+        let mut attempt = 0;
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            if before & 1 == 0 {
+                let value = read();
                 fence(Ordering::Acquire);
                 if self.seq.load(Ordering::Relaxed) == before {
-                    return out;
+                    return value;
                 }
             }
             spin(attempt);

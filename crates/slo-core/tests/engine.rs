@@ -308,7 +308,7 @@ fn latency_sli_counts_slow_and_failed_as_bad() {
     assert!(h.record_latency(Duration::from_millis(300), true)); // at the threshold: good
     assert!(!h.record_latency(Duration::from_micros(300_001), true));
     assert!(!h.record_latency(Duration::from_millis(1), false));
-    let hist = r.latency_histogram(0).unwrap();
+    let hist = h.latency_histogram().unwrap();
     assert!(
         hist.bounds_seconds.contains(&0.3),
         "threshold is a bucket bound"
@@ -335,8 +335,8 @@ fn latencies_land_in_the_bucket_their_bounds_say() {
         .latency(Duration::from_millis(250));
     let (r, _c) = registry_with(slo);
     let h = r.handle("a").unwrap();
-    let bounds: Vec<u64> = r
-        .latency_histogram(0)
+    let bounds: Vec<u64> = h
+        .latency_histogram()
         .unwrap()
         .bounds_seconds
         .iter()
@@ -364,7 +364,7 @@ fn latencies_land_in_the_bucket_their_bounds_say() {
         h.record_latency_nanos(nanos, true);
         want[bucket_of(nanos)] += 1;
     }
-    assert_eq!(r.latency_histogram(0).unwrap().counts, want);
+    assert_eq!(h.latency_histogram().unwrap().counts, want);
 }
 
 #[test]
@@ -408,7 +408,7 @@ fn excluded_events_stay_out_of_the_sli() {
     for _ in 0..3 {
         h.record_excluded(slo_core::Exclusion::ClientCancelled);
     }
-    assert_eq!(r.excluded_events(0), 3);
+    assert_eq!(r.totals("a").unwrap().excluded, 3);
     let s = status_at(&r, &c, 10.0);
     assert_eq!(s.events.total, 1);
     assert_eq!(

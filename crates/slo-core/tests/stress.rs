@@ -90,7 +90,13 @@ fn concurrent_recording_is_exact(shards: usize) {
     assert_eq!(lat.total, THREADS * PER_THREAD);
     // Latencies 0..=99 ms are good, 100 (= threshold) too, 101..=199 bad.
     assert_eq!(lat.good, THREADS * PER_THREAD / 200 * 101);
-    let hist = registry.latency_histogram(1).unwrap();
+    let hist = registry
+        .handles()
+        .nth(1)
+        .unwrap()
+        .1
+        .latency_histogram()
+        .unwrap();
     assert_eq!(hist.counts.iter().sum::<u64>(), THREADS * PER_THREAD);
     let expected_sum: u64 = (0..PER_THREAD).map(|i| i % 200).sum::<u64>() * THREADS;
     assert!((hist.sum_seconds - expected_sum as f64 / 1e3).abs() < 1e-6 * expected_sum as f64);

@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, LitStr, Token};
 
-/// The longest SLO name a spec accepts (DESIGN §4).
+/// The longest SLO name a spec accepts (`slo_core::spec::MAX_NAME_LEN`).
 const MAX_NAME_LEN: usize = 128;
 
 pub(crate) struct MeasureArgs {

@@ -65,22 +65,22 @@ pub(crate) fn expand(args: MeasureArgs, item: TokenStream) -> syn::Result<TokenS
         }
     };
     let classify = match &args.good_if {
-        Some(predicate) => quote!(::slo::measure::good_if(&#result, #predicate)),
+        Some(predicate) => quote!(::slo::__private::good_if(&#result, #predicate)),
         None => quote! {{
             #[allow(unused_imports)]
-            use ::slo::measure::{IsGoodAny as _, IsGoodResult as _};
-            (&::slo::measure::Outcome(&#result)).slo_is_good()
+            use ::slo::__private::{IsGoodAny as _, IsGoodResult as _};
+            (&::slo::__private::Outcome(&#result)).slo_is_good()
         }},
     };
     let call_site = quote! {
-        static #site: ::slo::measure::CallSite = ::slo::measure::CallSite::new(
+        static #site: ::slo::__private::CallSite = ::slo::__private::CallSite::new(
             &[#(#names),*],
             ::core::concat!(::core::module_path!(), "::", #function_name),
         );
     };
     let measured = |run: TokenStream| {
         quote! {
-            let #measure = ::slo::measure::Measure::start(&#site);
+            let #measure = ::slo::__private::Measure::start(&#site);
             let #result = #run;
             if let ::core::option::Option::Some(#measure) = #measure {
                 let good: bool = #classify;

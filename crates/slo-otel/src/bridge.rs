@@ -10,9 +10,9 @@ use opentelemetry::metrics::{
 };
 use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
 
-use slo_core::{Exclusion, Registry, ServiceStatus, Timestamp};
+use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, Timestamp};
 
-/// OpenTelemetry instrument names (DESIGN §5).
+/// OpenTelemetry instrument names ([series](slo_core::semantics#series)).
 pub mod names {
     /// Classified events, attributes `slo`, `outcome`.
     pub const EVENTS: &str = "slo.events";
@@ -36,6 +36,7 @@ pub mod names {
 
 /// The attributes of each SLO, built once.
 struct Attributes {
+    handle: SliHandle,
     slo: KeyValue,
     good: [KeyValue; 2],
     bad: [KeyValue; 2],
@@ -120,6 +121,7 @@ impl OtelBridge {
             .map(|labels| {
                 let slo = KeyValue::new("slo", labels.slo);
                 Attributes {
+                    handle: labels.handle,
                     good: [slo.clone(), KeyValue::new("outcome", "good")],
                     bad: [slo.clone(), KeyValue::new("outcome", "bad")],
                     excluded: [
@@ -179,9 +181,8 @@ impl OtelBridge {
                     .with_description("Events left out of an SLO's SLI, by reason.")
                     .with_callback(move |observer| {
                         guarded(|| {
-                            for (index, a) in inner.attributes.iter().enumerate() {
-                                observer
-                                    .observe(inner.registry.excluded_events(index), &a.excluded);
+                            for a in &inner.attributes {
+                                observer.observe(a.handle.totals().excluded, &a.excluded);
                             }
                         })
                     })
@@ -286,8 +287,8 @@ impl OtelBridge {
     /// `slo.latency` histogram. Call it from the ticker and before a flush.
     pub fn sync(&self) {
         let inner = &*self.inner;
-        for (index, a) in inner.attributes.iter().enumerate() {
-            for (value, count) in inner.replay.take(&inner.registry, index) {
+        for a in &inner.attributes {
+            for (value, count) in inner.replay.take(&a.handle) {
                 for _ in 0..count {
                     inner.latency.record(value, std::slice::from_ref(&a.slo));
                 }
@@ -302,11 +303,10 @@ impl OtelBridge {
 }
 
 fn observe_events(inner: &Inner, observer: &dyn AsyncInstrument<u64>) {
-    for (index, a) in inner.attributes.iter().enumerate() {
-        if let Some((good, bad)) = inner.registry.event_totals(index) {
-            observer.observe(good, &a.good);
-            observer.observe(bad, &a.bad);
-        }
+    for a in &inner.attributes {
+        let totals = a.handle.totals();
+        observer.observe(totals.good, &a.good);
+        observer.observe(totals.bad, &a.bad);
     }
 }
 

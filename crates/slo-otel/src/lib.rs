@@ -1,4 +1,4 @@
-//! OpenTelemetry export for `slo`: the series of DESIGN §5 under their
+//! OpenTelemetry export for `slo`: the [series](slo_core::semantics#series) under their
 //! OpenTelemetry names on any `MeterProvider`.
 //!
 //! | OpenTelemetry | kind | attributes |

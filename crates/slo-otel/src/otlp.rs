@@ -119,6 +119,7 @@ pub enum OtlpError {
 /// # Ok(())
 /// # }
 /// ```
+#[must_use = "the pipeline shuts down when it is dropped: keep it, and call `shutdown` at exit"]
 pub struct OtlpPipeline {
     provider: Option<SdkMeterProvider>,
     bridge: OtelBridge,

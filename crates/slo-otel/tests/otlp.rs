@@ -273,7 +273,7 @@ fn a_collector_that_is_down_stalls_or_comes_back_holds_nothing_up_and_loses_noth
         config(format!("http://127.0.0.1:{grpc_port}"), Protocol::Grpc),
     )
     .unwrap();
-    let before = registry.event_totals(0).unwrap().0;
+    let before = registry.handles().next().unwrap().1.totals().good;
     for _ in 0..500 {
         checkout.record(true);
     }
@@ -447,5 +447,5 @@ fn collectors_answering_429_503_or_garbage_never_panic_or_block() {
             stopping.elapsed()
         );
     }
-    assert_eq!(registry.event_totals(0).unwrap().0, 3000);
+    assert_eq!(registry.handles().next().unwrap().1.totals().good, 3000);
 }

@@ -1,4 +1,4 @@
-//! [`PrometheusBridge`]: the §5 series of a [`Registry`] on a `metrics`
+//! [`PrometheusBridge`]: the [series](slo_core::semantics#series) of a [`Registry`] on a `metrics`
 //! recorder. Handles are registered once; [`PrometheusBridge::sync`] copies
 //! the engine's counters and live status into them (at scrape time and from
 //! the ticker), so recording an event costs exactly what it costs without
@@ -10,7 +10,7 @@ use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
 use slo_core::export::{HistogramReplay, series_labels};
-use slo_core::{Exclusion, Registry};
+use slo_core::{Exclusion, Registry, SliHandle};
 
 use crate::names;
 
@@ -19,6 +19,7 @@ static METADATA: Metadata<'static> =
 
 /// The series of one SLO.
 struct SloSeries {
+    handle: SliHandle,
     good: Counter,
     bad: Counter,
     excluded: Counter,
@@ -39,8 +40,9 @@ struct Inner {
     replay: HistogramReplay,
 }
 
-/// Exports a [`Registry`]'s SLOs as the series of DESIGN §5 through the
-/// `metrics` facade. Cheap to clone.
+/// Exports a [`Registry`]'s SLOs as the
+/// [series](slo_core::semantics#series) through the `metrics` facade.
+/// Cheap to clone.
 ///
 /// ```
 /// use slo_core::{Registry, SloDefinition, Spec};
@@ -81,6 +83,7 @@ impl PrometheusBridge {
             .map(|labels| {
                 let slo = labels.slo.as_str();
                 SloSeries {
+                    handle: labels.handle.clone(),
                     good: counter(
                         names::EVENTS,
                         vec![label("slo", slo), label("outcome", "good")],
@@ -162,16 +165,13 @@ impl PrometheusBridge {
     pub fn sync(&self) {
         let inner = &*self.inner;
         let status = inner.registry.status();
-        for (index, (series, slo)) in inner.slos.iter().zip(&status.slos).enumerate() {
-            if let Some((good, bad)) = inner.registry.event_totals(index) {
-                series.good.absolute(good);
-                series.bad.absolute(bad);
-            }
-            series
-                .excluded
-                .absolute(inner.registry.excluded_events(index));
+        for (series, slo) in inner.slos.iter().zip(&status.slos) {
+            let totals = series.handle.totals();
+            series.good.absolute(totals.good);
+            series.bad.absolute(totals.bad);
+            series.excluded.absolute(totals.excluded);
             if let Some(histogram) = &series.latency {
-                for (value, count) in inner.replay.take(&inner.registry, index) {
+                for (value, count) in inner.replay.take(&series.handle) {
                     histogram.record_many(value, usize::try_from(count).unwrap_or(usize::MAX));
                 }
             }

@@ -11,12 +11,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{Request, Response};
 use http_body_util::Full;
 use metrics_exporter_prometheus::{
     BuildError, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 use slo_core::Registry;
+use slo_tower::__private::read_only;
 use tower_service::Service;
 
 use crate::text::SloText;
@@ -51,7 +52,8 @@ impl PrometheusExporter {
 
     /// The same with the application's recorder built from your builder
     /// (its buckets, quantiles and global labels apply to your metrics; the
-    /// SLO series carry the labels of DESIGN §5 only, and the scraper adds
+    /// SLO series carry the labels of their
+    /// [series](slo_core::semantics#series) only, and the scraper adds
     /// `job` and `instance`).
     pub fn with_builder(
         registry: &Registry,
@@ -158,29 +160,11 @@ impl<B> Service<Request<B>> for MetricsEndpoint {
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let method = request.method();
-        if method != Method::GET && method != Method::HEAD {
-            let mut response = Response::new(Full::new(Bytes::from_static(b"only GET and HEAD\n")));
-            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return ready(Ok(response));
-        }
-        let text = self.exporter.render();
-        let length = text.len();
-        let body = if method == Method::HEAD {
-            Bytes::new()
-        } else {
-            Bytes::from(text)
-        };
-        let mut response = Response::new(Full::new(body));
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-        );
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-        ready(Ok(response))
+        ready(Ok(read_only::respond(request.method(), || {
+            Ok((
+                self.exporter.render().into_bytes(),
+                "text/plain; version=0.0.4; charset=utf-8",
+            ))
+        })))
     }
 }

@@ -1,7 +1,7 @@
-//! Prometheus export for `slo`, through the `metrics` facade: the series of
-//! DESIGN §5 (raw counters, a true latency histogram whose buckets include
-//! every SLO threshold, and live burn-rate, budget, alert and coverage
-//! gauges computed in-process).
+//! Prometheus export for `slo`, through the `metrics` facade: the SLO
+//! [series](slo_core::semantics#series) (raw counters, a true latency
+//! histogram whose buckets include every SLO threshold, and live burn-rate,
+//! budget, alert and coverage gauges computed in-process).
 //!
 //! The engine keeps its own sharded counters; the exporters read them at
 //! scrape time (and, for the bridge, whenever you call
@@ -17,10 +17,13 @@
 //!   or on the current one (`metrics::with_local_recorder` in tests).
 //! - [`rules`]: recording and alerting rules that evaluate the same SLOs
 //!   over a whole fleet in Prometheus (what `slo rules` writes).
+//! - [`openslo`]: the SLOs as OpenSLO v1 documents whose indicators query
+//!   these series, and the way back (what `slo openslo` writes and reads).
 
 mod bridge;
 mod exporter;
 pub mod names;
+pub mod openslo;
 pub mod rules;
 mod text;
 

@@ -1,4 +1,5 @@
-//! The series names of DESIGN §5 (a contract) and their help texts.
+//! The [series](slo_core::semantics#series) names (fixed: dashboards,
+//! rules and tests depend on them) and their help texts.
 
 /// `slo_events_total{slo, outcome}`: classified events.
 pub const EVENTS: &str = "slo_events_total";

@@ -13,12 +13,13 @@ use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 
 use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
-use slo_core::{Exclusion, Registry};
+use slo_core::{Exclusion, Registry, SliHandle};
 
 use crate::names;
 
 /// The label sets of one SLO's series, each `name{labels} ` ready for a value.
 struct SloLines {
+    handle: SliHandle,
     good: String,
     bad: String,
     excluded: String,
@@ -92,6 +93,7 @@ impl SloText {
                 let slo = labels.slo.as_str();
                 let one = |name: &str| series(name, &global, &[("slo", slo)]);
                 SloLines {
+                    handle: labels.handle.clone(),
                     good: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "good")]),
                     bad: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "bad")]),
                     excluded: series(
@@ -185,11 +187,11 @@ impl SloText {
             .histograms
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        for (index, (lines, histogram)) in self.slos.iter().zip(histograms.iter_mut()).enumerate() {
+        for (lines, histogram) in self.slos.iter().zip(histograms.iter_mut()) {
             if lines.latency.is_none() {
                 continue;
             }
-            for (value, count) in self.replay.take(&self.registry, index) {
+            for (value, count) in self.replay.take(&lines.handle) {
                 let bucket = self.bounds.partition_point(|bound| *bound < value);
                 histogram.counts[bucket] += count;
                 histogram.sum += value * count as f64;
@@ -197,7 +199,8 @@ impl SloText {
         }
     }
 
-    /// Appends every SLO series to `out`, family by family in §5's order.
+    /// Appends every SLO series to `out`, family by family in the
+    /// [series](slo_core::semantics#series) table's order.
     pub(crate) fn render(&self, out: &mut String) {
         let status = self.registry.status();
         let histograms = self
@@ -219,12 +222,12 @@ impl SloText {
             for (index, (lines, slo)) in self.slos.iter().zip(&status.slos).enumerate() {
                 match name {
                     names::EVENTS => {
-                        let (good, bad) = self.registry.event_totals(index).unwrap_or((0, 0));
-                        line(out, &lines.good, good);
-                        line(out, &lines.bad, bad);
+                        let totals = lines.handle.totals();
+                        line(out, &lines.good, totals.good);
+                        line(out, &lines.bad, totals.bad);
                     }
                     names::EXCLUDED => {
-                        line(out, &lines.excluded, self.registry.excluded_events(index));
+                        line(out, &lines.excluded, lines.handle.totals().excluded);
                     }
                     names::LATENCY => {
                         if let (Some(latency), Some(histogram)) =

@@ -26,7 +26,7 @@ use slo_core::Registry;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::classify::{ClassifyResponse, HttpOrGrpc};
+use crate::classify::{HttpOrGrpc, ResponseClassifier};
 use crate::{ResponseFuture, SloEndpoint, SloLayer, SloService};
 
 /// The `/slo` page as an axum handler, for a router whose state gives a
@@ -73,7 +73,7 @@ pub async fn slo_handler(
 /// # Ok(())
 /// # }
 /// ```
-pub fn around<C: ClassifyResponse>(layer: &SloLayer<C>, router: Router) -> MeasuredRouter<C> {
+pub fn around<C: ResponseClassifier>(layer: &SloLayer<C>, router: Router) -> MeasuredRouter<C> {
     MeasuredRouter {
         inner: layer.layer(router),
     }
@@ -85,14 +85,14 @@ pub struct MeasuredRouter<C = HttpOrGrpc> {
     inner: SloService<Router, C>,
 }
 
-impl<C: ClassifyResponse> MeasuredRouter<C> {
+impl<C: ResponseClassifier> MeasuredRouter<C> {
     /// A make-service for `axum::serve`.
     pub fn into_make_service(self) -> axum::routing::IntoMakeService<Self> {
         axum::ServiceExt::<Request<Body>>::into_make_service(self)
     }
 }
 
-impl<C: ClassifyResponse> Service<Request<Body>> for MeasuredRouter<C> {
+impl<C: ResponseClassifier> Service<Request<Body>> for MeasuredRouter<C> {
     type Response = Response;
     type Error = Infallible;
     type Future = MeasuredFuture<C>;
@@ -112,13 +112,14 @@ type RouterFuture = <Router as Service<Request<Body>>>::Future;
 
 pin_project! {
     /// Response future of [`MeasuredRouter`].
-    pub struct MeasuredFuture<C: ClassifyResponse> {
+    #[must_use = "futures do nothing unless polled"]
+    pub struct MeasuredFuture<C: ResponseClassifier> {
         #[pin]
         inner: ResponseFuture<RouterFuture, C>,
     }
 }
 
-impl<C: ClassifyResponse> Future for MeasuredFuture<C> {
+impl<C: ResponseClassifier> Future for MeasuredFuture<C> {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

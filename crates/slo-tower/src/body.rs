@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
-use crate::classify::ClassifyEos;
+use crate::classify::EosClassifier;
 use crate::pending::{Pending, on_panic_fail};
 
 pin_project! {
@@ -24,7 +24,7 @@ pin_project! {
     }
 }
 
-impl<B: Body, E: ClassifyEos> SloBody<B, E> {
+impl<B: Body, E: EosClassifier> SloBody<B, E> {
     /// A body that counts toward no SLO.
     pub(crate) fn untracked(inner: B) -> Self {
         SloBody {
@@ -51,7 +51,7 @@ impl<B: Body, E: ClassifyEos> SloBody<B, E> {
 
 /// Records the request: the success decided by the head, or else by the
 /// end-of-stream classifier from `trailers`.
-fn finish<E: ClassifyEos>(
+fn finish<E: EosClassifier>(
     pending: &mut Option<Pending>,
     eos: &mut Option<E>,
     trailers: Option<&http::HeaderMap>,
@@ -62,7 +62,7 @@ fn finish<E: ClassifyEos>(
     }
 }
 
-impl<B: Body, E: ClassifyEos> Body for SloBody<B, E> {
+impl<B: Body, E: EosClassifier> Body for SloBody<B, E> {
     type Data = B::Data;
     type Error = B::Error;
 

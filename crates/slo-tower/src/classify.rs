@@ -1,4 +1,5 @@
-//! Response classification: did the server fail? (DESIGN §3)
+//! Response classification: did the server fail?
+//! ([events](slo_core::semantics#events))
 //!
 //! A classifier looks at the response head and either decides, or defers to
 //! the end of the stream (gRPC puts its status in trailers). Errors from the
@@ -21,16 +22,16 @@ pub enum Classification<E> {
 }
 
 /// Decides from a response head whether the server failed.
-pub trait ClassifyResponse: Clone + Send + Sync + 'static {
+pub trait ResponseClassifier: Clone + Send + Sync + 'static {
     /// Decides at the end of the stream when the head cannot.
-    type Eos: ClassifyEos;
+    type Eos: EosClassifier;
 
     /// Classifies a response head.
     fn classify_response<B>(&self, response: &Response<B>) -> Classification<Self::Eos>;
 }
 
 /// Decides at the end of a response body whether the server failed.
-pub trait ClassifyEos: Send + Sync + 'static {
+pub trait EosClassifier: Send + Sync + 'static {
     /// `true` when the server succeeded; `trailers` is `None` when the body
     /// ended without any.
     fn classify_eos(self, trailers: Option<&HeaderMap>) -> bool;
@@ -40,7 +41,7 @@ pub trait ClassifyEos: Send + Sync + 'static {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NeverEos {}
 
-impl ClassifyEos for NeverEos {
+impl EosClassifier for NeverEos {
     fn classify_eos(self, _: Option<&HeaderMap>) -> bool {
         match self {}
     }
@@ -48,9 +49,9 @@ impl ClassifyEos for NeverEos {
 
 /// HTTP: a 5xx status is a failure, anything else a success.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HttpStatus;
+pub struct HttpServerErrors;
 
-impl ClassifyResponse for HttpStatus {
+impl ResponseClassifier for HttpServerErrors {
     type Eos = NeverEos;
 
     fn classify_response<B>(&self, response: &Response<B>) -> Classification<NeverEos> {
@@ -69,13 +70,13 @@ impl ClassifyResponse for HttpStatus {
 /// read it), and a stream that ends without any status is a failure: the
 /// client never learns that its call succeeded. A 5xx HTTP status fails too.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GrpcStatus;
+pub struct GrpcServerErrors;
 
-/// The end-of-stream half of [`GrpcStatus`].
+/// The end-of-stream half of [`GrpcServerErrors`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct GrpcEos;
+pub struct GrpcTrailers;
 
-impl ClassifyEos for GrpcEos {
+impl EosClassifier for GrpcTrailers {
     fn classify_eos(self, trailers: Option<&HeaderMap>) -> bool {
         match trailers.and_then(grpc_code) {
             Some(code) => !grpc_code_is_failure(code),
@@ -84,17 +85,17 @@ impl ClassifyEos for GrpcEos {
     }
 }
 
-impl ClassifyResponse for GrpcStatus {
-    type Eos = GrpcEos;
+impl ResponseClassifier for GrpcServerErrors {
+    type Eos = GrpcTrailers;
 
-    fn classify_response<B>(&self, response: &Response<B>) -> Classification<GrpcEos> {
+    fn classify_response<B>(&self, response: &Response<B>) -> Classification<GrpcTrailers> {
         if http_status_is_failure(response.status().as_u16()) {
             return Classification::Failure;
         }
         match grpc_code(response.headers()) {
             Some(code) if grpc_code_is_failure(code) => Classification::Failure,
             Some(_) => Classification::Success,
-            None => Classification::AtEndOfStream(GrpcEos),
+            None => Classification::AtEndOfStream(GrpcTrailers),
         }
     }
 }
@@ -118,14 +119,14 @@ fn grpc_code(headers: &HeaderMap) -> Option<i32> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HttpOrGrpc;
 
-impl ClassifyResponse for HttpOrGrpc {
-    type Eos = GrpcEos;
+impl ResponseClassifier for HttpOrGrpc {
+    type Eos = GrpcTrailers;
 
-    fn classify_response<B>(&self, response: &Response<B>) -> Classification<GrpcEos> {
+    fn classify_response<B>(&self, response: &Response<B>) -> Classification<GrpcTrailers> {
         if is_grpc(response.headers()) {
-            GrpcStatus.classify_response(response)
+            GrpcServerErrors.classify_response(response)
         } else {
-            match HttpStatus.classify_response(response) {
+            match HttpServerErrors.classify_response(response) {
                 Classification::Failure => Classification::Failure,
                 _ => Classification::Success,
             }
@@ -133,20 +134,11 @@ impl ClassifyResponse for HttpOrGrpc {
     }
 }
 
-/// Whether the `content-type` is `application/grpc…`. A response has few
-/// headers: scanning them compares a standard name's tag, which costs less
-/// than hashing the name for a lookup; a long map is looked up.
+/// Whether the `content-type` is `application/grpc…`.
 fn is_grpc(headers: &HeaderMap) -> bool {
-    const SCAN_UP_TO: usize = 8;
-    let content_type = if headers.len() <= SCAN_UP_TO {
-        headers
-            .iter()
-            .find(|(name, _)| *name == http::header::CONTENT_TYPE)
-            .map(|(_, value)| value)
-    } else {
-        headers.get(http::header::CONTENT_TYPE)
-    };
-    content_type.is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
 }
 
 /// Any `tower_http::classify` classifier, such as
@@ -165,7 +157,7 @@ pub struct TowerHttp<C>(pub C);
 #[derive(Debug)]
 pub struct TowerHttpEos<E>(E);
 
-impl<E> ClassifyEos for TowerHttpEos<E>
+impl<E> EosClassifier for TowerHttpEos<E>
 where
     E: tower_http::classify::ClassifyEos + Send + Sync + 'static,
 {
@@ -174,7 +166,7 @@ where
     }
 }
 
-impl<C> ClassifyResponse for TowerHttp<C>
+impl<C> ResponseClassifier for TowerHttp<C>
 where
     C: tower_http::classify::ClassifyResponse + Clone + Send + Sync + 'static,
     C::ClassifyEos: Send + Sync + 'static,
@@ -249,19 +241,41 @@ mod tests {
             );
         }
         // Malformed and unknown codes read as UNKNOWN; no status at all fails.
-        for bad in ["", "x", "-1", "17", "99", "003", "1 ", "١"] {
+        let malformed: [&[u8]; 10] = [
+            b"",
+            b"x",
+            b"-1",
+            b"17",
+            b"99",
+            b"003",
+            b"1 ",
+            "١".as_bytes(),
+            b"\xff",
+            b"0\t",
+        ];
+        for bad in malformed {
+            let value = http::HeaderValue::from_bytes(bad)
+                .unwrap_or_else(|e| panic!("{bad:?} is a legal header value: {e}"));
             let mut map = HeaderMap::new();
-            if let Ok(value) = http::HeaderValue::from_str(bad) {
-                map.insert("grpc-status", value);
-                assert!(!GrpcEos.classify_eos(Some(&map)), "{bad:?}");
-            }
+            map.insert("grpc-status", value);
+            assert!(
+                !GrpcTrailers.classify_eos(Some(&map)),
+                "{bad:?} in trailers"
+            );
+            let mut head = response(200, &[("content-type", "application/grpc")]);
+            head.headers_mut().extend(map);
+            assert_eq!(
+                HttpOrGrpc.classify_response(&head),
+                Classification::Failure,
+                "{bad:?} in headers"
+            );
         }
-        assert!(!GrpcEos.classify_eos(None));
-        assert!(!GrpcEos.classify_eos(Some(&HeaderMap::new())));
+        assert!(!GrpcTrailers.classify_eos(None));
+        assert!(!GrpcTrailers.classify_eos(Some(&HeaderMap::new())));
     }
 
-    /// gRPC is told by its content-type wherever it sits among few headers
-    /// (scanned) or many (looked up), and only by the first value.
+    /// gRPC is told by its content-type wherever it sits among the
+    /// headers, and only by the first value.
     #[test]
     fn grpc_is_told_among_few_and_many_headers() {
         let padding: Vec<(&'static str, &'static str)> = (0..12)

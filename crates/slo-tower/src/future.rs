@@ -11,11 +11,12 @@ use http_body::Body;
 use pin_project_lite::pin_project;
 
 use crate::body::SloBody;
-use crate::classify::{Classification, ClassifyResponse};
+use crate::classify::{Classification, ResponseClassifier};
 use crate::pending::{Pending, on_panic_fail};
 
 pin_project! {
     /// Response future of [`crate::SloService`].
+    #[must_use = "futures do nothing unless polled"]
     pub struct ResponseFuture<F, C> {
         #[pin]
         inner: F,
@@ -38,7 +39,7 @@ impl<F, C, B, E> Future for ResponseFuture<F, C>
 where
     F: Future<Output = Result<Response<B>, E>>,
     B: Body,
-    C: ClassifyResponse,
+    C: ResponseClassifier,
 {
     type Output = Result<Response<SloBody<B, C::Eos>>, E>;
 

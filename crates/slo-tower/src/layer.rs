@@ -1,9 +1,9 @@
 //! [`SloLayer`] and its builder: which SLOs, which routes, which classifier.
 
-use slo_core::{Registry, RouteRule};
+use slo_core::{Registry, RouteRule, RouteRuleError};
 use tower_layer::Layer;
 
-use crate::classify::{ClassifyResponse, HttpOrGrpc};
+use crate::classify::{HttpOrGrpc, ResponseClassifier};
 use crate::routes::RouteTable;
 use crate::service::SloService;
 
@@ -15,33 +15,49 @@ pub enum LayerError {
     #[error("no SLO named {0:?} in the registry")]
     UnknownSlo(String),
     /// A route rule did not parse.
-    #[error("route {rule:?} for SLO {slo:?}: {message}")]
+    #[error("route {rule:?} for SLO {slo:?}: {reason}")]
     BadRoute {
         /// The SLO the rule was for.
         slo: String,
         /// The rule as given.
         rule: String,
         /// What is wrong with it.
-        message: String,
+        #[source]
+        reason: RouteRuleError,
     },
 }
 
 /// Counts requests toward the SLOs of a [`Registry`], by route.
 ///
 /// Each SLO counts the requests its spec's `match.routes` cover (every
-/// request when it has none); [`SloLayer::builder`] can change that. Handles
-/// are resolved here, once: per request the layer reads the route, records
-/// one event per matching SLO when the response ends, and allocates nothing
-/// (a layer over more than 64 SLOs allocates a small list for a request
-/// that counts toward one past the 64th). Build layers once, at startup: each keeps
-/// its route table (a few hundred bytes) for the life of the process, so
-/// that requests share it without a contended reference count. Clones of a
-/// layer share one table.
+/// request when it has none); [`SloLayer::builder`] can change that.
+/// Handles are resolved here, once: per request the layer matches the
+/// route, records one event per matching SLO when the response ends, and
+/// allocates nothing (a layer over more than 64 SLOs allocates a small
+/// list for a request that counts toward one past the 64th). What counts
+/// as a failure, and what happens when the client goes away, is in
+/// [`slo_core::semantics`].
 ///
-/// With axum, add it with `Router::layer` (after the routes) so it sees the
-/// route template (`MatchedPath`, with the `axum` feature) and covers every
-/// route and the fallback, unmatched requests included. Around any other
-/// service (hyper, tonic) it matches the rules against the request path.
+/// **Each layer keeps its route table for the life of the process.**
+/// [`SloLayer::new`] and [`SloLayerBuilder::build`] leak one table (a few
+/// hundred bytes, plus the rules) and keep the registry's handles alive
+/// with it, so that requests in flight on every thread can share it
+/// without a reference count, which would be one contended cache line per
+/// request. Build a layer once at startup and clone it (clones share the
+/// table); do not build one per connection or per request.
+///
+/// Where to put it, cheapest first (costs per request over the bare
+/// router, measured on a 2-vCPU VM; the crate's README has the table):
+/// - around a whole router or service you serve yourself,
+///   `layer.layer(service)` (hyper, tonic's `Server::builder().layer(..)`,
+///   or an axum `Router` driven by hand): rules are matched against the
+///   path;
+/// - around an axum router served by `axum::serve`:
+///   [`axum::around`](crate::axum::around) (feature `axum`), the same plus
+///   one allocation to box the body;
+/// - `Router::layer(layer)` after the routes: the route template comes
+///   from axum's `MatchedPath`, and axum's own per-route layering roughly
+///   doubles the cost.
 ///
 /// ```
 /// use slo_core::{Registry, Spec};
@@ -66,6 +82,7 @@ pub struct SloLayer<C = HttpOrGrpc> {
 
 impl SloLayer {
     /// A layer for every SLO of `registry`, routed by the spec's `match`.
+    /// Its route table lives as long as the process (see [`SloLayer`]).
     pub fn new(registry: &Registry) -> SloLayer {
         SloLayer {
             table: RouteTable::leak(RouteTable::new(
@@ -126,7 +143,7 @@ pub struct SloLayerBuilder<C = HttpOrGrpc> {
     classifier: C,
 }
 
-impl<C: ClassifyResponse> SloLayerBuilder<C> {
+impl<C: ResponseClassifier> SloLayerBuilder<C> {
     /// The routes `slo` counts, replacing its spec's `match`: rules such as
     /// `"POST /checkout"` or `"/cart/{id}"`.
     pub fn routes<I, R>(mut self, slo: &str, rules: I) -> Self
@@ -156,7 +173,7 @@ impl<C: ClassifyResponse> SloLayerBuilder<C> {
     }
 
     /// Replaces the classifier (default [`HttpOrGrpc`]).
-    pub fn classifier<D: ClassifyResponse>(self, classifier: D) -> SloLayerBuilder<D> {
+    pub fn classifier<D: ResponseClassifier>(self, classifier: D) -> SloLayerBuilder<D> {
         SloLayerBuilder {
             registry: self.registry,
             overrides: self.overrides,
@@ -165,7 +182,8 @@ impl<C: ClassifyResponse> SloLayerBuilder<C> {
         }
     }
 
-    /// Checks the SLO names and rules and resolves the handles.
+    /// Checks the SLO names and rules and resolves the handles. The route
+    /// table lives as long as the process (see [`SloLayer`]).
     pub fn build(self) -> Result<SloLayer<C>, LayerError> {
         let known = |name: &str| self.registry.handles().any(|(d, _)| d.name() == name);
         for name in self
@@ -196,10 +214,10 @@ impl<C: ClassifyResponse> SloLayerBuilder<C> {
                         .iter()
                         .map(|rule| {
                             rule.parse::<RouteRule>()
-                                .map_err(|message| LayerError::BadRoute {
+                                .map_err(|reason| LayerError::BadRoute {
                                     slo: name.to_owned(),
                                     rule: rule.clone(),
-                                    message,
+                                    reason,
                                 })
                         })
                         .collect::<Result<Vec<_>, _>>()?,

@@ -23,12 +23,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Semantics (DESIGN §3): 5xx, errors of the inner service, panics and
-//! bodies that error are failures; gRPC fails on `UNKNOWN`,
-//! `DEADLINE_EXCEEDED`, `INTERNAL`, `UNAVAILABLE` and `DATA_LOSS`, read from
-//! headers or trailers; latency runs to the end of the response body; a
-//! client that goes away is excluded, unless a latency SLI's threshold had
-//! already passed (then it is bad) or the server had already failed.
+//! What it counts ([`slo_core::semantics`] has the rules in full): 5xx,
+//! errors of the inner service, panics and bodies that error are failures;
+//! gRPC fails on `UNKNOWN`, `DEADLINE_EXCEEDED`, `INTERNAL`, `UNAVAILABLE`
+//! and `DATA_LOSS`, read from headers or trailers; latency runs to the end
+//! of the response body; a client that goes away is excluded, unless a
+//! latency SLI's threshold had already passed (then it is bad) or the
+//! server had already failed.
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -40,6 +41,13 @@ mod layer;
 mod pending;
 mod routes;
 mod service;
+
+/// For `slo`'s own crates (`slo-prometheus`'s `/metrics` answers as
+/// `/slo` does); not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::endpoint::read_only;
+}
 
 pub use body::SloBody;
 pub use endpoint::SloEndpoint;

@@ -1,11 +1,11 @@
 //! One request in flight: the SLOs it counts toward and when it started.
 //! It records exactly once: when the response ends, when the service fails,
-//! or, if the client goes away first, when it is dropped (DESIGN §3).
-
-use slo_core::Exclusion;
+//! or, if the client goes away first, when it is dropped (the
+//! [cancellation rule](slo_core::semantics#cancellation)).
 
 use crate::routes::{Matched, RouteTable};
 
+#[must_use = "a request is recorded when it finishes or is dropped"]
 pub(crate) struct Pending {
     table: &'static RouteTable,
     matched: Matched,
@@ -83,29 +83,18 @@ pub(crate) fn on_panic_fail<T>(pending: &mut Option<Pending>, f: impl FnOnce() -
 
 impl Drop for Pending {
     /// Not finished: the client went away (hyper dropped the future or the
-    /// body), or the service panicked while this was on its stack. A panic
-    /// or a known failure is a failure; a latency SLI whose threshold
-    /// already passed is bad (the client waited too long); anything else
-    /// says nothing about the service and is excluded.
+    /// body), or the service panicked while this was on its stack. Each
+    /// SLO applies the cancellation rule, with a panic or a failed head as
+    /// a failure.
     fn drop(&mut self) {
         if self.matched.is_empty() {
             return;
         }
-        if std::thread::panicking() {
-            self.failed = true;
-        }
+        let failed = self.failed || std::thread::panicking();
         let elapsed = self.elapsed_nanos();
         self.matched.for_each(|index| {
-            let Some(handle) = self.table.handles.get(index) else {
-                return;
-            };
-            let too_slow = handle
-                .latency_threshold()
-                .is_some_and(|t| u128::from(elapsed) > t.as_nanos());
-            if self.failed || too_slow {
-                handle.record_latency_nanos(elapsed, false);
-            } else {
-                handle.record_excluded(Exclusion::ClientCancelled);
+            if let Some(handle) = self.table.handles.get(index) {
+                handle.record_unfinished(elapsed, failed);
             }
         });
     }

@@ -7,7 +7,7 @@ use http_body::Body;
 use tower_service::Service;
 
 use crate::body::SloBody;
-use crate::classify::{ClassifyResponse, HttpOrGrpc};
+use crate::classify::{HttpOrGrpc, ResponseClassifier};
 use crate::future::ResponseFuture;
 use crate::pending::Pending;
 use crate::routes::RouteTable;
@@ -67,7 +67,7 @@ impl<S, C, ReqBody, ResBody> Service<Request<ReqBody>> for SloService<S, C>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Body,
-    C: ClassifyResponse,
+    C: ResponseClassifier,
 {
     type Response = Response<SloBody<ResBody, C::Eos>>;
     type Error = S::Error;

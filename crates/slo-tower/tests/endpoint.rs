@@ -1,4 +1,4 @@
-//! `/slo` over real HTTP: JSON per DESIGN §6, HEAD, 405, and the HTML page
+//! `/slo` over real HTTP: JSON in the status document's shape, HEAD, 405, and the HTML page
 //! rendered by a real headless Chromium (screenshot and text checked).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -66,7 +66,7 @@ async fn json_head_and_other_methods() {
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json, serde_json::to_value(registry.status()).unwrap());
-    // Field order as in DESIGN §6 (serde_json's map sorts, so read the text).
+    // Field order as documented (serde_json's map sorts, so read the text).
     let text = String::from_utf8(body.to_vec()).unwrap();
     let first = &text[text.find("\"slos\":[{").unwrap()..];
     let positions: Vec<usize> = [

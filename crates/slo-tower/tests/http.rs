@@ -91,7 +91,11 @@ async fn counts_are_exact_per_route_and_status_class() {
     wait_for(&registry, "everything", (130, 21, 0)).await;
     assert_eq!(layer.unmatched_requests(), 0);
     // The latency histogram saw every search request, threshold a bucket bound.
-    let hist = registry.latency_histogram(2).unwrap();
+    let hist = registry
+        .handle("search-latency")
+        .unwrap()
+        .latency_histogram()
+        .unwrap();
     assert_eq!(hist.counts.iter().sum::<u64>(), 36);
     let at = hist.bounds_seconds.iter().position(|b| *b == 0.1).unwrap();
     assert_eq!(hist.counts[..=at].iter().sum::<u64>(), 32);
@@ -128,7 +132,11 @@ async fn streamed_body_latency_runs_to_the_end_and_fixed_bodies_end_at_once() {
     assert_eq!(&body[..], b"chunk\nchunk\nchunk\n");
     send(&client, addr, "GET", "/search?sleep_ms=0").await;
     wait_for(&registry, "search-latency", (1, 1, 0)).await;
-    let hist = registry.latency_histogram(2).unwrap();
+    let hist = registry
+        .handle("search-latency")
+        .unwrap()
+        .latency_histogram()
+        .unwrap();
     assert!(
         hist.sum_seconds >= 0.150,
         "latency must include the body: {}",

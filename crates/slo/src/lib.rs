@@ -1,48 +1,39 @@
-//! In-process service level objectives for Rust services.
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //!
-//! Define SLOs in code or in a spec file, resolve a [`SliHandle`] once per
-//! SLI, record events on it (a few nanoseconds, lock-free), and read live burn
-//! rates, error budget and alert state from the [`Registry`].
+//! # Features
 //!
-//! ```
-//! use std::time::Duration;
-//! use slo::{Registry, SloDefinition, Spec};
-//!
-//! let spec = Spec::builder("shop")
-//!     .slo(SloDefinition::builder("checkout-availability").objective(0.999))
-//!     .build()?;
-//! let registry = Registry::new(spec);
-//! let checkout = registry.handle("checkout-availability").expect("defined above");
-//! checkout.record(true);
-//! checkout.record(false);
-//! let status = registry.status();
-//! assert_eq!(status.slos[0].events.total, 2);
-//! # Ok::<(), slo::SpecErrors>(())
-//! ```
-//!
-//! Features:
 //! - `tower`: [`tower::SloLayer`], the middleware that counts every HTTP or
 //!   gRPC request toward the SLOs its route matches, and
 //!   [`tower::SloEndpoint`], the `/slo` page and JSON (`slo-tower`).
-//! - `axum`: with `tower`, route templates from axum's `MatchedPath` and an
-//!   axum handler for `/slo`.
-//!
-//! - `prometheus`: [`prometheus::PrometheusExporter`], the §5 series through
-//!   the `metrics` facade and `/metrics` (`slo-prometheus`).
+//! - `axum`: with `tower`, route templates from axum's `MatchedPath`, an
+//!   axum handler for `/slo`, and [`tower::axum::around`] for `axum::serve`.
+//! - `prometheus`: [`prometheus::PrometheusExporter`], the series through
+//!   the `metrics` facade and `/metrics`; fleet-wide rules and OpenSLO
+//!   (`slo-prometheus`).
 //! - `otel`: [`otel::OtelBridge`], the same series on an OpenTelemetry
 //!   `MeterProvider`; `otlp` adds [`otel::otlp::OtlpPipeline`] (`slo-otel`).
-//!
 //! - `macros`: the [`measure`](macro@measure) attribute, one event per call
 //!   of a function or method, and [`measure`](mod@measure), the registry it
 //!   records into (`slo-macros`).
+//!
+//! The rules every part follows are in [`semantics`].
 
-pub use slo_core::*;
+pub use slo_core::{
+    Clock, DEFAULT_LATENCY_BOUNDS, DurationError, EventTotals, Exclusion, FormattedDuration,
+    FormattedPercent, History, HistoryPoint, LatencyHistogram, Location, ManualClock, Registry,
+    RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
+    SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
+    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, WindowEvents, classify,
+    format_duration, format_percent, parse_duration, policy, replay, semantics, spec, status,
+};
 
 /// The Tower middleware and the `/slo` endpoint (feature `tower`).
 #[cfg(feature = "tower")]
 pub use slo_tower as tower;
 
-/// Prometheus export through `metrics` (feature `prometheus`).
+/// Prometheus export through `metrics`, fleet-wide rules and OpenSLO
+/// (feature `prometheus`).
 #[cfg(feature = "prometheus")]
 pub use slo_prometheus as prometheus;
 
@@ -56,8 +47,17 @@ pub use slo_macros::measure;
 #[cfg(feature = "otel")]
 pub use slo_otel as otel;
 
-/// The README's examples, compiled and run as doctests (they use the `axum`,
-/// `prometheus`, `otlp` and `macros` features).
+/// What `#[slo::measure]` expands to, not a stable API.
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::measure::runtime::{
+        CallSite, IsGoodAny, IsGoodResult, Measure, Outcome, good_if,
+    };
+}
+
+/// The repository README's examples, compiled and run as doctests (they
+/// use the `axum`, `prometheus`, `otlp` and `macros` features).
 #[cfg(all(
     doctest,
     feature = "axum",
@@ -66,4 +66,4 @@ pub use slo_otel as otel;
     feature = "macros"
 ))]
 #[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;
+pub struct RepositoryReadmeDoctests;

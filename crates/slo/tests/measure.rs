@@ -27,22 +27,14 @@ fn registry() -> Registry {
     Registry::new(Spec::from_yaml(SPEC).unwrap())
 }
 
-fn index(registry: &Registry, name: &str) -> usize {
-    registry
-        .spec()
-        .slos()
-        .iter()
-        .position(|s| s.name() == name)
-        .unwrap()
-}
-
 /// (good, bad) of an SLO.
 fn totals(registry: &Registry, name: &str) -> (u64, u64) {
-    registry.event_totals(index(registry, name)).unwrap()
+    let totals = registry.totals(name).unwrap();
+    (totals.good, totals.bad)
 }
 
 fn excluded(registry: &Registry, name: &str) -> u64 {
-    registry.excluded_events(index(registry, name))
+    registry.totals(name).unwrap().excluded
 }
 
 #[derive(Debug, PartialEq)]
@@ -115,7 +107,9 @@ fn several_slos_on_one_function_and_latency_against_the_threshold() {
     // 50ms threshold: three fast calls good, the 80ms one bad.
     assert_eq!(totals(&registry, "sync-latency"), (3, 1));
     let histogram = registry
-        .latency_histogram(index(&registry, "sync-latency"))
+        .handle("sync-latency")
+        .unwrap()
+        .latency_histogram()
         .unwrap();
     assert_eq!(histogram.counts.iter().sum::<u64>(), 4);
 }

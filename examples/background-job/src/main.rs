@@ -173,11 +173,8 @@ async fn run(args: &Args, registry: &Registry, pipeline: Pipeline) -> serde_json
     registry.tick();
     print_status(registry);
     let counted = |name: &str| {
-        let index = registry.spec().slos().iter().position(|s| s.name() == name);
-        let (good, bad) = index
-            .and_then(|i| registry.event_totals(i))
-            .unwrap_or((0, 0));
-        serde_json::json!({"good": good, "bad": bad})
+        let totals = registry.totals(name).unwrap_or_default();
+        serde_json::json!({"good": totals.good, "bad": totals.bad})
     };
     serde_json::json!({
         "jobs": {"queued": queued, "processed": processed},

@@ -50,7 +50,7 @@ struct Args {
     /// Share of requests that take 400ms, well above the latency thresholds (0 to 1; spread evenly).
     #[arg(long, default_value_t = 0.0, value_parser = ratio)]
     slow_rate: f64,
-    /// An SLO spec (DESIGN §4) whose `match` routes use the shop's routes.
+    /// An SLO spec file whose `match` routes use the shop's routes.
     #[arg(long)]
     spec: Option<PathBuf>,
     /// Requests per second from the built-in traffic.

@@ -1,9 +1,9 @@
 //! The live one-line status of every SLO, printed every few seconds.
 
-use slo::{Registry, SloStatus};
+use slo::{Registry, SloStatus, format_percent};
 
 fn percent(ratio: f64) -> String {
-    format!("{:.3}%", ratio * 100.0)
+    format_percent(ratio).to_string()
 }
 
 /// One line: name, level, SLI against objective, budget left, the burn

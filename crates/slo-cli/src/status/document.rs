@@ -1,4 +1,5 @@
-//! The parts of a `/slo` document (DESIGN §6) the table shows; anything
+//! The parts of a `/slo` document
+//! ([status document](slo_core::semantics#the-status-document)) the table shows; anything
 //! else in the answer is ignored, anything missing makes it not a `/slo`.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! `slo status URL`: fetch a live `/slo` (DESIGN §6) and print it as a table.
+//! `slo status URL`: fetch a live `/slo` and print it as a table.
 //! Exit 0 when no page alert fires, 1 when one does (or, with
 //! `--fail-on-exhausted`, when an error budget is spent), 2 when the URL
 //! cannot be read or does not answer a `/slo` document: a deploy gate.

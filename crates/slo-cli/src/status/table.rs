@@ -2,6 +2,7 @@
 //! terminal.
 
 use anstyle::{AnsiColor, Style};
+use slo_core::format_percent;
 
 use super::document::{SloDocument, SloEntry};
 
@@ -130,21 +131,6 @@ fn row(slo: &SloEntry) -> [String; 8] {
     ]
 }
 
-/// 0.99751 → `99.751%`; at most three decimals, no float noise.
 fn percent(ratio: f64) -> String {
-    let value = (ratio * 100_000.0).round() / 1000.0;
-    format!("{value}%")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent;
-
-    #[test]
-    fn percentages_are_short() {
-        assert_eq!(percent(0.999), "99.9%");
-        assert_eq!(percent(0.99751), "99.751%");
-        assert_eq!(percent(-1.49), "-149%");
-        assert_eq!(percent(1.0), "100%");
-    }
+    format_percent(ratio).to_string()
 }

@@ -84,7 +84,7 @@ pub enum SpecErrorKind {
         /// The refused rule.
         route: String,
         /// Which rule it breaks.
-        reason: String,
+        reason: super::RouteRuleError,
     },
     /// The same route twice in one SLO.
     #[error("duplicate route {0:?}")]

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
-pub use route::RouteRule;
+pub use route::{RouteRule, RouteRuleError};
 
 /// The default SLO period: 30 days, rolling.
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(30 * 86_400);
@@ -62,7 +62,8 @@ impl Spec {
         SpecBuilder::new(service)
     }
 
-    /// Reads and validates a spec file's text (DESIGN §4). Every problem is
+    /// Reads and validates a spec file's text
+    /// ([spec file](crate::semantics#spec-file)). Every problem is
     /// reported, each with its field, line and column.
     pub fn from_yaml(text: &str) -> Result<Spec, SpecErrors> {
         validate::validate(yaml::parse(text)?)

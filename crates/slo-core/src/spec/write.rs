@@ -1,4 +1,4 @@
-//! Writing a [`Spec`] back as a spec file (DESIGN §4): what reading it again
+//! Writing a [`Spec`] back as a [spec file](crate::semantics#spec-file): what reading it again
 //! yields is the same model.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Reading the spec file (DESIGN §4) into a draft, keeping the line and
+//! Reading the [spec file](crate::semantics#spec-file) into a draft, keeping the line and
 //! column of every value for error messages.
 
 use std::fmt;

@@ -1,5 +1,6 @@
 //! Prometheus recording and alerting rules that evaluate a spec's SLOs over
-//! the §5 metrics of a whole fleet (DESIGN §7), in Sloth's naming so that
+//! the [series](slo_core::semantics#series) of a whole fleet
+//! ([fleet-wide rules](slo_core::semantics#fleet-wide-rules)), in Sloth's naming so that
 //! Sloth's published Grafana dashboards work unchanged.
 //!
 //! Per SLO, three groups:
@@ -17,7 +18,8 @@
 //!   `slo:time_period:days`, `slo:current_burn_rate:ratio`,
 //!   `slo:period_burn_rate:ratio`, `slo:period_error_budget_remaining:ratio`
 //!   and `sloth_slo_info`.
-//! - **Alerts**: `SLOErrorBudgetBurn`, one rule per tier of DESIGN §3 with
+//! - **Alerts**: `SLOErrorBudgetBurn`, one rule per
+//!   [tier](slo_core::semantics#alert-tiers) with
 //!   labels `slo`, `severity`, `long_window`, `short_window` (the same as the
 //!   live `slo_alert_firing` gauge), honouring `min_events`;
 //!   `SLOErrorBudgetExhausted` when the period's budget is spent; and
@@ -458,7 +460,10 @@ fn template_literal(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
-/// A ratio as a percentage without float noise: 0.999 → `99.9`.
+/// A ratio as a percentage without float noise: 0.999 → `99.9`. Not the
+/// people's formatter (`slo_core::format_percent`): Sloth's
+/// `sloth_objective` label and the alert annotations carry the exact
+/// number, without a sign, as Sloth writes it.
 fn percent(ratio: f64) -> String {
     let value = (ratio * 100.0 * 1e9).round() / 1e9;
     format!("{value}")

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use slo_core::{History, format_duration};
 
-use super::html::escape;
+use super::escape::escape;
 
 const W: f64 = 600.0;
 const H: f64 = 170.0;
@@ -15,10 +15,6 @@ const LEFT: f64 = 40.0;
 const RIGHT: f64 = 48.0;
 const TOP: f64 = 22.0;
 const BOTTOM: f64 = 22.0;
-
-/// The fastest page tier's burn-rate threshold (its long window is the one
-/// the history's burn rate covers).
-const PAGE_BURN_RATE: f64 = 14.4;
 
 /// A round axis maximum at or above `value`.
 fn nice_ceiling(value: f64) -> f64 {
@@ -45,11 +41,8 @@ pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
         .filter_map(|p| p.burn_rate)
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
-    let y_max = nice_ceiling((burn_max * 1.1).max(if burn_max > 3.0 {
-        PAGE_BURN_RATE * 1.1
-    } else {
-        2.0
-    }));
+    let page = history.page_burn_rate;
+    let y_max = nice_ceiling((burn_max * 1.1).max(if burn_max > 3.0 { page * 1.1 } else { 2.0 }));
     let budget_min = history
         .points
         .iter()
@@ -110,9 +103,10 @@ pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
             ty = H - 6.0,
         );
     }
+    let page_label = format!("page {page}");
     for (value, label, stroke) in [
         (1.0, "1", "#8c959f"),
-        (PAGE_BURN_RATE, "page 14.4", "#cf222e"),
+        (page, page_label.as_str(), "#cf222e"),
     ] {
         if value <= y_max {
             let _ = write!(

@@ -7,25 +7,10 @@ use std::time::Duration;
 
 use slo_core::policy::Severity;
 use slo_core::status::{SliStatus, SloStatus};
-use slo_core::{History, ServiceStatus, StatusLevel, format_duration};
+use slo_core::{History, ServiceStatus, StatusLevel, format_duration, format_percent};
 
 use super::chart;
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::escape::escape;
 
 /// Colour of a status level (text on white, and the row's marker).
 fn colour(level: StatusLevel) -> &'static str {
@@ -48,22 +33,9 @@ fn severity_rank(level: StatusLevel) -> u8 {
     }
 }
 
-/// A ratio as a percentage with enough digits to tell 99.9% from 99.95%.
+/// A ratio as a percentage ([`format_percent`]), with a typographic minus.
 fn percent(ratio: f64) -> String {
-    let p = ratio * 100.0;
-    if !p.is_finite() {
-        return "–".into();
-    }
-    let digits = if p.abs() >= 99.0 && p.abs() < 100.0 {
-        3
-    } else {
-        1
-    };
-    let mut text = format!("{p:.digits$}");
-    if text.contains('.') {
-        text = text.trim_end_matches('0').trim_end_matches('.').to_owned();
-    }
-    format!("{text}%").replace('-', "−")
+    format_percent(ratio).to_string().replace('-', "−")
 }
 
 fn rate(value: Option<f64>) -> String {
@@ -191,15 +163,26 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
          <div class=\"bar\" title=\"error budget remaining\"><span style=\"width:{width}%\"></span></div>\
          <div class=\"quiet\">{good} good · {bad} bad · {coverage} of the period seen</div>",
         left = percent(remaining),
-        eta = match slo.error_budget.exhaustion_seconds {
-            Some(s) => format!(" · runs out in {} at the 1h burn rate", humane(s)),
-            None => String::new(),
+        eta = match (slo.error_budget.exhaustion_seconds, slo.alerts.first()) {
+            (Some(s), Some(fastest)) => format!(
+                " · runs out in {} at the {} burn rate",
+                humane(s),
+                escape(&fastest.long_window)
+            ),
+            _ => String::new(),
         },
         good = slo.events.good,
         bad = slo.events.bad,
         coverage = percent(slo.coverage_ratio),
     );
-    // Burn rates, hot where a page threshold is crossed.
+    // Burn rates: hot where they cross a page tier's rate, warm where they
+    // spend budget faster than the period allows.
+    let page_rate = slo
+        .alerts
+        .iter()
+        .filter(|a| a.severity == Severity::Page)
+        .map(|a| a.burn_rate_threshold)
+        .fold(f64::INFINITY, f64::min);
     out.push_str("<table><tr><th>burn</th>");
     for (label, _) in &slo.burn_rates.0 {
         let _ = write!(out, "<th>{}</th>", escape(label));
@@ -207,7 +190,7 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
     out.push_str("</tr><tr><th>rate</th>");
     for (_, value) in &slo.burn_rates.0 {
         let class = match value {
-            Some(v) if *v > 6.0 => " class=\"hot\"",
+            Some(v) if *v > page_rate => " class=\"hot\"",
             Some(v) if *v > 1.0 => " class=\"warm\"",
             _ => "",
         };
@@ -245,24 +228,11 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, percent};
+    use super::percent;
 
     #[test]
-    fn percentages_keep_the_digits_that_matter() {
-        assert_eq!(percent(0.999), "99.9%");
-        assert_eq!(percent(0.99751), "99.751%");
-        assert_eq!(percent(0.995), "99.5%");
-        assert_eq!(percent(1.0), "100%");
-        assert_eq!(percent(0.5), "50%");
+    fn negative_percentages_get_a_typographic_minus() {
         assert_eq!(percent(-10.111), "−1011.1%");
-        assert_eq!(percent(0.004166), "0.4%");
-    }
-
-    #[test]
-    fn escapes_everything_markup_could_hide_in() {
-        assert_eq!(
-            escape(r#"<script>alert("x&y's")</script>"#),
-            "&lt;script&gt;alert(&quot;x&amp;y&#39;s&quot;)&lt;/script&gt;"
-        );
+        assert_eq!(percent(0.999), "99.9%");
     }
 }

@@ -1,4 +1,6 @@
-//! `/slo` (DESIGN §6): JSON for programs, an HTML page for people.
+//! `/slo`: JSON for programs (the
+//! [status document](slo_core::semantics#the-status-document)), an HTML
+//! page for people.
 //!
 //! `GET` answers JSON unless the client prefers HTML (`Accept: text/html`
 //! ranked above JSON, as browsers send) or asks with `?format=html`
@@ -6,7 +8,9 @@
 //! body; other methods get 405 with `Allow: GET, HEAD`.
 
 mod chart;
+mod escape;
 mod html;
+pub mod read_only;
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -56,61 +60,35 @@ impl SloEndpoint {
         headers: &http::HeaderMap,
         query: Option<&str>,
     ) -> Response<Full<Bytes>> {
-        if method != Method::GET && method != Method::HEAD {
-            let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return response;
-        }
-        let format = negotiate(headers, query);
-        let status = self.registry.status();
-        let (body, content_type) = match format {
-            Format::Json => match serde_json::to_vec(&status) {
-                Ok(json) => (json, "application/json"),
-                Err(_) => {
-                    return plain(
+        let mut response = read_only::respond(method, || {
+            let status = self.registry.status();
+            match negotiate(headers, query) {
+                Format::Json => match serde_json::to_vec(&status) {
+                    Ok(json) => Ok((json, "application/json")),
+                    Err(_) => Err((
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "status did not serialize\n",
-                    );
+                    )),
+                },
+                Format::Html => {
+                    let now = self.registry.clock().now();
+                    let histories = (0..status.slos.len())
+                        .map(|i| self.registry.history(i, now))
+                        .collect::<Vec<_>>();
+                    Ok((
+                        html::page(&status, &histories).into_bytes(),
+                        "text/html; charset=utf-8",
+                    ))
                 }
-            },
-            Format::Html => {
-                let now = self.registry.clock().now();
-                let histories = (0..status.slos.len())
-                    .map(|i| self.registry.history(i, now))
-                    .collect::<Vec<_>>();
-                (
-                    html::page(&status, &histories).into_bytes(),
-                    "text/html; charset=utf-8",
-                )
             }
-        };
-        let length = body.len();
-        let body = if method == Method::HEAD {
-            Bytes::new()
-        } else {
-            Bytes::from(body)
-        };
-        let mut response = Response::new(Full::new(body));
-        let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::VARY, HeaderValue::from_static("accept"));
+        });
+        if response.status() == StatusCode::OK {
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(header::VARY, HeaderValue::from_static("accept"));
+        }
         response
     }
-}
-
-/// A short text response.
-fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 /// JSON unless the query or the `Accept` header ranks HTML higher.

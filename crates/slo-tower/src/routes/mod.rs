@@ -3,24 +3,23 @@
 //! knows it and the path otherwise. Nothing from the request is kept: the
 //! answer is a set of SLO indices, so hostile paths cannot grow anything.
 //!
-//! Rules are compiled once. A few are tried in turn, which is the cheapest
-//! at that size. More are indexed, so that the cost grows with the
-//! logarithm of their number: templates without parameters sit in a list
-//! sorted by length, then
-//! bytes (one binary search finds a route's rules); templates with
-//! parameters are grouped by the literal prefix every route they match
-//! starts with, and only the groups whose prefix the route starts with are
-//! tried (one binary search per distinct prefix length).
+//! Rules are the spec's own compiled [`RouteRule`]s, so the layer matches
+//! exactly as the spec says. A few are tried in turn, which is the
+//! cheapest at that size. More are indexed, so that the cost grows with
+//! the logarithm of their number: templates without parameters sit in a
+//! list sorted by length, then bytes (one binary search finds a route's
+//! rules); templates with parameters are grouped by their
+//! [`RouteRule::literal_prefix`], and only the groups whose prefix the
+//! route starts with are tried (one binary search per distinct prefix
+//! length).
 
 mod matched;
-mod pattern;
 mod unmatched;
 
 pub(crate) use matched::Matched;
 
 use slo_core::{RouteRule, SliHandle};
 
-use pattern::{Pattern, method_of};
 use unmatched::ShardedCount;
 
 /// What a rule adds to a request its template matches.
@@ -37,6 +36,15 @@ impl Rule {
     fn allows(&self, method: &http::Method) -> bool {
         self.method.as_ref().is_none_or(|only| only == method)
     }
+}
+
+/// A rule's method as `http::Method` (standard methods compare as an enum,
+/// without touching the bytes); `None` for any method.
+fn method_of(rule: &RouteRule) -> Option<http::Method> {
+    // A rule's method is upper-case letters (validated), always a valid
+    // `http::Method`; an impossible one matches nothing.
+    rule.method()
+        .map(|m| http::Method::from_bytes(m.as_bytes()).unwrap_or(http::Method::CONNECT))
 }
 
 /// Up to this many rules, a layer tries them in turn.
@@ -77,33 +85,32 @@ fn lookup<'a, V>(index: &'a Index<V>, key: &[u8]) -> &'a [V] {
 /// A layer's rules, compiled.
 enum Rules {
     /// Few: tried in turn.
-    Few(Box<[(Pattern, Rule)]>),
+    Few(Box<[(RouteRule, Rule)]>),
     /// Many: indexed.
     Many {
         /// Rules whose template has no parameters, by template.
         exact: Index<Rule>,
         /// Rules whose template has parameters, by the prefix of the
         /// routes they can match.
-        prefixed: Index<(Pattern, Rule)>,
+        prefixed: Index<(RouteRule, Rule)>,
         /// The distinct lengths of those prefixes, ascending.
         prefix_lengths: Box<[usize]>,
     },
 }
 
 impl Rules {
-    fn new(rules: Vec<(Pattern, Rule)>, tried_in_turn_up_to: usize) -> Rules {
+    fn new(rules: Vec<(RouteRule, Rule)>, tried_in_turn_up_to: usize) -> Rules {
         if rules.len() <= tried_in_turn_up_to {
             return Rules::Few(rules.into_boxed_slice());
         }
         let mut exact = Vec::new();
         let mut prefixed = Vec::new();
-        for (pattern, rule) in rules {
-            match &pattern {
-                Pattern::Exact(template) => exact.push((template.clone(), rule)),
-                Pattern::Segments { prefix, .. } => {
-                    let prefix = prefix.clone();
-                    prefixed.push((prefix, (pattern, rule)));
-                }
+        for (route, rule) in rules {
+            let key: Box<str> = route.literal_prefix().into();
+            if route.has_parameters() {
+                prefixed.push((key, (route, rule)));
+            } else {
+                exact.push((key, rule));
             }
         }
         let mut prefix_lengths: Vec<usize> = prefixed.iter().map(|(p, _)| p.len()).collect();
@@ -121,8 +128,8 @@ impl Rules {
     fn each_match(&self, method: &http::Method, route: &str, mut add: impl FnMut(&Rule)) {
         match self {
             Rules::Few(rules) => {
-                for (pattern, rule) in rules.iter() {
-                    if rule.allows(method) && pattern.matches(route) {
+                for (route_rule, rule) in rules.iter() {
+                    if rule.allows(method) && route_rule.matches_route(route) {
                         add(rule);
                     }
                 }
@@ -142,8 +149,8 @@ impl Rules {
                     let Some(head) = bytes.get(..len) else {
                         break;
                     };
-                    for (pattern, rule) in lookup(prefixed, head) {
-                        if rule.allows(method) && pattern.matches(route) {
+                    for (route_rule, rule) in lookup(prefixed, head) {
+                        if rule.allows(method) && route_rule.matches_route(route) {
                             add(rule);
                         }
                     }
@@ -190,13 +197,13 @@ impl RouteTable {
                 always_timed |= timed;
                 continue;
             };
-            rules.extend(slo_rules.iter().map(|rule| {
+            rules.extend(slo_rules.into_iter().map(|rule| {
                 let compiled = Rule {
-                    method: method_of(rule),
+                    method: method_of(&rule),
                     slo,
                     timed,
                 };
-                (Pattern::new(rule.template()), compiled)
+                (rule, compiled)
             }));
         }
         RouteTable {
@@ -289,8 +296,50 @@ mod tests {
         }
     }
 
+    /// Rules and routes that exercise the matcher's corners.
+    const TEST_RULES: [&str; 9] = [
+        "GET /search",
+        "/cart/{id}",
+        "POST /cart/{id}/items/{item}",
+        "/files/{*path}",
+        "/",
+        "/a/b/",
+        "DELETE /x/{id}/y",
+        "/{id}",
+        "/ü/{id}",
+    ];
+
+    const TEST_ROUTES: [&str; 27] = [
+        "/search",
+        "/search/",
+        "/searc",
+        "/searchx",
+        "/cart/1",
+        "/cart/",
+        "/cart",
+        "/cart/1/",
+        "/cart/{id}",
+        "/cart/1/items/2",
+        "/cart/1/items/",
+        "/cart//items/2",
+        "/files",
+        "/files/",
+        "/files/a/b/c",
+        "/",
+        "",
+        "//",
+        "/a/b/",
+        "/a/b",
+        "/x/9/y",
+        "/x/9/y/",
+        "/x//y",
+        "no-slash",
+        "/ü/{id}",
+        "/ü/1",
+        "/cartx/1",
+    ];
+
     fn the_rules_that_match(up_to: usize) {
-        use pattern::{TEST_ROUTES, TEST_RULES};
         let rules: Vec<RouteRule> = TEST_RULES.iter().map(|r| r.parse().unwrap()).collect();
         let mut builder = Spec::builder("s");
         for (i, rule) in TEST_RULES.iter().enumerate() {

@@ -56,14 +56,10 @@ pub fn slo(registry: &Registry, name: &str) -> SloStatus {
 /// (good, bad, excluded) of an SLO.
 pub fn counts(registry: &Registry, name: &str) -> (u64, u64, u64) {
     let status = slo(registry, name);
-    let index = registry
-        .handles()
-        .position(|(d, _)| d.name() == name)
-        .unwrap();
     (
         status.events.good,
         status.events.bad,
-        registry.excluded_events(index),
+        registry.totals(name).unwrap().excluded,
     )
 }
 

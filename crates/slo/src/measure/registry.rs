@@ -80,6 +80,7 @@ pub(crate) fn any_scoped() -> bool {
 pin_project_lite::pin_project! {
     /// A future that records into its own registry: every poll runs inside
     /// [`with_registry`]. Made by [`ScopeExt::scoped`].
+    #[must_use = "futures do nothing unless polled"]
     pub struct Scoped<F> {
         registry: Registry,
         #[pin]

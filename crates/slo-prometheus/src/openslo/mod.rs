@@ -2,19 +2,20 @@
 //! `Service`, `SLO`, `AlertPolicy` and `AlertCondition` documents, and the
 //! way back.
 //!
-//! Each SLO's indicator is a `ratioMetric` of counters over our own metrics
-//! (DESIGN §5): good is `slo_events_total{slo="…", outcome="good"}`, total is
-//! `slo_events_total{slo="…"}`. What OpenSLO has no field for (the SLI kind
+//! Each SLO's indicator is a `ratioMetric` over the Prometheus
+//! [series](slo_core::semantics#series) this crate exports (which is why
+//! OpenSLO lives here): good is `slo_events_total{slo="…",
+//! outcome="good"}`, total is `slo_events_total{slo="…"}`. What OpenSLO has no field for (the SLI kind
 //! and latency threshold, the routes, `min_events`, a name that is not a DNS
 //! label) travels in `metadata.annotations` under `slo/…`, so that
 //! [`from_openslo`] of [`to_openslo`] yields the same model. Each SLO gets
-//! an `AlertPolicy` with one `AlertCondition` per tier of DESIGN §3: the
-//! condition's `lookbackWindow` is the long window and the short one is in
+//! an `AlertPolicy` with one `AlertCondition` per
+//! [alert tier](slo_core::semantics#alert-tiers): the condition's `lookbackWindow` is the long window and the short one is in
 //! the annotation `slo/short-window` (OpenSLO conditions have one window).
 //!
 //! ```
 //! use slo_core::Spec;
-//! use slo_core::openslo::{from_openslo, to_openslo};
+//! use slo_prometheus::openslo::{from_openslo, to_openslo};
 //!
 //! let spec = Spec::from_yaml(
 //!     "service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n    match: {routes: [\"POST /checkout\"]}\n",
@@ -32,9 +33,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::duration::{format_duration, parse_duration};
-use crate::policy::{PERIOD_WINDOW, Policy, TIERS};
-use crate::spec::{Sli, SloDefinition, Spec, SpecErrors};
+use slo_core::policy::{PERIOD_WINDOW, Policy, TIERS};
+use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
+
+use crate::names;
 
 use model::{
     API_VERSION, AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, Condition, ConditionRef,
@@ -161,13 +163,12 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
             spec: BTreeMap::from([(
                 "query".to_owned(),
                 match outcome {
-                    Some(outcome) => {
-                        format!(
-                            "slo_events_total{{slo=\"{}\", outcome=\"{outcome}\"}}",
-                            slo.name()
-                        )
-                    }
-                    None => format!("slo_events_total{{slo=\"{}\"}}", slo.name()),
+                    Some(outcome) => format!(
+                        "{}{{slo=\"{}\", outcome=\"{outcome}\"}}",
+                        names::EVENTS,
+                        slo.name()
+                    ),
+                    None => format!("{}{{slo=\"{}\"}}", names::EVENTS, slo.name()),
                 },
             )]),
         },
@@ -383,7 +384,7 @@ fn import_slo(
     index: usize,
     slo: Document<SloSpec>,
     notes: &mut Vec<String>,
-) -> Result<crate::spec::SloBuilder, OpenSloError> {
+) -> Result<slo_core::SloBuilder, OpenSloError> {
     let fail = |message: String| OpenSloError::Document { index, message };
     let annotations = &slo.metadata.annotations;
     let name = annotations

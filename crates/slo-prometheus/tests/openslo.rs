@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use slo_core::openslo::{OpenSloError, from_openslo, to_openslo};
 use slo_core::{SloDefinition, Spec};
+use slo_prometheus::openslo::{OpenSloError, from_openslo, to_openslo};
 
 fn documents(text: &str) -> Vec<Value> {
     serde_saphyr::from_multiple(text).unwrap()

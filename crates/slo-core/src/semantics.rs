@@ -1,0 +1,197 @@
+//! The rules `slo` follows, in one place: what an event is, how windows,
+//! burn rates, budgets, alerts and status levels are computed, what a spec
+//! file holds, and the names and shapes every export uses. The middleware,
+//! the exporters, replay and the `/slo` page all follow these rules; their
+//! docs link here instead of repeating them.
+//!
+//! This module holds no code.
+//!
+//! # Events
+//!
+//! Every SLO counts events, each good or bad, toward one SLI.
+//!
+//! - **Availability SLI.** An event is bad when the server failed: an HTTP
+//!   5xx, an error from the inner service, a panic, a response body that
+//!   errored; for gRPC the codes `UNKNOWN` (2), `DEADLINE_EXCEEDED` (4),
+//!   `INTERNAL` (13), `UNAVAILABLE` (14) and `DATA_LOSS` (15), read from the
+//!   headers or the trailers. 4xx statuses and the other gRPC codes are
+//!   the caller's doing and count as good. The rule is
+//!   [`classify`](crate::classify); the middleware's classifiers can be
+//!   replaced.
+//! - **Latency SLI.** Good when the server did not fail and the whole
+//!   response, to the end of its body, took at most the threshold.
+//!
+//! # Cancellation
+//!
+//! A client that gives up must never make an SLO look better, and must not
+//! make it look worse for something the service did not do. A request (or
+//! a measured call) that ends without an outcome, because the client went
+//! away or its future was dropped, is:
+//!
+//! - **bad** when the server had already failed (a 5xx head, a panic), or
+//!   for a latency SLI whose threshold had already passed: the client
+//!   waited too long;
+//! - otherwise **excluded**: left out of the SLI and counted in
+//!   `slo_excluded_events_total{reason="client_cancelled"}`.
+//!
+//! One function applies it: [`SliHandle::record_unfinished`](crate::SliHandle::record_unfinished).
+//!
+//! # Windows
+//!
+//! Every SLO keeps the windows `5m 30m 1h 2h 6h 1d 3d` and its period
+//! (rolling, 30d by default). Other periods scale every window linearly: a
+//! 7d period keeps `1m10s 7m 14m 28m 1h24m 5h36m 16h48m 7d`. Window labels
+//! name the scaled durations.
+//!
+//! Each window W is a ring of cumulative (good, bad) samples taken every
+//! W/60. The count over W is `now − sample(now − W)`, interpolated inside
+//! one sample spacing at the window's start; a window covers the events in
+//! `(t − W, t]`. Recording an event does no per-window work. A window
+//! longer than the process has run covers everything it has seen.
+//!
+//! # Burn rate and error budget
+//!
+//! - The error budget is the fraction of events allowed to be bad:
+//!   `1 − objective`.
+//! - The burn rate over a window is `(bad / total) / (1 − objective)`, and
+//!   `null` (`None`) for a window without events. A burn rate of 1 spends
+//!   exactly the budget over the period.
+//! - Error budget remaining is `1 − burn rate over the period` (1 when
+//!   nothing was seen); it goes negative once the budget is overspent.
+//! - Exhaustion: at the current 1h burn rate (scaled with the period), the
+//!   seconds until the remaining budget is gone; `null` when the budget is
+//!   not being consumed or is already gone.
+//! - `events` and the SLI value cover the period window (everything since
+//!   start while the process has run less than a period), and
+//!   `coverage_ratio` says how much of the period that is.
+//!
+//! # Alert tiers
+//!
+//! Multi-window, multi-burn-rate alerts, as in the SRE workbook and Sloth,
+//! for a 30d period (other periods scale the windows; the burn rates stay):
+//!
+//! | severity | long window | short window | burn rate |
+//! |---|---|---|---|
+//! | page | 1h | 5m | 14.4 |
+//! | page | 6h | 30m | 6 |
+//! | ticket | 1d | 2h | 3 |
+//! | ticket | 3d | 6h | 1 |
+//!
+//! A tier fires when both of its windows burn faster than its rate and the
+//! long window holds at least `min_events` events (default 1). The tiers
+//! are [`policy::TIERS`](crate::policy::TIERS).
+//!
+//! # Status levels
+//!
+//! `exhausted` when the budget remaining is at most 0; otherwise by the 1d
+//! burn rate (scaled with the period): above 2 `critical`, above 1.5
+//! `warning`, above 1 `attention`, else `healthy`. See
+//! [`StatusLevel::classify`](crate::StatusLevel::classify).
+//!
+//! # Spec file
+//!
+//! ```yaml
+//! service: shop
+//! slos:
+//!   - name: checkout-availability      # [A-Za-z0-9_.-], 1..=128 chars
+//!     description: Checkouts succeed   # optional
+//!     objective: 0.999                 # a ratio in (0, 1); "99.9%" also accepted
+//!     period: 30d                      # rolling; default 30d
+//!     sli: availability                # or: {latency: {threshold: 250ms}}
+//!     match:
+//!       routes: ["POST /checkout", "/cart/{id}"]   # "[METHOD ]template"; omitted = every request
+//!     alerting:
+//!       min_events: 10                 # optional
+//! ```
+//!
+//! The same model is built in code with [`Spec::builder`](crate::Spec::builder);
+//! both paths share one validator. It refuses, naming the field (and, for a
+//! file, its line and column): an objective outside (0, 1), empty or
+//! duplicate names, zero or negative durations, a latency threshold of 0, a
+//! period under 1d (its scaled windows would fall below the sampling
+//! resolution), and malformed route rules. It warns where a tier can never
+//! fire (an objective below about 93%, where `14.4 × (1 − objective) > 1`).
+//!
+//! Durations are written as Prometheus writes them: `250ms`, `5m`,
+//! `1h30m`, `30d` ([`parse_duration`](crate::parse_duration)).
+//!
+//! # Route rules
+//!
+//! A `match.routes` entry is `"[METHOD ]/template"`, the template in axum's
+//! syntax. It matches a request whose method equals the rule's (any method
+//! when the rule has none) and whose route is the same template or a path
+//! the template covers: `{name}` stands for one non-empty segment, a final
+//! `{*name}` for the rest of the path. See [`RouteRule`](crate::RouteRule).
+//!
+//! # Series
+//!
+//! Every exporter writes the same series (Prometheus names, OpenTelemetry
+//! names in brackets):
+//!
+//! | name | type | labels | meaning |
+//! |---|---|---|---|
+//! | `slo_events_total` (`slo.events`) | counter | `slo`, `outcome` = `good` or `bad` | classified events |
+//! | `slo_excluded_events_total` (`slo.events.excluded`) | counter | `slo`, `reason` | events left out of the SLI |
+//! | `slo_latency_seconds` (`slo.latency`, unit s) | histogram | `slo` | latency SLIs only; every threshold is a bucket boundary |
+//! | `slo_objective_ratio` (`slo.objective`) | gauge | `slo` | the target |
+//! | `slo_period_seconds` (`slo.period`) | gauge | `slo` | the period |
+//! | `slo_burn_rate` (`slo.burn_rate`) | gauge | `slo`, `window` | live, computed in-process |
+//! | `slo_error_budget_remaining_ratio` (`slo.error_budget.remaining`) | gauge | `slo` | live, over the period |
+//! | `slo_alert_firing` (`slo.alert.firing`) | gauge 0/1 | `slo`, `severity`, `long_window`, `short_window` | live |
+//! | `slo_window_coverage_ratio` (`slo.window.coverage`) | gauge | `slo` | how much of the period this process has seen |
+//!
+//! Label values come from the definitions only: never a raw path, never
+//! user input, so a hostile client cannot create series.
+//!
+//! # The status document
+//!
+//! [`ServiceStatus`](crate::ServiceStatus) serializes to the JSON that
+//! `GET /slo` answers (fields in this order; readers must ignore fields
+//! they do not know):
+//!
+//! ```json
+//! {"service": "shop", "now": "2026-11-27T12:00:00Z", "uptime_seconds": 1234.5,
+//!  "slos": [{
+//!    "name": "checkout-availability", "description": null,
+//!    "sli": {"kind": "availability"},
+//!    "objective": 0.999, "period_seconds": 2592000, "coverage_ratio": 0.0005,
+//!    "events": {"good": 1200, "bad": 3, "total": 1203},
+//!    "sli_value": 0.99751,
+//!    "error_budget": {"remaining_ratio": -1.49, "consumed_ratio": 2.49, "exhaustion_seconds": null},
+//!    "burn_rates": {"5m": 0.0, "30m": 2.49, "1h": 2.49, "2h": 2.49, "6h": 2.49, "1d": 2.49, "3d": 2.49, "30d": 2.49},
+//!    "alerts": [{"severity": "page", "long_window": "1h", "short_window": "5m",
+//!                "burn_rate_threshold": 14.4, "firing": false}],
+//!    "status": "exhausted"}]}
+//! ```
+//!
+//! A latency SLI reads `{"kind": "latency", "threshold_seconds": 0.25}`.
+//!
+//! # Replay
+//!
+//! [`replay`](crate::replay) runs recorded traffic through the real engine
+//! on a manual clock. Its input is JSON Lines, `t` in seconds from any
+//! epoch, in time order (equal times are fine; an earlier one is an error
+//! naming its line):
+//!
+//! ```json
+//! {"t": 12.5, "method": "POST", "route": "/checkout", "status": 503, "latency_ms": 80.1}
+//! {"t": 12.5, "slo": "checkout-availability", "good": false}
+//! ```
+//!
+//! The first form is a request, classified through the spec's `match` and
+//! SLI exactly as the middleware would; the second an event for one SLO.
+//! The output is one line per SLO at every `t = k × every` (k a whole
+//! number) with first event < t ≤ last event: that SLO's status object plus
+//! `"t"`. Lines are exact for every window whose sample spacing divides
+//! `every`, otherwise within one spacing.
+//!
+//! # Fleet-wide rules
+//!
+//! In-process numbers are per instance. The Prometheus rules generated from
+//! the same spec (the `slo-prometheus` crate) evaluate the same SLOs over a
+//! fleet: recording rules in Sloth's names and labels
+//! (`slo:sli_error:ratio_rate5m` … with `sloth_id`, `sloth_service`,
+//! `sloth_slo`, `sloth_window`), error ratios weighted by events across
+//! instances (`sum(increase(bad)) / sum(increase(total))`, never an average
+//! of ratios), and one `SLOErrorBudgetBurn` alert per tier with the labels
+//! `slo`, `severity`, `sloth_severity`, `long_window` and `short_window`.
