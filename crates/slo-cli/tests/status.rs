@@ -263,8 +263,11 @@ fn a_body_that_never_ends_exits_two_within_the_timeout() {
 /// `--color auto` colours the table; `NO_COLOR` turns it off.
 #[test]
 fn a_terminal_gets_colour_unless_no_color() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: util-linux `script` is not installed");
+    if !slo_test_support::require(
+        "util-linux `script`",
+        slo_test_support::runs("script", &["--version"]),
+        "apt-get install bsdutils",
+    ) {
         return;
     }
     let addr = serve(registry(Some(20), None));

@@ -13,7 +13,7 @@ use std::fmt;
 /// use slo_core::format_percent;
 /// assert_eq!(format_percent(0.999).to_string(), "99.9%");
 /// assert_eq!(format_percent(0.99751).to_string(), "99.751%");
-/// assert_eq!(format_percent(0.9999995).to_string(), "99.99995%");
+/// assert_eq!(format_percent(0.999999).to_string(), "99.9999%");
 /// assert_eq!(format_percent(0.4166).to_string(), "41.7%");
 /// assert_eq!(format_percent(-1.49).to_string(), "-149%");
 /// assert_eq!(format_percent(f64::NAN).to_string(), "-");

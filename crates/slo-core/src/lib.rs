@@ -1,27 +1,12 @@
-//! The SLO engine of `slo`: definitions and spec files, lock-free recording,
-//! error-budget windows, burn rates and alert state.
+#![doc = include_str!("../README.md")]
 //!
-//! Most users depend on the `slo` facade, which re-exports this crate.
+//! # Where to start
 //!
-//! ```
-//! use std::time::Duration;
-//! use slo_core::{ManualClock, Registry, SampleFill, Spec, Timestamp};
-//!
-//! let spec = Spec::from_yaml("service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n")?;
-//! let clock = ManualClock::new(Timestamp::EPOCH);
-//! let registry = Registry::builder(spec).clock(clock.clone()).sample_fill(SampleFill::Step).build();
-//! let checkout = registry.handle("checkout")?;
-//! for i in 0..1000 {
-//!     checkout.record(i % 100 != 0); // 1% bad: 10× the budget
-//! }
-//! clock.advance(Duration::from_secs(60));
-//! registry.tick();
-//! let status = registry.status();
-//! let slo = &status.slos[0];
-//! assert_eq!(slo.events.bad, 10);
-//! assert!((slo.burn_rates.get("5m").unwrap() - 10.0).abs() < 1e-9);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! - [`Spec`] (from a file with [`Spec::from_yaml`], or [`Spec::builder`]),
+//!   then a [`Registry`], its [`SliHandle`]s, and a [`Ticker`].
+//! - [`Registry::status`]: the [`ServiceStatus`] that `/slo` serves.
+//! - [`semantics`]: the rules, in full.
+//! - [`replay`]: recorded traffic through the engine on a manual clock.
 
 pub mod classify;
 mod clock;

@@ -1,7 +1,4 @@
-//! `#[slo::measure("slo-name", ...)]`: one event per call into each named
-//! SLO. Use it through the `slo` crate (feature `macros`), which holds the
-//! runtime the expansion calls; see `slo::measure` for the semantics.
-
+#![doc = include_str!("../README.md")]
 mod args;
 mod expand;
 

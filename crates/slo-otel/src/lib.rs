@@ -1,5 +1,7 @@
-//! OpenTelemetry export for `slo`: the [series](slo_core::semantics#series) under their
-//! OpenTelemetry names on any `MeterProvider`.
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # Series
 //!
 //! | OpenTelemetry | kind | attributes |
 //! |---|---|---|

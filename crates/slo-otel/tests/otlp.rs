@@ -4,10 +4,8 @@
 #![cfg(feature = "otlp")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use slo_core::{Registry, Spec};
@@ -23,59 +21,18 @@ slos:
     sli: {latency: {threshold: 120ms}}
 "#;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when the test ends, its stdout lines on a channel.
-struct Peer {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use slo_test_support::{Peer, free_port, require, require_found, runs};
 
 fn python_ok() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import grpc, opentelemetry.proto"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "python3 with grpcio and opentelemetry-proto is needed: .ci/run installs them (pip install grpcio opentelemetry-proto)"
-            );
-        }
-        eprintln!("skipped: pip install grpcio opentelemetry-proto");
-    }
-    ok
+    require(
+        "python3 with grpcio and opentelemetry-proto",
+        runs("python3", &["-c", "import grpc, opentelemetry.proto"]),
+        "pip install grpcio opentelemetry-proto",
+    )
 }
 
-fn spawn(mut command: Command) -> Peer {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    Peer { child, lines }
+fn spawn(command: Command) -> Peer {
+    Peer::spawn(command)
 }
 
 fn receiver(grpc: u16, http: u16) -> Peer {
@@ -311,11 +268,7 @@ fn rotel_receives_our_metrics_over_grpc_and_http() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .filter(|path| std::path::Path::new(path).exists());
-    let Some(rotel) = found else {
-        if std::env::var_os("CI").is_some() {
-            panic!("rotel is not installed: .ci/run installs it (pip install --pre rotel)");
-        }
-        eprintln!("skipped: pip install --pre rotel");
+    let Some(rotel) = require_found("rotel", found, "pip install --pre rotel") else {
         return;
     };
     let (grpc_port, http_port) = (free_port(), free_port());

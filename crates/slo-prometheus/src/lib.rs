@@ -1,7 +1,7 @@
-//! Prometheus export for `slo`, through the `metrics` facade: the SLO
-//! [series](slo_core::semantics#series) (raw counters, a true latency
-//! histogram whose buckets include every SLO threshold, and live burn-rate,
-//! budget, alert and coverage gauges computed in-process).
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+//!
+//! # In this crate
 //!
 //! The engine keeps its own sharded counters; the exporters read them at
 //! scrape time (and, for the bridge, whenever you call

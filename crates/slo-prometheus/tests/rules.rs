@@ -13,15 +13,13 @@ use slo_prometheus::rules::{
     ABSENT_ALERT, BURN_ALERT, EXHAUSTED_ALERT, Rule, RuleFile, RulesOptions, rules,
 };
 
+#[track_caller]
 fn have_promtool() -> bool {
-    let found = Command::new("promtool").arg("--version").output().is_ok();
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("promtool is not installed: .ci/run installs it (apt-get install prometheus)");
-        }
-        eprintln!("skipped: promtool is not installed (apt-get install prometheus)");
-    }
-    found
+    slo_test_support::require(
+        "promtool",
+        slo_test_support::runs("promtool", &["--version"]),
+        "apt-get install prometheus",
+    )
 }
 
 fn workdir(name: &str) -> PathBuf {

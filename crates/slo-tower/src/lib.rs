@@ -1,27 +1,7 @@
-//! Tower middleware for `slo`: one layer, and an HTTP or gRPC service counts
-//! every request toward the SLOs its route matches; plus the `/slo`
-//! endpoint, JSON for programs and a page for people.
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //!
-//! ```
-//! use slo_core::{Registry, Spec};
-//! use slo_tower::{SloEndpoint, SloLayer};
-//! use tower_layer::Layer;
-//!
-//! let spec = Spec::from_yaml(r#"
-//! service: shop
-//! slos:
-//!   - name: search-latency
-//!     objective: 0.99
-//!     sli: {latency: {threshold: 250ms}}
-//!     match: {routes: ["GET /search"]}
-//! "#)?;
-//! let registry = Registry::new(spec);
-//! let _ticker = slo_core::Ticker::spawn(&registry)?; // samples the windows
-//! let layer = SloLayer::new(&registry);        // counts requests
-//! let endpoint = SloEndpoint::new(registry);   // serves /slo
-//! # let _ = (layer, endpoint);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! # Semantics
 //!
 //! What it counts ([`slo_core::semantics`] has the rules in full): 5xx,
 //! errors of the inner service, panics and bodies that error are failures;

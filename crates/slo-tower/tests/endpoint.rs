@@ -160,18 +160,7 @@ async fn the_axum_handler_answers_like_the_service() {
 }
 
 fn chromium() -> Option<String> {
-    for candidate in ["chromium", "chromium-browser", "google-chrome"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {candidate}")])
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-        if found.is_some() {
-            return found;
-        }
-    }
-    None
+    slo_test_support::find_program(&["chromium", "chromium-browser", "google-chrome"])
 }
 
 fn headless(chromium: &str, profile: &std::path::Path) -> Command {
@@ -194,11 +183,9 @@ fn headless(chromium: &str, profile: &std::path::Path) -> Command {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_renders_in_a_real_browser() {
-    let Some(chromium) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium is not installed: .ci/run installs it (apt-get install chromium)");
-        }
-        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
+    let Some(chromium) =
+        slo_test_support::require_found("chromium", chromium(), "apt-get install chromium")
+    else {
         return;
     };
     let registry = lived_registry();

@@ -55,15 +55,3 @@ pub mod __private {
         CallSite, IsGoodAny, IsGoodResult, Measure, Outcome, good_if,
     };
 }
-
-/// The repository README's examples, compiled and run as doctests (they
-/// use the `axum`, `prometheus`, `otlp` and `macros` features).
-#[cfg(all(
-    doctest,
-    feature = "axum",
-    feature = "prometheus",
-    feature = "otlp",
-    feature = "macros"
-))]
-#[doc = include_str!("../../../README.md")]
-pub struct RepositoryReadmeDoctests;

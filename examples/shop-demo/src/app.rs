@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use slo::Registry;
 use slo::prometheus::PrometheusExporter;
 use slo::prometheus::rules::{RulesOptions, rules};
+use slo::tower::axum::MeasuredRouter;
 use slo::tower::{SloEndpoint, SloLayer};
 
 use crate::faults::{Faults, Route, SLOW};
@@ -83,17 +84,22 @@ fn rules_route(registry: &Registry) -> axum::routing::MethodRouter {
     })
 }
 
-/// The shop's router: measured routes, then `/slo`, `/metrics` and
-/// `/rules` (added after the layer, so looking at the SLOs does not count
-/// toward them).
-pub fn router(registry: &Registry, faults: Arc<Faults>, exporter: &PrometheusExporter) -> Router {
-    Router::new()
+/// The shop's router, measured by one `SloLayer` around it (the cheapest
+/// place for it under `axum::serve`): the rules match request paths, so
+/// `/slo`, `/metrics` and `/rules`, which no SLO's routes name, count
+/// toward none.
+pub fn router(
+    registry: &Registry,
+    faults: Arc<Faults>,
+    exporter: &PrometheusExporter,
+) -> MeasuredRouter {
+    let router = Router::new()
         .route("/checkout", post(checkout))
         .route("/search", get(search))
         .route("/cart/{id}", get(cart))
         .with_state(Shop { faults })
-        .layer(SloLayer::new(registry))
         .route_service("/slo", SloEndpoint::new(registry.clone()))
         .route_service("/metrics", exporter.endpoint())
-        .route("/rules", rules_route(registry))
+        .route("/rules", rules_route(registry));
+    slo::tower::axum::around(&SloLayer::new(registry), router)
 }

@@ -166,7 +166,8 @@ async fn run(args: Args) -> Result<(), String> {
         "shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo, metrics: http://{addr}/metrics)"
     );
     let router = app::router(&registry, Arc::clone(&faults), &exporter);
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let server =
+        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
 
     let load = (!args.no_load).then(|| {
         let plan = load::LoadPlan {

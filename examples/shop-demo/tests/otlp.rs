@@ -13,15 +13,11 @@ use common::{free_port, listening, request, spawn};
 
 #[test]
 fn the_demo_pushes_otlp_with_the_numbers_it_serves_on_metrics() {
-    let ok = Command::new("python3")
-        .args(["-c", "import grpc, opentelemetry.proto"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("python3 with grpcio and opentelemetry-proto is needed: .ci/run installs them");
-        }
-        eprintln!("skipped: pip install grpcio opentelemetry-proto");
+    if !slo_test_support::require(
+        "python3 with grpcio and opentelemetry-proto",
+        slo_test_support::runs("python3", &["-c", "import grpc, opentelemetry.proto"]),
+        "pip install grpcio opentelemetry-proto",
+    ) {
         return;
     }
     let (grpc_port, http_port) = (free_port(), free_port());

@@ -63,19 +63,30 @@ pub fn counts(registry: &Registry, name: &str) -> (u64, u64, u64) {
     )
 }
 
-/// Waits (up to 5 s) until `counts` of `name` equal `want`: recording
-/// happens when the server finishes, which may be after the client has read.
+/// Waits (up to 5 s) until `counts` of `name` equal `want`, then checks
+/// that they stay there for 200 ms: recording happens when the server
+/// finishes, which may be after the client has read, and a late extra
+/// event (an over-count) must fail the test, not slip in after it.
 pub async fn wait_for(registry: &Registry, name: &str, want: (u64, u64, u64)) {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let got = counts(registry, name);
         if got == want {
-            return;
+            break;
         }
         assert!(
             Instant::now() < deadline,
             "{name}: want (good, bad, excluded) {want:?}, got {got:?}"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let settled = Instant::now() + Duration::from_millis(200);
+    while Instant::now() < settled {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let got = counts(registry, name);
+        assert_eq!(
+            got, want,
+            "{name}: (good, bad, excluded) reached {want:?}, then moved on to {got:?}"
+        );
     }
 }

@@ -2,39 +2,16 @@
 //! line, and plain HTTP/1.1 over a fresh TCP connection.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// A child process, killed when dropped; its stdout lines on a channel.
-pub struct Peer {
-    pub child: Child,
-    pub lines: mpsc::Receiver<String>,
-}
+pub use slo_test_support::{Peer, free_port};
 
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `command` with its stdout read (always: a full pipe would block it);
-/// stderr stays as the command has it (inherited unless set).
-pub fn spawn(mut command: Command) -> Peer {
-    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    Peer { child, lines }
+/// Starts `command` with its stdout read (always: a full pipe would block it).
+pub fn spawn(command: Command) -> Peer {
+    Peer::spawn(command)
 }
 
 /// The demo with `args`, on a free port.
@@ -57,14 +34,6 @@ pub fn listening(demo: &Peer) -> String {
                 .to_owned();
         }
     }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One request over a fresh connection: (status, body, de-chunked).
@@ -101,19 +70,15 @@ pub fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
     (status, out)
 }
 
-/// Whether `tool` is installed; fails under `CI=true` when it is not.
+/// Whether `tool` (from Debian's `prometheus` package) is installed; fails
+/// on CI when it is not.
+#[track_caller]
 pub fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("{tool} is not installed: .ci/run installs it (apt-get install prometheus)");
-        }
-        eprintln!("skipped: {tool} is not installed (apt-get install prometheus)");
-    }
-    found
+    slo_test_support::require(
+        tool,
+        slo_test_support::find_program(&[tool]).is_some(),
+        "apt-get install prometheus",
+    )
 }
 
 /// The body of a GET that must succeed.

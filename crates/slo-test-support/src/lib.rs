@@ -1,0 +1,126 @@
+//! Helpers shared by `slo`'s own tests (a dev-dependency only; never
+//! published).
+//!
+//! Tests run against real peers (Prometheus, promtool, Chromium, an OTLP
+//! collector). Where a peer is missing, a developer's run says which test
+//! skipped and what to install; CI's run (`CI=true`) fails instead, because
+//! `.ci/run` installs every peer and a test that skips there proves nothing.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+
+/// Whether this is CI's run: `CI` is set to anything but empty, `0` or
+/// `false`.
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// Whether the peer a test needs is `present`. When it is not: on CI this
+/// panics, naming the peer and how `.ci/run` installs it; elsewhere it
+/// prints that the test skipped and why, and returns `false`.
+///
+/// ```
+/// use slo_test_support::{require, runs};
+/// if !require("a shell", runs("sh", &["-c", "true"]), "apt-get install dash") {
+///     return; // skipped, and said so
+/// }
+/// ```
+#[track_caller]
+pub fn require(peer: &str, present: bool, install: &str) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        !on_ci(),
+        "{peer} is needed and missing: .ci/run installs it ({install})"
+    );
+    eprintln!("skipped: {peer} is not installed ({install})");
+    false
+}
+
+/// [`require`] for a peer that was looked for: `found` itself, `None`
+/// (after saying so) when the test should skip.
+#[track_caller]
+pub fn require_found<T>(peer: &str, found: Option<T>, install: &str) -> Option<T> {
+    require(peer, found.is_some(), install);
+    found
+}
+
+/// Whether `program args…` runs and exits with 0.
+pub fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// The path of the first of `candidates` found on `PATH`.
+pub fn find_program(candidates: &[&str]) -> Option<String> {
+    candidates.iter().find_map(|candidate| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {candidate}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|path| !path.is_empty())
+    })
+}
+
+/// A loopback port that was free a moment ago.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test without a loopback port cannot run"
+)]
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .unwrap()
+}
+
+/// A child process, killed when the test ends, with its stdout lines on
+/// a channel.
+#[derive(Debug)]
+pub struct Peer {
+    /// The process.
+    pub child: Child,
+    /// Its stdout, line by line (stderr goes to the test's).
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Peer {
+    /// Starts `command` with its stdout piped to [`Peer::lines`].
+    #[allow(
+        clippy::expect_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    pub fn spawn(mut command: Command) -> Peer {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the peer starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Peer { child, lines }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
