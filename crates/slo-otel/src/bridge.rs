@@ -10,7 +10,7 @@ use opentelemetry::metrics::{
 };
 use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
 
-use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, Timestamp};
+use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, SloStatus, Timestamp};
 
 /// OpenTelemetry instrument names ([series](slo_core::semantics#series)).
 pub mod names {
@@ -107,6 +107,18 @@ struct Observers {
     _gauges: Vec<ObservableGauge<f64>>,
 }
 
+/// What a gauge's callback observes, from the bridge and one status.
+type Read = dyn Fn(&Inner, &ServiceStatus, &dyn AsyncInstrument<f64>) + Send + Sync;
+
+/// A gauge with one value per SLO, `value` of its status, attribute `slo`.
+fn per_slo(value: fn(&SloStatus) -> f64) -> Box<Read> {
+    Box::new(move |inner, status, o| {
+        for (a, s) in inner.attributes.iter().zip(&status.slos) {
+            o.observe(value(s), std::slice::from_ref(&a.slo));
+        }
+    })
+}
+
 /// Runs `f`, swallowing a panic: a callback that panics would stop the
 /// reader's exports for good.
 fn guarded(f: impl FnOnce()) {
@@ -189,69 +201,50 @@ impl OtelBridge {
                     .build()
             },
         ];
-        let gauge =
-            |name: &'static str,
-             unit: Option<&'static str>,
-             help: &'static str,
-             read: fn(&Inner, &ServiceStatus, &dyn AsyncInstrument<f64>)| {
-                let inner = Arc::clone(&inner);
-                let builder = meter.f64_observable_gauge(name).with_description(help);
-                let builder = match unit {
-                    Some(unit) => builder.with_unit(unit),
-                    None => builder,
-                };
-                builder
-                    .with_callback(move |observer| {
-                        guarded(|| read(&inner, &inner.status(), observer))
-                    })
-                    .build()
+        let gauge = |name: &'static str,
+                     unit: Option<&'static str>,
+                     help: &'static str,
+                     read: Box<Read>| {
+            let inner = Arc::clone(&inner);
+            let builder = meter.f64_observable_gauge(name).with_description(help);
+            let builder = match unit {
+                Some(unit) => builder.with_unit(unit),
+                None => builder,
             };
+            builder
+                .with_callback(move |observer| guarded(|| read(&inner, &inner.status(), observer)))
+                .build()
+        };
         let gauges = vec![
             gauge(
                 names::OBJECTIVE,
                 None,
                 "The SLO's objective, as a ratio.",
-                |inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        o.observe(s.objective, std::slice::from_ref(&a.slo));
-                    }
-                },
+                per_slo(|s| s.objective),
             ),
             gauge(
                 names::PERIOD,
                 Some("s"),
                 "The SLO's rolling period.",
-                |inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        o.observe(s.period_seconds, std::slice::from_ref(&a.slo));
-                    }
-                },
+                per_slo(|s| s.period_seconds),
             ),
             gauge(
                 names::BUDGET_REMAINING,
                 None,
                 "Live error budget remaining over the period.",
-                |inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        o.observe(s.error_budget.remaining_ratio, std::slice::from_ref(&a.slo));
-                    }
-                },
+                per_slo(|s| s.error_budget.remaining_ratio),
             ),
             gauge(
                 names::COVERAGE,
                 None,
                 "How much of the SLO's period this process has seen.",
-                |inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        o.observe(s.coverage_ratio, std::slice::from_ref(&a.slo));
-                    }
-                },
+                per_slo(|s| s.coverage_ratio),
             ),
             gauge(
                 names::BURN_RATE,
                 None,
                 "Live burn rate over each window (not observed for a window without events).",
-                |inner, status, o| {
+                Box::new(|inner, status, o| {
                     for (a, s) in inner.attributes.iter().zip(&status.slos) {
                         for (attrs, (_, rate)) in a.windows.iter().zip(&s.burn_rates.0) {
                             if let Some(rate) = rate.filter(|r| r.is_finite()) {
@@ -259,19 +252,19 @@ impl OtelBridge {
                             }
                         }
                     }
-                },
+                }),
             ),
             gauge(
                 names::ALERT_FIRING,
                 None,
                 "1 when the burn-rate alert tier fires in-process, else 0.",
-                |inner, status, o| {
+                Box::new(|inner, status, o| {
                     for (a, s) in inner.attributes.iter().zip(&status.slos) {
                         for (attrs, alert) in a.tiers.iter().zip(&s.alerts) {
                             o.observe(if alert.firing { 1.0 } else { 0.0 }, attrs);
                         }
                     }
-                },
+                }),
             ),
         ];
         OtelBridge {
