@@ -353,10 +353,16 @@ impl Registry {
             objective: slo.definition.objective(),
             period_seconds,
             coverage_ratio: (elapsed / period_seconds).min(1.0),
-            events: EventCounts {
-                good: period_good.round() as u64,
-                bad: period_bad.round() as u64,
-                total: period_total.round() as u64,
+            // Rounded each on its own, then summed: interpolated counts are
+            // fractional, and rounding the total apart from its parts could
+            // make good + bad differ from it by one.
+            events: {
+                let (good, bad) = (period_good.round() as u64, period_bad.round() as u64);
+                EventCounts {
+                    good,
+                    bad,
+                    total: good + bad,
+                }
             },
             sli_value: (period_total > 1e-9).then(|| period_good / period_total),
             error_budget: ErrorBudget {

@@ -57,6 +57,13 @@ fn check(
     let status = registry
         .slo_status_at(0, Timestamp::from_unix_nanos(q))
         .unwrap();
+    // Interpolated counts stay whole and consistent.
+    prop_assert_eq!(
+        status.events.good + status.events.bad,
+        status.events.total,
+        "{:?}",
+        status.events
+    );
     for (w, (label, burn)) in windows.iter().zip(&status.burn_rates.0) {
         prop_assert_eq!(&w.label, label);
         let len = i64::try_from(w.duration.as_nanos()).unwrap();

@@ -4,12 +4,14 @@
 //!
 //! Two ways to cover a whole router, unmatched requests (the fallback, 404s)
 //! included:
-//! - `router.layer(SloLayer::new(&registry))` after the routes: simplest;
-//!   axum applies the layer to every route and to the fallback, and the
-//!   layer sees each route's template.
-//! - [`around`]`(&layer, router)`: one layer around the router, rules matched
-//!   against the path. About 90 ns a request cheaper than `Router::layer`
-//!   (axum boxes and clones each layered route per request; BENCHMARKS.md).
+//! - [`around`]`(&layer, router)`: one layer around the router, rules
+//!   matched against the path. The cheaper: in one paired run on a 2-vCPU
+//!   VM, 139–227 ns a request over the bare router, against 354–395 ns
+//!   for `Router::layer`.
+//! - `router.layer(SloLayer::new(&registry))` after the routes: axum
+//!   applies the layer to every route and to the fallback, boxing and
+//!   cloning each layered route per request, and the layer sees each
+//!   route's template.
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -56,8 +56,8 @@ pub enum LayerError {
 ///   [`axum::around`](crate::axum::around) (feature `axum`), the same plus
 ///   one allocation to box the body;
 /// - `Router::layer(layer)` after the routes: the route template comes
-///   from axum's `MatchedPath`, and axum's own per-route layering roughly
-///   doubles the cost.
+///   from axum's `MatchedPath`, and axum's own per-route layering makes
+///   it two to three times as dear.
 ///
 /// ```
 /// use slo_core::{Registry, Spec};
