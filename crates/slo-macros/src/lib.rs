@@ -6,12 +6,23 @@ use proc_macro::TokenStream;
 
 /// Measures every call of a function or method into the named SLOs.
 ///
-/// ```ignore
+/// ```
+/// # struct Cart;
+/// # struct Order;
+/// # #[derive(Debug)]
+/// # struct CheckoutError;
+/// # struct Report { rejected: u32 }
+/// # struct Batch;
 /// #[slo::measure("checkout-availability", "checkout-latency")]
-/// async fn checkout(cart: Cart) -> Result<Order, CheckoutError> { ... }
+/// async fn checkout(cart: Cart) -> Result<Order, CheckoutError> {
+///     Ok(Order)
+/// }
 ///
 /// #[slo::measure("import-completeness", good_if = |r: &Report| r.rejected == 0)]
-/// fn import(batch: &Batch) -> Report { ... }
+/// fn import(batch: &Batch) -> Report {
+///     Report { rejected: 0 }
+/// }
+/// # assert_eq!(import(&Batch).rejected, 0); // no registry: not recorded
 /// ```
 ///
 /// - `Err` of any `Result` is bad, any other return is good; `good_if =
