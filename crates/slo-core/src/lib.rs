@@ -22,6 +22,7 @@ mod registry;
 pub mod replay;
 pub mod semantics;
 pub mod spec;
+pub mod state;
 pub mod status;
 pub(crate) mod sync;
 mod ticker;

@@ -1,5 +1,7 @@
 //! [`Registry`]: the SLOs of one service, their handles, windows and status.
 
+mod restore;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,9 +11,10 @@ use crate::handle::{EventTotals, SliCell, SliHandle};
 use crate::history::{History, HistoryPoint};
 use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
 use crate::spec::{Sli, SloDefinition, Spec};
+use crate::state::{RestoreReport, Snapshot, SnapshotData};
 use crate::status::{
-    AlertStatus, BurnRates, ErrorBudget, EventCounts, ServiceStatus, SliStatus, SloStatus,
-    StatusLevel,
+    AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, ServiceStatus, SliStatus,
+    SloStatus, StatusLevel,
 };
 use crate::sync::{Mutex, lock};
 use crate::window::{DEFAULT_RING_LEN, SampleFill, TickState, Windows};
@@ -43,6 +46,34 @@ struct SloEntry {
     handle: SliHandle,
     windows: Windows,
     tick: Mutex<TickState>,
+    /// The earliest instant the windows hold: the registry's start, or
+    /// earlier when restored.
+    since: Timestamp,
+    /// What a restored state had counted before this process: the
+    /// windows' cumulative samples include it, the handle's counters do not.
+    base: Base,
+}
+
+/// Counts carried over from a restored state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Base {
+    pub totals: Totals,
+    pub excluded: u64,
+    /// Per latency bucket; empty when none was carried.
+    pub buckets: Vec<u64>,
+    pub sum_nanos: u64,
+}
+
+impl SloEntry {
+    /// The cumulative good and bad events the windows sample: the
+    /// restored base plus this process's counters.
+    fn live(&self) -> Totals {
+        let counted = self.handle.cell.counters.totals();
+        Totals {
+            good: self.base.totals.good.wrapping_add(counted.good),
+            bad: self.base.totals.bad.wrapping_add(counted.bad),
+        }
+    }
 }
 
 struct Inner {
@@ -51,6 +82,9 @@ struct Inner {
     start: Timestamp,
     fill: SampleFill,
     slos: Vec<SloEntry>,
+    /// Where restored history came from (`/slo`'s `history.sources`).
+    sources: Vec<String>,
+    report: RestoreReport,
 }
 
 /// The SLOs of one service: hands out [`SliHandle`]s, keeps their windows
@@ -68,6 +102,7 @@ pub struct RegistryBuilder {
     clock: Arc<dyn Clock>,
     fill: SampleFill,
     shards: usize,
+    restore: Option<(SnapshotData, &'static str)>,
 }
 
 impl RegistryBuilder {
@@ -97,10 +132,23 @@ impl RegistryBuilder {
         self
     }
 
+    /// Continues from `snapshot` (see [`crate::state`]): each SLO whose
+    /// SLI, routes and period are unchanged keeps its windows, and the time
+    /// since the snapshot reads as no events. What was not restored, and
+    /// why, is in [`Registry::restore_report`].
+    pub fn restore(self, snapshot: Snapshot) -> Self {
+        self.restore_from(snapshot, crate::state::SOURCE_STATE_FILE)
+    }
+
+    pub(crate) fn restore_from(mut self, snapshot: Snapshot, source: &'static str) -> Self {
+        self.restore = Some((snapshot.0, source));
+        self
+    }
+
     /// Builds the registry; counting starts now on its clock.
     pub fn build(self) -> Registry {
         let start = self.clock.now();
-        let slos = self
+        let mut slos: Vec<SloEntry> = self
             .spec
             .slos()
             .iter()
@@ -138,9 +186,17 @@ impl RegistryBuilder {
                     lengths,
                     policy,
                     definition: definition.clone(),
+                    since: start,
+                    base: Base::default(),
                 }
             })
             .collect();
+        let (sources, report) = match self.restore {
+            Some((snapshot, source)) => {
+                restore::apply(&mut slos, self.spec.service(), snapshot, source, start)
+            }
+            None => (Vec::new(), RestoreReport::default()),
+        };
         Registry {
             inner: Arc::new(Inner {
                 spec: self.spec,
@@ -148,6 +204,8 @@ impl RegistryBuilder {
                 start,
                 fill: self.fill,
                 slos,
+                sources,
+                report,
             }),
         }
     }
@@ -186,6 +244,7 @@ impl Registry {
             clock: Arc::new(SystemClock::new()),
             fill: SampleFill::default(),
             shards: cpus.saturating_mul(2).min(MAX_SHARDS),
+            restore: None,
         }
     }
 
@@ -253,7 +312,7 @@ impl Registry {
     pub fn tick_at(&self, now: Timestamp) {
         for slo in &self.inner.slos {
             let mut state = lock(&slo.tick);
-            let live = slo.handle.cell.counters.totals();
+            let live = slo.live();
             *state = slo
                 .windows
                 .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
@@ -298,7 +357,54 @@ impl Registry {
             slos: (0..self.inner.slos.len())
                 .filter_map(|i| self.slo_status_at(i, now))
                 .collect(),
+            history: HistoryStatus {
+                sources: self.inner.sources.clone(),
+                since: self.since().to_string(),
+            },
         }
+    }
+
+    /// The earliest instant any SLO's windows hold: the registry's start,
+    /// or earlier when history was restored.
+    pub fn since(&self) -> Timestamp {
+        self.inner
+            .slos
+            .iter()
+            .map(|slo| slo.since)
+            .min()
+            .unwrap_or(self.inner.start)
+    }
+
+    /// What restoring this registry's state did (empty when it was not
+    /// restored); see [`RegistryBuilder::restore`].
+    pub fn restore_report(&self) -> &RestoreReport {
+        &self.inner.report
+    }
+
+    /// The state of every SLO now (its windows ticked up to now first), to
+    /// write to a [`StateFile`](crate::state::StateFile) and restore in a
+    /// later process. Takes each SLO's tick lock in turn; recording never
+    /// waits for it.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.inner.clock.now();
+        let slos = self
+            .inner
+            .slos
+            .iter()
+            .map(|slo| {
+                let mut state = lock(&slo.tick);
+                *state = slo
+                    .windows
+                    .tick(now.as_unix_nanos(), slo.live(), *state, self.inner.fill);
+                restore::save(slo, *state)
+            })
+            .collect();
+        Snapshot(SnapshotData {
+            service: self.inner.spec.service().to_owned(),
+            taken_at: now.as_unix_nanos(),
+            sources: self.inner.sources.clone(),
+            slos,
+        })
     }
 
     /// The status of the SLO at `index` at time `now` (normally the clock's
@@ -338,9 +444,7 @@ impl Registry {
                 }
             })
             .collect();
-        let elapsed = now
-            .saturating_duration_since(self.inner.start)
-            .as_secs_f64();
+        let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
         Some(SloStatus {
             name: slo.definition.name().to_owned(),
             description: slo.definition.description().map(str::to_owned),
@@ -394,7 +498,7 @@ impl Registry {
         let windows = slo.policy.windows();
         let age = now
             .as_unix_nanos()
-            .saturating_sub(self.inner.start.as_unix_nanos());
+            .saturating_sub(slo.since.as_unix_nanos());
         let tier = &TIERS[FASTEST_PAGE_TIER];
         let young = age < slo.lengths[tier.long];
         let (fine, burn_window) = if young {
@@ -404,7 +508,6 @@ impl Registry {
         };
         let burn_len = slo.lengths[burn_window];
         let span = slo.lengths[fine].saturating_sub(burn_len);
-        let counters = &slo.handle.cell.counters;
         let now_nanos = now.as_unix_nanos();
         let raw = slo.windows.history(
             now_nanos,
@@ -414,7 +517,7 @@ impl Registry {
                 (fine, burn_len),
                 (PERIOD_WINDOW, slo.lengths[PERIOD_WINDOW]),
             ],
-            || counters.totals(),
+            || slo.live(),
         );
         let budget = slo.definition.error_budget();
         let burn = |good: f64, bad: f64| {
@@ -463,10 +566,9 @@ impl Registry {
     }
 
     fn window_counts(&self, slo: &SloEntry, now: Timestamp) -> [(f64, f64); WINDOW_COUNT] {
-        let counters = &slo.handle.cell.counters;
         let (starts, live) = slo
             .windows
-            .read(now.as_unix_nanos(), &slo.lengths, || counters.totals());
+            .read(now.as_unix_nanos(), &slo.lengths, || slo.live());
         std::array::from_fn(|i| {
             (
                 (live.good - starts[i].good).max(0.0),

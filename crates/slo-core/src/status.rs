@@ -18,6 +18,19 @@ pub struct ServiceStatus {
     pub uptime_seconds: f64,
     /// One entry per SLO, in definition order.
     pub slos: Vec<SloStatus>,
+    /// Where the windows' history came from, and how far back it goes.
+    #[serde(default)]
+    pub history: HistoryStatus,
+}
+
+/// Where the windows' history came from (`/slo`'s `history`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryStatus {
+    /// What filled the windows besides this process: `state_file`,
+    /// `prometheus`, `simulated`; empty when nothing did.
+    pub sources: Vec<String>,
+    /// The earliest instant the windows hold, RFC 3339 in UTC.
+    pub since: String,
 }
 
 /// The live state of one SLO.

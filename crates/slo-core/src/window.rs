@@ -62,6 +62,14 @@ impl Ring {
         self.bad[slot].store(value.bad, Ordering::Relaxed);
     }
 
+    fn load_totals(&self, index: i64) -> Totals {
+        let slot = (index as usize) & self.mask;
+        Totals {
+            good: self.good[slot].load(Ordering::Relaxed),
+            bad: self.bad[slot].load(Ordering::Relaxed),
+        }
+    }
+
     fn load(&self, index: i64) -> Point {
         let slot = (index as usize) & self.mask;
         Point {
@@ -104,6 +112,17 @@ impl Point {
             bad: self.bad + (other.bad - self.bad) * f,
         }
     }
+}
+
+/// One ring's samples as a state file keeps them; see [`Windows::save`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SavedRing {
+    /// Sample spacing, ns.
+    pub spacing: i64,
+    /// Index of the newest sample (taken at `latest × spacing`).
+    pub latest: i64,
+    /// Cumulative counts, oldest first, the last at `latest`.
+    pub samples: Vec<Totals>,
 }
 
 /// The state a tick carries to the next one.
@@ -296,6 +315,58 @@ impl Windows {
         };
         let right = ring.load(j0 + 1);
         left.lerp(right, x)
+    }
+
+    /// The rings' samples, for a state file: per ring its spacing, the
+    /// index of its newest sample, and the samples it holds, oldest first.
+    /// The caller holds the tick lock, so no tick writes meanwhile.
+    pub fn save(&self) -> Vec<SavedRing> {
+        self.rings
+            .iter()
+            .map(|ring| {
+                let latest = ring.latest.load(Ordering::Relaxed);
+                let oldest = (latest - ring.len() + 1).max(ring.first + 1);
+                let samples = (oldest..=latest).map(|j| ring.load_totals(j)).collect();
+                SavedRing {
+                    spacing: ring.spacing,
+                    latest,
+                    samples,
+                }
+            })
+            .collect()
+    }
+
+    /// Puts saved samples back into freshly made rings (nothing reads
+    /// them yet). Samples at or before this windows' start are skipped.
+    /// Returns `false`, and leaves the rings unusable, when the saved rings
+    /// do not fit (another count, spacing or length): the caller starts
+    /// fresh then.
+    pub fn restore(&self, saved: &[SavedRing]) -> bool {
+        if saved.len() != self.rings.len() {
+            return false;
+        }
+        for (ring, saved) in self.rings.iter().zip(saved) {
+            let count = i64::try_from(saved.samples.len()).unwrap_or(i64::MAX);
+            if saved.spacing != ring.spacing || count > ring.len() {
+                return false;
+            }
+            if count == 0 || saved.latest <= ring.first {
+                continue;
+            }
+            let oldest = saved.latest - (count - 1);
+            // A ring holds every sample since its start, or a full ring:
+            // a gap would read as zero counts.
+            if count != ring.len() && oldest != ring.first + 1 {
+                return false;
+            }
+            for (j, value) in (oldest..=saved.latest).zip(&saved.samples) {
+                if j > ring.first {
+                    ring.store(j, *value);
+                }
+            }
+            ring.latest.store(saved.latest, Ordering::Relaxed);
+        }
+        true
     }
 
     /// Bytes held by the rings.

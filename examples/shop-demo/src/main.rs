@@ -27,6 +27,7 @@ use std::time::Duration;
 use clap::Parser;
 use slo::otel::otlp::{OtlpConfig, OtlpPipeline, Protocol};
 use slo::prometheus::PrometheusExporter;
+use slo::state::{StateFile, StateWriter};
 use slo::{Registry, Spec, Ticker};
 
 use crate::faults::Faults;
@@ -75,9 +76,19 @@ struct Args {
     /// How often to push over OTLP.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     otlp_interval: Duration,
-    /// Stop after this long (default: run until Ctrl-C).
+    /// Stop after this long (default: run until Ctrl-C or SIGTERM).
     #[arg(long, value_parser = humantime::parse_duration)]
     exit_after: Option<Duration>,
+    /// Keep the SLO windows in this file across restarts (default: a file
+    /// named after the service under the OS temp dir).
+    #[arg(long, conflicts_with = "no_state")]
+    state_file: Option<PathBuf>,
+    /// How often to write the state file.
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    state_every: Duration,
+    /// Keep no state: every start begins with empty windows.
+    #[arg(long)]
+    no_state: bool,
 }
 
 /// `--otlp-protocol`.
@@ -125,9 +136,56 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// The state file used when `--state-file` is not given.
+fn default_state_file(service: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{service}.slo-state"))
+}
+
+/// The registry, restored from the state file and kept there unless
+/// `--no-state`.
+fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWriter>), String> {
+    if args.no_state {
+        return Ok((Registry::new(spec), None));
+    }
+    let path = args
+        .state_file
+        .clone()
+        .unwrap_or_else(|| default_state_file(spec.service()));
+    let file = StateFile::new(&path)
+        .every(args.state_every)
+        .on_error(|path, error| {
+            eprintln!(
+                "shop-demo: cannot write state file {}: {error}",
+                path.display()
+            );
+        });
+    let (registry, writer) = file
+        .open(Registry::builder(spec))
+        .map_err(|e| format!("cannot start the state writer: {e}"))?;
+    for warning in writer.report().warnings() {
+        eprintln!("shop-demo: {warning}");
+    }
+    let restored = &writer.report().restored;
+    say!(
+        "state file {} (written every {}; --no-state for none): {}",
+        path.display(),
+        humantime::format_duration(args.state_every),
+        if restored.is_empty() {
+            "nothing restored, windows start empty".to_owned()
+        } else {
+            format!(
+                "restored {} since {}",
+                restored.join(", "),
+                registry.since()
+            )
+        }
+    );
+    Ok((registry, Some(writer)))
+}
+
 async fn run(args: Args) -> Result<(), String> {
     let spec = load_spec(args.spec.as_ref())?;
-    let registry = Registry::new(spec);
+    let (registry, state) = open_registry(&args, spec)?;
     let exporter = PrometheusExporter::new(&registry).map_err(|e| format!("metrics: {e}"))?;
     let otlp = match &args.otlp_endpoint {
         None => None,
@@ -201,9 +259,7 @@ async fn run(args: Args) -> Result<(), String> {
     let stop = async {
         match args.exit_after {
             Some(after) => tokio::time::sleep(after).await,
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            None => shutdown_signal().await,
         }
     };
     tokio::select! {
@@ -218,6 +274,11 @@ async fn run(args: Args) -> Result<(), String> {
     reporter.abort();
     report::print(&registry);
     ticker.stop();
+    if let Some(state) = state
+        && let Err(e) = state.shutdown()
+    {
+        eprintln!("shop-demo: the last state write failed: {e}");
+    }
     if let Some(otlp) = otlp {
         // Bounded: a collector that is down or stalls cannot hold up the exit.
         if let Err(e) = tokio::task::spawn_blocking(move || otlp.shutdown(Duration::from_secs(5)))
@@ -228,4 +289,21 @@ async fn run(args: Args) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM where there is one (what `kill` and service managers
+/// send): both end the demo gracefully, with a last state write.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

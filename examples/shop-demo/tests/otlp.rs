@@ -41,6 +41,7 @@ fn the_demo_pushes_otlp_with_the_numbers_it_serves_on_metrics() {
     command.args([
         "--listen",
         "127.0.0.1:0",
+        "--no-state",
         "--no-load",
         "--error-rate",
         "0.25",
@@ -127,6 +128,7 @@ fn a_stalled_collector_neither_slows_requests_nor_grows_memory_nor_holds_up_exit
         command.args([
             "--listen",
             "127.0.0.1:0",
+            "--no-state",
             "--rate",
             "200",
             "--incident-after",

@@ -105,7 +105,7 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
          <title>{service} — SLOs: {worst}</title><style>{STYLE}</style></head><body>\
          <header><h1>{service}</h1>\
          <span class=\"overall\" style=\"background:{bg}\">{worst_up}</span>\
-         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}</span></header><main>",
+         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}{history}</span></header><main>",
         worst = worst.as_str(),
         bg = colour(worst),
         worst_up = worst.as_str().to_uppercase(),
@@ -114,6 +114,15 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
         ns = if status.slos.len() == 1 { "" } else { "s" },
         now = escape(&status.now),
         uptime = humane(status.uptime_seconds),
+        history = if status.history.sources.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · history since {} from {}",
+                escape(&status.history.since),
+                escape(&status.history.sources.join(", ").replace('_', " "))
+            )
+        },
     );
     if status.slos.is_empty() {
         out.push_str("<p class=\"quiet\">No SLOs are defined.</p>");
@@ -122,7 +131,8 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
         slo_row(&mut out, slo, histories.get(i).and_then(Option::as_ref));
     }
     out.push_str(
-        "</main><footer>Numbers are this process's own, since it started (coverage shows how much \
+        "</main><footer>Numbers cover what the windows hold: this process's events since it \
+         started, plus any history restored at start (coverage shows how much \
          of each period it has seen). Refreshes every 15 s. \
          <a href=\"?format=json\">JSON</a></footer></body></html>\n",
     );

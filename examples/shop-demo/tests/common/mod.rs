@@ -17,7 +17,12 @@ pub fn spawn(command: Command) -> Peer {
 /// The demo with `args`, on a free port.
 pub fn demo(args: &[&str]) -> Peer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
-    command.args(["--listen", "127.0.0.1:0"]).args(args);
+    command.args(["--listen", "127.0.0.1:0"]);
+    // Each test starts from empty windows, unless it names a state file.
+    if !args.contains(&"--state-file") {
+        command.arg("--no-state");
+    }
+    command.args(args);
     spawn(command)
 }
 

@@ -1,0 +1,177 @@
+//! Taking a snapshot of an SLO's state, and restoring one into a registry
+//! being built.
+
+use std::time::Duration;
+
+use super::{Base, SloEntry};
+use crate::clock::Timestamp;
+use crate::counters::Totals;
+use crate::spec::{Sli, SloDefinition};
+use crate::state::codec::{EncodedRing, SavedLatency};
+use crate::state::{RestoreNote, RestoreReport, SavedSlo, SnapshotData};
+use crate::sync::Mutex;
+use crate::window::{DEFAULT_RING_LEN, SampleFill, SavedRing, TickState, Windows};
+
+/// How far in the future a snapshot may say it was taken and still be
+/// used (a wall clock stepped back a little between two runs): beyond
+/// this, every SLO starts fresh.
+const FUTURE_TOLERANCE: Duration = Duration::from_secs(1);
+
+/// What must not change for an SLO's history to still mean the same thing:
+/// its SLI, its routes (as a set) and its period. The objective, the
+/// description and `min_events` may change.
+pub(crate) fn identity(definition: &SloDefinition) -> String {
+    let sli = match definition.sli() {
+        Sli::Availability => "availability".to_owned(),
+        Sli::Latency { threshold } => format!("latency {}ns", threshold.as_nanos()),
+    };
+    let routes = match definition.routes() {
+        None => "every request".to_owned(),
+        Some(rules) => {
+            let mut rules: Vec<String> = rules.iter().map(ToString::to_string).collect();
+            rules.sort();
+            rules.dedup();
+            rules.join(", ")
+        }
+    };
+    format!(
+        "sli {sli}; period {}ns; routes {routes}",
+        definition.period().as_nanos()
+    )
+}
+
+/// `slo`'s state, its windows just ticked to `state`.
+pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
+    let cell = &slo.handle.cell;
+    let latency = (!cell.bounds_nanos.is_empty()).then(|| {
+        let (mut counts, sum) = cell.counters.histogram();
+        if slo.base.buckets.len() == counts.len() {
+            for (count, base) in counts.iter_mut().zip(&slo.base.buckets) {
+                *count = count.wrapping_add(*base);
+            }
+        }
+        SavedLatency {
+            bounds_nanos: cell.bounds_nanos.to_vec(),
+            counts,
+            sum_nanos: sum.wrapping_add(slo.base.sum_nanos),
+        }
+    });
+    SavedSlo {
+        name: slo.definition.name().to_owned(),
+        identity: identity(&slo.definition),
+        since: slo.since.as_unix_nanos(),
+        good: state.totals.good,
+        bad: state.totals.bad,
+        excluded: slo.base.excluded.wrapping_add(cell.counters.excluded()),
+        latency,
+        rings: slo.windows.save().iter().map(EncodedRing::encode).collect(),
+    }
+}
+
+/// Restores what `snapshot` holds for `slos` (fresh entries, built at
+/// `now`): the history sources the registry then has, and the report.
+pub(super) fn apply(
+    slos: &mut [SloEntry],
+    service: &str,
+    snapshot: SnapshotData,
+    source: &'static str,
+    now: Timestamp,
+) -> (Vec<String>, RestoreReport) {
+    let mut report = RestoreReport::default();
+    if snapshot.service != service {
+        report.notes.push(RestoreNote::OtherService {
+            found: snapshot.service,
+            expected: service.to_owned(),
+        });
+        return (Vec::new(), report);
+    }
+    let taken_at = Timestamp::from_unix_nanos(snapshot.taken_at);
+    if taken_at > now.saturating_add(FUTURE_TOLERANCE) {
+        report
+            .notes
+            .push(RestoreNote::FromTheFuture { taken_at, now });
+        return (Vec::new(), report);
+    }
+    let mut saved: Vec<Option<SavedSlo>> = snapshot.slos.into_iter().map(Some).collect();
+    for slo in slos.iter_mut() {
+        let name = slo.definition.name().to_owned();
+        let found = saved
+            .iter_mut()
+            .find(|s| s.as_ref().is_some_and(|s| s.name == name))
+            .and_then(Option::take);
+        let Some(found) = found else {
+            report.notes.push(RestoreNote::New { slo: name });
+            continue;
+        };
+        if found.identity != identity(&slo.definition) {
+            report.notes.push(RestoreNote::Changed { slo: name });
+        } else if now.saturating_duration_since(taken_at) >= slo.definition.period() {
+            report.notes.push(RestoreNote::OlderThanPeriod {
+                slo: name,
+                taken_at,
+            });
+        } else if restore_one(slo, found, taken_at, now) {
+            report.restored.push(name);
+        } else {
+            report.notes.push(RestoreNote::Inconsistent { slo: name });
+        }
+    }
+    for left in saved.into_iter().flatten() {
+        report.notes.push(RestoreNote::Removed { slo: left.name });
+    }
+    let mut sources = Vec::new();
+    if !report.restored.is_empty() {
+        for s in snapshot.sources.iter().map(String::as_str).chain([source]) {
+            if !sources.iter().any(|known| known == s) {
+                sources.push(s.to_owned());
+            }
+        }
+    }
+    (sources, report)
+}
+
+/// Puts `saved` into `slo`; `false` (and `slo` untouched) when its windows
+/// do not fit.
+fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Timestamp) -> bool {
+    let Ok(rings) = saved
+        .rings
+        .iter()
+        .map(EncodedRing::decode)
+        .collect::<Result<Vec<SavedRing>, _>>()
+    else {
+        return false;
+    };
+    let windows = Windows::new(&slo.lengths, DEFAULT_RING_LEN, saved.since);
+    if !windows.restore(&rings) {
+        return false;
+    }
+    let totals = Totals {
+        good: saved.good,
+        bad: saved.bad,
+    };
+    // The time since the snapshot had no events: the samples it missed
+    // all hold the snapshot's totals.
+    let at = taken_at.min(now).as_unix_nanos();
+    let state = windows.tick(
+        now.as_unix_nanos(),
+        totals,
+        TickState { at, totals },
+        SampleFill::Step,
+    );
+    let (buckets, sum_nanos) = match saved.latency {
+        Some(latency) if *latency.bounds_nanos == *slo.handle.cell.bounds_nanos => {
+            (latency.counts, latency.sum_nanos)
+        }
+        _ => (Vec::new(), 0),
+    };
+    slo.windows = windows;
+    slo.since = Timestamp::from_unix_nanos(saved.since);
+    slo.base = Base {
+        totals,
+        excluded: saved.excluded,
+        buckets,
+        sum_nanos,
+    };
+    slo.tick = Mutex::new(state);
+    true
+}

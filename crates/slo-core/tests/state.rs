@@ -1,0 +1,359 @@
+//! Durable windows: a snapshot restored after a gap equals a registry that
+//! ran through the gap and saw no events in it; state files that cannot
+//! be trusted are refused with a reason and no panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::Duration;
+
+use slo_core::state::{RestoreNote, Snapshot, StateError, StateFile};
+use slo_core::{Clock, ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 86_400;
+
+fn spec() -> Spec {
+    spec_with(0.999, Duration::from_millis(250))
+}
+
+fn spec_with(objective: f64, threshold: Duration) -> Spec {
+    Spec::builder("shop")
+        .slo(
+            SloDefinition::builder("checkout")
+                .objective(objective)
+                .route("POST /checkout"),
+        )
+        .slo(
+            SloDefinition::builder("search")
+                .objective(0.99)
+                .latency(threshold)
+                .period(Duration::from_secs(7 * DAY)),
+        )
+        .build()
+        .unwrap()
+}
+
+fn registry_at(spec: Spec, clock: &ManualClock, snapshot: Option<Snapshot>) -> Registry {
+    let builder = Registry::builder(spec)
+        .clock(clock.clone())
+        .sample_fill(SampleFill::Step);
+    match snapshot {
+        Some(snapshot) => builder.restore(snapshot),
+        None => builder,
+    }
+    .build()
+}
+
+/// Moves `clock` to `secs`, ticking every registry just before, as replay does.
+fn move_to(registries: &[&Registry], clock: &ManualClock, secs: u64) {
+    let t = Timestamp::from_unix_nanos(i64::try_from(secs).unwrap() * 1_000_000_000);
+    for r in registries {
+        r.tick_at(Timestamp::from_unix_nanos(t.as_unix_nanos() - 1));
+    }
+    clock.set(t);
+}
+
+/// A deterministic day and a half of traffic, with an incident.
+fn traffic(registries: &[&Registry], clock: &ManualClock, from: u64, to: u64) {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for minute in (from..to).step_by(60) {
+        move_to(registries, clock, minute);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let incident = (20 * HOUR..21 * HOUR).contains(&minute);
+        let events = 20 + seed % 30;
+        for i in 0..events {
+            let bad = if incident {
+                i % 5 == 0
+            } else {
+                (seed + i).is_multiple_of(97)
+            };
+            let latency = Duration::from_millis(50 + (seed + i * 37) % 400);
+            for r in registries {
+                r.handle("checkout").unwrap().record(!bad);
+                r.handle("search").unwrap().record_latency(latency, !bad);
+            }
+        }
+    }
+}
+
+fn without_uptime_and_history(registry: &Registry) -> serde_json::Value {
+    let mut status = serde_json::to_value(registry.status()).unwrap();
+    let object = status.as_object_mut().unwrap();
+    object.remove("uptime_seconds");
+    object.remove("history");
+    status
+}
+
+#[test]
+fn a_restart_gap_reads_as_no_events_in_every_window() {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    let model = registry_at(spec(), &clock, None);
+    traffic(&[&first, &model], &clock, 0, 36 * HOUR);
+    move_to(&[&first, &model], &clock, 36 * HOUR + 17);
+    let snapshot = first.snapshot();
+    // Down for two hours; the model runs on and sees nothing.
+    move_to(&[&model], &clock, 38 * HOUR + 17);
+    let restored = registry_at(
+        spec(),
+        &clock,
+        Some(Snapshot::from_bytes(&snapshot.to_bytes()).unwrap()),
+    );
+    assert_eq!(restored.restore_report().restored, ["checkout", "search"]);
+    assert!(restored.restore_report().notes.is_empty());
+    let now = clock.now();
+    for index in 0..2 {
+        assert_eq!(
+            restored.window_events(index, now).unwrap(),
+            model.window_events(index, now).unwrap(),
+            "SLO {index} right after the restart"
+        );
+    }
+    assert_eq!(
+        without_uptime_and_history(&restored),
+        without_uptime_and_history(&model)
+    );
+    let history = restored.status().history;
+    assert_eq!(history.sources, ["state_file"]);
+    assert_eq!(history.since, Timestamp::EPOCH.to_string());
+    // Both go on alike, through the incident's anniversary and past a
+    // whole 7d period's worth of windows.
+    traffic(&[&restored, &model], &clock, 38 * HOUR + 60, 46 * HOUR);
+    for secs in [46 * HOUR, 47 * HOUR + 5, 9 * DAY] {
+        move_to(&[&restored, &model], &clock, secs);
+        for index in 0..2 {
+            assert_eq!(
+                restored.window_events(index, clock.now()).unwrap(),
+                model.window_events(index, clock.now()).unwrap(),
+                "SLO {index} at {secs}s"
+            );
+            assert_eq!(
+                restored.history(index, clock.now()),
+                model.history(index, clock.now()),
+                "chart history of SLO {index} at {secs}s"
+            );
+        }
+        assert_eq!(
+            without_uptime_and_history(&restored),
+            without_uptime_and_history(&model)
+        );
+    }
+}
+
+#[test]
+fn a_snapshot_survives_its_bytes_and_a_second_restart() {
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(1_700_000_000_000_000_000));
+    let first = registry_at(spec(), &clock, None);
+    let base = clock.now().as_unix_nanos() as u64 / 1_000_000_000;
+    traffic(&[&first], &clock, base, base + 3 * HOUR);
+    let snapshot = first.snapshot();
+    let bytes = snapshot.to_bytes();
+    assert_eq!(Snapshot::from_bytes(&bytes).unwrap(), snapshot);
+    let second = registry_at(spec(), &clock, Some(snapshot));
+    second.handle("checkout").unwrap().record(false);
+    let again = registry_at(spec(), &clock, Some(second.snapshot()));
+    let want = first.status().slos[0].events;
+    let got = again.status().slos[0].events;
+    assert_eq!((got.good, got.bad), (want.good, want.bad + 1));
+    // The file stays small: a few KiB per SLO.
+    assert!(bytes.len() < 2 * 16 * 1024, "{} bytes", bytes.len());
+}
+
+#[test]
+fn changed_slos_start_fresh_and_unchanged_ones_keep_their_history() {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    traffic(&[&first], &clock, 0, 2 * HOUR);
+    let snapshot = first.snapshot();
+    // A new objective keeps the counts; a new latency threshold does not.
+    let changed = spec_with(0.995, Duration::from_millis(300));
+    let restored = registry_at(changed, &clock, Some(snapshot.clone()));
+    let report = restored.restore_report();
+    assert_eq!(report.restored, ["checkout"]);
+    assert_eq!(
+        report.notes,
+        [RestoreNote::Changed {
+            slo: "search".into()
+        }]
+    );
+    let status = restored.status();
+    assert_eq!(status.slos[0].events, first.status().slos[0].events);
+    assert_eq!(status.slos[0].objective, 0.995);
+    assert_eq!(status.slos[1].events.total, 0);
+    // A spec with a new SLO and without an old one.
+    let other = Spec::builder("shop")
+        .slo(
+            SloDefinition::builder("checkout")
+                .objective(0.999)
+                .route("POST /checkout"),
+        )
+        .slo(SloDefinition::builder("cart").objective(0.99))
+        .build()
+        .unwrap();
+    let restored = registry_at(other, &clock, Some(snapshot));
+    assert_eq!(
+        restored.restore_report().notes,
+        [
+            RestoreNote::New { slo: "cart".into() },
+            RestoreNote::Removed {
+                slo: "search".into()
+            }
+        ]
+    );
+    assert!(
+        restored.restore_report().warnings()[0].contains("\"cart\""),
+        "{:?}",
+        restored.restore_report().warnings()
+    );
+}
+
+#[test]
+fn snapshots_of_another_service_from_the_future_or_older_than_the_period_start_fresh() {
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(10 * DAY as i64 * 1_000_000_000));
+    let first = registry_at(spec(), &clock, None);
+    first.handle("checkout").unwrap().record(true);
+    let snapshot = first.snapshot();
+
+    let other = Spec::builder("cart")
+        .slo(SloDefinition::builder("checkout").objective(0.9))
+        .build()
+        .unwrap();
+    let r = registry_at(other, &clock, Some(snapshot.clone()));
+    assert!(
+        matches!(&r.restore_report().notes[..], [RestoreNote::OtherService { found, .. }] if found == "shop")
+    );
+    assert_eq!(r.status().slos[0].events.total, 0);
+
+    let earlier = ManualClock::new(Timestamp::from_unix_nanos(9 * DAY as i64 * 1_000_000_000));
+    let r = registry_at(spec(), &earlier, Some(snapshot.clone()));
+    assert!(matches!(
+        &r.restore_report().notes[..],
+        [RestoreNote::FromTheFuture { .. }]
+    ));
+    assert!(r.restore_report().restored.is_empty());
+    assert!(r.restore_report().warnings()[0].contains("after now"));
+
+    // Eight days later: older than search's 7d period, not checkout's 30d.
+    let later = ManualClock::new(Timestamp::from_unix_nanos(18 * DAY as i64 * 1_000_000_000));
+    let r = registry_at(spec(), &later, Some(snapshot));
+    assert_eq!(r.restore_report().restored, ["checkout"]);
+    assert!(
+        matches!(&r.restore_report().notes[..], [RestoreNote::OlderThanPeriod { slo, .. }] if slo == "search")
+    );
+    assert_eq!(r.status().slos[0].events.good, 1);
+}
+
+/// A real file, truncated at every byte and with a bit flipped at every
+/// byte: each is refused with a reason, never a panic, never misread.
+#[test]
+fn truncated_or_flipped_files_are_refused() {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    traffic(&[&first], &clock, 0, HOUR);
+    let bytes = first.snapshot().to_bytes();
+    assert_eq!(Snapshot::from_bytes(&[]), Err(StateError::Empty));
+    for cut in 0..bytes.len() {
+        let read = Snapshot::from_bytes(&bytes[..cut]);
+        assert!(
+            read.is_err(),
+            "cut at {cut} of {} was accepted",
+            bytes.len()
+        );
+    }
+    for at in 0..bytes.len() {
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 1 << (at % 8);
+        let read = Snapshot::from_bytes(&flipped);
+        assert!(read.is_err(), "a flipped bit at byte {at} was accepted");
+    }
+    let mut other_version = bytes.clone();
+    other_version[10] = b'7';
+    assert_eq!(
+        Snapshot::from_bytes(&other_version),
+        Err(StateError::Version { found: "7".into() })
+    );
+    assert_eq!(
+        Snapshot::from_bytes(b"hello\n{}"),
+        Err(StateError::NotAStateFile)
+    );
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("slo-state-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn open_restores_writes_and_reports_bad_files() {
+    let dir = temp_dir("open");
+    let path = dir.join("shop.slo-state");
+    let file = StateFile::new(&path).every(Duration::from_millis(20));
+    // Missing: a fresh start without a note, and a file written at once.
+    let (registry, writer) = file.open(Registry::builder(spec())).unwrap();
+    assert!(writer.report().notes.is_empty() && writer.report().restored.is_empty());
+    assert!(path.exists());
+    for _ in 0..41 {
+        registry.handle("checkout").unwrap().record(true);
+    }
+    writer.shutdown().unwrap();
+    let (registry, writer) = file.open(Registry::builder(spec())).unwrap();
+    assert_eq!(registry.status().slos[0].events.good, 41);
+    // The writer writes on its own, every interval.
+    registry.handle("checkout").unwrap().record(false);
+    std::thread::sleep(Duration::from_millis(300));
+    let written = file.read().unwrap().unwrap();
+    let reread = Registry::builder(spec()).restore(written).build();
+    assert_eq!(reread.status().slos[0].events.bad, 1);
+    drop(writer);
+
+    // Empty, garbage and truncated files: a note naming the file, a fresh start.
+    for bad in [&b""[..], b"garbage\n", &std::fs::read(&path).unwrap()[..50]] {
+        std::fs::write(&path, bad).unwrap();
+        let (registry, writer) = file.open(Registry::builder(spec())).unwrap();
+        let warnings = writer.report().warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains(&path.display().to_string()),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains("not used"), "{warnings:?}");
+        assert_eq!(registry.status().slos[0].events.total, 0);
+        writer.shutdown().unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_that_cannot_be_written_is_reported_and_the_service_goes_on() {
+    let dir = temp_dir("unwritable");
+    // A directory in the way of the file (as root, permissions would not stop a write).
+    let path = dir.join("in-the-way");
+    std::fs::create_dir_all(path.join("child")).unwrap();
+    let failures = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&failures);
+    let file = StateFile::new(&path)
+        .every(Duration::from_millis(10))
+        .on_error(move |_, _| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+    let (registry, writer) = file.open(Registry::builder(spec())).unwrap();
+    assert!(
+        matches!(
+            &writer.report().notes[..],
+            [RestoreNote::Unusable { .. }, RestoreNote::Unwritable { .. }]
+        ),
+        "{:?}",
+        writer.report().notes
+    );
+    registry.handle("checkout").unwrap().record(true);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(writer.last_error().is_some());
+    // Reported once for the run of failures, not at every retry.
+    assert_eq!(failures.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert!(writer.shutdown().is_err());
+    assert_eq!(registry.status().slos[0].events.good, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
