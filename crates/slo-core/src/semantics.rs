@@ -65,6 +65,19 @@
 //!   start while the process has run less than a period), and
 //!   `coverage_ratio` says how much of the period that is.
 //!
+//! # Durable windows
+//!
+//! The windows are part of the state, and survive restarts through a
+//! [state file](crate::state): every SLO's cumulative counts, its rings
+//! and thereby its chart history are written every interval (default 10 s)
+//! and at shutdown, atomically, and restored at start. The time the
+//! process was down reads as no events, so every window slides over the
+//! gap exactly. An SLO keeps its history while its SLI, routes and period
+//! are unchanged (objective, description and `min_events` may change); a
+//! new or changed SLO, and every SLO of a file that cannot be trusted,
+//! starts fresh with a note saying why. A restored window covers what it
+//! restored: `coverage_ratio` and `/slo`'s `history.since` count it.
+//!
 //! # Alert tiers
 //!
 //! Multi-window, multi-burn-rate alerts, as in the SRE workbook and Sloth,
@@ -165,6 +178,9 @@
 //! ```
 //!
 //! A latency SLI reads `{"kind": "latency", "threshold_seconds": 0.25}`.
+//! The top level also carries `"history": {"sources": ["state_file"],
+//! "since": "2026-11-20T10:00:00Z"}`: what filled the windows besides this
+//! process (empty when nothing did) and the earliest instant they hold.
 //!
 //! # Replay
 //!
