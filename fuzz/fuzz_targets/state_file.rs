@@ -1,0 +1,58 @@
+//! State files: whatever `Snapshot::from_bytes` accepts re-encodes to the
+//! same snapshot and restores into a registry without panicking, and the
+//! restored counts never exceed what the file says it counted.
+//!
+//! The first byte picks the input's form: odd, the bytes are a whole file;
+//! even, they are a body, wrapped in a correct header (length and
+//! checksum), so that mutations reach the body's parser and the restore
+//! instead of stopping at the checksum.
+#![no_main]
+
+use std::time::Duration;
+
+use libfuzzer_sys::fuzz_target;
+use slo_core::state::Snapshot;
+use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
+
+fn spec() -> Spec {
+    Spec::builder("shop")
+        .slo(SloDefinition::builder("checkout").objective(0.999).route("POST /checkout"))
+        .slo(
+            SloDefinition::builder("search")
+                .objective(0.99)
+                .latency(Duration::from_millis(250))
+                .period(Duration::from_secs(7 * 86_400)),
+        )
+        .build()
+        .expect("a valid spec")
+}
+
+fn file_of(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("slo-state 1 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&form, rest)) = data.split_first() else {
+        return;
+    };
+    let bytes = if form % 2 == 1 { rest.to_vec() } else { file_of(rest) };
+    let Ok(snapshot) = Snapshot::from_bytes(&bytes) else {
+        return;
+    };
+    let again = Snapshot::from_bytes(&snapshot.to_bytes()).expect("a snapshot re-encodes");
+    assert_eq!(again, snapshot);
+    let taken_at = snapshot.taken_at().as_unix_nanos();
+    for later in [0, 1_000_000_000, 3_600_000_000_000] {
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(taken_at.saturating_add(later)));
+        let registry = Registry::builder(spec()).clock(clock.clone()).restore(snapshot.clone()).build();
+        let status = registry.status();
+        for slo in &status.slos {
+            assert_eq!(slo.events.good + slo.events.bad, slo.events.total);
+        }
+        clock.advance(Duration::from_secs(61));
+        registry.tick();
+        let _ = registry.snapshot().to_bytes();
+    }
+});
