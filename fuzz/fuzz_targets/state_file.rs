@@ -12,23 +12,15 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use slo_core::state::Snapshot;
-use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
+use slo_core::{ManualClock, Registry, Timestamp};
 
-fn spec() -> Spec {
-    Spec::builder("shop")
-        .slo(SloDefinition::builder("checkout").objective(0.999).route("POST /checkout"))
-        .slo(
-            SloDefinition::builder("search")
-                .objective(0.99)
-                .latency(Duration::from_millis(250))
-                .period(Duration::from_secs(7 * 86_400)),
-        )
-        .build()
-        .expect("a valid spec")
-}
+#[path = "../common/spec.rs"]
+mod common;
+use common::spec;
 
 fn file_of(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("slo-state 1 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
+    let mut out =
+        format!("slo-state 1 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
     out.extend_from_slice(body);
     out
 }
@@ -37,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&form, rest)) = data.split_first() else {
         return;
     };
-    let bytes = if form % 2 == 1 { rest.to_vec() } else { file_of(rest) };
+    let bytes = if form % 2 == 1 {
+        rest.to_vec()
+    } else {
+        file_of(rest)
+    };
     let Ok(snapshot) = Snapshot::from_bytes(&bytes) else {
         return;
     };
@@ -46,7 +42,10 @@ fuzz_target!(|data: &[u8]| {
     let taken_at = snapshot.taken_at().as_unix_nanos();
     for later in [0, 1_000_000_000, 3_600_000_000_000] {
         let clock = ManualClock::new(Timestamp::from_unix_nanos(taken_at.saturating_add(later)));
-        let registry = Registry::builder(spec()).clock(clock.clone()).restore(snapshot.clone()).build();
+        let registry = Registry::builder(spec())
+            .clock(clock.clone())
+            .restore(snapshot.clone())
+            .build();
         let status = registry.status();
         for slo in &status.slos {
             assert_eq!(slo.events.good + slo.events.bad, slo.events.total);

@@ -3,27 +3,25 @@
 
 use std::time::Duration;
 
-use slo_core::{Clock, ManualClock, Registry, SloDefinition, Spec, Timestamp};
+use slo_core::{ManualClock, Registry, Timestamp};
+
+#[path = "../common/spec.rs"]
+mod common;
+use common::spec;
 
 fn main() {
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/state_file"));
     std::fs::create_dir_all(dir).expect("the corpus directory");
-    let spec = Spec::builder("shop")
-        .slo(SloDefinition::builder("checkout").objective(0.999).route("POST /checkout"))
-        .slo(
-            SloDefinition::builder("search")
-                .objective(0.99)
-                .latency(Duration::from_millis(250))
-                .period(Duration::from_secs(7 * 86_400)),
-        )
-        .build()
-        .expect("a valid spec");
+    let spec = spec();
     let clock = ManualClock::new(Timestamp::from_unix_nanos(1_764_000_000_000_000_000));
     let registry = Registry::builder(spec).clock(clock.clone()).build();
     for (n, minutes) in [(0, 0u64), (1, 3), (2, 90)] {
         for minute in 0..minutes {
             for i in 0..(5 + minute % 7) {
-                registry.handle("checkout").expect("defined").record(i % 5 != 0);
+                registry
+                    .handle("checkout")
+                    .expect("defined")
+                    .record(i % 5 != 0);
                 registry
                     .handle("search")
                     .expect("defined")
@@ -40,6 +38,5 @@ fn main() {
         body.extend_from_slice(&bytes[newline + 1..]);
         std::fs::write(dir.join(format!("file-{n}")), whole).expect("a seed");
         std::fs::write(dir.join(format!("body-{n}")), body).expect("a seed");
-        let _ = clock.now();
     }
 }

@@ -357,3 +357,33 @@ fn a_file_that_cannot_be_written_is_reported_and_the_service_goes_on() {
     assert_eq!(registry.status().slos[0].events.good, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Writes asked for from several threads while the writer's own thread
+/// writes too: every file on disk is whole.
+#[test]
+fn overlapping_writes_leave_a_whole_file() {
+    let dir = temp_dir("overlap");
+    let file = StateFile::new(dir.join("shop.slo-state")).every(Duration::from_millis(1));
+    let (registry, writer) = file.open(Registry::builder(spec())).unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..50 {
+                    registry
+                        .handle("search")
+                        .unwrap()
+                        .record_latency(Duration::from_millis(3), true);
+                    writer.write_now().unwrap();
+                    let read = file.read();
+                    assert!(matches!(read, Ok(Some(_))), "{read:?}");
+                }
+            });
+        }
+    });
+    writer.shutdown().unwrap();
+    let restored = Registry::builder(spec())
+        .restore(file.read().unwrap().unwrap())
+        .build();
+    assert_eq!(restored.status().slos[1].events.good, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,7 @@
 //! Taking a snapshot of an SLO's state, and restoring one into a registry
 //! being built.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::{Base, SloEntry};
@@ -92,14 +93,15 @@ pub(super) fn apply(
             .push(RestoreNote::FromTheFuture { taken_at, now });
         return (Vec::new(), report);
     }
-    let mut saved: Vec<Option<SavedSlo>> = snapshot.slos.into_iter().map(Some).collect();
+    let order: Vec<String> = snapshot.slos.iter().map(|s| s.name.clone()).collect();
+    let mut saved: HashMap<String, SavedSlo> = snapshot
+        .slos
+        .into_iter()
+        .map(|s| (s.name.clone(), s))
+        .collect();
     for slo in slos.iter_mut() {
         let name = slo.definition.name().to_owned();
-        let found = saved
-            .iter_mut()
-            .find(|s| s.as_ref().is_some_and(|s| s.name == name))
-            .and_then(Option::take);
-        let Some(found) = found else {
+        let Some(found) = saved.remove(&name) else {
             report.notes.push(RestoreNote::New { slo: name });
             continue;
         };
@@ -116,8 +118,10 @@ pub(super) fn apply(
             report.notes.push(RestoreNote::Inconsistent { slo: name });
         }
     }
-    for left in saved.into_iter().flatten() {
-        report.notes.push(RestoreNote::Removed { slo: left.name });
+    for name in order {
+        if saved.remove(&name).is_some() {
+            report.notes.push(RestoreNote::Removed { slo: name });
+        }
     }
     let mut sources = Vec::new();
     if !report.restored.is_empty() {

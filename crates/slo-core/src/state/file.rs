@@ -134,15 +134,19 @@ impl StateFile {
 
     /// Writes `snapshot` atomically: to a temporary file beside the state
     /// file, synced, renamed over it, and the directory synced, so that a
-    /// crash leaves the old file or the new one.
+    /// crash leaves the old file or the new one. Calls on one `StateFile`
+    /// from several threads of a process must not overlap (they share the
+    /// temporary file); a [`StateWriter`] serializes its own.
     pub fn write(&self, snapshot: &Snapshot) -> Result<(), StateError> {
         let bytes = snapshot.to_bytes();
         let name = self
             .path
             .file_name()
             .ok_or_else(|| StateError::Io("the path names no file".into()))?;
+        // One temporary file per process: two processes given the same
+        // state file each rename a whole file of their own into place.
         let mut temporary = name.to_owned();
-        temporary.push(".tmp");
+        temporary.push(format!(".{}.tmp", std::process::id()));
         let temporary = self.path.with_file_name(temporary);
         let io = |what: &str, e: std::io::Error| StateError::Io(format!("{what}: {e}"));
         let mut file = File::create(&temporary)

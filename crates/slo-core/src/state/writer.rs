@@ -25,6 +25,9 @@ pub struct StateWriter {
 
 struct Shared {
     last_error: Mutex<Option<StateError>>,
+    /// Held for each write: the thread's and `write_now`'s share one
+    /// temporary file.
+    writing: Mutex<()>,
 }
 
 impl Shared {
@@ -57,6 +60,7 @@ impl StateWriter {
         let (stop, stopped) = mpsc::channel::<()>();
         let shared = Arc::new(Shared {
             last_error: Mutex::new(None),
+            writing: Mutex::new(()),
         });
         let thread = {
             let (registry, file, shared) = (registry.clone(), file.clone(), Arc::clone(&shared));
@@ -66,7 +70,7 @@ impl StateWriter {
                     // Ends when told to stop, or when the writer is gone.
                     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(file.interval())
                     {
-                        write(&registry, &file, &shared);
+                        let _ = write(&registry, &file, &shared);
                     }
                 })?
         };
@@ -95,10 +99,10 @@ impl StateWriter {
             .clone()
     }
 
-    /// Writes the state now (as the thread does every interval).
+    /// Writes the state now (as the thread does every interval), and
+    /// returns how that write went.
     pub fn write_now(&self) -> Result<(), StateError> {
-        write(&self.registry, &self.file, &self.shared);
-        self.last_error().map_or(Ok(()), Err)
+        write(&self.registry, &self.file, &self.shared)
     }
 
     /// Stops the thread and writes the state a last time: call it at
@@ -126,16 +130,22 @@ impl Drop for StateWriter {
 }
 
 /// One write; reports a failure once per run of failures.
-fn write(registry: &Registry, file: &StateFile, shared: &Shared) {
+fn write(registry: &Registry, file: &StateFile, shared: &Shared) -> Result<(), StateError> {
+    let _writing = shared
+        .writing
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     match file.write(&registry.snapshot()) {
         Ok(()) => {
             shared.set(None);
+            Ok(())
         }
         Err(error) => {
             let was_failing = shared.set(Some(error.clone())).is_some();
             if !was_failing && let Some(report) = file.error_reporter() {
                 report(file.path(), &error);
             }
+            Err(error)
         }
     }
 }
