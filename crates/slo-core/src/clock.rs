@@ -44,6 +44,14 @@ impl Timestamp {
         )
     }
 
+    /// This instant minus `d`, saturating.
+    pub fn saturating_sub(self, d: Duration) -> Timestamp {
+        Timestamp(
+            self.0
+                .saturating_sub(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+        )
+    }
+
     /// `self − earlier`, zero when `earlier` is later.
     pub fn saturating_duration_since(self, earlier: Timestamp) -> Duration {
         Duration::from_nanos(u64::try_from(self.0.saturating_sub(earlier.0)).unwrap_or(0))

@@ -1,6 +1,6 @@
 //! [`Registry`]: the SLOs of one service, their handles, windows and status.
 
-mod restore;
+pub(crate) mod restore;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use crate::handle::{EventTotals, SliCell, SliHandle};
 use crate::history::{History, HistoryPoint};
 use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
 use crate::spec::{Sli, SloDefinition, Spec};
-use crate::state::{RestoreReport, Snapshot, SnapshotData};
+use crate::state::{Backfill, RestoreReport, SOURCE_STATE_FILE, Snapshot, SnapshotData};
 use crate::status::{
     AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, ServiceStatus, SliStatus,
     SloStatus, StatusLevel,
@@ -102,7 +102,10 @@ pub struct RegistryBuilder {
     clock: Arc<dyn Clock>,
     fill: SampleFill,
     shards: usize,
-    restore: Option<(SnapshotData, &'static str)>,
+    /// Snapshots to restore from, in order of precedence; `true` for a
+    /// saved state (whose missing SLOs are worth a note), `false` for a
+    /// backfill (whose source reports what it lacks).
+    restores: Vec<(SnapshotData, bool)>,
 }
 
 impl RegistryBuilder {
@@ -136,13 +139,36 @@ impl RegistryBuilder {
     /// SLI, routes and period are unchanged keeps its windows, and the time
     /// since the snapshot reads as no events. What was not restored, and
     /// why, is in [`Registry::restore_report`].
-    pub fn restore(self, snapshot: Snapshot) -> Self {
-        self.restore_from(snapshot, crate::state::SOURCE_STATE_FILE)
+    ///
+    /// It may be given with other snapshots or a [`Backfill`]: for each SLO
+    /// the first one given that can restore it wins, and later ones fill
+    /// only the SLOs earlier ones could not. ([`StateFile::open`](crate::state::StateFile::open)
+    /// puts its file first.)
+    pub fn restore(mut self, snapshot: Snapshot) -> Self {
+        let mut data = snapshot.0;
+        if !data.sources.iter().any(|s| s == SOURCE_STATE_FILE) {
+            data.sources.push(SOURCE_STATE_FILE.to_owned());
+        }
+        self.restores.push((data, true));
+        self
     }
 
-    pub(crate) fn restore_from(mut self, snapshot: Snapshot, source: &'static str) -> Self {
-        self.restore = Some((snapshot.0, source));
+    /// Fills the windows from history an outside source gives (a PromQL
+    /// API's warm start, a simulation), through the same path as
+    /// [`restore`](RegistryBuilder::restore) and with the same precedence:
+    /// the first snapshot or backfill given that can restore an SLO wins.
+    pub fn backfill(mut self, backfill: Backfill) -> Self {
+        self.restores.push((backfill.into_data(), false));
         self
+    }
+
+    /// Puts `snapshot` ahead of everything else given to restore from.
+    pub(crate) fn restore_first(self, snapshot: Snapshot) -> Self {
+        let mut this = self.restore(snapshot);
+        if let Some(data) = this.restores.pop() {
+            this.restores.insert(0, data);
+        }
+        this
     }
 
     /// Builds the registry; counting starts now on its clock.
@@ -155,11 +181,7 @@ impl RegistryBuilder {
             .enumerate()
             .map(|(index, definition)| {
                 let policy = Policy::for_period(definition.period());
-                let lengths: [i64; WINDOW_COUNT] = std::array::from_fn(|i| {
-                    policy.windows().get(i).map_or(i64::MAX, |w| {
-                        i64::try_from(w.duration.as_nanos()).unwrap_or(i64::MAX)
-                    })
-                });
+                let lengths = window_lengths(&policy);
                 let (threshold_nanos, bounds_nanos) = latency_bounds(definition.sli());
                 let counters = Counters::new(
                     self.shards,
@@ -191,11 +213,10 @@ impl RegistryBuilder {
                 }
             })
             .collect();
-        let (sources, report) = match self.restore {
-            Some((snapshot, source)) => {
-                restore::apply(&mut slos, self.spec.service(), snapshot, source, start)
-            }
-            None => (Vec::new(), RestoreReport::default()),
+        let (sources, report) = if self.restores.is_empty() {
+            (Vec::new(), RestoreReport::default())
+        } else {
+            restore::apply(&mut slos, self.spec.service(), self.restores, start)
         };
         Registry {
             inner: Arc::new(Inner {
@@ -209,6 +230,15 @@ impl RegistryBuilder {
             }),
         }
     }
+}
+
+/// The policy's window lengths in ns, in policy order.
+pub(crate) fn window_lengths(policy: &Policy) -> [i64; WINDOW_COUNT] {
+    std::array::from_fn(|i| {
+        policy.windows().get(i).map_or(i64::MAX, |w| {
+            i64::try_from(w.duration.as_nanos()).unwrap_or(i64::MAX)
+        })
+    })
 }
 
 /// The threshold and the histogram bounds (ns, ascending, threshold included)
@@ -244,7 +274,7 @@ impl Registry {
             clock: Arc::new(SystemClock::new()),
             fill: SampleFill::default(),
             shards: cpus.saturating_mul(2).min(MAX_SHARDS),
-            restore: None,
+            restores: Vec::new(),
         }
     }
 

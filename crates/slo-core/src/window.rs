@@ -13,6 +13,15 @@ use crate::sync::{AtomicI64, AtomicU64, Ordering, fence, spin};
 /// its start), the rest is slack for a late tick. A power of two.
 pub(crate) const DEFAULT_RING_LEN: usize = 64;
 
+/// The sample spacing (ns) of a window of `window` ns in a ring of
+/// `ring_len` samples: a sixtieth of the window (fewer spacings in a ring
+/// too short for 62 samples).
+pub(crate) fn spacing(window: i64, ring_len: usize) -> i64 {
+    let ring_len = ring_len.max(4).next_power_of_two();
+    let spacings = (ring_len - 2).min(60) as i64;
+    (window / spacings).max(1)
+}
+
 /// How missed samples are filled when a tick covers several sample times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SampleFill {
@@ -143,13 +152,12 @@ impl Windows {
     /// Rings for windows of these lengths (ns), starting at `start` (ns).
     pub fn new(windows: &[i64], ring_len: usize, start: i64) -> Windows {
         let ring_len = ring_len.max(4).next_power_of_two();
-        let spacings = (ring_len - 2).min(60) as i64;
         Windows {
             seq: AtomicU64::new(0),
             start,
             rings: windows
                 .iter()
-                .map(|w| Ring::new((w / spacings).max(1), ring_len, start))
+                .map(|w| Ring::new(spacing(*w, ring_len), ring_len, start))
                 .collect(),
         }
     }

@@ -17,6 +17,9 @@
 //!   or on the current one (`metrics::with_local_recorder` in tests).
 //! - [`rules`]: recording and alerting rules that evaluate the same SLOs
 //!   over a whole fleet in Prometheus (what `slo rules` writes).
+//! - `query` and `warm_start` (feature `query`): a PromQL HTTP API client,
+//!   and windows filled at start from the history a Prometheus, Thanos,
+//!   Mimir or VictoriaMetrics holds.
 //! - [`openslo`]: the SLOs as OpenSLO v1 documents whose indicators query
 //!   these series, and the way back (what `slo openslo` writes and reads).
 
@@ -24,8 +27,14 @@ mod bridge;
 mod exporter;
 pub mod names;
 pub mod openslo;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+pub mod query;
 pub mod rules;
 mod text;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+pub mod warm_start;
 
 pub use bridge::PrometheusBridge;
 pub use exporter::{MetricsEndpoint, PrometheusExporter};

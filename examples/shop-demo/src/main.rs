@@ -16,6 +16,7 @@ macro_rules! say {
 
 mod app;
 mod faults;
+mod history;
 mod load;
 mod report;
 
@@ -27,8 +28,8 @@ use std::time::Duration;
 use clap::Parser;
 use slo::otel::otlp::{OtlpConfig, OtlpPipeline, Protocol};
 use slo::prometheus::PrometheusExporter;
-use slo::state::{StateFile, StateWriter};
-use slo::{Registry, Spec, Ticker};
+use slo::state::{Backfill, StateFile, StateWriter};
+use slo::{Clock, Registry, Spec, SystemClock, Ticker};
 
 use crate::faults::Faults;
 
@@ -89,6 +90,24 @@ struct Args {
     /// Keep no state: every start begins with empty windows.
     #[arg(long)]
     no_state: bool,
+    /// Fill the windows at start from this PromQL API's `slo_events_total`
+    /// history (Prometheus, Thanos, Mimir, VictoriaMetrics), such as
+    /// `http://127.0.0.1:9090`. A state file's SLOs keep the file's history;
+    /// the warm start fills the others.
+    #[arg(long)]
+    warm_start: Option<String>,
+    /// PromQL label matchers, without braces, that select this service's
+    /// series for `--warm-start`, such as `job="shop"`.
+    #[arg(long, requires = "warm_start")]
+    warm_start_selector: Option<String>,
+    /// The longest `--warm-start` may hold up serving.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, requires = "warm_start")]
+    warm_start_timeout: Duration,
+    /// Start with this long of simulated steady traffic plus one small past
+    /// incident (labelled "simulated" on /slo), as if the shop had run that
+    /// long; it replaces what the state file held.
+    #[arg(long, value_parser = humantime::parse_duration, conflicts_with = "warm_start")]
+    prefill: Option<Duration>,
 }
 
 /// `--otlp-protocol`.
@@ -141,11 +160,42 @@ fn default_state_file(service: &str) -> PathBuf {
     std::env::temp_dir().join(format!("{service}.slo-state"))
 }
 
-/// The registry, restored from the state file and kept there unless
-/// `--no-state`.
+/// The history given besides the state file: `--warm-start` or `--prefill`.
+fn outside_history(args: &Args, spec: &Spec) -> Result<Option<Backfill>, String> {
+    let now = SystemClock::new().now();
+    if let Some(url) = &args.warm_start {
+        return history::warm_start(
+            url,
+            args.warm_start_selector.as_deref(),
+            args.warm_start_timeout,
+            spec,
+            now,
+        )
+        .map(Some);
+    }
+    Ok(args.prefill.map(|span| {
+        say!(
+            "prefill: windows start with {} of simulated traffic (one small incident), labelled simulated on /slo",
+            humantime::format_duration(span)
+        );
+        history::prefill(spec, span, args.rate, now)
+    }))
+}
+
+/// The registry, restored from the state file (first) and the outside
+/// history, and kept in the state file unless `--no-state`.
 fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWriter>), String> {
+    let outside = outside_history(args, &spec)?;
+    let mut builder = Registry::builder(spec.clone());
+    if let Some(backfill) = outside {
+        builder = builder.backfill(backfill);
+    }
     if args.no_state {
-        return Ok((Registry::new(spec), None));
+        let registry = builder.build();
+        for warning in registry.restore_report().warnings() {
+            eprintln!("shop-demo: {warning}");
+        }
+        return Ok((registry, None));
     }
     let path = args
         .state_file
@@ -159,8 +209,16 @@ fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWrite
                 path.display()
             );
         });
+    if args.prefill.is_some() {
+        // The simulation replaces what the file held: it would win otherwise.
+        if let Err(e) = std::fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(format!("--prefill: cannot replace {}: {e}", path.display()));
+        }
+    }
     let (registry, writer) = file
-        .open(Registry::builder(spec))
+        .open(builder)
         .map_err(|e| format!("cannot start the state writer: {e}"))?;
     for warning in writer.report().warnings() {
         eprintln!("shop-demo: {warning}");
@@ -174,9 +232,10 @@ fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWrite
             "nothing restored, windows start empty".to_owned()
         } else {
             format!(
-                "restored {} since {}",
+                "history of {} since {} (from {})",
                 restored.join(", "),
-                registry.since()
+                registry.since(),
+                registry.status().history.sources.join(", ")
             )
         }
     );

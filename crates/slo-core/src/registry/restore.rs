@@ -69,68 +69,96 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
     }
 }
 
-/// Restores what `snapshot` holds for `slos` (fresh entries, built at
-/// `now`): the history sources the registry then has, and the report.
+/// Restores what `snapshots` hold for `slos` (fresh entries, built at
+/// `now`), in order: for each SLO the first snapshot that can restore it
+/// wins, and later ones fill only the SLOs earlier ones did not. Returns
+/// the history sources the registry then has, and the report. An SLO no
+/// snapshot held gets a [`RestoreNote::New`] when a saved state was given
+/// (a backfill's source reports what it lacked itself).
 pub(super) fn apply(
     slos: &mut [SloEntry],
     service: &str,
-    snapshot: SnapshotData,
-    source: &'static str,
+    snapshots: Vec<(SnapshotData, bool)>,
     now: Timestamp,
 ) -> (Vec<String>, RestoreReport) {
     let mut report = RestoreReport::default();
-    if snapshot.service != service {
-        report.notes.push(RestoreNote::OtherService {
-            found: snapshot.service,
-            expected: service.to_owned(),
-        });
-        return (Vec::new(), report);
-    }
-    let taken_at = Timestamp::from_unix_nanos(snapshot.taken_at);
-    if taken_at > now.saturating_add(FUTURE_TOLERANCE) {
-        report
-            .notes
-            .push(RestoreNote::FromTheFuture { taken_at, now });
-        return (Vec::new(), report);
-    }
-    let order: Vec<String> = snapshot.slos.iter().map(|s| s.name.clone()).collect();
-    let mut saved: HashMap<String, SavedSlo> = snapshot
-        .slos
-        .into_iter()
-        .map(|s| (s.name.clone(), s))
-        .collect();
-    for slo in slos.iter_mut() {
-        let name = slo.definition.name().to_owned();
-        let Some(found) = saved.remove(&name) else {
-            report.notes.push(RestoreNote::New { slo: name });
-            continue;
-        };
-        if found.identity != identity(&slo.definition) {
-            report.notes.push(RestoreNote::Changed { slo: name });
-        } else if now.saturating_duration_since(taken_at) >= slo.definition.period() {
-            report.notes.push(RestoreNote::OlderThanPeriod {
-                slo: name,
-                taken_at,
+    let mut sources: Vec<String> = Vec::new();
+    let mut restored = vec![false; slos.len()];
+    // Some usable snapshot held the SLO; why none could restore it.
+    let mut held = vec![false; slos.len()];
+    let mut why_not: Vec<Vec<RestoreNote>> = vec![Vec::new(); slos.len()];
+    let mut usable = false;
+    let mut removed = Vec::new();
+    for (snapshot, saved_state) in snapshots {
+        if snapshot.service != service {
+            report.notes.push(RestoreNote::OtherService {
+                found: snapshot.service,
+                expected: service.to_owned(),
             });
-        } else if restore_one(slo, found, taken_at, now) {
-            report.restored.push(name);
-        } else {
-            report.notes.push(RestoreNote::Inconsistent { slo: name });
+            continue;
         }
-    }
-    for name in order {
-        if saved.remove(&name).is_some() {
-            report.notes.push(RestoreNote::Removed { slo: name });
+        let taken_at = Timestamp::from_unix_nanos(snapshot.taken_at);
+        if taken_at > now.saturating_add(FUTURE_TOLERANCE) {
+            report
+                .notes
+                .push(RestoreNote::FromTheFuture { taken_at, now });
+            continue;
         }
-    }
-    let mut sources = Vec::new();
-    if !report.restored.is_empty() {
-        for s in snapshot.sources.iter().map(String::as_str).chain([source]) {
-            if !sources.iter().any(|known| known == s) {
-                sources.push(s.to_owned());
+        usable |= saved_state;
+        let order: Vec<String> = snapshot.slos.iter().map(|s| s.name.clone()).collect();
+        let mut saved: HashMap<String, SavedSlo> = snapshot
+            .slos
+            .into_iter()
+            .map(|s| (s.name.clone(), s))
+            .collect();
+        let mut any = false;
+        for (i, slo) in slos.iter_mut().enumerate() {
+            let name = slo.definition.name().to_owned();
+            let Some(found) = saved.remove(&name) else {
+                continue;
+            };
+            held[i] = true;
+            if restored[i] {
+                continue;
+            }
+            if found.identity != identity(&slo.definition) {
+                why_not[i].push(RestoreNote::Changed { slo: name });
+            } else if now.saturating_duration_since(taken_at) >= slo.definition.period() {
+                why_not[i].push(RestoreNote::OlderThanPeriod {
+                    slo: name,
+                    taken_at,
+                });
+            } else if restore_one(slo, found, taken_at, now) {
+                restored[i] = true;
+                any = true;
+            } else {
+                why_not[i].push(RestoreNote::Inconsistent { slo: name });
+            }
+        }
+        for name in order {
+            if saved.remove(&name).is_some() {
+                removed.push(RestoreNote::Removed { slo: name });
+            }
+        }
+        if any {
+            for s in snapshot.sources {
+                if !sources.contains(&s) {
+                    sources.push(s);
+                }
             }
         }
     }
+    for (i, slo) in slos.iter().enumerate() {
+        let name = slo.definition.name().to_owned();
+        if restored[i] {
+            report.restored.push(name);
+        } else if held[i] {
+            report.notes.append(&mut why_not[i]);
+        } else if usable {
+            report.notes.push(RestoreNote::New { slo: name });
+        }
+    }
+    report.notes.append(&mut removed);
     (sources, report)
 }
 

@@ -87,7 +87,7 @@ impl StateFile {
     pub fn open(&self, builder: RegistryBuilder) -> std::io::Result<(Registry, StateWriter)> {
         let mut notes = Vec::new();
         let builder = match self.read() {
-            Ok(Some(snapshot)) => builder.restore(snapshot),
+            Ok(Some(snapshot)) => builder.restore_first(snapshot),
             Ok(None) => builder,
             Err(error) => {
                 notes.push(RestoreNote::Unusable {

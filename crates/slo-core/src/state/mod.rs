@@ -51,11 +51,13 @@
 //! write), because a counter that drops below its last scrape reads as a
 //! reset too.
 
+mod backfill;
 pub(crate) mod codec;
 mod file;
 mod report;
 mod writer;
 
+pub use backfill::{Backfill, BackfillError, Resolution, SOURCE_PROMETHEUS, SOURCE_SIMULATED};
 pub use codec::StateError;
 pub use file::StateFile;
 pub use report::{RestoreNote, RestoreReport};

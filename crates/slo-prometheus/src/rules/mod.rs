@@ -43,7 +43,7 @@
 //! ```
 
 mod model;
-mod promql;
+pub(crate) mod promql;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
