@@ -25,6 +25,16 @@ slos:
 /// A registry that lived 50 minutes: `checkout` and `search` each see
 /// 30,000 events, every `n`th of them bad (none for `None`).
 fn registry(checkout_bad_every: Option<u64>, search_bad_every: Option<u64>) -> Registry {
+    registry_aged(0, checkout_bad_every, search_bad_every)
+}
+
+/// The same 50 minutes after `days` of 1,000 events a day each at the
+/// same ratios: a registry whose windows hold a whole period.
+fn registry_aged(
+    days: u64,
+    checkout_bad_every: Option<u64>,
+    search_bad_every: Option<u64>,
+) -> Registry {
     let clock = ManualClock::new(Timestamp::from_secs_f64(1_790_000_000.0).unwrap());
     let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
         .clock(clock.clone())
@@ -32,6 +42,14 @@ fn registry(checkout_bad_every: Option<u64>, search_bad_every: Option<u64>) -> R
     let checkout = registry.handle("checkout").unwrap();
     let search = registry.handle("search").unwrap();
     let good = |every: Option<u64>, i: u64| every.is_none_or(|n| !(i + 1).is_multiple_of(n));
+    for _ in 0..days {
+        for i in 0..1000u64 {
+            checkout.record(good(checkout_bad_every, i));
+            search.record(good(search_bad_every, i));
+        }
+        clock.advance(Duration::from_secs(86_400));
+        registry.tick();
+    }
     for tick in 0..300u64 {
         for j in 0..100u64 {
             let i = tick * 100 + j;
@@ -122,10 +140,14 @@ fn a_healthy_service_exits_zero_with_a_plain_table_when_piped() {
         checkout.contains("healthy") && checkout.contains("100%") && checkout.contains("30000"),
         "{checkout}"
     );
-    // 0.02% bad against a 0.1% budget: 80% left, burn 0.2.
+    // 0.02% bad against a 0.1% budget, burn 0.2, for the 50 minutes seen
+    // of 30 days: 0.2 × 50m/30d of the budget spent, and the table says
+    // over how long.
     let search = lines.iter().find(|l| l.starts_with("search ")).unwrap();
     assert!(
-        search.contains("99.98%") && search.contains("80%") && search.contains("1h 0.20"),
+        search.contains("99.98%")
+            && search.contains("99.977% (over the 50m seen of 30d)")
+            && search.contains("1h 0.20"),
         "{search}"
     );
     // Columns line up: every row is as wide up to the STATUS column.
@@ -141,8 +163,13 @@ fn a_firing_page_exits_one_and_names_the_slo() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
     let checkout = text.lines().find(|l| l.starts_with("checkout ")).unwrap();
-    // 5% bad: burn 50, every tier fires, the budget is spent.
-    assert!(checkout.contains("exhausted"), "{checkout}");
+    // 5% bad: burn 50 and every tier fires; 50 minutes of it spent 5.8%
+    // of a 30d budget, so the level is the burn rate's, critical.
+    assert!(checkout.contains("critical"), "{checkout}");
+    assert!(
+        checkout.contains("94.2% (over the 50m seen of 30d)"),
+        "{checkout}"
+    );
     assert!(checkout.contains("page 1h/5m, page 6h/30m"), "{checkout}");
     assert!(checkout.contains("1h 50.00"), "{checkout}");
     assert!(text.ends_with("PAGE: checkout\n"), "{text}");
@@ -150,9 +177,9 @@ fn a_firing_page_exits_one_and_names_the_slo() {
 
 #[test]
 fn a_spent_budget_without_a_page_gates_only_when_asked() {
-    // 0.5% bad: burn 5, below both page tiers, above both ticket tiers; the
-    // budget (1 − 5 = −4) is spent.
-    let addr = serve(registry(Some(200), None));
+    // 0.5% bad for a whole period: burn 5, below both page tiers, above
+    // both ticket tiers; the budget (1 − 5 = −4) is spent.
+    let addr = serve(registry_aged(31, Some(200), None));
     let out = status(&[&addr]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -162,6 +189,11 @@ fn a_spent_budget_without_a_page_gates_only_when_asked() {
         "{checkout}"
     );
     assert!(!checkout.contains("page "), "{checkout}");
+    assert!(!checkout.contains("seen of"), "a whole period: {checkout}");
+    // The same 50 minutes alone spend 0.6% of a period's budget: not spent.
+    let young = serve(registry(Some(200), None));
+    let out = status(&[&young, "--fail-on-exhausted"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let gated = status(&[&addr, "--fail-on-exhausted"]);
     assert_eq!(gated.status.code(), Some(1), "{}", stdout(&gated));
 }
@@ -171,8 +203,8 @@ fn colour_is_on_when_asked() {
     let addr = serve(registry(Some(20), None));
     let out = status(&[&addr, "--color", "always"]);
     let text = stdout(&out);
-    // The exhausted status in bold red.
-    assert!(text.contains("\u{1b}[1m\u{1b}[31mexhausted"), "{text:?}");
+    // The critical status in bold red.
+    assert!(text.contains("\u{1b}[1m\u{1b}[31mcritical"), "{text:?}");
     let plain = status(&[&addr, "--color", "never"]);
     assert!(!stdout(&plain).contains('\u{1b}'));
 }
@@ -287,11 +319,11 @@ fn a_terminal_gets_colour_unless_no_color() {
     let coloured = on_tty(false);
     assert_eq!(coloured.status.code(), Some(1), "{}", stdout(&coloured));
     assert!(
-        stdout(&coloured).contains("\u{1b}[1m\u{1b}[31mexhausted"),
+        stdout(&coloured).contains("\u{1b}[1m\u{1b}[31mcritical"),
         "{:?}",
         stdout(&coloured)
     );
     let plain = on_tty(true);
-    assert!(stdout(&plain).contains("exhausted"), "{:?}", stdout(&plain));
+    assert!(stdout(&plain).contains("critical"), "{:?}", stdout(&plain));
     assert!(!stdout(&plain).contains('\u{1b}'), "{:?}", stdout(&plain));
 }

@@ -232,6 +232,16 @@ impl RegistryBuilder {
     }
 }
 
+/// The share of the period's error budget spent: the burn rate over what
+/// the period window holds, times the share of the period it holds. With
+/// the whole period seen that is the burn rate over the period; before,
+/// it is what was spent of a period's budget at the rate of events seen
+/// ([semantics](crate::semantics#burn-rate-and-error-budget)), never minutes of data
+/// read as a whole period.
+fn budget_consumed(period_burn: Option<f64>, coverage: f64) -> f64 {
+    period_burn.unwrap_or(0.0) * coverage.clamp(0.0, 1.0)
+}
+
 /// The policy's window lengths in ns, in policy order.
 pub(crate) fn window_lengths(policy: &Policy) -> [i64; WINDOW_COUNT] {
     std::array::from_fn(|i| {
@@ -451,8 +461,10 @@ impl Registry {
         });
         let (period_good, period_bad) = counts[PERIOD_WINDOW];
         let period_total = period_good + period_bad;
-        let remaining = 1.0 - burn[PERIOD_WINDOW].unwrap_or(0.0);
         let period_seconds = slo.definition.period().as_secs_f64();
+        let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
+        let coverage = (elapsed / period_seconds).min(1.0);
+        let remaining = 1.0 - budget_consumed(burn[PERIOD_WINDOW], coverage);
         let exhaustion_seconds = match burn[EXHAUSTION_WINDOW] {
             Some(rate) if rate > 0.0 && remaining > 0.0 => Some(remaining * period_seconds / rate),
             _ => None,
@@ -474,7 +486,6 @@ impl Registry {
                 }
             })
             .collect();
-        let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
         Some(SloStatus {
             name: slo.definition.name().to_owned(),
             description: slo.definition.description().map(str::to_owned),
@@ -486,7 +497,7 @@ impl Registry {
             },
             objective: slo.definition.objective(),
             period_seconds,
-            coverage_ratio: (elapsed / period_seconds).min(1.0),
+            coverage_ratio: coverage,
             // Rounded each on its own, then summed: interpolated counts are
             // fractional, and rounding the total apart from its parts could
             // make good + bad differ from it by one.
@@ -554,17 +565,21 @@ impl Registry {
             let total = good + bad;
             (total > 1e-9).then(|| bad / total / budget)
         };
+        let period_nanos = slo.lengths[PERIOD_WINDOW] as f64;
         let points = raw
             .into_iter()
             .map(|(at, [hour, period])| HistoryPoint {
                 at: Timestamp::from_unix_nanos(at.t),
                 burn_rate: burn((at.good - hour.good).max(0.0), (at.bad - hour.bad).max(0.0)),
                 budget_remaining: 1.0
-                    - burn(
-                        (at.good - period.good).max(0.0),
-                        (at.bad - period.bad).max(0.0),
-                    )
-                    .unwrap_or(0.0),
+                    - budget_consumed(
+                        burn(
+                            (at.good - period.good).max(0.0),
+                            (at.bad - period.bad).max(0.0),
+                        ),
+                        (at.t.saturating_sub(slo.since.as_unix_nanos()) as f64 / period_nanos)
+                            .clamp(0.0, 1.0),
+                    ),
             })
             .collect();
         Some(History {

@@ -56,8 +56,15 @@
 //! - The burn rate over a window is `(bad / total) / (1 − objective)`, and
 //!   `null` (`None`) for a window without events. A burn rate of 1 spends
 //!   exactly the budget over the period.
-//! - Error budget remaining is `1 − burn rate over the period` (1 when
-//!   nothing was seen); it goes negative once the budget is overspent.
+//! - Error budget consumed is `burn rate over the period window × coverage`,
+//!   where coverage is the share of the period the window holds (the
+//!   process's run, plus restored or backfilled history), at most 1; and
+//!   remaining is `1 − consumed` (1 when nothing was seen). With the whole
+//!   period seen that is `1 − burn rate over the period`. Before, it is the
+//!   share of a period's budget the bad events seen have spent, the
+//!   period's events estimated at the rate seen: 85 seconds at burn rate
+//!   22 spend 0.07% of a 30d budget, not 2111%. Minutes of data are never
+//!   read as a whole period. It goes negative once the budget is overspent.
 //! - Exhaustion: at the current 1h burn rate (scaled with the period), the
 //!   seconds until the remaining budget is gone; `null` when the budget is
 //!   not being consumed or is already gone.
@@ -100,6 +107,16 @@
 //! burn rate (scaled with the period): above 2 `critical`, above 1.5
 //! `warning`, above 1 `attention`, else `healthy`. See
 //! [`StatusLevel::classify`](crate::StatusLevel::classify).
+//!
+//! Before the windows hold a whole period, the same rule holds over the
+//! coverage-weighted budget above: `exhausted` only once the bad events
+//! seen have spent a whole period's budget, and the level otherwise by the
+//! 1d burn rate over what the 1d window holds. A burn rate is a rate, true
+//! over any span (burning 22 times too fast is critical whether seen for
+//! a minute or a day); an amount is not, so the amount is the only thing
+//! weighted by coverage. Every view says over how long the budget was
+//! computed: `/slo`'s `coverage_ratio` and `history.since`, and "over the
+//! 1m25s seen of 30d" on the page and in `slo status`.
 //!
 //! # Spec file
 //!

@@ -46,10 +46,17 @@ fn run(registry: &Registry, clock: &ManualClock, hours: i64) -> [Cumulative; 2] 
         seed ^= seed << 17;
         let incident = (START + 20 * HOUR..START + 21 * HOUR).contains(&minute);
         for i in 0..(10 + seed % 40) {
-            let bad = if incident { i % 4 == 0 } else { (seed + i) % 89 == 0 };
+            let bad = if incident {
+                i % 4 == 0
+            } else {
+                (seed + i).is_multiple_of(89)
+            };
             registry.handle("checkout").unwrap().record(!bad);
             let latency = Duration::from_millis(20 + (seed + i * 31) % 300);
-            registry.handle("search").unwrap().record_latency(latency, !bad);
+            registry
+                .handle("search")
+                .unwrap()
+                .record_latency(latency, !bad);
         }
         for (slo, name) in ["checkout", "search"].into_iter().enumerate() {
             let totals = registry.totals(name).unwrap();
@@ -91,7 +98,10 @@ fn backfilled(cumulative: &[Cumulative; 2], now: Timestamp, since: Timestamp) ->
             .fill(name, since, |t| lookup(&cumulative[slo], t))
             .unwrap();
     }
-    assert_eq!(backfill.filled().collect::<Vec<_>>(), ["checkout", "search"]);
+    assert_eq!(
+        backfill.filled().collect::<Vec<_>>(),
+        ["checkout", "search"]
+    );
     Registry::builder(spec())
         .clock(ManualClock::new(now))
         .sample_fill(SampleFill::Step)

@@ -23,10 +23,43 @@ fn burn_rate_is_error_ratio_over_budget() {
     assert_eq!(s.events.total, 12_000);
     assert_eq!(s.events.bad, 120);
     assert!(approx(s.sli_value.unwrap(), 0.99));
-    assert!(approx(s.error_budget.remaining_ratio, -9.0));
-    assert!(approx(s.error_budget.consumed_ratio, 10.0));
-    assert_eq!(s.error_budget.exhaustion_seconds, None);
-    assert_eq!(s.status, StatusLevel::Exhausted);
+    // Two hours seen of 30 days: burning 10× spent 10 × 2h/30d of the
+    // period's budget (semantics: error budget), not 10 budgets.
+    let consumed = 10.0 * 2.0 / (30.0 * 24.0);
+    assert!(approx(s.coverage_ratio, 2.0 / (30.0 * 24.0)));
+    assert!(approx(s.error_budget.consumed_ratio, consumed));
+    assert!(approx(s.error_budget.remaining_ratio, 1.0 - consumed));
+    let expected = (1.0 - consumed) * 30.0 * DAY as f64 / 10.0;
+    assert!(approx(s.error_budget.exhaustion_seconds.unwrap(), expected));
+    // The level is the 1d burn rate's: a rate is true over any span.
+    assert_eq!(s.status, StatusLevel::Critical);
+}
+
+#[test]
+fn a_budget_is_exhausted_only_when_the_events_seen_spent_a_whole_period() {
+    // 100% bad for 43 minutes and 12 seconds spends exactly one 30d budget
+    // at 99.9% (1000 × 2592 s / 2,592,000 s = 1): not exhausted a minute
+    // before, exhausted after.
+    let (r, c) = registry_with(availability(0.999));
+    for minute in 0..43 {
+        record_at(&r, &c, (minute * MIN) as f64 + 1.0, 0, 60);
+    }
+    let before = status_at(&r, &c, (43 * MIN) as f64);
+    assert!(
+        before.error_budget.remaining_ratio > 0.0,
+        "{:?}",
+        before.error_budget
+    );
+    assert_eq!(before.status, StatusLevel::Critical);
+    record_at(&r, &c, (43 * MIN) as f64 + 1.0, 0, 60);
+    let after = status_at(&r, &c, (45 * MIN) as f64);
+    assert!(
+        after.error_budget.remaining_ratio <= 0.0,
+        "{:?}",
+        after.error_budget
+    );
+    assert_eq!(after.status, StatusLevel::Exhausted);
+    assert_eq!(after.error_budget.exhaustion_seconds, None);
 }
 
 #[test]
@@ -41,8 +74,12 @@ fn budget_numbers_match_the_workbook() {
     let s = status_at(&r, &c, (60 * MIN) as f64);
     let b1h = burn(&s, "1h").unwrap();
     assert!(approx(b1h, 14.4), "{b1h}");
-    // remaining = 1 − 14.4 < 0 here (the process only saw the burn): no exhaustion time.
-    assert_eq!(s.error_budget.exhaustion_seconds, None);
+    // One hour at 14.4 spends 2% of a 30d budget (the workbook's number),
+    // whatever came before; what is left lasts 49 hours at 14.4.
+    assert!(approx(s.error_budget.consumed_ratio, 0.02));
+    let left = 0.98 * 30.0 * DAY as f64 / 14.4;
+    assert!(approx(s.error_budget.exhaustion_seconds.unwrap(), left));
+    assert!((left / 3600.0 - 49.0).abs() < 1e-9);
 
     // Now the same hour after 29 days of clean traffic: 2% of the budget spent.
     let (r, c) = registry_with(availability(0.999));
@@ -60,14 +97,15 @@ fn budget_numbers_match_the_workbook() {
     let s = status_at(&r, &c, (29 * DAY + 60 * MIN) as f64);
     assert!(approx(burn(&s, "1h").unwrap(), 14.4));
     let total = 29.0 * 1440.0 * 625.0 + 37_500.0;
-    let consumed = 540.0 / total / 0.001;
+    let seen = (29.0 + 1.0 / 24.0) / 30.0;
+    let consumed = 540.0 / total / 0.001 * seen;
     assert!(
         approx(s.error_budget.consumed_ratio, consumed),
         "{}",
         s.error_budget.consumed_ratio
     );
-    // ≈ 2% of a 30d budget at uniform traffic (29 days seen).
-    assert!((s.error_budget.consumed_ratio - 0.02 * 30.0 / (29.0 + 1.0 / 24.0)).abs() < 1e-3);
+    // 2% of a 30d budget at uniform traffic, as after the hour alone.
+    assert!((s.error_budget.consumed_ratio - 0.02).abs() < 1e-9);
     let remaining = 1.0 - consumed;
     let expected = remaining * 30.0 * DAY as f64 / 14.4;
     assert!(approx(s.error_budget.exhaustion_seconds.unwrap(), expected));
@@ -258,7 +296,12 @@ fn json_has_the_design_shape() {
         slo["events"],
         serde_json::json!({"good": 1200, "bad": 3, "total": 1203})
     );
-    assert_eq!(slo["status"], "exhausted");
+    // A minute seen: 3 bad of 1203 burn 2.49 over it, 2.49 × 60 s/30d of
+    // the budget spent; the level is the 1d burn rate's.
+    assert_eq!(slo["status"], "critical");
+    let consumed = 3.0 / 1203.0 / 0.001 * 60.0 / 2_592_000.0;
+    assert!((slo["error_budget"]["consumed_ratio"].as_f64().unwrap() - consumed).abs() < 1e-12);
+    assert!((slo["coverage_ratio"].as_f64().unwrap() - 60.0 / 2_592_000.0).abs() < 1e-12);
     assert_eq!(slo["alerts"].as_array().unwrap().len(), 4);
     assert_eq!(
         slo["alerts"][0],
@@ -459,8 +502,9 @@ fn history_traces_burn_rate_and_budget_over_recent_hours() {
         .find(|p| p.at.as_unix_nanos() == (3 * HOUR + 30 * MIN) as i64 * 1_000_000_000)
         .unwrap();
     assert!((at_3h30.burn_rate.unwrap() - 5.0).abs() < 1e-9);
-    // Period: 300 bad of 21,000 events over a 1% budget.
-    let expected = 1.0 - (300.0 / 21_000.0) / 0.01;
+    // Period: 300 bad of 21,000 events over a 1% budget, over the 3h30m
+    // seen of 30d.
+    let expected = 1.0 - (300.0 / 21_000.0) / 0.01 * (3.5 / (30.0 * 24.0));
     assert!((at_3h30.budget_remaining - expected).abs() < 1e-9);
 }
 

@@ -96,10 +96,7 @@ fn history(end: i64) -> History {
         }
     }
     samples.sort_by_key(|s| s.0);
-    History {
-        samples,
-        minutes,
-    }
+    History { samples, minutes }
 }
 
 impl History {
@@ -109,7 +106,9 @@ impl History {
             .minutes
             .iter()
             .filter(|(t, s, _, _)| *s == slo && *t > now - window && *t <= now)
-            .fold((0u64, 0u64), |(g, b), (_, _, good, bad)| (g + good, b + bad));
+            .fold((0u64, 0u64), |(g, b), (_, _, good, bad)| {
+                (g + good, b + bad)
+            });
         bad as f64 / (good + bad) as f64 / (1.0 - SLOS[slo].1)
     }
 
@@ -202,7 +201,11 @@ fn close(what: &str, got: f64, want: f64) {
 fn check_against_exact(addr: &str, history: &History, engine: &str) -> Vec<(String, Value, f64)> {
     let now = unix_now();
     let (json, slos) = slo_numbers(addr);
-    assert_eq!(json["history"]["sources"], serde_json::json!(["prometheus"]), "{json}");
+    assert_eq!(
+        json["history"]["sources"],
+        serde_json::json!(["prometheus"]),
+        "{json}"
+    );
     for (slo, (name, burn, consumed)) in slos.iter().enumerate() {
         assert_eq!(name, SLOS[slo].0);
         for (label, window) in [
@@ -298,8 +301,14 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
     let _prometheus = common::spawn({
         let mut command = Command::new("prometheus");
         command
-            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
             // The default 15d would delete the backfilled blocks at start.
             .arg("--storage.tsdb.retention.time=400d")
             .arg(format!("--web.listen-address={addr}"))
@@ -370,7 +379,11 @@ fn a_warm_start_from_victoriametrics_agrees_with_the_exact_burn_rates() {
     });
     wait_for_port(&addr, "VictoriaMetrics");
     let history = history(end_of_data());
-    post(&addr, "/api/v1/import/prometheus", history.prometheus_text().as_bytes());
+    post(
+        &addr,
+        "/api/v1/import/prometheus",
+        history.prometheus_text().as_bytes(),
+    );
     get(&addr, "/internal/force_flush");
     // Wait until every series is searchable.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -379,7 +392,10 @@ fn a_warm_start_from_victoriametrics_agrees_with_the_exact_burn_rates() {
         if counted.first().is_some_and(|(_, n)| *n >= 12.0) {
             break;
         }
-        assert!(Instant::now() < deadline, "VictoriaMetrics never had the import: {counted:?}");
+        assert!(
+            Instant::now() < deadline,
+            "VictoriaMetrics never had the import: {counted:?}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let (_demo, demo_addr, _) = warm_demo(&format!("http://{addr}"), &[]);
@@ -429,7 +445,11 @@ fn starts_anyway(api: &str, what: &str) {
     let (demo, addr, took) = warm_demo(api, &["--warm-start-timeout", "2s"]);
     assert!(took < 2.0 + 3.0, "{what}: serving began after {took}s");
     let (json, _) = slo_numbers(&addr);
-    assert_eq!(json["history"]["sources"], serde_json::json!([]), "{what}: {json}");
+    assert_eq!(
+        json["history"]["sources"],
+        serde_json::json!([]),
+        "{what}: {json}"
+    );
     for slo in json["slos"].as_array().unwrap() {
         assert_eq!(slo["events"]["total"], 0, "{what}: {slo}");
     }

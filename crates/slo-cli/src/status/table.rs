@@ -118,9 +118,7 @@ fn row(slo: &SloEntry) -> [String; 8] {
         slo.status.clone(),
         slo.sli_value.map_or_else(|| "-".to_owned(), percent),
         percent(slo.objective),
-        slo.error_budget
-            .remaining_ratio
-            .map_or_else(|| "-".to_owned(), percent),
+        budget_left(slo),
         burns.join("  "),
         slo.events.total.to_string(),
         if firing.is_empty() {
@@ -129,6 +127,36 @@ fn row(slo: &SloEntry) -> [String; 8] {
             firing.join(", ")
         },
     ]
+}
+
+/// The budget left, and over how long it was computed while the windows
+/// hold less than the period: `99.93% (over the 1m25s seen of 30d)`.
+fn budget_left(slo: &SloEntry) -> String {
+    let Some(remaining) = slo.error_budget.remaining_ratio else {
+        return "-".to_owned();
+    };
+    match (slo.coverage_ratio, slo.period_seconds) {
+        (Some(coverage), Some(period)) if coverage < 1.0 && period > 0.0 => format!(
+            "{} (over the {} seen of {})",
+            percent(remaining),
+            seconds(coverage * period),
+            seconds(period)
+        ),
+        _ => percent(remaining),
+    }
+}
+
+/// Seconds as `1m25s`, `3d4h` (to the minute above an hour).
+fn seconds(value: f64) -> String {
+    if !value.is_finite() || value < 0.0 {
+        return "-".to_owned();
+    }
+    let rounded = if value >= 3600.0 {
+        (value / 60.0).round() * 60.0
+    } else {
+        value.round()
+    };
+    slo_core::format_duration(std::time::Duration::from_secs_f64(rounded)).to_string()
 }
 
 fn percent(ratio: f64) -> String {

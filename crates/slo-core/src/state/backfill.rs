@@ -170,7 +170,13 @@ impl Backfill {
             });
         }
         let planned = self.planned_mut(name)?;
-        let whole = |x: f64| if x.is_finite() && x > 0.0 { x.round() as u64 } else { 0 };
+        let whole = |x: f64| {
+            if x.is_finite() && x > 0.0 {
+                x.round() as u64
+            } else {
+                0
+            }
+        };
         let mut at = |t: i64| {
             let (good, bad) = counts(Timestamp::from_unix_nanos(t));
             Totals {

@@ -91,7 +91,9 @@ fn parse(body: &[u8], expected: &'static str) -> Result<Vec<Series>, AnswerError
     })?;
     if envelope.status != "success" {
         return Err(AnswerError::Refused {
-            kind: envelope.error_type.unwrap_or_else(|| envelope.status.clone()),
+            kind: envelope
+                .error_type
+                .unwrap_or_else(|| envelope.status.clone()),
             message: envelope.error.unwrap_or_default(),
         });
     }
@@ -134,9 +136,13 @@ fn parse_value(text: &str) -> Result<f64, AnswerError> {
         "NaN" => Ok(f64::NAN),
         "+Inf" | "Inf" => Ok(f64::INFINITY),
         "-Inf" => Ok(f64::NEG_INFINITY),
-        _ if text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) => text
-            .parse()
-            .map_err(|_| AnswerError::Sample(text.chars().take(40).collect())),
+        _ if text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) =>
+        {
+            text.parse()
+                .map_err(|_| AnswerError::Sample(text.chars().take(40).collect()))
+        }
         _ => Err(AnswerError::Sample(text.chars().take(40).collect())),
     }
 }

@@ -59,9 +59,7 @@ pub enum MatchersError {
         expected: &'static str,
     },
     /// A label name Prometheus does not accept.
-    #[error(
-        "invalid label name {0:?}: expected [a-zA-Z_][a-zA-Z0-9_]* (not starting with __)"
-    )]
+    #[error("invalid label name {0:?}: expected [a-zA-Z_][a-zA-Z0-9_]* (not starting with __)")]
     LabelName(String),
     /// A label the query sets itself.
     #[error("label {0:?} is set by the query itself")]
@@ -256,7 +254,11 @@ impl Parser<'_> {
                                 .and_then(char::from_u32)
                                 .ok_or_else(|| self.error("four hex digits after \\u"))?
                         }
-                        _ => return Err(self.error("an escape: \\\\ \\\" \\' \\n \\r \\t or \\uXXXX")),
+                        _ => {
+                            return Err(
+                                self.error("an escape: \\\\ \\\" \\' \\n \\r \\t or \\uXXXX")
+                            );
+                        }
                     };
                     value.push(escaped);
                 }
@@ -274,14 +276,18 @@ mod tests {
 
     #[test]
     fn matchers_parse_and_print_quoted_anew() {
-        let m = Matchers::parse(r#" job="shop", env!~'dev|test' ,instance=~`a\.b`, x!="q\"u\u00e9", "#)
-            .unwrap();
+        let m =
+            Matchers::parse(r#" job="shop", env!~'dev|test' ,instance=~`a\.b`, x!="q\"u\u00e9", "#)
+                .unwrap();
         assert_eq!(
             m.to_string(),
             r#"job="shop", env!~"dev|test", instance=~"a\\.b", x!="q\"ué""#
         );
         assert_eq!(m.selector("slo_events_total").chars().last(), Some('}'));
-        assert_eq!(Matchers::parse("{job=\"a\"}").unwrap().to_string(), "job=\"a\"");
+        assert_eq!(
+            Matchers::parse("{job=\"a\"}").unwrap().to_string(),
+            "job=\"a\""
+        );
         assert!(Matchers::parse("").unwrap().is_empty());
         assert!(Matchers::parse("  ").unwrap().is_empty());
     }

@@ -174,7 +174,10 @@ mod tests {
 
     #[test]
     fn only_http_urls_are_taken() {
-        assert_eq!(PromQl::new("http://p:9090/").unwrap().url(), "http://p:9090");
+        assert_eq!(
+            PromQl::new("http://p:9090/").unwrap().url(),
+            "http://p:9090"
+        );
         assert_eq!(
             PromQl::new("https://m/prometheus").unwrap().url(),
             "https://m/prometheus"

@@ -130,7 +130,10 @@ mod tests {
         let coarse = steady(100, 64, 0.5);
         let curve = Curve::new(&[&coarse, &fine]);
         for back in [0, 5, 10, 333, 640, 641, 1000, 6400] {
-            assert!((curve.back(back) - 0.5 * back as f64).abs() < 1e-9, "{back}");
+            assert!(
+                (curve.back(back) - 0.5 * back as f64).abs() < 1e-9,
+                "{back}"
+            );
         }
         // Beyond the coarsest reach, nothing more.
         assert!((curve.back(10_000) - 3200.0).abs() < 1e-9);
@@ -170,7 +173,15 @@ mod tests {
         let intervals = Intervals {
             spacing: 10,
             lead: 0,
-            events: vec![Some(5.0), None, Some(f64::NAN), Some(-3.0), Some(f64::INFINITY), Some(1.0), None],
+            events: vec![
+                Some(5.0),
+                None,
+                Some(f64::NAN),
+                Some(-3.0),
+                Some(f64::INFINITY),
+                Some(1.0),
+                None,
+            ],
         };
         let curve = Curve::new(&[&intervals]);
         assert_eq!(curve.back(70), 6.0);

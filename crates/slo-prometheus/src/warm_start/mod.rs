@@ -227,12 +227,18 @@ impl WarmStart {
             let step = Duration::from_nanos(u64::try_from(spacing).unwrap_or(1));
             // On the windows' own grid (multiples of the spacing), which is
             // also where VictoriaMetrics aligns a range query.
-            let newest = now.as_unix_nanos().div_euclid(spacing).saturating_mul(spacing);
+            let newest = now
+                .as_unix_nanos()
+                .div_euclid(spacing)
+                .saturating_mul(spacing);
             let oldest = newest.saturating_sub((INTERVALS as i64 - 1).saturating_mul(spacing));
-            match self
-                .api
-                .range(&self.expr(step), seconds(oldest), seconds(newest), step, deadline)
-            {
+            match self.api.range(
+                &self.expr(step),
+                seconds(oldest),
+                seconds(newest),
+                step,
+                deadline,
+            ) {
                 Ok(series) => {
                     report.answered += 1;
                     let lead = now.as_unix_nanos() - newest;

@@ -77,7 +77,7 @@ td.hot{color:#cf222e;font-weight:700}td.warm{color:#9a6700}\
 .alerts{margin:6px 0 0;padding:0;list-style:none;display:flex;gap:6px;flex-wrap:wrap}\
 .alerts li{padding:2px 8px;border-radius:10px;font-size:13px;font-weight:700}\
 .page{background:#cf222e;color:#fff}.ticket{background:#fff8c5;color:#6b4c00;border:1px solid #d4a72c}\
-.quiet{color:#59636e;font-size:13px}\
+.quiet,.seen{color:#59636e;font-size:13px}\
 svg{width:100%;height:auto;font:11px system-ui,sans-serif}\
 footer{padding:0 24px 16px;color:#59636e;font-size:13px}";
 
@@ -169,10 +169,21 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
     let width = (remaining.clamp(0.0, 1.0) * 100.0).round();
     let _ = write!(
         out,
-        "<div>Error budget left: <b>{left}</b>{eta}</div>\
+        "<div>Error budget left: <b>{left}</b>{seen}{eta}</div>\
          <div class=\"bar\" title=\"error budget remaining\"><span style=\"width:{width}%\"></span></div>\
          <div class=\"quiet\">{good} good · {bad} bad · {coverage} of the period seen</div>",
         left = percent(remaining),
+        // Before a whole period is seen, say over how long the budget was
+        // computed (semantics: error budget).
+        seen = if slo.coverage_ratio < 1.0 {
+            format!(
+                " <span class=\"seen\">over the {} seen of {}</span>",
+                humane(slo.coverage_ratio * slo.period_seconds),
+                humane(slo.period_seconds)
+            )
+        } else {
+            String::new()
+        },
         eta = match (slo.error_budget.exhaustion_seconds, slo.alerts.first()) {
             (Some(s), Some(fastest)) => format!(
                 " · runs out in {} at the {} burn rate",
