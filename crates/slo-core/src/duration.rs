@@ -106,6 +106,29 @@ pub fn format_duration(duration: Duration) -> FormattedDuration {
     FormattedDuration(duration)
 }
 
+/// Seconds as people read them on a page or a terminal: to the second,
+/// to the minute above an hour (`1m25s`, `3d4h12m`); `None` for a negative
+/// or non-finite value.
+///
+/// ```
+/// assert_eq!(slo_core::format_seconds(85.4).map(|d| d.to_string()), Some("1m25s".into()));
+/// assert_eq!(slo_core::format_seconds(3_725.0).map(|d| d.to_string()), Some("1h2m".into()));
+/// assert_eq!(slo_core::format_seconds(f64::NAN), None);
+/// ```
+pub fn format_seconds(seconds: f64) -> Option<FormattedDuration> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    let rounded = if seconds >= 3600.0 {
+        (seconds / 60.0).round() * 60.0
+    } else {
+        seconds.round()
+    };
+    Duration::try_from_secs_f64(rounded)
+        .ok()
+        .map(format_duration)
+}
+
 /// A [`Duration`] that displays in Prometheus notation; see [`format_duration`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormattedDuration(Duration);

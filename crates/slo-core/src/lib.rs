@@ -29,7 +29,9 @@ mod ticker;
 mod window;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use duration::{DurationError, FormattedDuration, format_duration, parse_duration};
+pub use duration::{
+    DurationError, FormattedDuration, format_duration, format_seconds, parse_duration,
+};
 pub use format::{FormattedPercent, format_percent};
 pub use handle::{EventTotals, Exclusion, LatencyHistogram, SliHandle};
 pub use history::{History, HistoryPoint};

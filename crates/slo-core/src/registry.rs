@@ -145,11 +145,7 @@ impl RegistryBuilder {
     /// only the SLOs earlier ones could not. ([`StateFile::open`](crate::state::StateFile::open)
     /// puts its file first.)
     pub fn restore(mut self, snapshot: Snapshot) -> Self {
-        let mut data = snapshot.0;
-        if !data.sources.iter().any(|s| s == SOURCE_STATE_FILE) {
-            data.sources.push(SOURCE_STATE_FILE.to_owned());
-        }
-        self.restores.push((data, true));
+        self.restores.push((saved_state(snapshot), true));
         self
     }
 
@@ -163,12 +159,9 @@ impl RegistryBuilder {
     }
 
     /// Puts `snapshot` ahead of everything else given to restore from.
-    pub(crate) fn restore_first(self, snapshot: Snapshot) -> Self {
-        let mut this = self.restore(snapshot);
-        if let Some(data) = this.restores.pop() {
-            this.restores.insert(0, data);
-        }
-        this
+    pub(crate) fn restore_first(mut self, snapshot: Snapshot) -> Self {
+        self.restores.insert(0, (saved_state(snapshot), true));
+        self
     }
 
     /// Builds the registry; counting starts now on its clock.
@@ -213,11 +206,8 @@ impl RegistryBuilder {
                 }
             })
             .collect();
-        let (sources, report) = if self.restores.is_empty() {
-            (Vec::new(), RestoreReport::default())
-        } else {
-            restore::apply(&mut slos, self.spec.service(), self.restores, start)
-        };
+        let (sources, report) =
+            restore::apply(&mut slos, self.spec.service(), self.restores, start);
         Registry {
             inner: Arc::new(Inner {
                 spec: self.spec,
@@ -230,6 +220,15 @@ impl RegistryBuilder {
             }),
         }
     }
+}
+
+/// A saved state's data, its sources naming the state file.
+fn saved_state(snapshot: Snapshot) -> SnapshotData {
+    let mut data = snapshot.0;
+    if !data.sources.iter().any(|s| s == SOURCE_STATE_FILE) {
+        data.sources.push(SOURCE_STATE_FILE.to_owned());
+    }
+    data
 }
 
 /// The share of the period's error budget spent: the burn rate over what

@@ -10,26 +10,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{encode, get, have, listening};
-
-/// `slo` label → value of an instant vector.
-fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
-    let body = get(
-        prometheus,
-        &format!("/api/v1/query?query={}", encode(promql)),
-    );
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(json["status"], "success", "{body}");
-    json["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let value: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
-            (r["metric"]["slo"].as_str().unwrap_or("").to_owned(), value)
-        })
-        .collect()
-}
+use common::{get, have, listening, query};
 
 #[test]
 fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {

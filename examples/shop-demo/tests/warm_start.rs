@@ -15,7 +15,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Peer, encode, get, have, listening};
+use common::{Peer, get, have, listening, query, wait_for_port};
 use serde_json::Value;
 use slo::Spec;
 use slo::prometheus::rules::{RulesOptions, rules};
@@ -231,34 +231,6 @@ fn check_against_exact(addr: &str, history: &History, engine: &str) -> Vec<(Stri
     slos
 }
 
-fn query(addr: &str, promql: &str) -> Vec<(String, f64)> {
-    let body = get(addr, &format!("/api/v1/query?query={}", encode(promql)));
-    let json: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(json["status"], "success", "{body}");
-    json["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let metric = &r["metric"];
-            // Raw series carry `slo`; the rules' recordings `sloth_slo`.
-            let slo = metric["slo"].as_str().or(metric["sloth_slo"].as_str());
-            (
-                slo.unwrap_or("").to_owned(),
-                r["value"][1].as_str().unwrap().parse().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn wait_for_port(addr: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "{what} never listened on {addr}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn end_of_data() -> i64 {
     // Whole minutes, the last one a minute ago.
     unix_now() / MINUTE * MINUTE - MINUTE
@@ -297,24 +269,12 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
         "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n",
     )
     .unwrap();
-    let addr = format!("127.0.0.1:{}", common::free_port());
-    let _prometheus = common::spawn({
-        let mut command = Command::new("prometheus");
-        command
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            // The default 15d would delete the backfilled blocks at start.
-            .arg("--storage.tsdb.retention.time=400d")
-            .arg(format!("--web.listen-address={addr}"))
-            .stderr(Stdio::null());
-        command
-    });
+    // The default retention (15d) would delete the backfilled blocks at start.
+    let (_prometheus, addr) = common::prometheus_with(
+        &dir.join("prometheus.yml"),
+        &dir,
+        &["--storage.tsdb.retention.time=400d"],
+    );
     wait_for_port(&addr, "Prometheus");
     // Wait until the rules have been evaluated once over the backfill.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -418,11 +378,12 @@ fn post(addr: &str, path: &str, body: &[u8]) {
 }
 
 /// A fake API on a free port that does `behave` with every connection.
-fn hostile(behave: fn(TcpStream)) -> String {
+fn hostile(behave: impl Fn(TcpStream) + Clone + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            let behave = behave.clone();
             std::thread::spawn(move || behave(stream));
         }
     });
@@ -476,29 +437,15 @@ fn an_api_that_is_down_hangs_fails_or_lies_never_holds_up_serving() {
         )
     });
     starts_anyway(&format!("http://{fails}"), "failing");
+    let unavailable = hostile(|stream| answer(stream, "503 Service Unavailable", "overloaded"));
+    starts_anyway(&format!("http://{unavailable}"), "unavailable");
     // Lies: garbage, a wrong result type, and non-numbers.
     for body in [
         "<html>not json</html>",
         r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#,
         r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"slo":"checkout-availability","outcome":"bad"},"values":[[1,"lots"]]}]}}"#,
     ] {
-        let lies = hostile(match body.len() % 3 {
-            0 => |s| answer(s, "200 OK", "<html>not json</html>"),
-            1 => |s| {
-                answer(
-                    s,
-                    "200 OK",
-                    r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#,
-                )
-            },
-            _ => |s| {
-                answer(
-                    s,
-                    "200 OK",
-                    r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"slo":"checkout-availability","outcome":"bad"},"values":[[1,"lots"]]}]}}"#,
-                )
-            },
-        });
+        let lies = hostile(move |s| answer(s, "200 OK", body));
         starts_anyway(&format!("http://{lies}"), body);
     }
 }

@@ -146,17 +146,8 @@ fn budget_left(slo: &SloEntry) -> String {
     }
 }
 
-/// Seconds as `1m25s`, `3d4h` (to the minute above an hour).
 fn seconds(value: f64) -> String {
-    if !value.is_finite() || value < 0.0 {
-        return "-".to_owned();
-    }
-    let rounded = if value >= 3600.0 {
-        (value / 60.0).round() * 60.0
-    } else {
-        value.round()
-    };
-    slo_core::format_duration(std::time::Duration::from_secs_f64(rounded)).to_string()
+    slo_core::format_seconds(value).map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
 fn percent(ratio: f64) -> String {

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use slo_core::policy::Severity;
 use slo_core::status::{SliStatus, SloStatus};
-use slo_core::{History, ServiceStatus, StatusLevel, format_duration, format_percent};
+use slo_core::{
+    History, ServiceStatus, StatusLevel, format_duration, format_percent, format_seconds,
+};
 
 use super::chart;
 use super::escape::escape;
@@ -48,15 +50,7 @@ fn rate(value: Option<f64>) -> String {
 }
 
 fn humane(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return "–".into();
-    }
-    let rounded = if seconds >= 3600.0 {
-        (seconds / 60.0).round() * 60.0
-    } else {
-        seconds.round()
-    };
-    format_duration(Duration::from_secs_f64(rounded)).to_string()
+    format_seconds(seconds).map_or_else(|| "–".into(), |d| d.to_string())
 }
 
 const STYLE: &str = "\

@@ -109,6 +109,15 @@ pub fn encode(query: &str) -> String {
 /// A real Prometheus on a free port with `config`, storing under `dir`;
 /// returns the process (killed on drop) and its address.
 pub fn prometheus(config: &std::path::Path, dir: &std::path::Path) -> (Peer, String) {
+    prometheus_with(config, dir, &[])
+}
+
+/// [`prometheus`] with `extra` flags.
+pub fn prometheus_with(
+    config: &std::path::Path,
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> (Peer, String) {
     let addr = format!("127.0.0.1:{}", free_port());
     let mut command = Command::new("prometheus");
     command
@@ -118,6 +127,41 @@ pub fn prometheus(config: &std::path::Path, dir: &std::path::Path) -> (Peer, Str
             dir.join("data").display()
         ))
         .arg(format!("--web.listen-address={addr}"))
+        .args(extra)
         .stderr(Stdio::null());
     (spawn(command), addr)
+}
+
+/// Waits until something listens on `addr`.
+pub fn wait_for_port(addr: &str, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never listened on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// An instant PromQL query: each series' `slo` label (`sloth_slo` for the
+/// rules' recordings) and value.
+pub fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
+    let body = get(
+        prometheus,
+        &format!("/api/v1/query?query={}", encode(promql)),
+    );
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "success", "{body}");
+    json["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let metric = &r["metric"];
+            let slo = metric["slo"].as_str().or(metric["sloth_slo"].as_str());
+            let value: f64 = r["value"][1].as_str().unwrap().parse().unwrap();
+            (slo.unwrap_or("").to_owned(), value)
+        })
+        .collect()
 }
