@@ -99,10 +99,20 @@ impl Peer {
         clippy::expect_used,
         reason = "a test whose peer does not start cannot run"
     )]
-    pub fn spawn(mut command: Command) -> Peer {
+    pub fn spawn(command: Command) -> Peer {
+        Peer::spawn_with_stderr(command, Stdio::inherit())
+    }
+
+    /// [`Peer::spawn`], with its stderr going to `stderr` (a file the test
+    /// reads afterwards, say).
+    #[allow(
+        clippy::expect_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    pub fn spawn_with_stderr(mut command: Command, stderr: impl Into<Stdio>) -> Peer {
         let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("the peer starts");
         let stdout = child.stdout.take().expect("stdout is piped");

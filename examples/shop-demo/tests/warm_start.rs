@@ -403,8 +403,42 @@ fn answer(mut stream: TcpStream, status: &str, body: &str) {
 /// Starts the demo against `api` with a 2s timeout: it must serve within
 /// the timeout (plus start-up), with empty windows, and say so once.
 fn starts_anyway(api: &str, what: &str) {
-    let (demo, addr, took) = warm_demo(api, &["--warm-start-timeout", "2s"]);
+    let log = std::env::temp_dir().join(format!(
+        "slo-warm-log-{}-{}",
+        std::process::id(),
+        common::free_port()
+    ));
+    let started = Instant::now();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
+    command.args([
+        "--listen",
+        "127.0.0.1:0",
+        "--no-state",
+        "--no-load",
+        "--report-every",
+        "1h",
+        "--warm-start",
+        api,
+        "--warm-start-timeout",
+        "2s",
+    ]);
+    let demo = Peer::spawn_with_stderr(command, std::fs::File::create(&log).unwrap());
+    // Everything it says before it listens.
+    let mut said = Vec::new();
+    let addr = loop {
+        let line = demo.lines.recv_timeout(Duration::from_secs(20)).unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        said.push(line);
+    };
+    let took = started.elapsed().as_secs_f64();
     assert!(took < 2.0 + 3.0, "{what}: serving began after {took}s");
+    assert!(
+        said.iter()
+            .any(|l| l.contains(&format!("warm start from {api}: 0 of 3 SLOs loaded"))),
+        "{what}: it does not say what it loaded: {said:?}"
+    );
     let (json, _) = slo_numbers(&addr);
     assert_eq!(
         json["history"]["sources"],
@@ -415,6 +449,16 @@ fn starts_anyway(api: &str, what: &str) {
         assert_eq!(slo["events"]["total"], 0, "{what}: {slo}");
     }
     drop(demo);
+    // One warning, naming the API and what failed.
+    let warnings = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    let lines: Vec<&str> = warnings.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{what}: {warnings}");
+    assert!(
+        lines[0].contains(&format!("warm start from {api}")) && lines[0].contains("queries failed"),
+        "{what}: {}",
+        lines[0]
+    );
 }
 
 #[test]

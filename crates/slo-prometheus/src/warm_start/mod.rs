@@ -71,6 +71,8 @@ pub struct WarmStart {
 pub struct WarmStartReport {
     /// The API's base URL.
     pub url: String,
+    /// How many SLOs the spec has.
+    pub slos: usize,
     /// The SLOs whose windows were filled, in spec order.
     pub loaded: Vec<String>,
     /// The SLOs the API has no series for under the selector.
@@ -97,7 +99,7 @@ impl WarmStartReport {
             "warm start from {}: {} of {} SLOs loaded{since} ({} queries in {})",
             self.url,
             self.loaded.len(),
-            self.loaded.len() + self.without_series.len(),
+            self.slos,
             self.answered,
             slo_core::format_duration(self.elapsed)
         )
@@ -208,6 +210,7 @@ impl WarmStart {
         let spacings: BTreeSet<i64> = plans.iter().flat_map(|(_, s)| s.iter().copied()).collect();
         let mut report = WarmStartReport {
             url: self.api.url().to_owned(),
+            slos: plans.len(),
             loaded: Vec::new(),
             without_series: Vec::new(),
             answered: 0,
