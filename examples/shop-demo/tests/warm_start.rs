@@ -15,7 +15,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Peer, get, have, listening, query, wait_for_port};
+use common::{Peer, get, have, listening, query, wait_for_port, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
 use slo::prometheus::rules::{RulesOptions, rules};
@@ -275,7 +275,7 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
         &dir,
         &["--storage.tsdb.retention.time=400d"],
     );
-    wait_for_port(&addr, "Prometheus");
+    wait_until_ready(&addr, "/-/ready", "Prometheus");
     // Wait until the rules have been evaluated once over the backfill.
     let deadline = Instant::now() + Duration::from_secs(60);
     while query(&addr, "slo:sli_error:ratio_rate3d").len() < 3 {

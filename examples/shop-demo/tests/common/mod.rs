@@ -144,6 +144,21 @@ pub fn wait_for_port(addr: &str, what: &str) {
     }
 }
 
+/// Waits until `GET path` on `addr` answers 200: Prometheus listens
+/// before it has loaded its blocks, and answers 503 until then
+/// (`/-/ready`).
+pub fn wait_until_ready(addr: &str, path: &str, what: &str) {
+    wait_for_port(addr, what);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while request(addr, "GET", path).0 != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never answered 200 on {path}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// An instant PromQL query: each series' `slo` label (`sloth_slo` for the
 /// rules' recordings) and value.
 pub fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
