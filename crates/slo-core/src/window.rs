@@ -325,21 +325,21 @@ impl Windows {
         left.lerp(right, x)
     }
 
-    /// The rings' samples, for a state file: per ring its spacing, the
-    /// index of its newest sample, and the samples it holds, oldest first.
-    /// The caller holds the tick lock, so no tick writes meanwhile.
-    pub fn save(&self) -> Vec<SavedRing> {
+    /// The rings' samples, for a state file: calls `save` with each ring's
+    /// spacing, the index of its newest sample, and the samples it holds,
+    /// oldest first, so that the caller encodes them without copying them
+    /// first. The caller holds the tick lock, so no tick writes meanwhile.
+    pub fn save_each<R>(
+        &self,
+        mut save: impl FnMut(i64, i64, &mut dyn Iterator<Item = Totals>) -> R,
+    ) -> Vec<R> {
         self.rings
             .iter()
             .map(|ring| {
                 let latest = ring.latest.load(Ordering::Relaxed);
                 let oldest = (latest - ring.len() + 1).max(ring.first + 1);
-                let samples = (oldest..=latest).map(|j| ring.load_totals(j)).collect();
-                SavedRing {
-                    spacing: ring.spacing,
-                    latest,
-                    samples,
-                }
+                let mut samples = (oldest..=latest).map(|j| ring.load_totals(j));
+                save(ring.spacing, latest, &mut samples)
             })
             .collect()
     }

@@ -25,8 +25,8 @@ pub use slo_core::{
     RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
     SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
     SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, WindowEvents, classify,
-    format_duration, format_percent, parse_duration, policy, replay, semantics, spec, state,
-    status,
+    format_duration, format_percent, format_seconds, parse_duration, policy, replay, semantics,
+    spec, state, status,
 };
 
 /// The Tower middleware and the `/slo` endpoint (feature `tower`).

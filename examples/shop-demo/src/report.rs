@@ -1,9 +1,25 @@
 //! The live one-line status of every SLO, printed every few seconds.
 
-use slo::{Registry, SloStatus, format_percent};
+use slo::{Registry, SloStatus, format_percent, format_seconds};
 
 fn percent(ratio: f64) -> String {
     format_percent(ratio).to_string()
+}
+
+/// The budget left, and over how long it was computed while the windows
+/// hold less than the period: `99.93% (over the 1m25s seen of 30d)`.
+fn budget_left(slo: &SloStatus) -> String {
+    let remaining = percent(slo.error_budget.remaining_ratio);
+    if slo.coverage_ratio >= 1.0 {
+        return remaining;
+    }
+    match (
+        format_seconds(slo.coverage_ratio * slo.period_seconds),
+        format_seconds(slo.period_seconds),
+    ) {
+        (Some(seen), Some(period)) => format!("{remaining} (over the {seen} seen of {period})"),
+        _ => remaining,
+    }
 }
 
 /// One line: name, level, SLI against objective, budget left, the burn
@@ -35,7 +51,7 @@ pub fn line(slo: &SloStatus) -> String {
         level = slo.status.as_str(),
         sli = slo.sli_value.map_or("-".to_owned(), percent),
         objective = percent(slo.objective),
-        budget = percent(slo.error_budget.remaining_ratio),
+        budget = budget_left(slo),
         rates = rates.join(" "),
         alerts = if firing.is_empty() {
             "ok".to_owned()
@@ -51,5 +67,38 @@ pub fn print(registry: &Registry) {
     crate::say!("-- {} up {:.0}s", status.now, status.uptime_seconds);
     for slo in &status.slos {
         crate::say!("{}", line(slo));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use slo::{ManualClock, Registry, Spec, Timestamp};
+
+    use super::line;
+
+    fn line_after(seen: Duration) -> String {
+        let spec = Spec::from_yaml(
+            "service: shop\nslos:\n  - name: checkout\n    objective: 99%\n    period: 1d\n",
+        )
+        .unwrap();
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(1_000_000_000_000));
+        let registry = Registry::builder(spec).clock(clock.clone()).build();
+        let handle = registry.handle("checkout").unwrap();
+        for i in 0..1000 {
+            handle.record(i % 500 != 0);
+        }
+        clock.advance(seen);
+        registry.tick();
+        line(&registry.status().slos[0])
+    }
+
+    #[test]
+    fn the_budget_says_over_how_long_it_was_computed() {
+        let young = line_after(Duration::from_secs(85));
+        assert!(young.contains("(over the 1m25s seen of 1d)"), "{young}");
+        let old = line_after(Duration::from_secs(2 * 86_400));
+        assert!(!old.contains("seen of"), "{old}");
     }
 }

@@ -65,7 +65,7 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
         bad: state.totals.bad,
         excluded: slo.base.excluded.wrapping_add(cell.counters.excluded()),
         latency,
-        rings: slo.windows.save().iter().map(EncodedRing::encode).collect(),
+        rings: slo.windows.save_each(EncodedRing::from_samples),
     }
 }
 

@@ -99,23 +99,28 @@ pub(crate) struct EncodedRing {
 
 impl EncodedRing {
     pub fn encode(ring: &SavedRing) -> EncodedRing {
-        let deltas = |pick: fn(&Totals) -> u64| {
-            let mut previous = 0u64;
-            ring.samples
-                .iter()
-                .map(|sample| {
-                    let value = pick(sample);
-                    let delta = value.wrapping_sub(previous);
-                    previous = value;
-                    delta
-                })
-                .collect()
-        };
+        EncodedRing::from_samples(ring.spacing, ring.latest, &mut ring.samples.iter().copied())
+    }
+
+    /// Encodes a ring's cumulative samples, oldest first, in one pass.
+    pub fn from_samples(
+        spacing: i64,
+        latest: i64,
+        samples: &mut dyn Iterator<Item = Totals>,
+    ) -> EncodedRing {
+        let mut good = Vec::with_capacity(samples.size_hint().0);
+        let mut bad = Vec::with_capacity(samples.size_hint().0);
+        let mut previous = Totals::default();
+        for sample in samples {
+            good.push(sample.good.wrapping_sub(previous.good));
+            bad.push(sample.bad.wrapping_sub(previous.bad));
+            previous = sample;
+        }
         EncodedRing {
-            spacing: ring.spacing,
-            latest: ring.latest,
-            good: deltas(|t| t.good),
-            bad: deltas(|t| t.bad),
+            spacing,
+            latest,
+            good,
+            bad,
         }
     }
 
@@ -156,18 +161,53 @@ fn malformed(what: &str) -> StateError {
     StateError::Malformed(what.to_owned())
 }
 
-pub(crate) fn encode(snapshot: &Snapshot) -> Vec<u8> {
-    // Serializing these plain structs cannot fail; an empty body would be
-    // refused when read, never misread.
-    let body = serde_json::to_vec(snapshot).unwrap_or_default();
-    let mut out = format!(
+/// Room kept in front of the body for the header, which is at most
+/// `slo-state` + a version + a 20-digit length + 8 hex digits.
+const HEADER_ROOM: usize = 64;
+/// A first guess at a body's size, so that the buffer rarely grows (each
+/// growth copies everything written so far): a saved SLO takes about 4 KiB.
+const BYTES_PER_SLO: usize = 4 << 10;
+
+/// A state file's bytes, built in one buffer: the body is serialized
+/// after room for the header, and the header is then put right in front
+/// of it. The file's bytes are `bytes[start..]`, which the writer writes
+/// without copying them again.
+pub(crate) struct Encoded {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Encoded {
+    /// The file's bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+
+    /// The file's bytes, owned.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.bytes.drain(..self.start);
+        self.bytes
+    }
+}
+
+pub(crate) fn encode(snapshot: &Snapshot) -> Encoded {
+    let mut bytes = Vec::with_capacity(HEADER_ROOM + (snapshot.slos.len() + 1) * BYTES_PER_SLO);
+    bytes.resize(HEADER_ROOM, b' ');
+    // Serializing these plain structs into memory cannot fail; an empty
+    // body would be refused when read, never misread.
+    if serde_json::to_writer(&mut bytes, snapshot).is_err() {
+        bytes.truncate(HEADER_ROOM);
+    }
+    let body = &bytes[HEADER_ROOM..];
+    let header = format!(
         "{MAGIC} {VERSION} {} {:08x}\n",
         body.len(),
-        crc32fast::hash(&body)
-    )
-    .into_bytes();
-    out.extend_from_slice(&body);
-    out
+        crc32fast::hash(body)
+    );
+    // The header always fits: its length has at most 20 digits.
+    let start = HEADER_ROOM.saturating_sub(header.len());
+    bytes[start..HEADER_ROOM].copy_from_slice(&header.as_bytes()[..HEADER_ROOM - start]);
+    Encoded { bytes, start }
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {

@@ -138,7 +138,7 @@ impl StateFile {
     /// from several threads of a process must not overlap (they share the
     /// temporary file); a [`StateWriter`] serializes its own.
     pub fn write(&self, snapshot: &Snapshot) -> Result<(), StateError> {
-        let bytes = snapshot.to_bytes();
+        let encoded = super::codec::encode(&snapshot.0);
         let name = self
             .path
             .file_name()
@@ -151,8 +151,10 @@ impl StateFile {
         let io = |what: &str, e: std::io::Error| StateError::Io(format!("{what}: {e}"));
         let mut file = File::create(&temporary)
             .map_err(|e| io(&format!("cannot create {}", temporary.display()), e))?;
-        file.write_all(&bytes)
-            .and_then(|()| file.sync_all())
+        file.write_all(encoded.as_slice())
+            // The data and what reading it back needs (its length): the
+            // rename and the directory sync below make the name durable.
+            .and_then(|()| file.sync_data())
             .map_err(|e| io(&format!("cannot write {}", temporary.display()), e))?;
         drop(file);
         fs::rename(&temporary, &self.path).map_err(|e| io("cannot rename it into place", e))?;

@@ -88,7 +88,7 @@ impl Snapshot {
 
     /// The bytes of a state file holding this snapshot.
     pub fn to_bytes(&self) -> Vec<u8> {
-        codec::encode(&self.0)
+        codec::encode(&self.0).into_vec()
     }
 
     /// Reads the bytes of a state file: every check that needs no spec
