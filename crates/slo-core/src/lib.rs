@@ -19,6 +19,7 @@ mod handle;
 mod history;
 pub mod policy;
 mod registry;
+pub mod release;
 pub mod replay;
 pub mod semantics;
 pub mod spec;

@@ -1,5 +1,6 @@
 //! [`Registry`]: the SLOs of one service, their handles, windows and status.
 
+mod evaluate;
 pub(crate) mod restore;
 
 use std::sync::Arc;
@@ -9,15 +10,17 @@ use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::counters::{Counters, Totals};
 use crate::handle::{EventTotals, SliCell, SliHandle};
 use crate::history::{History, HistoryPoint};
-use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, STATUS_WINDOW, TIERS, WINDOW_COUNT};
+use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, TIERS, WINDOW_COUNT};
+use crate::release::{self, ReleaseDecision, ReleaseDecisions, Risk};
 use crate::spec::{Sli, SloDefinition, Spec};
 use crate::state::{Backfill, RestoreReport, SOURCE_STATE_FILE, Snapshot, SnapshotData};
 use crate::status::{
     AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, ServiceStatus, SliStatus,
-    SloStatus, StatusLevel,
+    SloStatus,
 };
 use crate::sync::{Mutex, lock};
 use crate::window::{DEFAULT_RING_LEN, SampleFill, TickState, Windows};
+use evaluate::Evaluation;
 
 /// Latency histogram bounds (seconds) every latency SLI gets, plus its threshold.
 pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
@@ -384,6 +387,9 @@ impl Registry {
     /// The status of every SLO at the clock's current time.
     pub fn status(&self) -> ServiceStatus {
         let now = self.inner.clock.now();
+        let slos: Vec<SloStatus> = (0..self.inner.slos.len())
+            .filter_map(|i| self.slo_status_at(i, now))
+            .collect();
         ServiceStatus {
             service: self.inner.spec.service().to_owned(),
             now: now.to_string(),
@@ -393,14 +399,79 @@ impl Registry {
                 * 1e3)
                 .round()
                 / 1e3,
-            slos: (0..self.inner.slos.len())
-                .filter_map(|i| self.slo_status_at(i, now))
-                .collect(),
+            release: slos
+                .iter()
+                .map(|slo| slo.release)
+                .fold(ReleaseDecisions::APPROVE_ALL, ReleaseDecisions::strictest),
+            slos,
             history: HistoryStatus {
                 sources: self.inner.sources.clone(),
                 since: self.since().to_string(),
             },
         }
+    }
+
+    /// May a change of this risk go ahead now? The strictest decision of
+    /// the spec's [release policy](crate::release) over every SLO, and the
+    /// SLO that decided it. It reads the windows as [`Registry::status`]
+    /// does, without building the status document: cheap enough for a
+    /// feature flag, a canary or a batch job to ask before risky work.
+    ///
+    /// ```
+    /// use slo_core::release::{Decision, Risk};
+    /// use slo_core::{Registry, SloDefinition, Spec, StatusLevel};
+    ///
+    /// let registry = Registry::new(Spec::builder("shop")
+    ///     .slo(SloDefinition::builder("checkout").objective(0.999))
+    ///     .build()?);
+    /// let checkout = registry.handle("checkout")?;
+    /// checkout.record(true);
+    /// assert_eq!(registry.release_decision(Risk::High).decision, Decision::Review);
+    /// for _ in 0..10 {
+    ///     checkout.record(false); // burning far faster than the budget allows
+    /// }
+    /// let decision = registry.release_decision(Risk::Low);
+    /// assert_eq!(decision.decision, Decision::Defer);
+    /// assert_eq!(decision.status, Some(StatusLevel::Critical));
+    /// assert_eq!(decision.decided_by.as_deref(), Some("checkout"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn release_decision(&self, risk: Risk) -> ReleaseDecision {
+        self.decide_among(risk, |_| true)
+    }
+
+    /// [`Registry::release_decision`] over the named SLOs only (all of
+    /// them when `slos` is empty).
+    pub fn release_decision_for(
+        &self,
+        risk: Risk,
+        slos: &[&str],
+    ) -> Result<ReleaseDecision, UnknownSlo> {
+        if let Some(unknown) = slos.iter().find(|name| self.handle(name).is_err()) {
+            return Err(UnknownSlo((*unknown).to_owned()));
+        }
+        Ok(self.decide_among(risk, |name| slos.is_empty() || slos.contains(&name)))
+    }
+
+    fn decide_among(&self, risk: Risk, include: impl Fn(&str) -> bool) -> ReleaseDecision {
+        let now = self.inner.clock.now();
+        let policy = self.inner.spec.release_policy();
+        release::decide(
+            risk,
+            self.inner
+                .slos
+                .iter()
+                .filter(|slo| include(slo.definition.name()))
+                .map(|slo| {
+                    let evaluation = self.evaluate(slo, now);
+                    (
+                        slo.definition.name(),
+                        evaluation.level,
+                        policy.decisions(evaluation.level),
+                        evaluation.remaining,
+                    )
+                }),
+        )
     }
 
     /// The earliest instant any SLO's windows hold: the registry's start,
@@ -451,38 +522,31 @@ impl Registry {
     pub fn slo_status_at(&self, index: usize, now: Timestamp) -> Option<SloStatus> {
         let slo = self.inner.slos.get(index)?;
         let windows = slo.policy.windows();
-        let counts = self.window_counts(slo, now);
-        let budget = slo.definition.error_budget();
-        let burn: [Option<f64>; WINDOW_COUNT] = std::array::from_fn(|i| {
-            let (good, bad) = counts[i];
-            let total = good + bad;
-            (total > 1e-9).then(|| bad / total / budget)
-        });
+        let evaluation = self.evaluate(slo, now);
+        let Evaluation {
+            counts,
+            burn,
+            coverage,
+            remaining,
+            firing,
+            level,
+        } = evaluation;
         let (period_good, period_bad) = counts[PERIOD_WINDOW];
         let period_total = period_good + period_bad;
         let period_seconds = slo.definition.period().as_secs_f64();
-        let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
-        let coverage = (elapsed / period_seconds).min(1.0);
-        let remaining = 1.0 - budget_consumed(burn[PERIOD_WINDOW], coverage);
         let exhaustion_seconds = match burn[EXHAUSTION_WINDOW] {
             Some(rate) if rate > 0.0 && remaining > 0.0 => Some(remaining * period_seconds / rate),
             _ => None,
         };
-        let min_events = slo.definition.min_events() as f64;
         let alerts = TIERS
             .iter()
-            .map(|tier| {
-                let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
-                let (good, bad) = counts[tier.long];
-                AlertStatus {
-                    severity: tier.severity,
-                    long_window: windows[tier.long].label.clone(),
-                    short_window: windows[tier.short].label.clone(),
-                    burn_rate_threshold: tier.burn_rate,
-                    firing: exceeds(tier.long)
-                        && exceeds(tier.short)
-                        && good + bad + 1e-9 >= min_events,
-                }
+            .zip(firing)
+            .map(|(tier, firing)| AlertStatus {
+                severity: tier.severity,
+                long_window: windows[tier.long].label.clone(),
+                short_window: windows[tier.short].label.clone(),
+                burn_rate_threshold: tier.burn_rate,
+                firing,
             })
             .collect();
         Some(SloStatus {
@@ -522,7 +586,8 @@ impl Registry {
                     .collect(),
             ),
             alerts,
-            status: StatusLevel::classify(remaining, burn[STATUS_WINDOW]),
+            status: level,
+            release: self.inner.spec.release_policy().decisions(level),
         })
     }
 

@@ -118,6 +118,29 @@
 //! computed: `/slo`'s `coverage_ratio` and `history.since`, and "over the
 //! 1m25s seen of 30d" on the page and in `slo status`.
 //!
+//! # Release decisions
+//!
+//! The spec's optional `policy.release` maps status level × risk (`low`,
+//! `medium`, `high`) to a decision, `approve < review < defer < block`.
+//! Cells it leaves out keep the default
+//! ([`ReleasePolicy::DEFAULT`](crate::release::ReleasePolicy::DEFAULT)):
+//!
+//! ```yaml
+//! policy:
+//!   release:            # status level -> risk -> decision
+//!     healthy:   {low: approve, medium: approve, high: review}
+//!     attention: {low: approve, medium: review,  high: defer}
+//!     warning:   {low: review,  medium: defer,   high: block}
+//!     critical:  {low: defer,   medium: block,   high: block}
+//!     exhausted: {low: block,   medium: block,   high: block}
+//! ```
+//!
+//! Each SLO's decisions follow its level; the service's are the strictest
+//! over its SLOs (or over the SLOs a caller names), decided by the SLO
+//! with the strictest decision and, among those, the least budget left
+//! (then the first in the spec). `slo gate` exits 0 on approve, 3 on
+//! review, 1 on defer or block, and 2 when it cannot tell.
+//!
 //! # Spec file
 //!
 //! ```yaml
@@ -132,6 +155,8 @@
 //!       routes: ["POST /checkout", "/cart/{id}"]   # "[METHOD ]template"; omitted = every request
 //!     alerting:
 //!       min_events: 10                 # optional
+//! policy:                              # optional: see release decisions
+//!   release: {healthy: {high: approve}}
 //! ```
 //!
 //! The same model is built in code with [`Spec::builder`](crate::Spec::builder);
@@ -198,6 +223,9 @@
 //! The top level also carries `"history": {"sources": ["state_file"],
 //! "since": "2026-11-20T10:00:00Z"}`: what filled the windows besides this
 //! process (empty when nothing did) and the earliest instant they hold.
+//! Every SLO and the top level carry `"release": {"low": "approve",
+//! "medium": "approve", "high": "review"}` ([release
+//! decisions](#release-decisions)).
 //!
 //! # Replay
 //!

@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::policy::Severity;
+use crate::release::ReleaseDecisions;
 
 /// The status of every SLO of a service at one instant (`GET /slo`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,10 @@ pub struct ServiceStatus {
     /// Where the windows' history came from, and how far back it goes.
     #[serde(default)]
     pub history: HistoryStatus,
+    /// The release decision for each risk: the strictest over the SLOs
+    /// ([release decisions](crate::semantics#release-decisions)).
+    #[serde(default)]
+    pub release: ReleaseDecisions,
 }
 
 /// Where the windows' history came from (`/slo`'s `history`).
@@ -62,6 +67,10 @@ pub struct SloStatus {
     pub alerts: Vec<AlertStatus>,
     /// The overall level.
     pub status: StatusLevel,
+    /// The release decision for each risk at this level, by the spec's
+    /// release policy.
+    #[serde(default)]
+    pub release: ReleaseDecisions,
 }
 
 /// The SLI of an SLO as shown in the status.
@@ -132,6 +141,20 @@ pub enum StatusLevel {
 }
 
 impl StatusLevel {
+    /// Every level, from the best to the worst.
+    pub const ALL: [StatusLevel; 5] = [
+        StatusLevel::Healthy,
+        StatusLevel::Attention,
+        StatusLevel::Warning,
+        StatusLevel::Critical,
+        StatusLevel::Exhausted,
+    ];
+
+    /// The level's place in [`StatusLevel::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     /// The level for a remaining budget and a 1d burn rate
     /// ([status levels](crate::semantics#status-levels)).
     pub fn classify(remaining_ratio: f64, burn_rate_1d: Option<f64>) -> StatusLevel {

@@ -3,8 +3,11 @@
 
 use std::time::Duration;
 
-use super::draft::{DurationDraft, Located, NumberOrText, SliDraft, SloDraft, SpecDraft};
+use super::draft::{
+    DurationDraft, Located, NumberOrText, ReleaseDraft, SliDraft, SloDraft, SpecDraft,
+};
 use super::{Sli, Spec, SpecErrors, validate};
+use crate::release::ReleasePolicy;
 
 /// Builds a [`Spec`]; [`SpecBuilder::build`] validates it.
 #[derive(Debug, Clone)]
@@ -12,6 +15,7 @@ use super::{Sli, Spec, SpecErrors, validate};
 pub struct SpecBuilder {
     service: String,
     slos: Vec<SloBuilder>,
+    release: ReleasePolicy,
 }
 
 impl SpecBuilder {
@@ -19,6 +23,7 @@ impl SpecBuilder {
         SpecBuilder {
             service: service.into(),
             slos: Vec::new(),
+            release: ReleasePolicy::DEFAULT,
         }
     }
 
@@ -28,11 +33,18 @@ impl SpecBuilder {
         self
     }
 
+    /// The release policy (default [`ReleasePolicy::DEFAULT`]).
+    pub fn release_policy(mut self, policy: ReleasePolicy) -> Self {
+        self.release = policy;
+        self
+    }
+
     /// Validates the spec: every problem is returned, each naming its field.
     pub fn build(self) -> Result<Spec, SpecErrors> {
         validate::validate(SpecDraft {
             service: Located::code(self.service),
             slos: Located::code(self.slos.into_iter().map(SloBuilder::into_draft).collect()),
+            release: ReleaseDraft::Policy(self.release),
         })
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::Location;
+use crate::release::ReleasePolicy;
 
 /// A value and where it came from (`None` when built in code).
 #[derive(Debug, Clone)]
@@ -22,6 +23,23 @@ impl<T> Located<T> {
 pub(crate) struct SpecDraft {
     pub service: Located<String>,
     pub slos: Located<Vec<SloDraft>>,
+    pub release: ReleaseDraft,
+}
+
+/// `policy.release`: typed when built in code, words with their places
+/// when read from a file.
+#[derive(Debug, Clone)]
+pub(crate) enum ReleaseDraft {
+    Policy(ReleasePolicy),
+    Cells(Vec<ReleaseCellDraft>),
+}
+
+/// One cell of `policy.release`: `<level>: {<risk>: <decision>}`.
+#[derive(Debug, Clone)]
+pub(crate) struct ReleaseCellDraft {
+    pub level: Located<String>,
+    pub risk: Located<String>,
+    pub decision: Located<String>,
 }
 
 #[derive(Debug, Clone)]

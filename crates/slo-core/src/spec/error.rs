@@ -89,6 +89,10 @@ pub enum SpecErrorKind {
     /// The same route twice in one SLO.
     #[error("duplicate route {0:?}")]
     DuplicateRoute(String),
+    /// A word in `policy.release` that is not a status level, a risk or a
+    /// decision.
+    #[error("{0}")]
+    UnknownReleaseName(crate::release::UnknownName),
     /// `routes: []`, which would match nothing.
     #[error("an empty route list matches nothing; omit `match` to cover every request")]
     EmptyRoutes,

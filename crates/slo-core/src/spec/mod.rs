@@ -11,6 +11,8 @@ mod yaml;
 
 use std::time::Duration;
 
+use crate::release::ReleasePolicy;
+
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
 pub use route::{RouteRule, RouteRuleError};
@@ -53,6 +55,7 @@ pub const MAX_NAME_LEN: usize = 128;
 pub struct Spec {
     service: String,
     slos: Vec<SloDefinition>,
+    release: ReleasePolicy,
     warnings: Vec<SpecWarning>,
 }
 
@@ -77,6 +80,13 @@ impl Spec {
     /// The SLOs, in definition order.
     pub fn slos(&self) -> &[SloDefinition] {
         &self.slos
+    }
+
+    /// The release policy: what a change of each risk may do at each
+    /// status level (`policy.release`; [`ReleasePolicy::DEFAULT`] unless
+    /// the spec changes it).
+    pub fn release_policy(&self) -> &ReleasePolicy {
+        &self.release
     }
 
     /// Legal but suspicious settings, such as an alert tier that can never fire.

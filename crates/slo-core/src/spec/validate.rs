@@ -4,13 +4,18 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::draft::{DurationDraft, Located, NumberOrText, SliDraft, SloDraft, SpecDraft};
+use super::draft::{
+    DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft,
+    SpecDraft,
+};
 use super::{
     DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
     SpecError, SpecErrorKind, SpecErrors, SpecWarning,
 };
 use crate::duration::{format_duration, parse_duration};
 use crate::policy::TIERS;
+use crate::release::{Decision, ReleasePolicy, Risk, UnknownName};
+use crate::status::StatusLevel;
 
 /// Objectives stricter than this leave so little budget that a page comes
 /// after very few bad events; worth a warning.
@@ -62,15 +67,51 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
             slos.push(definition);
         }
     }
+    let release = match draft.release {
+        ReleaseDraft::Policy(policy) => policy,
+        ReleaseDraft::Cells(cells) => check_release(&mut c, &cells),
+    };
     c.errors.sort_by_key(|e| e.location);
     if c.errors.is_empty() {
         Ok(Spec {
             service: draft.service.value,
             slos,
+            release,
             warnings: c.warnings,
         })
     } else {
         Err(SpecErrors(c.errors))
+    }
+}
+
+/// The default matrix with the cells the file gives; every unknown level,
+/// risk or decision is an error at its place.
+fn check_release(c: &mut Collector, cells: &[ReleaseCellDraft]) -> ReleasePolicy {
+    let mut policy = ReleasePolicy::DEFAULT;
+    for cell in cells {
+        let field = format!("policy.release.{}.{}", cell.level.value, cell.risk.value);
+        let level = parse_word::<StatusLevel>(c, &field, &cell.level);
+        let risk = parse_word::<Risk>(c, &field, &cell.risk);
+        let decision = parse_word::<Decision>(c, &field, &cell.decision);
+        if let (Some(level), Some(risk), Some(decision)) = (level, risk, decision) {
+            policy = policy.with(level, risk, decision);
+        }
+    }
+    policy
+}
+
+/// One word of a closed set, or an error at its place.
+fn parse_word<T: std::str::FromStr<Err = UnknownName>>(
+    c: &mut Collector,
+    field: &str,
+    word: &Located<String>,
+) -> Option<T> {
+    match word.value.parse() {
+        Ok(value) => Some(value),
+        Err(unknown) => {
+            c.error(field, word.at, SpecErrorKind::UnknownReleaseName(unknown));
+            None
+        }
     }
 }
 

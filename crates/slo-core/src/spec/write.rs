@@ -7,11 +7,44 @@ use serde::Serialize;
 
 use super::{DEFAULT_PERIOD, Sli, SloDefinition, Spec};
 use crate::duration::format_duration;
+use crate::release::{ReleaseDecisions, ReleasePolicy};
+use crate::status::StatusLevel;
 
 #[derive(Serialize)]
 struct SpecFile<'a> {
     service: &'a str,
     slos: Vec<SloEntry<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<PolicyEntry>,
+}
+
+#[derive(Serialize)]
+struct PolicyEntry {
+    release: ReleaseEntry,
+}
+
+/// The whole matrix, in the order of the levels.
+#[derive(Serialize)]
+struct ReleaseEntry {
+    healthy: ReleaseDecisions,
+    attention: ReleaseDecisions,
+    warning: ReleaseDecisions,
+    critical: ReleaseDecisions,
+    exhausted: ReleaseDecisions,
+}
+
+impl PolicyEntry {
+    fn new(policy: &ReleasePolicy) -> Option<PolicyEntry> {
+        (!policy.is_default()).then(|| PolicyEntry {
+            release: ReleaseEntry {
+                healthy: policy.decisions(StatusLevel::Healthy),
+                attention: policy.decisions(StatusLevel::Attention),
+                warning: policy.decisions(StatusLevel::Warning),
+                critical: policy.decisions(StatusLevel::Critical),
+                exhausted: policy.decisions(StatusLevel::Exhausted),
+            },
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -89,6 +122,7 @@ impl Spec {
         let file = SpecFile {
             service: self.service(),
             slos: self.slos().iter().map(SloEntry::new).collect(),
+            policy: PolicyEntry::new(self.release_policy()),
         };
         // Serialising strings, numbers, lists and maps cannot fail.
         serde_saphyr::to_string(&file).unwrap_or_default()

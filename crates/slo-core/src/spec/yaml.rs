@@ -7,7 +7,10 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::draft::{DurationDraft, Located, NumberOrText, SliDraft, SloDraft, SpecDraft};
+use super::draft::{
+    DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft,
+    SpecDraft,
+};
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
 #[derive(Deserialize)]
@@ -15,6 +18,41 @@ use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 struct RawSpec {
     service: Spanned<String>,
     slos: Spanned<Vec<RawSlo>>,
+    #[serde(default)]
+    policy: Option<RawPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    #[serde(default)]
+    release: Option<Pairs<Pairs<Spanned<String>>>>,
+}
+
+/// A map read as its entries in file order, each key with its place, so
+/// that an unknown key is reported where it is.
+struct Pairs<V>(Vec<(Spanned<String>, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PairsVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<V> {
+            type Value = Pairs<V>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs<V>, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, V>()? {
+                    pairs.push(entry);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,9 +164,28 @@ fn located<T, U>(spanned: Spanned<T>, map: impl FnOnce(T) -> U) -> Located<U> {
 /// Parses the YAML text; a syntax or shape error stops here with its position.
 pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
     let raw: RawSpec = serde_saphyr::from_str(text).map_err(syntax_error)?;
+    let cells = raw
+        .policy
+        .and_then(|policy| policy.release)
+        .map(|rows| {
+            rows.0
+                .into_iter()
+                .flat_map(|(level, row)| {
+                    row.0
+                        .into_iter()
+                        .map(move |(risk, decision)| ReleaseCellDraft {
+                            level: located(level.clone(), |s| s),
+                            risk: located(risk, |s| s),
+                            decision: located(decision, |s| s),
+                        })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(SpecDraft {
         service: located(raw.service, |s| s),
         slos: located(raw.slos, |slos| slos.into_iter().map(into_draft).collect()),
+        release: ReleaseDraft::Cells(cells),
     })
 }
 

@@ -1,0 +1,341 @@
+//! Error-budget policy: what a release of a given risk may do while an SLO
+//! is at a given [status level](crate::semantics#status-levels)
+//! ([release decisions](crate::semantics#release-decisions)).
+//!
+//! A [`ReleasePolicy`] is a matrix of status level × [`Risk`] →
+//! [`Decision`]; its default is the one in the design (healthy approves
+//! everything but high-risk work, which needs a review; an exhausted
+//! budget blocks everything). The spec's optional `policy.release` changes
+//! cells of it. Every SLO's [`SloStatus`](crate::SloStatus) carries its
+//! decisions, the [`ServiceStatus`](crate::ServiceStatus) the strictest of
+//! them, and [`Registry::release_decision`](crate::Registry::release_decision)
+//! answers "may I do risky work now?" in code.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::StatusLevel;
+
+/// How risky a change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    /// A change that can hardly hurt (a config tweak behind a flag).
+    Low,
+    /// An ordinary release.
+    Medium,
+    /// A change that can take the service down (a migration, a new
+    /// dependency, a big refactor).
+    High,
+}
+
+impl Risk {
+    /// Every risk, lowest first.
+    pub const ALL: [Risk; 3] = [Risk::Low, Risk::Medium, Risk::High];
+
+    /// `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A word that is not one of a closed set of names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {found:?}: expected one of {expected}")]
+pub struct UnknownName {
+    /// What kind of name was expected: `risk`, `decision`, `status level`.
+    pub what: &'static str,
+    /// The word given.
+    pub found: String,
+    /// The names accepted, comma-separated.
+    pub expected: &'static str,
+}
+
+impl FromStr for Risk {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<Risk, UnknownName> {
+        Risk::ALL
+            .into_iter()
+            .find(|risk| risk.as_str() == text)
+            .ok_or_else(|| UnknownName {
+                what: "risk",
+                found: text.to_owned(),
+                expected: "low, medium, high",
+            })
+    }
+}
+
+/// What a release may do, from most to least permissive: the order is
+/// `approve < review < defer < block`, and the strictest wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Go ahead.
+    Approve,
+    /// Go ahead once someone has looked at the SLO.
+    Review,
+    /// Wait until the budget recovers.
+    Defer,
+    /// Do not release; only fixes for the SLO itself.
+    Block,
+}
+
+impl Decision {
+    /// Every decision, most permissive first.
+    pub const ALL: [Decision; 4] = [
+        Decision::Approve,
+        Decision::Review,
+        Decision::Defer,
+        Decision::Block,
+    ];
+
+    /// `approve`, `review`, `defer` or `block`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Review => "review",
+            Decision::Defer => "defer",
+            Decision::Block => "block",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Decision {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<Decision, UnknownName> {
+        Decision::ALL
+            .into_iter()
+            .find(|decision| decision.as_str() == text)
+            .ok_or_else(|| UnknownName {
+                what: "decision",
+                found: text.to_owned(),
+                expected: "approve, review, defer, block",
+            })
+    }
+}
+
+impl FromStr for StatusLevel {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<StatusLevel, UnknownName> {
+        StatusLevel::ALL
+            .into_iter()
+            .find(|level| level.as_str() == text)
+            .ok_or_else(|| UnknownName {
+                what: "status level",
+                found: text.to_owned(),
+                expected: "healthy, attention, warning, critical, exhausted",
+            })
+    }
+}
+
+/// The decision for each risk (`/slo`'s `release`:
+/// `{"low": "approve", "medium": "approve", "high": "review"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReleaseDecisions {
+    /// For low-risk changes.
+    pub low: Decision,
+    /// For medium-risk changes.
+    pub medium: Decision,
+    /// For high-risk changes.
+    pub high: Decision,
+}
+
+impl ReleaseDecisions {
+    /// Every risk approved: what a service without SLOs would get.
+    pub const APPROVE_ALL: ReleaseDecisions = ReleaseDecisions::uniform(Decision::Approve);
+
+    /// The same decision for every risk.
+    pub const fn uniform(decision: Decision) -> ReleaseDecisions {
+        ReleaseDecisions {
+            low: decision,
+            medium: decision,
+            high: decision,
+        }
+    }
+
+    /// The decision for `risk`.
+    pub fn get(&self, risk: Risk) -> Decision {
+        match risk {
+            Risk::Low => self.low,
+            Risk::Medium => self.medium,
+            Risk::High => self.high,
+        }
+    }
+
+    fn slot(&mut self, risk: Risk) -> &mut Decision {
+        match risk {
+            Risk::Low => &mut self.low,
+            Risk::Medium => &mut self.medium,
+            Risk::High => &mut self.high,
+        }
+    }
+
+    /// The stricter of the two for each risk.
+    #[must_use]
+    pub fn strictest(self, other: ReleaseDecisions) -> ReleaseDecisions {
+        ReleaseDecisions {
+            low: self.low.max(other.low),
+            medium: self.medium.max(other.medium),
+            high: self.high.max(other.high),
+        }
+    }
+}
+
+impl Default for ReleaseDecisions {
+    fn default() -> ReleaseDecisions {
+        ReleaseDecisions::APPROVE_ALL
+    }
+}
+
+/// The release matrix: status level × risk → decision. The default is
+/// the design's:
+///
+/// | status | low | medium | high |
+/// |---|---|---|---|
+/// | healthy | approve | approve | review |
+/// | attention | approve | review | defer |
+/// | warning | review | defer | block |
+/// | critical | defer | block | block |
+/// | exhausted | block | block | block |
+///
+/// ```
+/// use slo_core::release::{Decision, ReleasePolicy, Risk};
+/// use slo_core::StatusLevel;
+///
+/// let policy = ReleasePolicy::default().with(StatusLevel::Healthy, Risk::High, Decision::Approve);
+/// assert_eq!(policy.decide(StatusLevel::Healthy, Risk::High), Decision::Approve);
+/// assert_eq!(policy.decide(StatusLevel::Warning, Risk::High), Decision::Block);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReleasePolicy {
+    /// Indexed by [`StatusLevel::ALL`]'s order.
+    rows: [ReleaseDecisions; 5],
+}
+
+impl ReleasePolicy {
+    /// The design's default matrix (see [`ReleasePolicy`]).
+    pub const DEFAULT: ReleasePolicy = {
+        use Decision::{Approve, Block, Defer, Review};
+        const fn row(low: Decision, medium: Decision, high: Decision) -> ReleaseDecisions {
+            ReleaseDecisions { low, medium, high }
+        }
+        ReleasePolicy {
+            rows: [
+                row(Approve, Approve, Review),
+                row(Approve, Review, Defer),
+                row(Review, Defer, Block),
+                row(Defer, Block, Block),
+                row(Block, Block, Block),
+            ],
+        }
+    };
+
+    /// The decision for a change of `risk` while an SLO is at `level`.
+    pub fn decide(&self, level: StatusLevel, risk: Risk) -> Decision {
+        self.rows[level.index()].get(risk)
+    }
+
+    /// The decisions for every risk while an SLO is at `level`.
+    pub fn decisions(&self, level: StatusLevel) -> ReleaseDecisions {
+        self.rows[level.index()]
+    }
+
+    /// The policy with one cell changed.
+    #[must_use]
+    pub fn with(mut self, level: StatusLevel, risk: Risk, decision: Decision) -> ReleasePolicy {
+        *self.rows[level.index()].slot(risk) = decision;
+        self
+    }
+
+    /// Whether this is the default matrix.
+    pub fn is_default(&self) -> bool {
+        *self == ReleasePolicy::DEFAULT
+    }
+}
+
+impl Default for ReleasePolicy {
+    fn default() -> ReleasePolicy {
+        ReleasePolicy::DEFAULT
+    }
+}
+
+/// A service's answer for one risk: the strictest decision over the SLOs
+/// asked about, and the SLO that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseDecision {
+    /// The risk asked about.
+    pub risk: Risk,
+    /// The strictest decision over the SLOs asked about.
+    pub decision: Decision,
+    /// The SLO that decided it (of those with the strictest decision, the
+    /// one with the least budget left); `None` when no SLO was asked about.
+    pub decided_by: Option<String>,
+    /// That SLO's status level.
+    pub status: Option<StatusLevel>,
+    /// That SLO's error budget remaining, as a ratio.
+    pub budget_remaining: Option<f64>,
+}
+
+impl ReleaseDecision {
+    /// Whether the change may go ahead without anyone looking:
+    /// [`Decision::Approve`].
+    pub fn approved(&self) -> bool {
+        self.decision == Decision::Approve
+    }
+}
+
+/// The strictest decision for `risk` over `candidates`: (name, level,
+/// decisions, budget remaining) of each SLO asked about, in spec order.
+pub(crate) fn decide<'a>(
+    risk: Risk,
+    candidates: impl IntoIterator<Item = (&'a str, StatusLevel, ReleaseDecisions, f64)>,
+) -> ReleaseDecision {
+    let mut best: Option<(&str, StatusLevel, Decision, f64)> = None;
+    for (name, level, decisions, remaining) in candidates {
+        let decision = decisions.get(risk);
+        let stricter = match best {
+            None => true,
+            Some((_, _, d, r)) => decision > d || (decision == d && remaining < r),
+        };
+        if stricter {
+            best = Some((name, level, decision, remaining));
+        }
+    }
+    match best {
+        Some((name, level, decision, remaining)) => ReleaseDecision {
+            risk,
+            decision,
+            decided_by: Some(name.to_owned()),
+            status: Some(level),
+            budget_remaining: Some(remaining),
+        },
+        None => ReleaseDecision {
+            risk,
+            decision: Decision::Approve,
+            decided_by: None,
+            status: None,
+            budget_remaining: None,
+        },
+    }
+}
