@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod gate;
 mod openslo;
 mod rules;
 mod status;
 
 use clap::{Parser, Subcommand};
+use slo_core::release::Risk;
 use slo_core::replay::{ReplayError, replay};
 use slo_core::{Spec, SpecErrors, parse_duration};
 
@@ -82,6 +84,26 @@ enum Command {
         #[arg(long)]
         fail_on_exhausted: bool,
     },
+    /// The release decision of a live /slo for a change of the given risk:
+    /// exit 0 approve, 3 review, 1 defer or block, 2 cannot tell.
+    Gate {
+        /// The /slo URL; `host:port` means `http://host:port/slo`.
+        url: String,
+        /// How risky the change is: low, medium or high.
+        #[arg(long, value_parser = parse_risk)]
+        risk: Risk,
+        /// Decide over this SLO only; repeatable (default: every SLO).
+        #[arg(long = "slo", value_name = "NAME")]
+        slos: Vec<String>,
+        /// Give up after this long in all, such as 5s or 500ms.
+        #[arg(long, default_value = "5s", value_parser = parse_interval)]
+        timeout: Duration,
+    },
+}
+
+fn parse_risk(text: &str) -> Result<Risk, String> {
+    text.parse()
+        .map_err(|e: slo_core::release::UnknownName| e.to_string())
 }
 
 fn parse_selector(text: &str) -> Result<(String, String), String> {
@@ -127,6 +149,17 @@ fn main() -> ExitCode {
             timeout,
             color,
             fail_on_exhausted,
+        }),
+        Command::Gate {
+            url,
+            risk,
+            slos,
+            timeout,
+        } => gate::run(&gate::GateArgs {
+            url,
+            risk,
+            slos,
+            timeout,
         }),
     }
 }

@@ -4,13 +4,15 @@
 //! `--fail-on-exhausted`), 2 unreadable.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
+
+use common::{raw_peer, serve};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::routing::get;
 use slo_core::{ManualClock, Registry, Spec, Timestamp};
 
 const SPEC: &str = r#"
@@ -60,50 +62,6 @@ fn registry_aged(
         registry.tick();
     }
     registry
-}
-
-/// Serves `/slo` for the registry on a real socket; returns `host:port`.
-fn serve(registry: Registry) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = Router::new()
-                .route("/slo", get(slo_tower::axum::slo_handler))
-                .with_state(registry);
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    addr
-}
-
-/// A raw peer that answers every connection with `response` (or with
-/// nothing, holding the connection open, when `None`).
-fn raw_peer(response: Option<&'static [u8]>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            match response {
-                Some(bytes) => {
-                    let _ = stream.write_all(bytes);
-                }
-                None => held.push(stream),
-            }
-        }
-    });
-    addr
 }
 
 fn status(args: &[&str]) -> Output {

@@ -28,6 +28,10 @@ pub(crate) struct SloEntry {
     pub burn_rates: BTreeMap<String, Option<f64>>,
     pub alerts: Vec<Alert>,
     pub status: String,
+    /// The release decision per risk (documents from before release
+    /// decisions lack it).
+    #[serde(default)]
+    pub release: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,7 @@
 //! `--fail-on-exhausted`, when an error budget is spent), 2 when the URL
 //! cannot be read or does not answer a `/slo` document: a deploy gate.
 
-mod document;
+pub(crate) mod document;
 mod table;
 
 use std::io::{self, IsTerminal, Write};
@@ -37,7 +37,8 @@ pub(crate) struct StatusArgs {
     pub fail_on_exhausted: bool,
 }
 
-const UNREACHABLE: u8 = 2;
+/// The exit code for "cannot tell": unreachable, timed out, not a `/slo`.
+pub(crate) const UNREACHABLE: u8 = 2;
 
 pub(crate) fn run(args: &StatusArgs) -> ExitCode {
     let url = normalise(&args.url);
@@ -67,7 +68,7 @@ pub(crate) fn run(args: &StatusArgs) -> ExitCode {
 }
 
 /// `host:port` → `http://host:port/slo`; a URL with a path is kept as given.
-fn normalise(url: &str) -> String {
+pub(crate) fn normalise(url: &str) -> String {
     let with_scheme = if url.contains("://") {
         url.to_owned()
     } else {
@@ -82,7 +83,7 @@ fn normalise(url: &str) -> String {
 }
 
 /// GET the document, within `timeout` in all.
-fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String> {
+pub(crate) fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String> {
     let agent: Agent = Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)

@@ -1,0 +1,150 @@
+//! `slo gate URL --risk R [--slo NAME]...`: the release decision of a live
+//! `/slo` as an exit code, for a deploy pipeline
+//! ([release decisions](slo_core::semantics#release-decisions)): 0
+//! approve, 3 review, 1 defer or block, 2 cannot tell (unreachable, timed
+//! out, not a `/slo`, an SLO it does not have).
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use slo_core::StatusLevel;
+use slo_core::release::{Decision, ReleasePolicy, Risk};
+
+use crate::status::document::{SloDocument, SloEntry};
+use crate::status::{UNREACHABLE, fetch, normalise};
+
+/// Exit code for `review`.
+const REVIEW: u8 = 3;
+/// Exit code for `defer` and `block`.
+const HOLD: u8 = 1;
+
+/// What `slo gate` was asked.
+pub(crate) struct GateArgs {
+    pub url: String,
+    pub risk: Risk,
+    pub slos: Vec<String>,
+    pub timeout: Duration,
+}
+
+/// One SLO's decision, as the document gives it.
+struct Judged<'a> {
+    slo: &'a SloEntry,
+    decision: Decision,
+}
+
+pub(crate) fn run(args: &GateArgs) -> ExitCode {
+    let url = normalise(&args.url);
+    let cannot_tell = |message: String| {
+        eprintln!("slo gate: {url}: {message}; cannot tell");
+        ExitCode::from(UNREACHABLE)
+    };
+    let document = match fetch(&url, args.timeout) {
+        Ok(document) => document,
+        Err(message) => return cannot_tell(message),
+    };
+    let judged = match judge(&document, args.risk, &args.slos) {
+        Ok(judged) => judged,
+        Err(message) => return cannot_tell(message),
+    };
+    let Some(decider) = strictest(&judged) else {
+        return cannot_tell("the document has no SLO".into());
+    };
+    let _ = io::stdout()
+        .lock()
+        .write_all(report(&document, args.risk, decider, &judged).as_bytes());
+    match decider.decision {
+        Decision::Approve => ExitCode::SUCCESS,
+        Decision::Review => ExitCode::from(REVIEW),
+        Decision::Defer | Decision::Block => ExitCode::from(HOLD),
+    }
+}
+
+/// Each asked-about SLO's decision for `risk`: the document's `release`,
+/// or, for a document from before release decisions, the default matrix
+/// over its status (such a service had no other policy).
+fn judge<'a>(
+    document: &'a SloDocument,
+    risk: Risk,
+    names: &[String],
+) -> Result<Vec<Judged<'a>>, String> {
+    if let Some(missing) = names
+        .iter()
+        .find(|name| !document.slos.iter().any(|slo| &slo.name == *name))
+    {
+        return Err(format!("{} has no SLO named {missing:?}", document.service));
+    }
+    document
+        .slos
+        .iter()
+        .filter(|slo| names.is_empty() || names.contains(&slo.name))
+        .map(|slo| {
+            let decision = match &slo.release {
+                Some(release) => {
+                    let word = release.get(risk.as_str()).ok_or_else(|| {
+                        format!("SLO {:?} has no release decision for {risk} risk", slo.name)
+                    })?;
+                    word.parse::<Decision>()
+                        .map_err(|e| format!("SLO {:?}: {e}", slo.name))?
+                }
+                None => {
+                    let level = slo
+                        .status
+                        .parse::<StatusLevel>()
+                        .map_err(|e| format!("SLO {:?}: {e}", slo.name))?;
+                    ReleasePolicy::DEFAULT.decide(level, risk)
+                }
+            };
+            Ok(Judged { slo, decision })
+        })
+        .collect()
+}
+
+/// The strictest decision; among equals, the least budget left, then the
+/// first in the document.
+fn strictest<'a, 'b>(judged: &'b [Judged<'a>]) -> Option<&'b Judged<'a>> {
+    let remaining = |j: &Judged| j.slo.error_budget.remaining_ratio.unwrap_or(f64::INFINITY);
+    judged.iter().reduce(|best, next| {
+        if next.decision > best.decision
+            || (next.decision == best.decision && remaining(next) < remaining(best))
+        {
+            next
+        } else {
+            best
+        }
+    })
+}
+
+fn report(document: &SloDocument, risk: Risk, decider: &Judged, judged: &[Judged]) -> String {
+    let slo = decider.slo;
+    let budget = slo.error_budget.remaining_ratio.map_or_else(
+        || "-".to_owned(),
+        |r| slo_core::format_percent(r).to_string(),
+    );
+    let burn: Vec<String> = ["1h", "1d"]
+        .iter()
+        .filter_map(|w| slo.burn(w).map(|b| format!("{w} {b:.2}")))
+        .collect();
+    let mut out = format!(
+        "{}: {risk}-risk change to {}: decided by {} ({}, budget {budget} left, burn {})\n",
+        decider.decision.as_str().to_uppercase(),
+        document.service,
+        slo.name,
+        slo.status,
+        if burn.is_empty() {
+            "-".to_owned()
+        } else {
+            burn.join(", ")
+        },
+    );
+    let width = judged.iter().map(|j| j.slo.name.len()).max().unwrap_or(0);
+    for j in judged {
+        out.push_str(&format!(
+            "  {:<width$}  {:<9}  {}\n",
+            j.slo.name,
+            j.slo.status,
+            j.decision.as_str()
+        ));
+    }
+    out
+}
