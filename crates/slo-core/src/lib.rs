@@ -8,6 +8,7 @@
 //! - [`semantics`]: the rules, in full.
 //! - [`replay`]: recorded traffic through the engine on a manual clock.
 
+pub mod alerts;
 pub mod classify;
 mod clock;
 mod counters;

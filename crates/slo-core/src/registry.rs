@@ -6,6 +6,9 @@ pub(crate) mod restore;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::alerts::{
+    ALERTS_PER_SLO, AlertHook, AlertHub, AlertReceiver, AlertTransition, Observed,
+};
 use crate::clock::{Clock, SystemClock, Timestamp};
 use crate::counters::{Counters, Totals};
 use crate::handle::{EventTotals, SliCell, SliHandle};
@@ -16,7 +19,7 @@ use crate::spec::{Sli, SloDefinition, Spec};
 use crate::state::{Backfill, RestoreReport, SOURCE_STATE_FILE, Snapshot, SnapshotData};
 use crate::status::{
     AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, ServiceStatus, SliStatus,
-    SloStatus,
+    SloStatus, StatusLevel,
 };
 use crate::sync::{Mutex, lock};
 use crate::window::{DEFAULT_RING_LEN, SampleFill, TickState, Windows};
@@ -88,6 +91,7 @@ struct Inner {
     /// Where restored history came from (`/slo`'s `history.sources`).
     sources: Vec<String>,
     report: RestoreReport,
+    alerts: AlertHub,
 }
 
 /// The SLOs of one service: hands out [`SliHandle`]s, keeps their windows
@@ -211,8 +215,10 @@ impl RegistryBuilder {
             .collect();
         let (sources, report) =
             restore::apply(&mut slos, self.spec.service(), self.restores, start);
+        let alerts = AlertHub::new(slos.iter().map(|slo| (slo.definition.name(), &slo.policy)));
         Registry {
             inner: Arc::new(Inner {
+                alerts,
                 spec: self.spec,
                 clock: self.clock,
                 start,
@@ -359,6 +365,47 @@ impl Registry {
                 .windows
                 .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
         }
+        if self.inner.alerts.is_active() {
+            self.inner
+                .alerts
+                .update(now, self.inner.slos.len(), |index| {
+                    let evaluation = self.evaluate(&self.inner.slos[index], now);
+                    let mut firing = [false; ALERTS_PER_SLO];
+                    firing[..TIERS.len()].copy_from_slice(&evaluation.firing);
+                    firing[TIERS.len()] = evaluation.level == StatusLevel::Exhausted;
+                    Observed {
+                        firing,
+                        burn: evaluation.burn,
+                        remaining: evaluation.remaining,
+                    }
+                });
+        }
+    }
+
+    /// Subscribes to the alert transitions: every tier's firing and
+    /// resolved, and the budget's exhausted and recovered, as each tick
+    /// sees them ([`alerts`](crate::alerts)). The subscriber has a queue of
+    /// `capacity` transitions of its own; when it falls behind, what does
+    /// not fit is dropped (and counted), and nothing else waits. It is told
+    /// at once of every alert firing now.
+    pub fn subscribe_alerts(&self, capacity: usize) -> AlertReceiver {
+        self.inner.alerts.subscribe(capacity)
+    }
+
+    /// Calls `callback` with every alert transition, on a thread of its
+    /// own fed by a queue of 1,024: a slow or panicking callback never
+    /// delays a tick, a request or another subscriber.
+    pub fn on_alert(
+        &self,
+        callback: impl FnMut(AlertTransition) + Send + 'static,
+    ) -> std::io::Result<AlertHook> {
+        AlertHook::spawn(self.subscribe_alerts(1024), callback)
+    }
+
+    /// Every alert firing as of the last tick that evaluated them (one with
+    /// a subscriber), each as the transition that started it.
+    pub fn firing_alerts(&self) -> Vec<AlertTransition> {
+        self.inner.alerts.firing_now()
     }
 
     /// The soonest time at which a tick would take a new sample.

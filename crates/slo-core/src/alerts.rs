@@ -1,0 +1,424 @@
+//! Alert transitions as they happen: every tier's firing and resolved, and
+//! the error budget's exhausted and recovered, delivered to subscribers of
+//! a [`Registry`](crate::Registry) without ever blocking it.
+//!
+//! While anyone subscribes, each [`Registry::tick`](crate::Registry::tick)
+//! (a [`Ticker`](crate::Ticker) ticks every couple of seconds) evaluates
+//! every SLO's alert tiers and budget, the same evaluation `/slo` shows,
+//! and sends each change as an [`AlertTransition`] to every subscriber's
+//! own bounded queue. A subscriber that does not keep up loses transitions
+//! from its queue, never slows the ticker, the requests or the other
+//! subscribers, and can see how many it lost
+//! ([`AlertReceiver::dropped`]) and read the current state again
+//! ([`Registry::firing_alerts`](crate::Registry::firing_alerts)). Without
+//! subscribers a tick evaluates nothing.
+//!
+//! ```
+//! use std::time::Duration;
+//! use slo_core::alerts::AlertState;
+//! use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
+//!
+//! let clock = ManualClock::new(Timestamp::EPOCH);
+//! let registry = Registry::builder(Spec::builder("shop")
+//!     .slo(SloDefinition::builder("checkout").objective(0.999))
+//!     .build()?)
+//!     .clock(clock.clone())
+//!     .build();
+//! let alerts = registry.subscribe_alerts(64);
+//! let checkout = registry.handle("checkout")?;
+//! for i in 0..1000 {
+//!     checkout.record(i % 10 != 0); // 10% bad: burning 100 times too fast
+//! }
+//! clock.advance(Duration::from_secs(60));
+//! registry.tick();
+//! let first = alerts.try_recv().expect("a transition");
+//! assert_eq!(first.state, AlertState::Firing);
+//! assert_eq!(first.alert.slo, "checkout");
+//! assert_eq!(first.alert.long_window.as_deref(), Some("1h"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+use crate::policy::{PERIOD_WINDOW, Policy, Severity, TIERS};
+use crate::sync::{Mutex, lock};
+
+/// The alerts of one SLO: its four tiers, then its budget.
+pub(crate) const ALERTS_PER_SLO: usize = TIERS.len() + 1;
+
+/// Which alert of an SLO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlertKind {
+    /// A burn-rate tier, by its index in [`TIERS`].
+    Burn {
+        /// The tier's index in [`TIERS`].
+        tier: usize,
+    },
+    /// The error budget over the period is spent.
+    BudgetExhausted,
+}
+
+/// One alert: what it is about, as the generated Prometheus rules name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    /// The SLO.
+    pub slo: String,
+    /// Which of its alerts.
+    pub kind: AlertKind,
+    /// `page` for the fast tiers, `ticket` for the slow ones and the budget.
+    pub severity: Severity,
+    /// The tier's long window (`1h`), scaled with the period; `None` for
+    /// the budget.
+    pub long_window: Option<String>,
+    /// The tier's short window (`5m`); `None` for the budget.
+    pub short_window: Option<String>,
+    /// The burn rate both windows must exceed; `None` for the budget.
+    pub burn_rate_threshold: Option<f64>,
+    /// The SLO's period label (`30d`).
+    pub period: String,
+}
+
+/// Whether an alert started or stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AlertState {
+    /// The condition holds: a tier's windows both burn too fast, or the
+    /// budget is spent.
+    Firing,
+    /// It no longer holds (for the budget: recovered).
+    Resolved,
+}
+
+/// One alert changing state, with the numbers that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertTransition {
+    /// The alert.
+    pub alert: Arc<Alert>,
+    /// Firing or resolved.
+    pub state: AlertState,
+    /// When the tick that saw the change ran.
+    pub at: Timestamp,
+    /// When the alert started firing (for a resolution: the firing it ends).
+    pub firing_since: Timestamp,
+    /// The burn rate over the tier's long window (for the budget: over the
+    /// period); `None` when the window holds no events.
+    pub long_burn_rate: Option<f64>,
+    /// The burn rate over the tier's short window; `None` for the budget
+    /// and for a window without events.
+    pub short_burn_rate: Option<f64>,
+    /// The SLO's error budget remaining, as a ratio.
+    pub budget_remaining: f64,
+}
+
+/// A subscription to a registry's alert transitions; see the
+/// [module](self). Dropping it unsubscribes.
+#[derive(Debug)]
+pub struct AlertReceiver {
+    receiver: Receiver<AlertTransition>,
+    shared: Arc<Shared>,
+    /// The hub's count of live subscribers, which this one leaves on drop.
+    live: Arc<AtomicUsize>,
+}
+
+/// What a subscriber and the hub both see.
+#[derive(Debug, Default)]
+struct Shared {
+    dropped: AtomicU64,
+    gone: AtomicBool,
+}
+
+impl Drop for AlertReceiver {
+    fn drop(&mut self) {
+        self.shared.gone.store(true, Ordering::Relaxed);
+        self.live.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl AlertReceiver {
+    /// The next transition, waiting for it.
+    pub fn recv(&self) -> Option<AlertTransition> {
+        self.receiver.recv().ok()
+    }
+
+    /// The next transition, waiting at most `timeout`; `Err(true)` when
+    /// the registry is gone, `Err(false)` on timeout.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<AlertTransition, bool> {
+        self.receiver.recv_timeout(timeout).map_err(|e| match e {
+            RecvTimeoutError::Timeout => false,
+            RecvTimeoutError::Disconnected => true,
+        })
+    }
+
+    /// The next transition if one is queued.
+    pub fn try_recv(&self) -> Option<AlertTransition> {
+        match self.receiver.try_recv() {
+            Ok(transition) => Some(transition),
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
+        }
+    }
+
+    /// How many transitions were dropped because this subscriber's queue
+    /// was full. When it grows, read the current state again with
+    /// [`Registry::firing_alerts`](crate::Registry::firing_alerts).
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+}
+
+struct Subscriber {
+    sender: SyncSender<AlertTransition>,
+    shared: Arc<Shared>,
+}
+
+/// What the last evaluation saw of one alert.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    /// When it started firing; `None` while it does not fire.
+    firing_since: Option<Timestamp>,
+    long_burn_rate: Option<f64>,
+    short_burn_rate: Option<f64>,
+    budget_remaining: f64,
+}
+
+/// A registry's subscribers and the alert state they were last told.
+pub(crate) struct AlertHub {
+    /// How many subscribers there are: a tick without any evaluates
+    /// nothing.
+    live: Arc<AtomicUsize>,
+    state: Mutex<HubState>,
+    /// Every alert of every SLO, SLO by SLO in spec order.
+    alerts: Vec<Arc<Alert>>,
+}
+
+struct HubState {
+    subscribers: Vec<Subscriber>,
+    seen: Vec<Seen>,
+}
+
+/// One SLO's numbers an evaluation hands the hub.
+pub(crate) struct Observed {
+    pub firing: [bool; ALERTS_PER_SLO],
+    pub burn: [Option<f64>; crate::policy::WINDOW_COUNT],
+    pub remaining: f64,
+}
+
+impl AlertHub {
+    pub fn new<'a>(slos: impl Iterator<Item = (&'a str, &'a Policy)>) -> AlertHub {
+        let mut alerts = Vec::new();
+        for (name, policy) in slos {
+            let windows = policy.windows();
+            let period = windows[PERIOD_WINDOW].label.clone();
+            for (index, tier) in TIERS.iter().enumerate() {
+                alerts.push(Arc::new(Alert {
+                    slo: name.to_owned(),
+                    kind: AlertKind::Burn { tier: index },
+                    severity: tier.severity,
+                    long_window: Some(windows[tier.long].label.clone()),
+                    short_window: Some(windows[tier.short].label.clone()),
+                    burn_rate_threshold: Some(tier.burn_rate),
+                    period: period.clone(),
+                }));
+            }
+            alerts.push(Arc::new(Alert {
+                slo: name.to_owned(),
+                kind: AlertKind::BudgetExhausted,
+                severity: Severity::Ticket,
+                long_window: None,
+                short_window: None,
+                burn_rate_threshold: None,
+                period,
+            }));
+        }
+        AlertHub {
+            live: Arc::new(AtomicUsize::new(0)),
+            state: Mutex::new(HubState {
+                subscribers: Vec::new(),
+                seen: vec![Seen::default(); alerts.len()],
+            }),
+            alerts,
+        }
+    }
+
+    /// Whether a tick should evaluate.
+    pub fn is_active(&self) -> bool {
+        self.live.load(Ordering::Relaxed) > 0
+    }
+
+    /// A new subscriber, told at once of every alert firing now.
+    pub fn subscribe(&self, capacity: usize) -> AlertReceiver {
+        let (sender, receiver) = mpsc::sync_channel(capacity.max(1));
+        let shared = Arc::new(Shared::default());
+        let subscriber = Subscriber {
+            sender,
+            shared: Arc::clone(&shared),
+        };
+        let mut state = lock(&self.state);
+        for transition in self.firing(&state.seen) {
+            send(&subscriber, transition);
+        }
+        state
+            .subscribers
+            .retain(|s| !s.shared.gone.load(Ordering::Relaxed));
+        state.subscribers.push(subscriber);
+        self.live.fetch_add(1, Ordering::Relaxed);
+        AlertReceiver {
+            receiver,
+            shared,
+            live: Arc::clone(&self.live),
+        }
+    }
+
+    /// Every alert firing as of the last evaluation.
+    pub fn firing_now(&self) -> Vec<AlertTransition> {
+        let state = lock(&self.state);
+        self.firing(&state.seen).collect()
+    }
+
+    fn firing<'a>(&'a self, seen: &'a [Seen]) -> impl Iterator<Item = AlertTransition> + 'a {
+        self.alerts.iter().zip(seen).filter_map(|(alert, seen)| {
+            seen.firing_since.map(|since| AlertTransition {
+                alert: Arc::clone(alert),
+                state: AlertState::Firing,
+                at: since,
+                firing_since: since,
+                long_burn_rate: seen.long_burn_rate,
+                short_burn_rate: seen.short_burn_rate,
+                budget_remaining: seen.budget_remaining,
+            })
+        })
+    }
+
+    /// Compares what `observe` says of each SLO now with what was seen
+    /// last, and sends every change to every subscriber.
+    pub fn update(&self, now: Timestamp, slos: usize, mut observe: impl FnMut(usize) -> Observed) {
+        let mut state = lock(&self.state);
+        let HubState { subscribers, seen } = &mut *state;
+        for slo in 0..slos {
+            let observed = observe(slo);
+            for (offset, firing) in observed.firing.into_iter().enumerate() {
+                let index = slo * ALERTS_PER_SLO + offset;
+                let (Some(alert), Some(seen)) = (self.alerts.get(index), seen.get_mut(index))
+                else {
+                    continue;
+                };
+                let (long, short) = match alert.kind {
+                    AlertKind::Burn { tier } => (
+                        observed.burn[TIERS[tier].long],
+                        observed.burn[TIERS[tier].short],
+                    ),
+                    AlertKind::BudgetExhausted => (observed.burn[PERIOD_WINDOW], None),
+                };
+                let was = seen.firing_since;
+                seen.long_burn_rate = long;
+                seen.short_burn_rate = short;
+                seen.budget_remaining = observed.remaining;
+                let state = match (was, firing) {
+                    (None, true) => {
+                        seen.firing_since = Some(now);
+                        AlertState::Firing
+                    }
+                    (Some(_), false) => {
+                        seen.firing_since = None;
+                        AlertState::Resolved
+                    }
+                    _ => continue,
+                };
+                let transition = AlertTransition {
+                    alert: Arc::clone(alert),
+                    state,
+                    at: now,
+                    firing_since: was.unwrap_or(now),
+                    long_burn_rate: long,
+                    short_burn_rate: short,
+                    budget_remaining: observed.remaining,
+                };
+                subscribers.retain(|subscriber| send(subscriber, transition.clone()));
+            }
+        }
+        subscribers.retain(|s| !s.shared.gone.load(Ordering::Relaxed));
+    }
+}
+
+/// Sends without waiting; `false` when the subscriber is gone.
+fn send(subscriber: &Subscriber, transition: AlertTransition) -> bool {
+    match subscriber.sender.try_send(transition) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            subscriber.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(TrySendError::Disconnected(_)) => false,
+    }
+}
+
+/// A callback that receives a registry's alert transitions on a thread of
+/// its own (see [`Registry::on_alert`](crate::Registry::on_alert)): a slow
+/// or panicking callback delays only itself. Dropping it (or
+/// [`AlertHook::stop`]) stops the thread.
+#[derive(Debug)]
+#[must_use = "the hook stops when it is dropped"]
+pub struct AlertHook {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    dropped: Arc<Shared>,
+}
+
+impl AlertHook {
+    /// How often the thread looks at its stop flag while nothing comes.
+    const POLL: Duration = Duration::from_millis(50);
+
+    pub(crate) fn spawn(
+        receiver: AlertReceiver,
+        mut callback: impl FnMut(AlertTransition) + Send + 'static,
+    ) -> std::io::Result<AlertHook> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let dropped = Arc::clone(&receiver.shared);
+        let thread = std::thread::Builder::new()
+            .name("slo-alert-hook".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Acquire) {
+                    match receiver.recv_timeout(AlertHook::POLL) {
+                        Ok(transition) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                callback(transition)
+                            }));
+                        }
+                        Err(false) => {}
+                        Err(true) => break,
+                    }
+                }
+            })?;
+        Ok(AlertHook {
+            stop,
+            thread: Some(thread),
+            dropped,
+        })
+    }
+
+    /// How many transitions the callback missed because it fell behind.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Stops the thread once the callback it is in (if any) returns.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for AlertHook {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
