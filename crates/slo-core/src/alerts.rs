@@ -40,7 +40,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::Duration;
 
 use crate::clock::Timestamp;
@@ -154,10 +154,7 @@ impl AlertReceiver {
 
     /// The next transition if one is queued.
     pub fn try_recv(&self) -> Option<AlertTransition> {
-        match self.receiver.try_recv() {
-            Ok(transition) => Some(transition),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.receiver.try_recv().ok()
     }
 
     /// How many transitions were dropped because this subscriber's queue
