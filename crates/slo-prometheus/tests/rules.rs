@@ -115,6 +115,7 @@ fn burn_alerts(file: &RuleFile, spec: &Spec, slo: &str, tiers: &[usize]) -> Vec<
                 .iter()
                 .map(|(k, v)| (k.to_string(), json!(v)))
                 .collect();
+            exp_labels.insert("sloth_severity".into(), json!(tier.severity.as_str()));
             exp_labels.insert("sloth_id".into(), json!(format!("shop-{slo}")));
             exp_labels.insert("sloth_service".into(), json!("shop"));
             exp_labels.insert("sloth_slo".into(), json!(slo));
@@ -129,7 +130,7 @@ fn burn_alerts(file: &RuleFile, spec: &Spec, slo: &str, tiers: &[usize]) -> Vec<
 fn exhausted_alert(file: &RuleFile, slo: &str) -> Value {
     json!({
         "exp_labels": {
-            "slo": slo, "severity": "ticket",
+            "slo": slo, "severity": "ticket", "sloth_severity": "ticket",
             "sloth_id": format!("shop-{slo}"), "sloth_service": "shop", "sloth_slo": slo,
         },
         "exp_annotations": annotations(file, EXHAUSTED_ALERT, &[("slo", slo)]),
@@ -352,7 +353,7 @@ fn an_slo_nobody_reports_raises_the_absent_alert_after_ten_minutes() {
     let series: Vec<Value> = traffic("reported", "a", 100, 0, 30).into();
     let absent = json!({
         "exp_labels": {
-            "slo": "forgotten", "job": "shop", "severity": "ticket",
+            "slo": "forgotten", "job": "shop", "severity": "ticket", "sloth_severity": "ticket",
             "sloth_id": "shop-forgotten", "sloth_service": "shop", "sloth_slo": "forgotten",
         },
         "exp_annotations": annotations(&file, ABSENT_ALERT, &[("slo", "forgotten")]),

@@ -20,7 +20,7 @@
 //!   and `sloth_slo_info`.
 //! - **Alerts**: `SLOErrorBudgetBurn`, one rule per
 //!   [tier](slo_core::semantics#alert-tiers) with
-//!   labels `slo`, `severity`, `long_window`, `short_window` (the same as the
+//!   labels `slo`, `severity`, `sloth_severity`, `long_window`, `short_window` (the same as the
 //!   live `slo_alert_firing` gauge), honouring `min_events`;
 //!   `SLOErrorBudgetExhausted` when the period's budget is spent; and
 //!   `SLOMetricsAbsent` when no instance reports the SLO's events.
@@ -433,10 +433,13 @@ impl<'a> SloRules<'a> {
         }
     }
 
+    /// `slo`, `severity` and Sloth's `sloth_severity` (the same value):
+    /// the labels the in-process notifier sends too.
     fn alert_labels(&self, severity: Severity) -> BTreeMap<String, String> {
         BTreeMap::from([
             ("slo".to_owned(), self.slo.name().to_owned()),
             ("severity".to_owned(), severity.as_str().to_owned()),
+            ("sloth_severity".to_owned(), severity.as_str().to_owned()),
         ])
     }
 
