@@ -6,6 +6,10 @@
 //! skipped and what to install; CI's run (`CI=true`) fails instead, because
 //! `.ci/run` installs every peer and a test that skips there proves nothing.
 
+mod alertmanager;
+
+pub use alertmanager::{Alertmanager, Webhook};
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

@@ -24,10 +24,14 @@ pub use slo_core::{
     FormattedPercent, History, HistoryPoint, LatencyHistogram, Location, ManualClock, Registry,
     RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
     SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
-    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, WindowEvents, classify,
-    format_duration, format_percent, format_seconds, parse_duration, policy, replay, semantics,
-    spec, state, status,
+    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, WindowEvents, alerts,
+    classify, format_duration, format_percent, format_seconds, parse_duration, policy, release,
+    replay, semantics, spec, state, status,
 };
+
+/// Alert delivery to Alertmanager (feature `alertmanager`).
+#[cfg(feature = "alertmanager")]
+pub use slo_alertmanager as alertmanager;
 
 /// The Tower middleware and the `/slo` endpoint (feature `tower`).
 #[cfg(feature = "tower")]

@@ -14,6 +14,7 @@ macro_rules! say {
     }};
 }
 
+mod alerts;
 mod app;
 mod faults;
 mod history;
@@ -108,6 +109,13 @@ struct Args {
     /// long; it replaces what the state file held.
     #[arg(long, value_parser = humantime::parse_duration, conflicts_with = "warm_start")]
     prefill: Option<Duration>,
+    /// Deliver the in-process alerts to the Alertmanager at this URL (API
+    /// v2), labelled as the generated rules' plus `instance`; repeatable.
+    #[arg(long, value_name = "URL")]
+    alertmanager: Vec<String>,
+    /// How often firing alerts are re-sent to `--alertmanager`.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    alertmanager_interval: Duration,
 }
 
 /// `--otlp-protocol`.
@@ -282,6 +290,12 @@ async fn run(args: Args) -> Result<(), String> {
     crate::say!(
         "shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo, metrics: http://{addr}/metrics)"
     );
+    let notifier = alerts::start(
+        &registry,
+        &args.alertmanager,
+        args.alertmanager_interval,
+        addr,
+    )?;
     let router = app::router(&registry, Arc::clone(&faults), &exporter);
     let server =
         tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
@@ -333,6 +347,11 @@ async fn run(args: Args) -> Result<(), String> {
     reporter.abort();
     report::print(&registry);
     ticker.stop();
+    if let Some((notifier, hook)) = notifier {
+        hook.stop();
+        // Bounded (2 s): an Alertmanager that hangs cannot hold up the exit.
+        let _ = tokio::task::spawn_blocking(move || notifier.shutdown()).await;
+    }
     if let Some(state) = state
         && let Err(e) = state.shutdown()
     {

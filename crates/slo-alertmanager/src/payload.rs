@@ -1,0 +1,132 @@
+//! The alerts as Alertmanager's API v2 takes them (`POST /api/v2/alerts`,
+//! a JSON list of `{labels, annotations, startsAt, endsAt, generatorURL}`),
+//! with exactly the labels of the `ALERTS` series the generated Prometheus
+//! rules produce, so that routing, grouping, inhibition and silences treat
+//! in-process and fleet alerts alike.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use slo_core::Timestamp;
+use slo_core::alerts::{Alert, AlertKind};
+
+/// The burn-rate tiers' alert, as the generated rules name it.
+pub const BURN_ALERT: &str = "SLOErrorBudgetBurn";
+/// The spent budget's alert, as the generated rules name it.
+pub const EXHAUSTED_ALERT: &str = "SLOErrorBudgetExhausted";
+
+/// Labels the notifier sets itself; a static label may not replace them.
+pub(crate) const OWN_LABELS: [&str; 9] = [
+    "alertname",
+    "slo",
+    "severity",
+    "sloth_severity",
+    "long_window",
+    "short_window",
+    "sloth_id",
+    "sloth_service",
+    "sloth_slo",
+];
+
+/// One alert in Alertmanager's API v2 shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PostableAlert {
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    #[serde(rename = "startsAt")]
+    pub starts_at: String,
+    #[serde(rename = "endsAt")]
+    pub ends_at: String,
+    #[serde(rename = "generatorURL", skip_serializing_if = "Option::is_none")]
+    pub generator_url: Option<String>,
+}
+
+/// What an alert's text says besides its identity.
+pub(crate) struct Numbers {
+    pub long_burn_rate: Option<f64>,
+    pub short_burn_rate: Option<f64>,
+    pub budget_remaining: f64,
+}
+
+/// The labels of `alert` of `service`, plus the static ones.
+pub(crate) fn labels(
+    service: &str,
+    alert: &Alert,
+    extra: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut labels = extra.clone();
+    let severity = alert.severity.as_str().to_owned();
+    let name = match alert.kind {
+        AlertKind::Burn { .. } => BURN_ALERT,
+        AlertKind::BudgetExhausted => EXHAUSTED_ALERT,
+    };
+    labels.insert("alertname".into(), name.into());
+    labels.insert("slo".into(), alert.slo.clone());
+    labels.insert("severity".into(), severity.clone());
+    labels.insert("sloth_severity".into(), severity);
+    if let (Some(long), Some(short)) = (&alert.long_window, &alert.short_window) {
+        labels.insert("long_window".into(), long.clone());
+        labels.insert("short_window".into(), short.clone());
+    }
+    labels.insert("sloth_id".into(), format!("{service}-{}", alert.slo));
+    labels.insert("sloth_service".into(), service.to_owned());
+    labels.insert("sloth_slo".into(), alert.slo.clone());
+    labels
+}
+
+/// `summary` and `description`: the generated rules' sentences, with the
+/// burn rates of both windows now. Alertmanager puts annotations into its
+/// templates as data, never as template text, so a description with
+/// `{{ … }}` in it arrives as written.
+pub(crate) fn annotations(
+    service: &str,
+    alert: &Alert,
+    objective: f64,
+    description: Option<&str>,
+    numbers: &Numbers,
+) -> BTreeMap<String, String> {
+    let rate = |r: Option<f64>| r.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}"));
+    let budget = slo_core::format_percent(numbers.budget_remaining);
+    let objective = slo_core::format_percent(objective);
+    let (summary, detail) = match (&alert.kind, &alert.long_window, &alert.short_window) {
+        (AlertKind::Burn { .. }, Some(long), Some(short)) => {
+            let threshold = alert.burn_rate_threshold.unwrap_or(0.0);
+            (
+                format!(
+                    "{service} {} is burning its error budget {threshold}x too fast ({long} and {short} windows)",
+                    alert.slo
+                ),
+                format!(
+                    "Burn rate {} over the last {long} and {} over the last {short}, both above {threshold} (objective {objective} over {}); {budget} of the budget left.",
+                    rate(numbers.long_burn_rate),
+                    rate(numbers.short_burn_rate),
+                    alert.period
+                ),
+            )
+        }
+        _ => (
+            format!(
+                "{service} {} has spent its error budget for the last {}",
+                alert.slo, alert.period
+            ),
+            format!(
+                "Burn rate {} over the last {} (objective {objective}); {budget} of the budget left.",
+                rate(numbers.long_burn_rate),
+                alert.period
+            ),
+        ),
+    };
+    let description = match description {
+        Some(text) => format!("{text}\n{detail}"),
+        None => detail,
+    };
+    BTreeMap::from([
+        ("summary".to_owned(), summary),
+        ("description".to_owned(), description),
+    ])
+}
+
+/// RFC 3339 in UTC, as Alertmanager reads it.
+pub(crate) fn time(at: Timestamp) -> String {
+    at.to_string()
+}

@@ -1,0 +1,15 @@
+//! What an Alertmanager answers when it refuses alerts (any bytes): the
+//! explanation the notifier logs is never empty, at most
+//! `MAX_EXPLANATION` characters (plus an ellipsis), and free of control
+//! characters, so that a hostile peer can neither flood nor forge the log.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use slo_alertmanager::{MAX_EXPLANATION, explain_refusal};
+
+fuzz_target!(|data: &[u8]| {
+    let said = explain_refusal(data);
+    assert!(!said.is_empty());
+    assert!(said.chars().count() <= MAX_EXPLANATION + 1, "{said:?}");
+    assert!(!said.chars().any(char::is_control), "{said:?}");
+});
