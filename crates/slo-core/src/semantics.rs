@@ -141,6 +141,22 @@
 //! (then the first in the spec). `slo gate` exits 0 on approve, 3 on
 //! review, 1 on defer or block, and 2 when it cannot tell.
 //!
+//! # Alert transitions
+//!
+//! While anyone subscribes ([`alerts`](crate::alerts)), each tick evaluates
+//! every SLO's four tiers and its budget (the evaluation `/slo` shows) and
+//! delivers each change: a tier firing or resolved, the budget exhausted
+//! (remaining ≤ 0) or recovered, with both windows' burn rates, the budget
+//! and the time. Every subscriber has a bounded queue of its own; one that
+//! falls behind loses transitions (counted) and can read what fires now.
+//! The `slo-alertmanager` crate posts them to Alertmanager's API v2 with
+//! the labels of the generated rules' `ALERTS` series (`alertname`
+//! `SLOErrorBudgetBurn` or `SLOErrorBudgetExhausted`, `slo`, `severity`,
+//! `sloth_severity`, `long_window`, `short_window`, `sloth_id`,
+//! `sloth_service`, `sloth_slo`) plus static labels; firing alerts are
+//! re-sent every interval with `endsAt` four intervals ahead, a
+//! resolution once with `endsAt` = now.
+//!
 //! # Spec file
 //!
 //! ```yaml
