@@ -36,6 +36,34 @@ pub enum SampleFill {
     Step,
 }
 
+/// A ring's samples from `next` to `last`, oldest first; see
+/// [`Windows::save_each`].
+pub(crate) struct RingSamples<'a> {
+    ring: &'a Ring,
+    next: i64,
+    last: i64,
+}
+
+impl Iterator for RingSamples<'_> {
+    type Item = Totals;
+
+    #[inline]
+    fn next(&mut self) -> Option<Totals> {
+        (self.next <= self.last).then(|| {
+            let sample = self.ring.load_totals(self.next);
+            self.next += 1;
+            sample
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::try_from(self.last - self.next + 1).unwrap_or(0);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for RingSamples<'_> {}
+
 struct Ring {
     /// Spacing of samples, in ns; sample `j` is taken at time `j × spacing`.
     spacing: i64,
@@ -329,17 +357,18 @@ impl Windows {
     /// spacing, the index of its newest sample, and the samples it holds,
     /// oldest first, so that the caller encodes them without copying them
     /// first. The caller holds the tick lock, so no tick writes meanwhile.
-    pub fn save_each<R>(
-        &self,
-        mut save: impl FnMut(i64, i64, &mut dyn Iterator<Item = Totals>) -> R,
-    ) -> Vec<R> {
+    pub fn save_each<R>(&self, mut save: impl FnMut(i64, i64, RingSamples<'_>) -> R) -> Vec<R> {
         self.rings
             .iter()
             .map(|ring| {
                 let latest = ring.latest.load(Ordering::Relaxed);
                 let oldest = (latest - ring.len() + 1).max(ring.first + 1);
-                let mut samples = (oldest..=latest).map(|j| ring.load_totals(j));
-                save(ring.spacing, latest, &mut samples)
+                let samples = RingSamples {
+                    ring,
+                    next: oldest,
+                    last: latest,
+                };
+                save(ring.spacing, latest, samples)
             })
             .collect()
     }

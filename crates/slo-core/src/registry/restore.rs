@@ -65,7 +65,9 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
         bad: state.totals.bad,
         excluded: slo.base.excluded.wrapping_add(cell.counters.excluded()),
         latency,
-        rings: slo.windows.save_each(EncodedRing::from_samples),
+        rings: slo.windows.save_each(|spacing, latest, samples| {
+            EncodedRing::from_samples(spacing, latest, samples)
+        }),
     }
 }
 

@@ -99,17 +99,17 @@ pub(crate) struct EncodedRing {
 
 impl EncodedRing {
     pub fn encode(ring: &SavedRing) -> EncodedRing {
-        EncodedRing::from_samples(ring.spacing, ring.latest, &mut ring.samples.iter().copied())
+        EncodedRing::from_samples(ring.spacing, ring.latest, ring.samples.iter().copied())
     }
 
     /// Encodes a ring's cumulative samples, oldest first, in one pass.
     pub fn from_samples(
         spacing: i64,
         latest: i64,
-        samples: &mut dyn Iterator<Item = Totals>,
+        samples: impl ExactSizeIterator<Item = Totals>,
     ) -> EncodedRing {
-        let mut good = Vec::with_capacity(samples.size_hint().0);
-        let mut bad = Vec::with_capacity(samples.size_hint().0);
+        let mut good = Vec::with_capacity(samples.len());
+        let mut bad = Vec::with_capacity(samples.len());
         let mut previous = Totals::default();
         for sample in samples {
             good.push(sample.good.wrapping_sub(previous.good));
