@@ -6,6 +6,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use slo_core::policy::Severity;
+use slo_core::release::{ReleaseDecisions, Risk};
 use slo_core::status::{SliStatus, SloStatus};
 use slo_core::{
     History, ServiceStatus, StatusLevel, format_duration, format_percent, format_seconds,
@@ -56,7 +57,7 @@ fn humane(seconds: f64) -> String {
 const STYLE: &str = "\
 body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f6f8fa;color:#1f2328}\
 header{padding:14px 24px;background:#fff;border-bottom:1px solid #d0d7de;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}\
-h1{font-size:20px;margin:0}.meta{color:#59636e}\
+h1{font-size:20px;margin:0}.meta,.release{color:#59636e}\
 .overall{font-weight:700;padding:2px 10px;border-radius:12px;color:#fff}\
 main{padding:16px 24px;display:flex;flex-direction:column;gap:14px}\
 .slo{background:#fff;border:1px solid #d0d7de;border-left:8px solid var(--c);border-radius:6px;padding:12px 16px;display:grid;grid-template-columns:minmax(260px,1fr) minmax(300px,620px);gap:8px 24px}\
@@ -99,8 +100,10 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
          <title>{service} — SLOs: {worst}</title><style>{STYLE}</style></head><body>\
          <header><h1>{service}</h1>\
          <span class=\"overall\" style=\"background:{bg}\">{worst_up}</span>\
-         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}{history}</span></header><main>",
+         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}{history}</span>\
+         <span class=\"release\">releases: {release}</span></header><main>",
         worst = worst.as_str(),
+        release = releases(&status.release),
         bg = colour(worst),
         worst_up = worst.as_str().to_uppercase(),
         s = if firing == 1 { "" } else { "s" },
@@ -131,6 +134,15 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
          <a href=\"?format=json\">JSON</a></footer></body></html>\n",
     );
     out
+}
+
+/// `low approve · medium review · high defer`.
+fn releases(release: &ReleaseDecisions) -> String {
+    Risk::ALL
+        .iter()
+        .map(|risk| format!("{risk} {}", release.get(*risk)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
@@ -165,7 +177,8 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
         out,
         "<div>Error budget left: <b>{left}</b>{seen}{eta}</div>\
          <div class=\"bar\" title=\"error budget remaining\"><span style=\"width:{width}%\"></span></div>\
-         <div class=\"quiet\">{good} good · {bad} bad · {coverage} of the period seen</div>",
+         <div class=\"quiet\">{good} good · {bad} bad · {coverage} of the period seen</div>\
+         <div class=\"quiet release\">releases: {release}</div>",
         left = percent(remaining),
         // Before a whole period is seen, say over how long the budget was
         // computed (semantics: error budget).
@@ -189,6 +202,7 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
         good = slo.events.good,
         bad = slo.events.bad,
         coverage = percent(slo.coverage_ratio),
+        release = releases(&slo.release),
     );
     // Burn rates: hot where they cross a page tier's rate, warm where they
     // spend budget faster than the period allows.
@@ -243,7 +257,22 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
 
 #[cfg(test)]
 mod tests {
-    use super::percent;
+    use slo_core::release::{Decision, ReleaseDecisions};
+
+    use super::{percent, releases};
+
+    #[test]
+    fn release_decisions_read_by_risk() {
+        let release = ReleaseDecisions {
+            low: Decision::Approve,
+            medium: Decision::Review,
+            high: Decision::Block,
+        };
+        assert_eq!(
+            releases(&release),
+            "low approve · medium review · high block"
+        );
+    }
 
     #[test]
     fn negative_percentages_get_a_typographic_minus() {
