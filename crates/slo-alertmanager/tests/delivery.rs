@@ -128,6 +128,15 @@ fn firing_and_resolution_reach_alertmanager_with_the_rules_labels() {
         page["annotations"]["summary"],
         "shop checkout is burning its error budget 14.4x too fast (1h and 5m windows)"
     );
+    // Rendered by Alertmanager's Go templates (a Slack message), the
+    // description is data: its braces, quotes and markup arrive as written.
+    let rendered = webhook
+        .wait_for(Duration::from_secs(30), |n| {
+            n["attachments"][0]["title"] == "SLOErrorBudgetBurn checkout"
+        })
+        .expect("the rendered notification");
+    let text = rendered["attachments"][0]["text"].as_str().unwrap();
+    assert!(text.contains(&format!("[{DESCRIPTION}\n")), "{text}");
     // Every tier fires, pages and tickets; the budget is not spent (the
     // process has seen seconds of a 30-day period).
     let windows: Vec<&str> = alerts
@@ -247,6 +256,40 @@ fn an_alertmanager_that_comes_back_gets_the_current_state() {
         assert_eq!(alerts_of(&n).len(), 4, "{n}");
     }
     assert!(notifier.shutdown());
+}
+
+#[test]
+fn shutdown_delivers_what_is_owed_even_in_backoff() {
+    let webhook = Webhook::start();
+    if Alertmanager::program().is_none() {
+        return;
+    }
+    let port = free_port();
+    let registry = registry();
+    let notifier = Notifier::builder(&registry)
+        .alertmanager(&format!("http://127.0.0.1:{port}"))
+        .unwrap()
+        .interval(Duration::from_secs(60))
+        .shutdown_timeout(Duration::from_secs(3))
+        .on_error(|_| {})
+        .build()
+        .unwrap();
+    burn(&registry, "checkout");
+    // Five failed attempts (0.5 + 1 + 2 + 4 s apart): the next is 8 s away.
+    std::thread::sleep(Duration::from_secs(4));
+    let am = Alertmanager::start_on(&webhook.url, port).expect("it comes up");
+    let shutting = Instant::now();
+    assert!(
+        notifier.shutdown(),
+        "the last delivery did not finish in time"
+    );
+    assert!(shutting.elapsed() < Duration::from_secs(3));
+    let held: Vec<Value> = am
+        .alerts()
+        .into_iter()
+        .filter(|a| a["labels"]["slo"] == "checkout")
+        .collect();
+    assert_eq!(held.len(), 4, "{held:?}");
 }
 
 /// A peer that accepts and answers `response`, or holds the connection

@@ -5,19 +5,18 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::{Peer, find_program, free_port, require_found};
 
-/// A webhook receiver on loopback: every POST's body, parsed as JSON, on
-/// a channel.
+/// A webhook receiver on loopback: every POST's body, parsed as JSON,
+/// kept in the order it came.
 #[derive(Debug)]
 pub struct Webhook {
     /// `http://127.0.0.1:PORT/hook`.
     pub url: String,
-    /// Each notification's JSON body.
-    pub notifications: mpsc::Receiver<serde_json::Value>,
+    received: Arc<Mutex<Vec<serde_json::Value>>>,
 }
 
 impl Webhook {
@@ -26,19 +25,25 @@ impl Webhook {
     pub fn start() -> Webhook {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        let (tx, notifications) = mpsc::channel();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let store = Arc::clone(&received);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let tx = tx.clone();
-                std::thread::spawn(move || serve_one(stream, &tx));
+                let store = Arc::clone(&store);
+                std::thread::spawn(move || serve_one(stream, &store));
             }
         });
-        Webhook { url, notifications }
+        Webhook { url, received }
     }
 
-    /// The next notification for which `wanted` holds, within `timeout`;
-    /// the others are passed over.
+    /// Every notification received so far.
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// The first notification received (so far, or within `timeout`) for
+    /// which `wanted` holds.
     pub fn wait_for(
         &self,
         timeout: Duration,
@@ -46,17 +51,19 @@ impl Webhook {
     ) -> Option<serde_json::Value> {
         let deadline = Instant::now() + timeout;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let notification = self.notifications.recv_timeout(left).ok()?;
-            if wanted(&notification) {
-                return Some(notification);
+            if let Some(found) = self.received().into_iter().find(|n| wanted(n)) {
+                return Some(found);
             }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 }
 
 /// Reads requests from one connection (keep-alive), answering 200 to each.
-fn serve_one(stream: std::net::TcpStream, tx: &mpsc::Sender<serde_json::Value>) {
+fn serve_one(stream: std::net::TcpStream, store: &Mutex<Vec<serde_json::Value>>) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
@@ -89,8 +96,8 @@ fn serve_one(stream: std::net::TcpStream, tx: &mpsc::Sender<serde_json::Value>) 
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        if let Ok(value) = serde_json::from_slice(&body) {
-            let _ = tx.send(value);
+        if let (Ok(value), Ok(mut store)) = (serde_json::from_slice(&body), store.lock()) {
+            store.push(value);
         }
         if writer
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
@@ -133,8 +140,10 @@ impl Alertmanager {
     }
 
     /// Starts one that routes everything to `webhook`, grouped by
-    /// `alertname` and `slo`, with waits of about a second; `None` when it
-    /// is not installed.
+    /// `alertname` and `slo`, with waits of about a second; each group
+    /// also goes to `webhook` as a Slack message (`attachments[0].text`)
+    /// rendering every alert's description as `[description]`. `None`
+    /// when it is not installed.
     pub fn start(webhook: &str) -> Option<Alertmanager> {
         Alertmanager::start_on(webhook, free_port())
     }
@@ -155,6 +164,10 @@ impl Alertmanager {
             STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
+        // Every group goes to the webhook as it is, and also through a
+        // Slack receiver (pointed at the same webhook) whose text renders
+        // each alert's description with Go templates, as a chat
+        // notification would.
         let config = format!(
             "route:
   receiver: hook
@@ -162,11 +175,22 @@ impl Alertmanager {
   group_wait: 1s
   group_interval: 1s
   repeat_interval: 1h
+  routes:
+    - receiver: rendered
+      continue: true
+    - receiver: hook
 receivers:
   - name: hook
     webhook_configs:
       - url: {webhook}
         send_resolved: true
+  - name: rendered
+    slack_configs:
+      - api_url: {webhook}
+        channel: '#slo'
+        send_resolved: false
+        title: '{{{{ .CommonLabels.alertname }}}} {{{{ .CommonLabels.slo }}}}'
+        text: '{{{{ range .Alerts }}}}[{{{{ .Annotations.description }}}}]{{{{ end }}}}'
 "
         );
         std::fs::write(dir.join("alertmanager.yml"), config).unwrap();
