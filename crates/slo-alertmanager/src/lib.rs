@@ -92,6 +92,9 @@ pub enum NotifierError {
     /// An interval or timeout of zero.
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    /// An interval or timeout longer than a day.
+    #[error("{0} must be at most a day")]
+    TooLong(&'static str),
     /// A delivery thread could not be started.
     #[error("cannot start a delivery thread: {0}")]
     Thread(String),
@@ -99,12 +102,16 @@ pub enum NotifierError {
 
 type OnError = Arc<dyn Fn(&DeliveryError) + Send + Sync>;
 
+/// The longest interval or timeout taken.
+const MAX_DURATION: Duration = Duration::from_secs(86_400);
+/// The largest queue taken: a channel allocates all of it up front.
+const MAX_QUEUE: usize = 65_536;
+
 /// What every worker shares.
 pub(crate) struct Settings {
     pub labels: BTreeMap<String, String>,
     pub interval: Duration,
     pub timeout: Duration,
-    pub flush_timeout: Duration,
     pub generator_url: Option<String>,
     pub on_error: OnError,
 }
@@ -170,7 +177,7 @@ impl NotifierBuilder {
         Ok(self)
     }
 
-    /// How often firing alerts are re-sent (default 30 s); `endsAt` is
+    /// How often firing alerts are re-sent (default 30 s, at most a day); `endsAt` is
     /// four intervals ahead. Also the longest backoff, and the shortest
     /// time between two reports of failure.
     pub fn interval(mut self, interval: Duration) -> Self {
@@ -191,10 +198,10 @@ impl NotifierBuilder {
     }
 
     /// Transitions each Alertmanager's queue holds while its delivery is
-    /// busy (default 1,024). When it overflows the worker reads the
+    /// busy (default 1,024; at most 65,536). When it overflows the worker reads the
     /// current state again, so nothing is lost but intermediate flaps.
     pub fn queue(mut self, transitions: usize) -> Self {
-        self.queue = transitions.max(1);
+        self.queue = transitions.clamp(1, MAX_QUEUE);
         self
     }
 
@@ -224,18 +231,21 @@ impl NotifierBuilder {
             if value.is_zero() {
                 return Err(NotifierError::Zero(what));
             }
+            if value > MAX_DURATION {
+                return Err(NotifierError::TooLong(what));
+            }
         }
         let settings = Arc::new(Settings {
             labels: self.labels,
             interval: self.interval,
             timeout: self.timeout,
-            flush_timeout: self.timeout.min(self.shutdown_timeout),
             generator_url: self.generator_url,
             on_error: self
                 .on_error
                 .unwrap_or_else(|| Arc::new(|error: &DeliveryError| tracing::warn!("{error}"))),
         });
         let stop = Arc::new(AtomicBool::new(false));
+        let deadline = Arc::new(std::sync::OnceLock::new());
         let (done, finished) = mpsc::channel();
         let mut threads = Vec::with_capacity(self.alertmanagers.len());
         for (url, endpoint) in self.alertmanagers {
@@ -246,6 +256,7 @@ impl NotifierBuilder {
                 receiver: self.registry.subscribe_alerts(self.queue),
                 settings: Arc::clone(&settings),
                 stop: Arc::clone(&stop),
+                deadline: Arc::clone(&deadline),
                 done: done.clone(),
             };
             let thread = std::thread::Builder::new()
@@ -261,6 +272,7 @@ impl NotifierBuilder {
         }
         Ok(Notifier {
             stop,
+            deadline,
             threads,
             finished,
             shutdown_timeout: self.shutdown_timeout,
@@ -274,6 +286,7 @@ impl NotifierBuilder {
 #[must_use = "the notifier stops when it is dropped"]
 pub struct Notifier {
     stop: Arc<AtomicBool>,
+    deadline: Arc<std::sync::OnceLock<Instant>>,
     threads: Vec<JoinHandle<()>>,
     finished: mpsc::Receiver<()>,
     shutdown_timeout: Duration,
@@ -316,8 +329,16 @@ impl Notifier {
         if self.threads.is_empty() {
             return true;
         }
+        let now = Instant::now();
+        // The workers' last deliveries end a little before the bound, so
+        // that they are over when it is.
+        let deadline = now.checked_add(self.shutdown_timeout).unwrap_or(now);
+        let _ = self.deadline.set(
+            deadline
+                .checked_sub(Duration::from_millis(100))
+                .unwrap_or(now),
+        );
         self.stop.store(true, Ordering::Release);
-        let deadline = Instant::now() + self.shutdown_timeout;
         let mut finished = 0;
         while finished < self.threads.len() {
             let left = deadline.saturating_duration_since(Instant::now());

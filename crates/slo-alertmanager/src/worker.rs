@@ -26,6 +26,13 @@ const MAX_ANSWER: u64 = 64 << 10;
 
 type Key = (String, AlertKind);
 
+/// `at + wait`, or far ahead when that is past what an `Instant` holds.
+fn later(at: Instant, wait: Duration) -> Instant {
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(Duration::from_secs(86_400 * 365)))
+        .unwrap_or(at)
+}
+
 /// What the book knows of one alert.
 struct Entry {
     alert: Arc<Alert>,
@@ -42,6 +49,8 @@ pub(crate) struct Worker {
     pub receiver: AlertReceiver,
     pub settings: Arc<Settings>,
     pub stop: Arc<AtomicBool>,
+    /// When shutdown must be over, set before `stop`.
+    pub deadline: Arc<std::sync::OnceLock<Instant>>,
     /// Told when the thread ends, so that shutdown can wait with a bound.
     pub done: Sender<()>,
 }
@@ -62,15 +71,18 @@ struct State {
 
 impl Worker {
     pub fn run(self) {
+        // A redirect is not a delivery: followed, a POST becomes a GET
+        // without its body, and a login page's 200 would read as success.
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .build()
             .into();
         let now = Instant::now();
         let mut state = State {
             book: HashMap::new(),
             dirty: false,
-            resend_at: now + self.settings.interval,
+            resend_at: later(now, self.settings.interval),
             retry_at: now,
             failures: 0,
             reported_at: None,
@@ -78,15 +90,35 @@ impl Worker {
         };
         loop {
             let stopping = self.stop.load(Ordering::Acquire);
-            let gone = !stopping && self.take_transitions(&mut state);
+            let gone = if stopping {
+                // What the last ticks said is owed too.
+                while let Some(next) = self.receiver.try_recv() {
+                    self.apply(&mut state, next);
+                }
+                false
+            } else {
+                self.take_transitions(&mut state)
+            };
             self.resync_if_behind(&mut state);
             let now = Instant::now();
             if stopping || gone {
                 if state.dirty {
-                    // The last delivery, within what shutdown allows.
-                    let _ = self.deliver(&agent, &mut state, self.settings.flush_timeout);
+                    // The last delivery, within what shutdown has left.
+                    let left = self
+                        .deadline
+                        .get()
+                        .map_or(self.settings.timeout, |deadline| {
+                            deadline.saturating_duration_since(now)
+                        })
+                        .min(self.settings.timeout);
+                    if !left.is_zero() {
+                        let _ = self.deliver(&agent, &mut state, left);
+                    }
                 }
                 break;
+            }
+            if state.book.is_empty() {
+                state.dirty = false;
             }
             let due = (state.dirty || (!state.book.is_empty() && now >= state.resend_at))
                 && now >= state.retry_at;
@@ -160,6 +192,8 @@ impl Worker {
             return;
         }
         state.dropped_seen = dropped;
+        // Whatever is still queued is older than the state read below.
+        while self.receiver.try_recv().is_some() {}
         let now = self.registry.clock().now();
         let firing = self.registry.firing_alerts();
         for entry in state.book.values_mut() {
@@ -204,7 +238,11 @@ impl Worker {
                         &entry.numbers,
                     ),
                     starts_at: payload::time(entry.starts_at),
-                    ends_at: payload::time(entry.resolved_at.unwrap_or(ends_ahead)),
+                    // Alertmanager refuses an end before the start (a
+                    // clock that stepped back, say).
+                    ends_at: payload::time(
+                        entry.resolved_at.unwrap_or(ends_ahead).max(entry.starts_at),
+                    ),
                     generator_url: self.settings.generator_url.clone(),
                 }
             })
@@ -215,7 +253,7 @@ impl Worker {
             Ok(()) => {
                 state.book.retain(|_, entry| entry.resolved_at.is_none());
                 state.dirty = false;
-                state.resend_at = at + self.settings.interval;
+                state.resend_at = later(at, self.settings.interval);
                 if state.failures > 0 {
                     tracing::info!(alertmanager = %self.url, "delivering alerts again");
                 }
@@ -227,14 +265,17 @@ impl Worker {
                 let backoff = FIRST_RETRY
                     .saturating_mul(1u32 << state.failures.saturating_sub(1).min(16))
                     .min(self.settings.interval);
-                state.retry_at = at + backoff;
+                state.retry_at = later(at, backoff);
                 state.dirty = true;
                 if state
                     .reported_at
                     .is_none_or(|last| at.duration_since(last) >= self.settings.interval)
                 {
                     state.reported_at = Some(at);
-                    (self.settings.on_error)(error);
+                    // A panicking reporter must not end delivery.
+                    let report = &self.settings.on_error;
+                    let _ =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report(error)));
                 }
             }
         }
@@ -273,6 +314,17 @@ impl Worker {
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             return Ok(());
+        }
+        if (300..400).contains(&status) {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(|to| explain_refusal(to.as_bytes()))
+                .unwrap_or_else(|| "nowhere".to_owned());
+            return Err(failed(format!(
+                "answered HTTP {status}, a redirect to {to}: give the Alertmanager's own URL"
+            )));
         }
         let answer = response
             .body_mut()

@@ -322,6 +322,11 @@ fn hostile_alertmanagers_are_reported_once_an_interval_and_shutdown_is_bounded()
         b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 46\r\nConnection: close\r\n\r\n{\"code\":500,\"message\":\"\\u001b[31mdisk full\"}  ",
     ));
     let babbling = peer(Some(b"\x00\x01\x02 not HTTP at all \xff\xfe\r\n\r\n"));
+    // A login page behind a redirect: followed, the POST would become a
+    // GET whose 200 reads as delivered.
+    let redirecting = peer(Some(
+        b"HTTP/1.1 302 Found\r\nLocation: http://sso.example/login\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    ));
     let registry = registry();
     let errors = Arc::new(Mutex::new(Vec::<DeliveryError>::new()));
     let seen = Arc::clone(&errors);
@@ -330,7 +335,7 @@ fn hostile_alertmanagers_are_reported_once_an_interval_and_shutdown_is_bounded()
         .timeout(Duration::from_millis(700))
         .shutdown_timeout(Duration::from_millis(500))
         .on_error(move |e| seen.lock().unwrap().push(e.clone()));
-    for url in [&refusing, &hung, &failing, &babbling] {
+    for url in [&refusing, &hung, &failing, &babbling, &redirecting] {
         builder = builder.alertmanager(url).unwrap();
     }
     let notifier = builder.build().unwrap();
@@ -355,6 +360,10 @@ fn hostile_alertmanagers_are_reported_once_an_interval_and_shutdown_is_bounded()
         (&hung, "no answer within 700ms"),
         (&failing, "answered HTTP 500: [31mdisk full"),
         (&babbling, ""),
+        (
+            &redirecting,
+            "HTTP 302, a redirect to http://sso.example/login",
+        ),
     ] {
         let reports: Vec<&DeliveryError> =
             errors.iter().filter(|e| &e.alertmanager == url).collect();

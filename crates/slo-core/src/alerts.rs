@@ -193,6 +193,9 @@ pub(crate) struct AlertHub {
 struct HubState {
     subscribers: Vec<Subscriber>,
     seen: Vec<Seen>,
+    /// The instant of the last evaluation: an older one (two tickers, a
+    /// manual tick racing the ticker) is ignored.
+    last: Option<Timestamp>,
 }
 
 /// One SLO's numbers an evaluation hands the hub.
@@ -234,6 +237,7 @@ impl AlertHub {
             state: Mutex::new(HubState {
                 subscribers: Vec::new(),
                 seen: vec![Seen::default(); alerts.len()],
+                last: None,
             }),
             alerts,
         }
@@ -246,13 +250,23 @@ impl AlertHub {
 
     /// A new subscriber, told at once of every alert firing now.
     pub fn subscribe(&self, capacity: usize) -> AlertReceiver {
-        let (sender, receiver) = mpsc::sync_channel(capacity.max(1));
+        // A channel allocates all of its capacity up front.
+        let (sender, receiver) = mpsc::sync_channel(capacity.clamp(1, 65_536));
         let shared = Arc::new(Shared::default());
         let subscriber = Subscriber {
             sender,
             shared: Arc::clone(&shared),
         };
         let mut state = lock(&self.state);
+        if !self.is_active() {
+            // Nobody listened, so nothing was evaluated: what was seen
+            // last is stale. The next tick says what fires.
+            state
+                .seen
+                .iter_mut()
+                .for_each(|seen| *seen = Seen::default());
+            state.last = None;
+        }
         for transition in self.firing(&state.seen) {
             send(&subscriber, transition);
         }
@@ -268,8 +282,12 @@ impl AlertHub {
         }
     }
 
-    /// Every alert firing as of the last evaluation.
+    /// Every alert firing as of the last evaluation; nothing while nobody
+    /// subscribes (nothing is evaluated then).
     pub fn firing_now(&self) -> Vec<AlertTransition> {
+        if !self.is_active() {
+            return Vec::new();
+        }
         let state = lock(&self.state);
         self.firing(&state.seen).collect()
     }
@@ -292,7 +310,13 @@ impl AlertHub {
     /// last, and sends every change to every subscriber.
     pub fn update(&self, now: Timestamp, slos: usize, mut observe: impl FnMut(usize) -> Observed) {
         let mut state = lock(&self.state);
-        let HubState { subscribers, seen } = &mut *state;
+        if state.last.is_some_and(|last| now < last) {
+            return;
+        }
+        state.last = Some(now);
+        let HubState {
+            subscribers, seen, ..
+        } = &mut *state;
         for slo in 0..slos {
             let observed = observe(slo);
             for (offset, firing) in observed.firing.into_iter().enumerate() {

@@ -402,8 +402,9 @@ impl Registry {
         AlertHook::spawn(self.subscribe_alerts(1024), callback)
     }
 
-    /// Every alert firing as of the last tick that evaluated them (one with
-    /// a subscriber), each as the transition that started it.
+    /// Every alert firing as of the last tick, each as the transition that
+    /// started it; empty while nobody subscribes (ticks evaluate nothing
+    /// then, and a new subscriber starts from nothing known).
     pub fn firing_alerts(&self) -> Vec<AlertTransition> {
         self.inner.alerts.firing_now()
     }

@@ -5,11 +5,17 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::UnknownSlo;
 use crate::policy::Severity;
-use crate::release::ReleaseDecisions;
+use crate::release::{ReleaseDecision, ReleaseDecisions, ReleasePolicy, Risk};
 
 /// The status of every SLO of a service at one instant (`GET /slo`).
+///
+/// Read from a document written before release decisions existed, every
+/// SLO's `release` is the default policy's for its status (such a service
+/// had no other), never an approval by omission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ServiceStatusRead")]
 pub struct ServiceStatus {
     /// The service name from the spec.
     pub service: String,
@@ -26,6 +32,90 @@ pub struct ServiceStatus {
     /// ([release decisions](crate::semantics#release-decisions)).
     #[serde(default)]
     pub release: ReleaseDecisions,
+}
+
+/// [`ServiceStatus`] as read, with `release` optional everywhere.
+#[derive(Deserialize)]
+struct ServiceStatusRead {
+    service: String,
+    now: String,
+    uptime_seconds: f64,
+    slos: Vec<SloStatusRead>,
+    #[serde(default)]
+    history: HistoryStatus,
+    #[serde(default)]
+    release: Option<ReleaseDecisions>,
+}
+
+#[derive(Deserialize)]
+struct SloStatusRead {
+    #[serde(default)]
+    release: Option<ReleaseDecisions>,
+    #[serde(flatten)]
+    status: SloStatus,
+}
+
+impl From<ServiceStatusRead> for ServiceStatus {
+    fn from(read: ServiceStatusRead) -> ServiceStatus {
+        let slos: Vec<SloStatus> = read
+            .slos
+            .into_iter()
+            .map(|slo| {
+                let mut status = slo.status;
+                status.release = slo
+                    .release
+                    .unwrap_or_else(|| ReleasePolicy::DEFAULT.decisions(status.status));
+                status
+            })
+            .collect();
+        ServiceStatus {
+            release: read.release.unwrap_or_else(|| {
+                slos.iter()
+                    .map(|slo| slo.release)
+                    .fold(ReleaseDecisions::APPROVE_ALL, ReleaseDecisions::strictest)
+            }),
+            service: read.service,
+            now: read.now,
+            uptime_seconds: read.uptime_seconds,
+            slos,
+            history: read.history,
+        }
+    }
+}
+
+impl ServiceStatus {
+    /// The decision for a change of `risk` over the named SLOs (every SLO
+    /// when `slos` is empty): the strictest of their `release` decisions,
+    /// and the SLO that decided it (of those, the one with the least
+    /// budget left). The same answer as
+    /// [`Registry::release_decision_for`](crate::Registry::release_decision_for)
+    /// at the status's instant, for a status read from a `/slo`.
+    pub fn release_decision(
+        &self,
+        risk: Risk,
+        slos: &[&str],
+    ) -> Result<ReleaseDecision, UnknownSlo> {
+        if let Some(unknown) = slos
+            .iter()
+            .find(|name| !self.slos.iter().any(|slo| slo.name == **name))
+        {
+            return Err(UnknownSlo((*unknown).to_owned()));
+        }
+        Ok(crate::release::decide(
+            risk,
+            self.slos
+                .iter()
+                .filter(|slo| slos.is_empty() || slos.contains(&slo.name.as_str()))
+                .map(|slo| {
+                    (
+                        slo.name.as_str(),
+                        slo.status,
+                        slo.release,
+                        slo.error_budget.remaining_ratio,
+                    )
+                }),
+        ))
+    }
 }
 
 /// Where the windows' history came from (`/slo`'s `history`).
@@ -68,7 +158,9 @@ pub struct SloStatus {
     /// The overall level.
     pub status: StatusLevel,
     /// The release decision for each risk at this level, by the spec's
-    /// release policy.
+    /// release policy. (Read on its own from a document without it, this
+    /// is approve-all; read within a [`ServiceStatus`] it is the default
+    /// policy's for the status.)
     #[serde(default)]
     pub release: ReleaseDecisions,
 }

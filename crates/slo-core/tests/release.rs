@@ -305,6 +305,20 @@ fn the_service_takes_the_strictest_slo_and_names_it() {
     );
     let unknown = registry.release_decision_for(Risk::Low, &["calm", "nope"]);
     assert_eq!(unknown.unwrap_err().0, "nope");
+    // The status document answers the same, for a status read from /slo.
+    for risk in Risk::ALL {
+        for names in [&[][..], &["calm", "also-calm"][..], &["burning"][..]] {
+            assert_eq!(
+                status.release_decision(risk, names).unwrap(),
+                registry.release_decision_for(risk, names).unwrap(),
+                "{risk} {names:?}"
+            );
+        }
+    }
+    assert_eq!(
+        status.release_decision(Risk::Low, &["nope"]).unwrap_err().0,
+        "nope"
+    );
     // The JSON carries the decisions per SLO and for the service.
     let json = serde_json::to_value(&status).unwrap();
     assert_eq!(
@@ -314,6 +328,28 @@ fn the_service_takes_the_strictest_slo_and_names_it() {
     assert_eq!(
         json["slos"][0]["release"],
         serde_json::json!({"low": "approve", "medium": "approve", "high": "review"})
+    );
+}
+
+#[test]
+fn a_status_document_without_release_decisions_reads_the_default_policy() {
+    let registry = registry_at(StatusLevel::Critical, ONE);
+    let status = registry.status();
+    // Round trip: the decisions are read back as written.
+    let text = serde_json::to_string(&status).unwrap();
+    let again: slo_core::ServiceStatus = serde_json::from_str(&text).unwrap();
+    assert_eq!(again, status);
+    // Without them (a server from before release decisions), the default
+    // policy's for each status: never an approval by omission.
+    let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
+    old.as_object_mut().unwrap().remove("release");
+    old["slos"][0].as_object_mut().unwrap().remove("release");
+    let read: slo_core::ServiceStatus = serde_json::from_value(old).unwrap();
+    assert_eq!(read.slos[0].release, row([Defer, Block, Block]));
+    assert_eq!(read.release, row([Defer, Block, Block]));
+    assert_eq!(
+        read.release_decision(Risk::Low, &[]).unwrap().decision,
+        Defer
     );
 }
 

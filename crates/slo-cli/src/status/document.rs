@@ -52,6 +52,42 @@ pub(crate) struct Alert {
     pub firing: bool,
 }
 
+impl SloDocument {
+    /// The document with every control character in what gets printed
+    /// replaced by `?`: a peer's words must not drive the terminal (escape
+    /// sequences) or forge lines of output.
+    pub fn printable(mut self) -> SloDocument {
+        clean(&mut self.service);
+        clean(&mut self.now);
+        for slo in &mut self.slos {
+            clean(&mut slo.name);
+            clean(&mut slo.status);
+            for alert in &mut slo.alerts {
+                clean(&mut alert.severity);
+                clean(&mut alert.long_window);
+                clean(&mut alert.short_window);
+            }
+            slo.burn_rates = std::mem::take(&mut slo.burn_rates)
+                .into_iter()
+                .map(|(mut window, rate)| {
+                    clean(&mut window);
+                    (window, rate)
+                })
+                .collect();
+        }
+        self
+    }
+}
+
+fn clean(text: &mut String) {
+    if text.chars().any(char::is_control) {
+        *text = text
+            .chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect();
+    }
+}
+
 impl SloEntry {
     /// Whether a page alert fires.
     pub fn pages(&self) -> bool {

@@ -104,10 +104,12 @@ pub(crate) fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String>
         .limit(MAX_BODY)
         .read_to_string()
         .map_err(|e| describe(&e, timeout))?;
-    serde_json::from_str(&body).map_err(|e| {
-        let start: String = body.chars().take(80).collect();
-        format!("the answer is not a /slo document ({e}); it begins {start:?}")
-    })
+    serde_json::from_str(&body)
+        .map(SloDocument::printable)
+        .map_err(|e| {
+            let start: String = body.chars().take(80).collect();
+            format!("the answer is not a /slo document ({e}); it begins {start:?}")
+        })
 }
 
 fn describe(error: &ureq::Error, timeout: Duration) -> String {
