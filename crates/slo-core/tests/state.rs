@@ -387,3 +387,52 @@ fn overlapping_writes_leave_a_whole_file() {
     assert_eq!(restored.status().slos[1].events.good, 200);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `Snapshot::restorable` names exactly the SLOs a restore keeps.
+#[test]
+fn restorable_names_what_a_restore_keeps() {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    traffic(&[&first], &clock, 0, 2 * HOUR);
+    let snapshot = first.snapshot();
+    let later =
+        |secs: u64| Timestamp::from_unix_nanos(i64::try_from(secs).unwrap() * 1_000_000_000);
+    let cases = [
+        // Unchanged; a changed objective keeps history too.
+        (spec(), later(3 * HOUR)),
+        (spec_with(0.99, Duration::from_millis(250)), later(3 * HOUR)),
+        // A changed latency threshold: search starts fresh.
+        (
+            spec_with(0.999, Duration::from_millis(100)),
+            later(3 * HOUR),
+        ),
+        // Eight days on: older than search's 7d period, not checkout's 30d.
+        (spec(), later(8 * DAY)),
+        // Another service keeps nothing.
+        (
+            Spec::builder("other")
+                .slo(
+                    SloDefinition::builder("checkout")
+                        .objective(0.999)
+                        .route("POST /checkout"),
+                )
+                .build()
+                .unwrap(),
+            later(3 * HOUR),
+        ),
+    ];
+    let expected: [&[&str]; 5] = [
+        &["checkout", "search"],
+        &["checkout", "search"],
+        &["checkout"],
+        &["checkout"],
+        &[],
+    ];
+    for ((spec, now), expected) in cases.into_iter().zip(expected) {
+        let named = snapshot.restorable(&spec, now);
+        assert_eq!(named, expected);
+        clock.set(now);
+        let restored = registry_at(spec, &clock, Some(snapshot.clone()));
+        assert_eq!(restored.restore_report().restored, named);
+    }
+}

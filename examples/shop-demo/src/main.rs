@@ -169,9 +169,27 @@ fn default_state_file(service: &str) -> PathBuf {
 }
 
 /// The history given besides the state file: `--warm-start` or `--prefill`.
-fn outside_history(args: &Args, spec: &Spec) -> Result<Option<Backfill>, String> {
+/// A warm start is skipped when the state file at `state` restores every
+/// SLO (it would win for each of them anyway).
+fn outside_history(
+    args: &Args,
+    spec: &Spec,
+    state: Option<&StateFile>,
+) -> Result<Option<Backfill>, String> {
     let now = SystemClock::new().now();
     if let Some(url) = &args.warm_start {
+        let held = state
+            .and_then(|file| file.read().ok().flatten())
+            .map(|snapshot| snapshot.restorable(spec, now))
+            .unwrap_or_default();
+        if spec
+            .slos()
+            .iter()
+            .all(|slo| held.iter().any(|h| h == slo.name()))
+        {
+            say!("warm start skipped: the state file holds every SLO's history ({url} not asked)");
+            return Ok(None);
+        }
         return history::warm_start(
             url,
             args.warm_start_selector.as_deref(),
@@ -193,18 +211,6 @@ fn outside_history(args: &Args, spec: &Spec) -> Result<Option<Backfill>, String>
 /// The registry, restored from the state file (first) and the outside
 /// history, and kept in the state file unless `--no-state`.
 fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWriter>), String> {
-    let outside = outside_history(args, &spec)?;
-    let mut builder = Registry::builder(spec.clone());
-    if let Some(backfill) = outside {
-        builder = builder.backfill(backfill);
-    }
-    if args.no_state {
-        let registry = builder.build();
-        for warning in registry.restore_report().warnings() {
-            eprintln!("shop-demo: {warning}");
-        }
-        return Ok((registry, None));
-    }
     let path = args
         .state_file
         .clone()
@@ -217,6 +223,18 @@ fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWrite
                 path.display()
             );
         });
+    let outside = outside_history(args, &spec, (!args.no_state).then_some(&file))?;
+    let mut builder = Registry::builder(spec.clone());
+    if let Some(backfill) = outside {
+        builder = builder.backfill(backfill);
+    }
+    if args.no_state {
+        let registry = builder.build();
+        for warning in registry.restore_report().warnings() {
+            eprintln!("shop-demo: {warning}");
+        }
+        return Ok((registry, None));
+    }
     if args.prefill.is_some() {
         // The simulation replaces what the file held: it would win otherwise.
         if let Err(e) = std::fs::remove_file(&path)

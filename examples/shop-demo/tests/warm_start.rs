@@ -493,3 +493,74 @@ fn an_api_that_is_down_hangs_fails_or_lies_never_holds_up_serving() {
         starts_anyway(&format!("http://{lies}"), body);
     }
 }
+
+/// With a state file that holds every SLO's history, the warm start is
+/// skipped: the API is never asked (it would lose to the file anyway); a
+/// state file that lacks one SLO asks it.
+#[test]
+fn a_state_file_with_every_slo_skips_the_warm_start() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&asked);
+    let api = format!(
+        "http://{}",
+        hostile(move |stream| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            answer(stream, "503 Service Unavailable", "{}");
+        })
+    );
+    let dir = std::env::temp_dir().join(format!("slo-warm-skip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("shop.slo-state");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "--state-file",
+            state.to_str().unwrap(),
+            "--no-load",
+            "--report-every",
+            "1h",
+            "--warm-start",
+            api.as_str(),
+            "--warm-start-timeout",
+            "2s",
+        ];
+        args.extend_from_slice(extra);
+        let demo = common::demo(&args);
+        let mut said = Vec::new();
+        loop {
+            let line = demo.lines.recv_timeout(Duration::from_secs(20)).unwrap();
+            if line.contains("listening on") {
+                break;
+            }
+            said.push(line);
+        }
+        drop(demo);
+        said
+    };
+    // The first start has no file: it asks the API, and writes the file.
+    let first = run(&[]);
+    assert!(asked.load(Ordering::SeqCst) > 0, "{first:?}");
+    assert!(state.exists());
+    // The second finds every SLO in the file and asks nothing.
+    asked.store(0, Ordering::SeqCst);
+    let second = run(&[]);
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "{second:?}");
+    assert!(
+        second.iter().any(|l| l.contains("warm start skipped")),
+        "{second:?}"
+    );
+    // A spec with an SLO the file lacks asks again.
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "{}  - name: brand-new\n    objective: 99%\n",
+            include_str!("../shop.yaml")
+        ),
+    )
+    .unwrap();
+    let third = run(&["--spec", spec.to_str().unwrap()]);
+    assert!(asked.load(Ordering::SeqCst) > 0, "{third:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

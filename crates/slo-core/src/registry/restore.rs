@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{Base, SloEntry};
 use crate::clock::Timestamp;
 use crate::counters::Totals;
-use crate::spec::{Sli, SloDefinition};
+use crate::spec::{Sli, SloDefinition, Spec};
 use crate::state::codec::{EncodedRing, SavedLatency};
 use crate::state::{RestoreNote, RestoreReport, SavedSlo, SnapshotData};
 use crate::sync::Mutex;
@@ -69,6 +69,27 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
             EncodedRing::from_samples(spacing, latest, samples)
         }),
     }
+}
+
+/// The SLOs of `spec` that `snapshot` would restore at `now`: same
+/// service, not from the future, and per SLO an unchanged SLI, routes and
+/// period, saved less than a period ago.
+pub(crate) fn restorable(snapshot: &SnapshotData, spec: &Spec, now: Timestamp) -> Vec<String> {
+    let taken_at = Timestamp::from_unix_nanos(snapshot.taken_at);
+    if snapshot.service != spec.service() || taken_at > now.saturating_add(FUTURE_TOLERANCE) {
+        return Vec::new();
+    }
+    spec.slos()
+        .iter()
+        .filter(|definition| {
+            snapshot.slos.iter().any(|saved| {
+                saved.name == definition.name()
+                    && saved.identity == identity(definition)
+                    && now.saturating_duration_since(taken_at) < definition.period()
+            })
+        })
+        .map(|definition| definition.name().to_owned())
+        .collect()
 }
 
 /// Restores what `snapshots` hold for `slos` (fresh entries, built at

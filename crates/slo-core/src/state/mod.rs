@@ -86,6 +86,14 @@ impl Snapshot {
         self.0.slos.iter().map(|slo| slo.name.as_str())
     }
 
+    /// The SLOs of `spec` this snapshot would restore at `now` (see
+    /// [`RegistryBuilder::restore`](crate::RegistryBuilder::restore)): so
+    /// that a service can skip fetching history it already has, such as a
+    /// warm start when its state file holds every SLO.
+    pub fn restorable(&self, spec: &crate::Spec, now: crate::Timestamp) -> Vec<String> {
+        crate::registry::restore::restorable(&self.0, spec, now)
+    }
+
     /// The bytes of a state file holding this snapshot.
     pub fn to_bytes(&self) -> Vec<u8> {
         codec::encode(&self.0).into_vec()
