@@ -20,7 +20,7 @@ use common::spec;
 
 fn file_of(body: &[u8]) -> Vec<u8> {
     let mut out =
-        format!("slo-state 1 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
+        format!("slo-state 2 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
     out.extend_from_slice(body);
     out
 }

@@ -436,3 +436,25 @@ fn restorable_names_what_a_restore_keeps() {
         assert_eq!(restored.restore_report().restored, named);
     }
 }
+
+/// A file written in format 1 (ring samples as lists of numbers, by the
+/// previous release) is still read, and written again in format 2 (one
+/// base64 string of varints per ring) holding the same snapshot.
+#[test]
+fn a_format_1_file_is_read_and_rewritten_in_format_2() {
+    let old = include_bytes!("fixtures/format-1.slo-state");
+    assert!(old.starts_with(b"slo-state 1 "));
+    let snapshot = Snapshot::from_bytes(old).unwrap();
+    assert_eq!(snapshot.service(), "shop");
+    let new = snapshot.to_bytes();
+    assert!(new.starts_with(b"slo-state 2 "), "{:?}", &new[..20]);
+    assert!(new.len() < old.len(), "{} against {}", new.len(), old.len());
+    assert_eq!(Snapshot::from_bytes(&new).unwrap(), snapshot);
+    // A format this build does not know is refused by name.
+    let mut future = new.clone();
+    future[10] = b'9';
+    assert!(matches!(
+        Snapshot::from_bytes(&future),
+        Err(StateError::Version { found }) if found == "9"
+    ));
+}

@@ -1,8 +1,10 @@
-//! The state file's bytes: a one-line header (`slo-state 1 <length>
+//! The state file's bytes: a one-line header (`slo-state 2 <length>
 //! <crc32>`), then a JSON body of exactly that length and checksum. JSON
 //! keeps the file readable with everyday tools; ring samples are written
-//! as differences from the previous sample, small numbers, which keeps it
-//! compact (a few KiB per SLO).
+//! as differences from the previous sample, small numbers, as varints in
+//! one base64 string per ring ([`super::deltas`]), which keeps it compact
+//! (a few KiB per SLO) and cheap to write. Format 1 files (the same, with
+//! the differences as lists of numbers) are still read.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +14,9 @@ use crate::window::{DEFAULT_RING_LEN, SavedRing};
 /// The first word of every state file.
 const MAGIC: &str = "slo-state";
 /// The format this code writes and reads.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
+/// Format 1 (ring samples as lists of numbers) is still read.
+const OLDEST_READ: u32 = 1;
 /// Files larger than this are refused before they are read: 1,000 SLOs
 /// take about 5 MiB.
 pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -31,7 +35,7 @@ pub enum StateError {
     #[error("not a state file (no `slo-state` header)")]
     NotAStateFile,
     /// Written by a format version this code does not read.
-    #[error("format version {found}, this build reads version {VERSION}")]
+    #[error("format version {found}, this build reads versions {OLDEST_READ} to {VERSION}")]
     Version {
         /// The version in the file.
         found: String,
@@ -93,7 +97,9 @@ pub(crate) struct SavedLatency {
 pub(crate) struct EncodedRing {
     pub spacing: i64,
     pub latest: i64,
+    #[serde(with = "super::deltas")]
     pub good: Vec<u64>,
+    #[serde(with = "super::deltas")]
     pub bad: Vec<u64>,
 }
 
@@ -229,14 +235,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {
         return Err(StateError::NotAStateFile);
     }
     let version = words.next().unwrap_or("");
-    if version != VERSION.to_string() {
+    if !(OLDEST_READ..=VERSION).any(|v| v.to_string() == version) {
         return Err(StateError::Version {
             found: version.to_owned(),
         });
     }
     let (Some(length), Some(checksum), None) = (words.next(), words.next(), words.next()) else {
         return Err(malformed(
-            "the header is not `slo-state 1 <length> <crc32>`",
+            "the header is not `slo-state <version> <length> <crc32>`",
         ));
     };
     // Both numbers are compared in the one spelling this code writes, so

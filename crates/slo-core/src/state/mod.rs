@@ -53,6 +53,7 @@
 
 mod backfill;
 pub(crate) mod codec;
+mod deltas;
 mod file;
 mod report;
 mod writer;
