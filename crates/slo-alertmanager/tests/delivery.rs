@@ -7,8 +7,6 @@
 //! shutdown stays within its bound.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -292,26 +290,9 @@ fn shutdown_delivers_what_is_owed_even_in_backoff() {
     assert_eq!(held.len(), 4, "{held:?}");
 }
 
-/// A peer that accepts and answers `response`, or holds the connection
-/// without a word when `None`.
+/// A peer that answers `response` (or hangs), as an Alertmanager URL.
 fn peer(response: Option<&'static [u8]>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 65536];
-            let _ = stream.read(&mut buf);
-            match response {
-                Some(bytes) => {
-                    let _ = stream.write_all(bytes);
-                }
-                None => held.push(stream),
-            }
-        }
-    });
-    url
+    format!("http://{}", slo_test_support::raw_peer(response))
 }
 
 #[test]

@@ -87,6 +87,34 @@ pub fn free_port() -> u16 {
         .unwrap()
 }
 
+/// A peer on loopback that reads each connection's request and answers
+/// `response` to it (or, for `None`, holds the connection open without a
+/// word, as a hung server does); returns its `127.0.0.1:PORT`.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test without a loopback port cannot run"
+)]
+pub fn raw_peer(response: Option<&'static [u8]>) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            match response {
+                Some(bytes) => {
+                    let _ = stream.write_all(bytes);
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    addr
+}
+
 /// A child process, killed when the test ends, with its stdout lines on
 /// a channel.
 #[derive(Debug)]

@@ -15,7 +15,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -205,26 +205,9 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// An Alertmanager that accepts and says `response` to every request, or
-/// holds each connection without a word when `None`.
+/// An Alertmanager that says `response` to every request (or hangs).
 fn hostile(response: Option<&'static [u8]>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 65536];
-            let _ = stream.read(&mut buf);
-            match response {
-                Some(bytes) => {
-                    let _ = stream.write_all(bytes);
-                }
-                None => held.push(stream),
-            }
-        }
-    });
-    url
+    format!("http://{}", slo_test_support::raw_peer(response))
 }
 
 /// Resident memory of a process, in KiB.

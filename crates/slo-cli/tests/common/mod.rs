@@ -2,9 +2,6 @@
 //! over a real registry, and a raw peer that answers what it is told.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
 use axum::Router;
 use axum::routing::get;
 use slo_core::Registry;
@@ -31,24 +28,4 @@ pub fn serve(registry: Registry) -> String {
     addr
 }
 
-/// A raw peer that answers every connection with `response` (or with
-/// nothing, holding the connection open, when `None`).
-pub fn raw_peer(response: Option<&'static [u8]>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            match response {
-                Some(bytes) => {
-                    let _ = stream.write_all(bytes);
-                }
-                None => held.push(stream),
-            }
-        }
-    });
-    addr
-}
+pub use slo_test_support::raw_peer;
