@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod gate;
 mod openslo;
+mod report;
 mod rules;
 mod status;
 
@@ -99,6 +100,40 @@ enum Command {
         #[arg(long, default_value = "5s", value_parser = parse_interval)]
         timeout: Duration,
     },
+    /// An SLO report over a month, a week or any range, from the
+    /// slo_events_total a Prometheus (or any PromQL API) holds: exit 0, or
+    /// 2 when the API cannot answer.
+    Report {
+        /// The spec file (YAML).
+        spec: PathBuf,
+        /// The PromQL API's base URL, such as http://prometheus:9090.
+        #[arg(long, value_name = "URL")]
+        prometheus: String,
+        /// A calendar month, UTC, such as 2026-11.
+        #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["week", "from", "to"])]
+        month: Option<String>,
+        /// An ISO week, UTC, such as 2026-W48.
+        #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["month", "from", "to"])]
+        week: Option<String>,
+        /// The range's start, RFC 3339, such as 2026-11-01T00:00:00Z.
+        #[arg(long, value_name = "RFC3339", requires = "to")]
+        from: Option<String>,
+        /// The range's end (not included), RFC 3339.
+        #[arg(long, value_name = "RFC3339", requires = "from")]
+        to: Option<String>,
+        /// Count only series with this label, as `job=shop`; repeatable.
+        #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_selector)]
+        selector: Vec<(String, String)>,
+        /// html (one self-contained page), markdown or json (DESIGN §12).
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: report::Format,
+        /// Write the report to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Give up after this long in all, such as 30s.
+        #[arg(long, default_value = "30s", value_parser = parse_interval)]
+        timeout: Duration,
+    },
 }
 
 fn parse_risk(text: &str) -> Result<Risk, String> {
@@ -159,6 +194,29 @@ fn main() -> ExitCode {
             url,
             risk,
             slos,
+            timeout,
+        }),
+        Command::Report {
+            spec,
+            prometheus,
+            month,
+            week,
+            from,
+            to,
+            selector,
+            format,
+            output,
+            timeout,
+        } => report::run(&report::ReportArgs {
+            spec,
+            prometheus,
+            month,
+            week,
+            from,
+            to,
+            selector,
+            format,
+            output,
             timeout,
         }),
     }

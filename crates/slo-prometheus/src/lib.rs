@@ -20,6 +20,9 @@
 //! - `query` and `warm_start` (feature `query`): a PromQL HTTP API client,
 //!   and windows filled at start from the history a Prometheus, Thanos,
 //!   Mimir or VictoriaMetrics holds.
+//! - `report` (feature `query`): SLO reports over a calendar month, an ISO
+//!   week or any range from the same history, as JSON, Markdown or HTML
+//!   (what `slo report` writes).
 //! - [`openslo`]: the SLOs as OpenSLO v1 documents whose indicators query
 //!   these series, and the way back (what `slo openslo` writes and reads).
 
@@ -30,6 +33,9 @@ pub mod openslo;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]
 pub mod query;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+pub mod report;
 pub mod rules;
 mod text;
 #[cfg(feature = "query")]

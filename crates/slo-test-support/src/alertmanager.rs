@@ -286,7 +286,7 @@ fn civil(days: i64) -> (i64, u32, u32) {
 
 /// A plain HTTP/1.1 request over loopback: (status, body), or `None` when
 /// nothing answers.
-fn http(url: &str, method: &str, body: Option<&[u8]>) -> Option<(u16, Vec<u8>)> {
+pub(crate) fn http(url: &str, method: &str, body: Option<&[u8]>) -> Option<(u16, Vec<u8>)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')

@@ -7,8 +7,10 @@
 //! `.ci/run` installs every peer and a test that skips there proves nothing.
 
 mod alertmanager;
+mod tsdb;
 
 pub use alertmanager::{Alertmanager, Webhook};
+pub use tsdb::{Engine, encode};
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -120,6 +120,28 @@ impl Matchers {
         Ok(Matchers(matchers))
     }
 
+    /// These matchers and `label="value"` (any value; it is quoted when
+    /// written), as `slo rules --selector` takes them.
+    pub fn and_equal(
+        mut self,
+        label: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Matchers, MatchersError> {
+        let label = label.into();
+        if !is_label_name(&label) {
+            return Err(MatchersError::LabelName(label));
+        }
+        if RESERVED.contains(&label.as_str()) {
+            return Err(MatchersError::Reserved(label));
+        }
+        self.0.push(Matcher {
+            label,
+            op: MatchOp::Equal,
+            value: value.into(),
+        });
+        Ok(self)
+    }
+
     /// The matchers, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Matcher> {
         self.0.iter()
@@ -290,6 +312,24 @@ mod tests {
         );
         assert!(Matchers::parse("").unwrap().is_empty());
         assert!(Matchers::parse("  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn equal_matchers_are_checked_and_quoted() {
+        let m = Matchers::new()
+            .and_equal("job", "a\"b")
+            .unwrap()
+            .and_equal("env", "prod")
+            .unwrap();
+        assert_eq!(m.to_string(), r#"job="a\"b", env="prod""#);
+        assert_eq!(
+            Matchers::new().and_equal("slo", "x"),
+            Err(MatchersError::Reserved("slo".into()))
+        );
+        assert_eq!(
+            Matchers::new().and_equal("job-name", "x"),
+            Err(MatchersError::LabelName("job-name".into()))
+        );
     }
 
     #[test]

@@ -1,0 +1,160 @@
+//! The report as Markdown that pastes into a pull request or a wiki:
+//! tables only (GitHub, GitLab and most wikis render them), each SLO's
+//! days folded away.
+
+use std::fmt::Write as _;
+
+use slo_core::format_percent;
+
+use super::model::{Report, SloReport};
+
+/// `text` with Markdown's markup characters escaped, and `|` so that it
+/// stays in its table cell; line breaks become spaces.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn percent(ratio: f64) -> String {
+    format_percent(ratio).to_string()
+}
+
+fn sli(value: Option<f64>) -> String {
+    value.map_or_else(|| "no events".to_owned(), percent)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+/// One sentence on the whole report: how many met, the worst, the pages.
+pub(crate) fn headline(report: &Report) -> String {
+    let total = report.slos.len();
+    let met = report.met();
+    let pages: usize = report
+        .slos
+        .iter()
+        .flat_map(|s| &s.incidents)
+        .filter(|i| i.severity == "page")
+        .count();
+    let tickets: usize = report
+        .slos
+        .iter()
+        .flat_map(|s| &s.incidents)
+        .filter(|i| i.severity == "ticket")
+        .count();
+    let mut text = format!("{met} of {total} SLOs met their objective.");
+    if let Some(worst) = report.slos.iter().max_by(|a, b| {
+        a.error_budget
+            .consumed_ratio
+            .total_cmp(&b.error_budget.consumed_ratio)
+    }) {
+        if worst.error_budget.consumed_ratio > 0.0 {
+            let _ = write!(
+                text,
+                " Most budget used: {} ({} of its budget, SLI {}).",
+                worst.name,
+                percent(worst.error_budget.consumed_ratio),
+                sli(worst.sli_value)
+            );
+        }
+    }
+    let _ = write!(
+        text,
+        " {pages} paging and {tickets} ticket incident{}.",
+        if pages + tickets == 1 { "" } else { "s" }
+    );
+    text
+}
+
+/// The report as Markdown.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::with_capacity(4096 + report.slos.len() * 4096);
+    let _ = writeln!(
+        out,
+        "# SLO report: {}\n\n{} to {} (UTC)\n\n{}\n",
+        escape(&report.service),
+        report.from,
+        report.to,
+        escape(&headline(report))
+    );
+    out.push_str("| SLO | Objective | SLI | Result | Budget used | Events | Incidents |\n|---|---:|---:|---|---:|---:|---:|\n");
+    for slo in &report.slos {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            escape(&slo.name),
+            percent(slo.objective),
+            sli(slo.sli_value),
+            verdict(slo.met),
+            percent(slo.error_budget.consumed_ratio),
+            slo.events.total,
+            slo.incidents.len()
+        );
+    }
+    for slo in &report.slos {
+        section(&mut out, slo);
+    }
+    out
+}
+
+fn section(out: &mut String, slo: &SloReport) {
+    let _ = writeln!(
+        out,
+        "\n## {}: {}\n\n| Objective | SLI | Good | Bad | Total | Bad allowed | Budget used | Budget left |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {:.1} | {} | {} |",
+        escape(&slo.name),
+        verdict(slo.met),
+        percent(slo.objective),
+        sli(slo.sli_value),
+        slo.events.good,
+        slo.events.bad,
+        slo.events.total,
+        slo.error_budget.allowed_bad,
+        percent(slo.error_budget.consumed_ratio),
+        percent(slo.error_budget.remaining_ratio),
+    );
+    if slo.incidents.is_empty() {
+        out.push_str("\nNo incidents: no alert tier's condition held in this range.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "\n### Incidents ({})\n\n| Start | End | Severity | Windows | Peak burn rate | Bad events |\n|---|---|---|---|---:|---:|",
+            slo.incidents.len()
+        );
+        for incident in &slo.incidents {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} / {} | {:.1} | {} |",
+                escape(&incident.start),
+                escape(&incident.end),
+                escape(&incident.severity),
+                escape(&incident.long_window),
+                escape(&incident.short_window),
+                incident.peak_burn_rate,
+                incident.bad_events
+            );
+        }
+    }
+    out.push_str("\n<details><summary>Each day</summary>\n\n| Date | Good | Bad | SLI |\n|---|---:|---:|---:|\n");
+    for day in &slo.daily {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            day.date,
+            day.good,
+            day.bad,
+            sli(day.sli_value)
+        );
+    }
+    out.push_str("\n</details>\n");
+}

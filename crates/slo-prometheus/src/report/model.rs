@@ -1,0 +1,122 @@
+//! The report as data: exactly the JSON of DESIGN §12, readable back.
+
+use serde::{Deserialize, Serialize};
+
+/// A report over one range for every SLO of a spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The spec's service.
+    pub service: String,
+    /// The range's start, RFC 3339 UTC.
+    pub from: String,
+    /// The range's end (not included), RFC 3339 UTC.
+    pub to: String,
+    /// One entry per SLO, in spec order.
+    pub slos: Vec<SloReport>,
+}
+
+/// One SLO over the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloReport {
+    /// The SLO's name.
+    pub name: String,
+    /// Its objective, as a ratio.
+    pub objective: f64,
+    /// Events over the range, every instance summed.
+    pub events: Events,
+    /// Good over total; `None` (JSON `null`) when there were no events.
+    pub sli_value: Option<f64>,
+    /// Whether the SLI reached the objective (a range without events
+    /// missed nothing, so it is met).
+    pub met: bool,
+    /// The error budget of the range's events.
+    pub error_budget: ErrorBudget,
+    /// Every interval in which a tier's condition held, by start.
+    pub incidents: Vec<Incident>,
+    /// One entry per UTC day of the range.
+    pub daily: Vec<Day>,
+}
+
+/// Event counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Events {
+    /// Good events.
+    pub good: u64,
+    /// Bad events.
+    pub bad: u64,
+    /// Both.
+    pub total: u64,
+}
+
+/// The budget of a range: how many bad events the objective allowed among
+/// the range's events, and how much of that was used.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBudget {
+    /// `(1 − objective) × total`.
+    pub allowed_bad: f64,
+    /// `bad / allowed_bad` (0 without events; above 1 when overspent).
+    pub consumed_ratio: f64,
+    /// `1 − consumed_ratio` (negative when overspent).
+    pub remaining_ratio: f64,
+}
+
+/// A maximal interval in which one alert tier's condition held at every
+/// evaluation step: both of its windows over its burn rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// The first evaluation at which it held, RFC 3339 UTC.
+    pub start: String,
+    /// The first evaluation at which it no longer held (the range's end
+    /// when it still held then), RFC 3339 UTC.
+    pub end: String,
+    /// `page` or `ticket`.
+    pub severity: String,
+    /// The tier's long window, as the rules label it.
+    pub long_window: String,
+    /// The tier's short window.
+    pub short_window: String,
+    /// The highest burn rate over the long window while it held.
+    pub peak_burn_rate: f64,
+    /// Bad events between its start and its end.
+    pub bad_events: u64,
+}
+
+/// One UTC day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Day {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// Good events that day.
+    pub good: u64,
+    /// Bad events that day.
+    pub bad: u64,
+    /// Good over total; `None` on a day without events.
+    pub sli_value: Option<f64>,
+}
+
+impl Report {
+    /// The report as the §12 JSON, pretty-printed.
+    pub fn to_json(&self) -> String {
+        // Plain data of strings and finite numbers: serialising cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// How many SLOs met their objective.
+    pub fn met(&self) -> usize {
+        self.slos.iter().filter(|slo| slo.met).count()
+    }
+}
+
+impl SloReport {
+    /// The day with the lowest SLI, if any day had events.
+    pub fn worst_day(&self) -> Option<&Day> {
+        self.daily
+            .iter()
+            .filter(|day| day.sli_value.is_some())
+            .min_by(|a, b| {
+                a.sli_value
+                    .partial_cmp(&b.sli_value)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+    }
+}

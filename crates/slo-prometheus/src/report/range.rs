@@ -1,0 +1,185 @@
+//! The span of time a report covers: a calendar month, an ISO week or any
+//! range, in UTC, as whole seconds since the epoch.
+
+use std::fmt;
+
+use jiff::civil::Time;
+use jiff::civil::{Date, ISOWeekDate, Weekday};
+use jiff::tz::Offset;
+
+/// `[from, to)` in whole seconds since the epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRange {
+    from: i64,
+    to: i64,
+}
+
+/// Why a range could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RangeError {
+    /// Not `YYYY-MM`, or no such month.
+    #[error("{0:?} is not a month: expected YYYY-MM, such as 2026-11")]
+    Month(String),
+    /// Not `YYYY-Www`, or no such ISO week.
+    #[error("{0:?} is not an ISO week: expected YYYY-Www, such as 2026-W48")]
+    Week(String),
+    /// Not an RFC 3339 time with an offset.
+    #[error("{0:?} is not an RFC 3339 time, such as 2026-11-01T00:00:00Z")]
+    Time(String),
+    /// The range ends at or before its start.
+    #[error("the range must end after it starts ({from} to {to})")]
+    Empty {
+        /// The start, as written.
+        from: String,
+        /// The end, as written.
+        to: String,
+    },
+}
+
+impl ReportRange {
+    /// `[from, to)` in seconds since the epoch; refuses an empty range.
+    pub fn new(from: i64, to: i64) -> Result<ReportRange, RangeError> {
+        if to <= from {
+            return Err(RangeError::Empty {
+                from: format_time(from),
+                to: format_time(to),
+            });
+        }
+        Ok(ReportRange { from, to })
+    }
+
+    /// A calendar month, `2026-11`: from its first midnight to the next
+    /// month's, UTC.
+    pub fn month(text: &str) -> Result<ReportRange, RangeError> {
+        let bad = || RangeError::Month(text.to_owned());
+        let (year, month) = text.trim().split_once('-').ok_or_else(bad)?;
+        if year.len() != 4 || month.len() != 2 {
+            return Err(bad());
+        }
+        let year: i16 = year.parse().map_err(|_| bad())?;
+        let month: i8 = month.parse().map_err(|_| bad())?;
+        let first = Date::new(year, month, 1).map_err(|_| bad())?;
+        let next = first.last_of_month().tomorrow().map_err(|_| bad())?;
+        ReportRange::new(
+            midnight(first).ok_or_else(bad)?,
+            midnight(next).ok_or_else(bad)?,
+        )
+    }
+
+    /// An ISO 8601 week, `2026-W48`: Monday midnight to the next Monday's, UTC.
+    pub fn week(text: &str) -> Result<ReportRange, RangeError> {
+        let bad = || RangeError::Week(text.to_owned());
+        let (year, week) = text.trim().split_once("-W").ok_or_else(bad)?;
+        if year.len() != 4 || week.len() != 2 {
+            return Err(bad());
+        }
+        let year: i16 = year.parse().map_err(|_| bad())?;
+        let week: i8 = week.parse().map_err(|_| bad())?;
+        let monday = ISOWeekDate::new(year, week, Weekday::Monday)
+            .map_err(|_| bad())?
+            .date();
+        let start = midnight(monday).ok_or_else(bad)?;
+        ReportRange::new(start, start + 7 * 86_400)
+    }
+
+    /// Any range between two RFC 3339 times (`2026-11-01T00:00:00Z`,
+    /// `2026-11-01T01:00:00+01:00`), to the second.
+    pub fn between(from: &str, to: &str) -> Result<ReportRange, RangeError> {
+        let parse = |text: &str| {
+            text.trim()
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.as_second())
+                .map_err(|_| RangeError::Time(text.to_owned()))
+        };
+        ReportRange::new(parse(from)?, parse(to)?)
+    }
+
+    /// The start, in seconds since the epoch.
+    pub fn from(&self) -> i64 {
+        self.from
+    }
+
+    /// The end (not included), in seconds since the epoch.
+    pub fn to(&self) -> i64 {
+        self.to
+    }
+}
+
+impl fmt::Display for ReportRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} to {}", format_time(self.from), format_time(self.to))
+    }
+}
+
+fn midnight(date: Date) -> Option<i64> {
+    Offset::UTC
+        .to_timestamp(date.to_datetime(Time::midnight()))
+        .ok()
+        .map(|t| t.as_second())
+}
+
+/// `2026-11-01T00:00:00Z` for seconds since the epoch.
+pub(crate) fn format_time(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| format!("{seconds}s"), |t| t.to_string())
+}
+
+/// `2026-11-01` for the UTC day holding `seconds`.
+pub(crate) fn format_date(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(
+        |_| format!("{seconds}s"),
+        |t| Offset::UTC.to_datetime(t).date().to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_weeks_and_ranges() {
+        let november = ReportRange::month("2026-11").unwrap();
+        assert_eq!(format_time(november.from()), "2026-11-01T00:00:00Z");
+        assert_eq!(format_time(november.to()), "2026-12-01T00:00:00Z");
+        let december = ReportRange::month("2026-12").unwrap();
+        assert_eq!(format_time(december.to()), "2027-01-01T00:00:00Z");
+        let february = ReportRange::month("2028-02").unwrap();
+        assert_eq!(february.to() - february.from(), 29 * 86_400);
+        // 2026-W48 is Monday 23 November 2026; 2026-W01 starts in 2025.
+        let week = ReportRange::week("2026-W48").unwrap();
+        assert_eq!(format_time(week.from()), "2026-11-23T00:00:00Z");
+        assert_eq!(format_time(week.to()), "2026-11-30T00:00:00Z");
+        let first = ReportRange::week("2026-W01").unwrap();
+        assert_eq!(format_time(first.from()), "2025-12-29T00:00:00Z");
+        let range =
+            ReportRange::between("2026-11-01T01:00:00+01:00", "2026-11-02T00:00:00Z").unwrap();
+        assert_eq!(format_time(range.from()), "2026-11-01T00:00:00Z");
+        assert_eq!(format_date(range.to() - 1), "2026-11-01");
+    }
+
+    #[test]
+    fn bad_ranges_are_named() {
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "", "2026-00"] {
+            assert_eq!(
+                ReportRange::month(bad),
+                Err(RangeError::Month(bad.into())),
+                "{bad}"
+            );
+        }
+        for bad in ["2026-W54", "2026-48", "2026-W4", "2026-W00", "2021-W53x"] {
+            assert_eq!(
+                ReportRange::week(bad),
+                Err(RangeError::Week(bad.into())),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            ReportRange::between("yesterday", "2026-11-02T00:00:00Z"),
+            Err(RangeError::Time("yesterday".into()))
+        );
+        assert!(matches!(
+            ReportRange::between("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"),
+            Err(RangeError::Empty { .. })
+        ));
+    }
+}

@@ -1,0 +1,226 @@
+//! PromQL engines holding a given history: a real Prometheus whose blocks
+//! `promtool tsdb create-blocks-from openmetrics` wrote, and a real
+//! VictoriaMetrics fed through `/api/v1/import/prometheus`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::alertmanager::http;
+use crate::{Peer, find_program, free_port, require, require_found};
+
+/// A running engine: its process (killed on drop, with its data) and
+/// address.
+#[derive(Debug)]
+pub struct Engine {
+    peer: Peer,
+    dir: PathBuf,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.peer.child.kill();
+        let _ = self.peer.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn scratch(what: &str) -> PathBuf {
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "slo-{what}-{}-{}",
+        std::process::id(),
+        STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+impl Engine {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A real Prometheus holding `openmetrics` (OpenMetrics text with
+    /// timestamps in seconds, ending `# EOF`), loading `rules` (a rule
+    /// file's YAML) when given, evaluating every `evaluation_interval`.
+    /// Ready to answer when returned; `None` when Prometheus or promtool
+    /// is not installed.
+    #[allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    pub fn prometheus(
+        openmetrics: &str,
+        rules: Option<&str>,
+        evaluation_interval: &str,
+    ) -> Option<Engine> {
+        let install = "apt-get install prometheus";
+        if !require(
+            "prometheus",
+            find_program(&["prometheus"]).is_some(),
+            install,
+        ) || !require("promtool", find_program(&["promtool"]).is_some(), install)
+        {
+            return None;
+        }
+        let dir = scratch("prometheus");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let input = dir.join("history.om");
+        std::fs::write(&input, openmetrics).unwrap();
+        // Blocks of up to 10 days: promtool writes 2h blocks by default,
+        // which takes minutes for a month.
+        let backfilled = Command::new("promtool")
+            .args([
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                "--max-block-duration=240h",
+            ])
+            .arg(&input)
+            .arg(dir.join("data"))
+            .output()
+            .unwrap();
+        assert!(
+            backfilled.status.success(),
+            "promtool: {}",
+            String::from_utf8_lossy(&backfilled.stderr)
+        );
+        std::fs::remove_file(&input).unwrap();
+        let mut config = format!("global:\n  evaluation_interval: {evaluation_interval}\n");
+        if let Some(rules) = rules {
+            std::fs::write(dir.join("rules.yml"), rules).unwrap();
+            config.push_str("rule_files: [rules.yml]\n");
+        }
+        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut command = Command::new("prometheus");
+        command
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            // The default retention (15d) would delete the history at start.
+            .arg("--storage.tsdb.retention.time=400d");
+        let engine = Engine {
+            peer: Peer::spawn_with_stderr(command, Stdio::null()),
+            dir,
+            addr,
+        };
+        // It listens before it has loaded its blocks, answering 503.
+        engine.wait("/-/ready", |status, _| status == 200);
+        Some(engine)
+    }
+
+    /// A real VictoriaMetrics holding `text` (Prometheus text with
+    /// timestamps in milliseconds), every series searchable when returned
+    /// (`series` of them); `None` when it is not installed.
+    #[allow(
+        clippy::unwrap_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    pub fn victoria_metrics(text: &str, series: usize) -> Option<Engine> {
+        let program = require_found(
+            "victoria-metrics",
+            find_program(&["victoria-metrics", "victoria-metrics-prod"]),
+            "apt-get install victoria-metrics",
+        )?;
+        let dir = scratch("victoria");
+        std::fs::create_dir_all(&dir).unwrap();
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut command = Command::new(program);
+        command
+            .arg(format!("-storageDataPath={}", dir.display()))
+            .arg(format!("-httpListenAddr={addr}"))
+            .arg("-retentionPeriod=1y")
+            // Answer up to now, not up to 30 s ago.
+            .arg("-search.latencyOffset=0s");
+        let engine = Engine {
+            peer: Peer::spawn_with_stderr(command, Stdio::null()),
+            dir,
+            addr,
+        };
+        engine.wait("/health", |status, _| status == 200);
+        let url = format!("{}/api/v1/import/prometheus", engine.url());
+        let (status, body) = http(&url, "POST", Some(text.as_bytes())).unwrap();
+        assert!(
+            status < 300,
+            "import: {status} {}",
+            String::from_utf8_lossy(&body)
+        );
+        let _ = http(
+            &format!("{}/internal/force_flush", engine.url()),
+            "GET",
+            None,
+        );
+        let query = format!("/api/v1/series/count");
+        engine.wait(&query, |_, body| {
+            serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v["data"][0].as_u64())
+                .is_some_and(|n| n as usize >= series)
+        });
+        Some(engine)
+    }
+
+    /// `GET path` until `done(status, body)`, for up to two minutes.
+    #[allow(clippy::panic, reason = "a peer that never gets ready fails the test")]
+    fn wait(&self, path: &str, done: impl Fn(u16, &[u8]) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let url = format!("{}{path}", self.url());
+        loop {
+            if let Some((status, body)) = http(&url, "GET", None) {
+                if done(status, &body) {
+                    return;
+                }
+            }
+            if Instant::now() > deadline {
+                panic!("{url} never got ready");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// An instant query's `data.result` at `time` (seconds since the epoch).
+    #[allow(
+        clippy::unwrap_used,
+        reason = "an engine that does not answer fails the test"
+    )]
+    pub fn query(&self, promql: &str, time: i64) -> serde_json::Value {
+        let url = format!(
+            "{}/api/v1/query?query={}&time={time}",
+            self.url(),
+            encode(promql)
+        );
+        let (status, body) = http(&url, "GET", None).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, 200, "{promql}: {json}");
+        json["data"]["result"].clone()
+    }
+
+    /// Where its data lives.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// `text` percent-encoded for a query string.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
