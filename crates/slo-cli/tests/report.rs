@@ -292,6 +292,29 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
     for (s, slo) in slos.iter().enumerate() {
         let name = SLOS[s].name;
         assert_eq!(slo["name"], name);
+        // Every day, the day without traffic included.
+        let daily = slo["daily"].as_array().unwrap();
+        assert_eq!(daily.len(), 30);
+        for (d, day) in daily.iter().enumerate() {
+            let (good, bad) =
+                history.between(s, FROM + d as i64 * DAY, FROM + (d as i64 + 1) * DAY);
+            assert_eq!(day["date"], format!("2026-11-{:02}", d + 1));
+            within(
+                &format!("{engine} {name} day {d} good"),
+                day["good"].as_f64().unwrap(),
+                good,
+                tolerance,
+            );
+            within(
+                &format!("{engine} {name} day {d} bad"),
+                day["bad"].as_f64().unwrap(),
+                bad,
+                tolerance,
+            );
+            if good + bad == 0.0 {
+                assert!(day["sli_value"].is_null(), "{day}");
+            }
+        }
         let (good, bad) = history.between(s, FROM, TO);
         let events = &slo["events"];
         within(
@@ -330,29 +353,6 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
             consumed,
             0.001,
         );
-        // Every day, the day without traffic included.
-        let daily = slo["daily"].as_array().unwrap();
-        assert_eq!(daily.len(), 30);
-        for (d, day) in daily.iter().enumerate() {
-            let (good, bad) =
-                history.between(s, FROM + d as i64 * DAY, FROM + (d as i64 + 1) * DAY);
-            assert_eq!(day["date"], format!("2026-11-{:02}", d + 1));
-            within(
-                &format!("{engine} {name} day {d} good"),
-                day["good"].as_f64().unwrap(),
-                good,
-                tolerance,
-            );
-            within(
-                &format!("{engine} {name} day {d} bad"),
-                day["bad"].as_f64().unwrap(),
-                bad,
-                tolerance,
-            );
-            if good + bad == 0.0 {
-                assert!(day["sli_value"].is_null(), "{day}");
-            }
-        }
         // The incidents: the same tiers, as many, starting and ending
         // within one evaluation step (5m) of the exact ones.
         let exact = history.incidents(s);
@@ -409,7 +409,7 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| format!("{}", i["long_window"].as_str().unwrap()))
+            .map(|i| i["long_window"].as_str().unwrap().to_owned())
             .collect()
     };
     assert_eq!(

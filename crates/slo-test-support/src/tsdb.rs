@@ -162,8 +162,7 @@ impl Engine {
             "GET",
             None,
         );
-        let query = format!("/api/v1/series/count");
-        engine.wait(&query, |_, body| {
+        engine.wait("/api/v1/series/count", |_, body| {
             serde_json::from_slice::<serde_json::Value>(body)
                 .ok()
                 .and_then(|v| v["data"][0].as_u64())
@@ -178,10 +177,10 @@ impl Engine {
         let deadline = Instant::now() + Duration::from_secs(120);
         let url = format!("{}{path}", self.url());
         loop {
-            if let Some((status, body)) = http(&url, "GET", None) {
-                if done(status, &body) {
-                    return;
-                }
+            if let Some((status, body)) = http(&url, "GET", None)
+                && done(status, &body)
+            {
+                return;
             }
             if Instant::now() > deadline {
                 panic!("{url} never got ready");

@@ -121,6 +121,24 @@ impl PromQl {
         Ok(parse_vector(&body)?)
     }
 
+    /// The raw samples of `selector` in the `range` before `time`: an
+    /// instant query of `selector[range]`, whose answer is a matrix.
+    pub fn raw(
+        &self,
+        selector: &str,
+        range: Duration,
+        time: f64,
+        deadline: Instant,
+    ) -> Result<Vec<Series>, QueryError> {
+        let expr = format!("{selector}[{}s]", range.as_secs().max(1));
+        let body = self.get(
+            "query",
+            &[("query", expr), ("time", format!("{time:.3}"))],
+            deadline,
+        )?;
+        Ok(parse_matrix(&body)?)
+    }
+
     fn get(
         &self,
         endpoint: &str,

@@ -54,20 +54,19 @@ pub(crate) fn headline(report: &Report) -> String {
         .filter(|i| i.severity == "ticket")
         .count();
     let mut text = format!("{met} of {total} SLOs met their objective.");
-    if let Some(worst) = report.slos.iter().max_by(|a, b| {
+    let worst = report.slos.iter().max_by(|a, b| {
         a.error_budget
             .consumed_ratio
             .total_cmp(&b.error_budget.consumed_ratio)
-    }) {
-        if worst.error_budget.consumed_ratio > 0.0 {
-            let _ = write!(
-                text,
-                " Most budget used: {} ({} of its budget, SLI {}).",
-                worst.name,
-                percent(worst.error_budget.consumed_ratio),
-                sli(worst.sli_value)
-            );
-        }
+    });
+    if let Some(worst) = worst.filter(|w| w.error_budget.consumed_ratio > 0.0) {
+        let _ = write!(
+            text,
+            " Most budget used: {} ({} of its budget, SLI {}).",
+            worst.name,
+            percent(worst.error_budget.consumed_ratio),
+            sli(worst.sli_value)
+        );
     }
     let _ = write!(
         text,

@@ -10,9 +10,13 @@
 //! - Each SLO's raw counters, every instance's series, are read at each
 //!   evaluation step (one range query, split at 10,000 points), from the
 //!   longest alert window before the range to its end. Each series' increase
-//!   per step is taken on its own, across counter resets (a value that goes
-//!   down is a restart counting from zero), and only then summed: the
-//!   counts are event-weighted over instances, never an average of ratios.
+//!   per step is taken on its own, across counter resets, and only then
+//!   summed: the counts are event-weighted over instances, never an average
+//!   of ratios. A reading lower than the one before is a restart; the step
+//!   it falls in is then counted from that series' raw samples (one more
+//!   query, `selector[step]`), so that what the old process counted after
+//!   the earlier reading is not lost. With a sample at every step, the
+//!   counts are exact.
 //! - The step is the largest of 1m, 2m, 3m, 4m, 5m, 6m, 8m, 10m, 12m, 15m,
 //!   20m, 30m, 1h that is no longer than the SLO's shortest alert window
 //!   (5m for a 30d period): it divides a day, so the days are exact.
