@@ -59,6 +59,27 @@ impl Engine {
         rules: Option<&str>,
         evaluation_interval: &str,
     ) -> Option<Engine> {
+        let dir = scratch("openmetrics");
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("history.om");
+        std::fs::write(&input, openmetrics).unwrap();
+        let engine = Engine::prometheus_from_file(&input, rules, evaluation_interval);
+        let _ = std::fs::remove_dir_all(&dir);
+        engine
+    }
+
+    /// [`Engine::prometheus`] for a history too large to hold in memory:
+    /// the OpenMetrics text in a file, removed once it is backfilled.
+    #[allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    pub fn prometheus_from_file(
+        input: &Path,
+        rules: Option<&str>,
+        evaluation_interval: &str,
+    ) -> Option<Engine> {
         let install = "apt-get install prometheus";
         if !require(
             "prometheus",
@@ -70,8 +91,6 @@ impl Engine {
         }
         let dir = scratch("prometheus");
         std::fs::create_dir_all(dir.join("data")).unwrap();
-        let input = dir.join("history.om");
-        std::fs::write(&input, openmetrics).unwrap();
         // Blocks of up to 10 days: promtool writes 2h blocks by default,
         // which takes minutes for a month.
         let backfilled = Command::new("promtool")
@@ -81,7 +100,7 @@ impl Engine {
                 "openmetrics",
                 "--max-block-duration=240h",
             ])
-            .arg(&input)
+            .arg(input)
             .arg(dir.join("data"))
             .output()
             .unwrap();
@@ -90,7 +109,7 @@ impl Engine {
             "promtool: {}",
             String::from_utf8_lossy(&backfilled.stderr)
         );
-        std::fs::remove_file(&input).unwrap();
+        std::fs::remove_file(input).unwrap();
         let mut config = format!("global:\n  evaluation_interval: {evaluation_interval}\n");
         if let Some(rules) = rules {
             std::fs::write(dir.join("rules.yml"), rules).unwrap();
