@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod dashboard;
 mod gate;
 mod openslo;
 mod report;
@@ -99,6 +100,18 @@ enum Command {
         /// Give up after this long in all, such as 5s or 500ms.
         #[arg(long, default_value = "5s", value_parser = parse_interval)]
         timeout: Duration,
+    },
+    /// Write a Grafana dashboard (JSON) over the rules of `slo rules`: a row
+    /// per SLO on its own period-scaled windows.
+    Dashboard {
+        /// The spec file (YAML).
+        spec: PathBuf,
+        /// Write the dashboard to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The selectors given to `slo rules`, as `job=shop`; repeatable.
+        #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_selector)]
+        selector: Vec<(String, String)>,
     },
     /// An SLO report over a month, a week or any range, from the
     /// slo_events_total a Prometheus (or any PromQL API) holds: exit 0, or
@@ -196,6 +209,11 @@ fn main() -> ExitCode {
             slos,
             timeout,
         }),
+        Command::Dashboard {
+            spec,
+            output,
+            selector,
+        } => dashboard::run(&spec, output.as_deref(), &selector),
         Command::Report {
             spec,
             prometheus,

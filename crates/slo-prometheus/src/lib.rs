@@ -23,11 +23,15 @@
 //! - `report` (feature `query`): SLO reports over a calendar month, an ISO
 //!   week or any range from the same history, as JSON, Markdown or HTML
 //!   (what `slo report` writes).
+//! - [`dashboard`]: a Grafana dashboard over those rules, every SLO on its
+//!   own period-scaled windows (what `slo dashboard` writes).
 //! - [`openslo`]: the SLOs as OpenSLO v1 documents whose indicators query
 //!   these series, and the way back (what `slo openslo` writes and reads).
 
 mod bridge;
+pub mod dashboard;
 mod exporter;
+pub mod matchers;
 pub mod names;
 pub mod openslo;
 #[cfg(feature = "query")]

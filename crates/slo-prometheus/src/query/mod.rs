@@ -4,12 +4,11 @@
 //! start ([`crate::warm_start`]) is built on it.
 
 mod answer;
-mod matchers;
 
 use std::time::{Duration, Instant};
 
+pub use crate::matchers::{MatchOp, Matcher, Matchers, MatchersError};
 pub use answer::{AnswerError, Series, parse_matrix, parse_vector};
-pub use matchers::{MatchOp, Matcher, Matchers, MatchersError};
 
 /// The most an answer may weigh: far above what the queries here ask for.
 const MAX_ANSWER: u64 = 64 << 20;
