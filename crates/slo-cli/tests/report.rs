@@ -265,7 +265,7 @@ fn json_report(spec: &Path, url: &str) -> Value {
 
 fn seconds(rfc3339: &str) -> i64 {
     let range =
-        slo_prometheus::report::ReportRange::between(rfc3339, "2100-01-01T00:00:00Z").unwrap();
+        slo_prometheus::report::ReportRange::between(rfc3339, "2026-12-31T00:00:00Z").unwrap();
     range.from()
 }
 
@@ -618,6 +618,7 @@ fn a_month_report_over_prometheus_and_victoriametrics_matches_the_exact_events()
             v["incidents"].as_array().unwrap().len()
         );
     }
+    vmalert_replays_the_same_incidents(&victoria, &history, &dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -628,6 +629,109 @@ fn canned(status: &str, body: &str) -> &'static [u8] {
         body.len()
     );
     Box::leak(text.into_boxed_str()).as_bytes()
+}
+
+/// vmalert replays the generated rules over the same month in
+/// VictoriaMetrics (`-replay.timeFrom/-replay.timeTo`, every 5m): the
+/// burn-rate alerts it fires are the incidents of the exact computation,
+/// tier for tier, starting and ending within two evaluation steps (its
+/// `increase` does not extrapolate as Prometheus' does).
+fn vmalert_replays_the_same_incidents(victoria: &Engine, history: &History, dir: &Path) {
+    let Some(vmalert) = slo_test_support::require_found(
+        "vmalert",
+        slo_test_support::find_program(&["vmalert", "vmalert-prod"]),
+        "apt-get install victoria-metrics",
+    ) else {
+        return;
+    };
+    let spec = slo_core::Spec::from_yaml(SPEC).unwrap();
+    let options = slo_prometheus::rules::RulesOptions::new()
+        .selector("job", "shop")
+        .unwrap();
+    let rules = slo_prometheus::rules::rules(&spec, &options)
+        .to_yaml()
+        .unwrap();
+    std::fs::write(dir.join("rules.yml"), rules).unwrap();
+    let started = Instant::now();
+    let out = Command::new(vmalert)
+        .arg(format!("-rule={}", dir.join("rules.yml").display()))
+        .arg(format!("-datasource.url={}", victoria.url()))
+        .arg(format!("-remoteWrite.url={}", victoria.url()))
+        // Three days before the month, so that its first evaluations see
+        // whole windows.
+        .arg("-replay.timeFrom=2026-10-29T00:00:00Z")
+        .arg("-replay.timeTo=2026-12-01T00:00:00Z")
+        .arg("-evaluationInterval=5m")
+        .arg("-remoteWrite.flushInterval=200ms")
+        .arg("-replay.rulesDelay=1s")
+        .arg("-replay.disableProgressBar")
+        .arg("-httpListenAddr=127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "vmalert: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("vmalert replayed the month in {:?}", started.elapsed());
+    // Every firing burn alert, as runs of 5m steps.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let series = loop {
+        let series = victoria.query_range(
+            r#"ALERTS{alertname="SLOErrorBudgetBurn", alertstate="firing"}"#,
+            FROM,
+            TO,
+            300,
+        );
+        if series.as_array().is_some_and(|s| !s.is_empty()) || Instant::now() > deadline {
+            break series;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    for (s, slo) in SLOS.iter().enumerate() {
+        for (tier, (.., long, short)) in TIERS.iter().enumerate() {
+            let mut runs: Vec<(i64, i64)> = Vec::new();
+            for one in
+                series.as_array().unwrap().iter().filter(|x| {
+                    x["metric"]["slo"] == slo.name && x["metric"]["long_window"] == *long
+                })
+            {
+                assert_eq!(one["metric"]["short_window"], *short);
+                for point in one["values"].as_array().unwrap() {
+                    let t = point[0].as_f64().unwrap() as i64;
+                    match runs.last_mut() {
+                        Some((_, end)) if *end == t => *end = t + 300,
+                        _ => runs.push((t, t + 300)),
+                    }
+                }
+            }
+            runs.sort();
+            let exact: Vec<(i64, i64)> = history
+                .incidents(s)
+                .into_iter()
+                .filter(|i| i.0 == tier)
+                .map(|i| (i.1, i.2))
+                .collect();
+            assert_eq!(
+                runs.len(),
+                exact.len(),
+                "{} {long}/{short}: vmalert {runs:?}, exact {exact:?}",
+                slo.name
+            );
+            for ((start, end), (want_start, want_end)) in runs.iter().zip(&exact) {
+                assert!(
+                    (start - want_start).abs() <= 600,
+                    "{} {long}: vmalert starts {start}, exact {want_start}",
+                    slo.name
+                );
+                assert!(
+                    (end - want_end).abs() <= 600 || *end >= TO,
+                    "{} {long}: vmalert ends {end}, exact {want_end}",
+                    slo.name
+                );
+            }
+        }
+    }
 }
 
 fn assert_cannot_tell(out: &Output, words: &str, started: Instant, limit: Duration) {

@@ -225,6 +225,24 @@ impl Engine {
         json["data"]["result"].clone()
     }
 
+    /// A range query's `data.result` from `start` to `end` every `step`
+    /// (seconds).
+    #[allow(
+        clippy::unwrap_used,
+        reason = "an engine that does not answer fails the test"
+    )]
+    pub fn query_range(&self, promql: &str, start: i64, end: i64, step: i64) -> serde_json::Value {
+        let url = format!(
+            "{}/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+            self.url(),
+            encode(promql)
+        );
+        let (status, body) = http(&url, "GET", None).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, 200, "{promql}: {json}");
+        json["data"]["result"].clone()
+    }
+
     /// Where its data lives.
     pub fn dir(&self) -> &Path {
         &self.dir

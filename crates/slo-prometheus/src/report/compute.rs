@@ -80,7 +80,7 @@ fn count(events: f64) -> u64 {
 }
 
 fn sli(good: u64, bad: u64) -> Option<f64> {
-    let total = good + bad;
+    let total = good.saturating_add(bad);
     (total > 0).then(|| good as f64 / total as f64)
 }
 
@@ -93,7 +93,7 @@ pub(crate) fn slo_report(
     let cumulative = Cumulative::new(counts);
     let (good, bad) = cumulative.between(range.from(), range.to());
     let (good, bad) = (count(good), count(bad));
-    let total = good + bad;
+    let total = good.saturating_add(bad);
     let sli_value = sli(good, bad);
     let budget = slo.error_budget();
     let allowed_bad = budget * total as f64;
@@ -316,6 +316,20 @@ mod tests {
         // 200 bad of 1,200 in the hour: 16.7% over a 1% budget.
         assert!((fast[0].peak_burn_rate - 200.0 / 1200.0 / 0.01).abs() < 1e-9);
         assert_eq!(report.daily[11].bad, 200);
+    }
+
+    #[test]
+    fn counts_beyond_u64_saturate_instead_of_overflowing() {
+        // Found by the `report` fuzz target: an API answering counters near
+        // 1e19 made `good + bad` overflow.
+        let spec = spec();
+        let range = ReportRange::week("2026-W48").unwrap();
+        let counts = steady(range.from() - 3 * DAY, 10 * 288 + 1, 1e19, 1e19);
+        let report = slo_report(&spec.slos()[0], range, &counts);
+        assert_eq!(report.events.good, u64::MAX);
+        assert_eq!(report.events.total, u64::MAX);
+        assert!(report.sli_value.is_some_and(f64::is_finite));
+        assert!(report.error_budget.consumed_ratio.is_finite());
     }
 
     #[test]

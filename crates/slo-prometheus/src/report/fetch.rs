@@ -55,6 +55,34 @@ pub(crate) fn step_counts(
         }
         chunk_start = chunk_end + 1;
     }
+    counts(&values, start, step, len, Some((api, deadline)))
+}
+
+/// The events per step of `series` read at `start + k·step` (`len` steps),
+/// without asking for raw samples around resets.
+pub(crate) fn counts_of(series: Vec<Series>, start: i64, step: i64, len: usize) -> StepCounts {
+    let mut values: Readings = BTreeMap::new();
+    for series in series {
+        place(&mut values, series, start, step, len);
+    }
+    // Without an API nothing fails.
+    counts(&values, start, step, len, None).unwrap_or(StepCounts {
+        start,
+        step,
+        good: vec![0.0; len],
+        bad: vec![0.0; len],
+    })
+}
+
+/// Each series' increases per step, summed by outcome; with an API, each
+/// step holding a reset counted from the series' raw samples.
+fn counts(
+    values: &Readings,
+    start: i64,
+    step: i64,
+    len: usize,
+    api: Option<(&PromQl, Instant)>,
+) -> Result<StepCounts, QueryError> {
     let mut counts = StepCounts {
         start,
         step,
@@ -62,12 +90,13 @@ pub(crate) fn step_counts(
         bad: vec![0.0; len],
     };
     let mut refined = 0;
-    for (labels, (bad, series)) in &values {
+    for (labels, (bad, series)) in values {
         let (mut events, resets) = increases(series);
         for reset in resets {
             // Between the readings around a reset the counter also counted
             // in the old process after the earlier reading: only its raw
             // samples tell how much.
+            let Some((api, deadline)) = api else { break };
             if refined >= MAX_REFINED || reset.after - reset.before > MAX_REFINED_STEPS {
                 continue;
             }

@@ -28,7 +28,7 @@
 //!   highest burn rate then.
 //!
 //! ```no_run
-//! use slo_core::Spec;
+//! use slo_core::{SloDefinition, Spec};
 //! use slo_prometheus::report::{ReportQuery, ReportRange};
 //!
 //! let spec = Spec::from_yaml("service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n")?;
@@ -49,15 +49,15 @@ mod svg;
 
 use std::time::{Duration, Instant};
 
-use slo_core::Spec;
 use slo_core::policy::{PERIOD_WINDOW, Policy};
+use slo_core::{SloDefinition, Spec};
 
-use crate::query::{Matchers, PromQl, QueryError};
+use crate::query::{Matchers, PromQl, QueryError, Series};
 
 pub use html::html;
 pub use markdown::markdown;
 pub use model::{Day, ErrorBudget, Events, Incident, Report, SloReport};
-pub use range::{RangeError, ReportRange};
+pub use range::{MAX_DAYS, RangeError, ReportRange};
 
 /// Steps that divide a day, in seconds.
 const STEPS: [i64; 13] = [
@@ -153,16 +153,11 @@ impl ReportQuery {
 
     fn slo_report(
         &self,
-        slo: &slo_core::SloDefinition,
+        slo: &SloDefinition,
         range: ReportRange,
         deadline: Instant,
     ) -> Result<SloReport, ReportError> {
-        let policy = Policy::for_period(slo.period());
-        let step = evaluation_step(&policy);
-        // The longest alert window before the range, so that its first
-        // evaluations see whole windows.
-        let lookback = policy.windows()[PERIOD_WINDOW - 1].duration.as_secs() as i64;
-        let start = (range.from() - lookback).div_euclid(step) * step;
+        let (start, step) = grid(slo, range);
         let selector = fetch::events_selector(slo.name(), &self.matchers);
         let counts = fetch::step_counts(&self.api, &selector, start, range.to(), step, deadline)
             .map_err(|error| ReportError::Query {
@@ -172,6 +167,47 @@ impl ReportQuery {
             })?;
         Ok(compute::slo_report(slo, range, &counts))
     }
+}
+
+/// The first evaluation step of an SLO's report (the longest alert window
+/// before the range, so that its first evaluations see whole windows) and
+/// the step.
+fn grid(slo: &SloDefinition, range: ReportRange) -> (i64, i64) {
+    let policy = Policy::for_period(slo.period());
+    let step = evaluation_step(&policy);
+    let lookback = policy.windows()[PERIOD_WINDOW - 1].duration.as_secs() as i64;
+    ((range.from() - lookback).div_euclid(step) * step, step)
+}
+
+/// One SLO's report over `range` from its raw `slo_events_total` series
+/// as a range query at its evaluation steps answers them (`series`, from
+/// [`report_query`]`(…).0` at [`report_query`]`(…).1`), without the raw
+/// samples [`ReportQuery`] asks for around counter resets: for counts
+/// fetched another way, and for tests.
+pub fn slo_report_from_series(
+    slo: &SloDefinition,
+    range: ReportRange,
+    series: Vec<Series>,
+) -> SloReport {
+    let (start, step) = grid(slo, range);
+    let len = ((range.to() - start + step - 1) / step) as usize + 1;
+    compute::slo_report(slo, range, &fetch::counts_of(series, start, step, len))
+}
+
+/// The range query a report of `slo` over `range` makes: its expression,
+/// start, end and step (seconds since the epoch, seconds).
+pub fn report_query(
+    slo: &SloDefinition,
+    range: ReportRange,
+    matchers: &Matchers,
+) -> (String, i64, i64, i64) {
+    let (start, step) = grid(slo, range);
+    (
+        fetch::events_selector(slo.name(), matchers),
+        start,
+        range.to(),
+        step,
+    )
 }
 
 /// The evaluation step of an SLO's report; see the [module docs](self).
@@ -188,6 +224,61 @@ pub fn evaluation_step(policy: &Policy) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn series_of_two_instances_are_summed_across_a_restart() {
+        let spec = Spec::from_yaml("service: s\nslos:\n  - name: a\n    objective: 99%\n").unwrap();
+        let slo = &spec.slos()[0];
+        let range = ReportRange::week("2026-W48").unwrap();
+        let (expr, start, end, step) = report_query(slo, range, &Matchers::new());
+        assert_eq!(expr, r#"slo_events_total{slo="a"}"#);
+        assert_eq!((end, step), (range.to(), 300));
+        let series = |instance: &str, outcome: &str, per_step: f64, restart: Option<i64>| {
+            let mut value = 0.0;
+            let points = (0..)
+                .map(|k| start + k * step)
+                .take_while(|t| *t <= end)
+                .map(|t| {
+                    if Some(t) == restart {
+                        value = 0.0;
+                    }
+                    let point = (t as f64, value);
+                    value += per_step;
+                    point
+                })
+                .collect();
+            Series {
+                labels: [("instance", instance), ("outcome", outcome), ("slo", "a")]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                points,
+            }
+        };
+        let restart = range.from() + 2 * 86_400;
+        let report = slo_report_from_series(
+            slo,
+            range,
+            vec![
+                series("x", "good", 99.0, None),
+                series("x", "bad", 1.0, None),
+                series("y", "good", 49.0, Some(restart)),
+                series("y", "bad", 1.0, Some(restart)),
+                // Neither good nor bad: left out.
+                series("y", "excluded", 1000.0, None),
+            ],
+        );
+        let steps = 7 * 288;
+        // The restart's step read 0: its events are lost, as they were to
+        // a Prometheus that never scraped them.
+        assert_eq!(report.events.good, steps * 99 + steps * 49 - 49);
+        assert_eq!(report.events.bad, steps * 2 - 1);
+        assert_eq!(report.daily.len(), 7);
+        assert_eq!(
+            report.daily.iter().map(|d| d.good + d.bad).sum::<u64>(),
+            report.events.total
+        );
+    }
 
     #[test]
     fn steps_divide_a_day_and_fit_the_shortest_window() {

@@ -7,6 +7,10 @@ use jiff::civil::Time;
 use jiff::civil::{Date, ISOWeekDate, Weekday};
 use jiff::tz::Offset;
 
+/// The longest range a report covers: a year and a month. Longer ones
+/// would ask the API for millions of points per series.
+pub const MAX_DAYS: i64 = 400;
+
 /// `[from, to)` in whole seconds since the epoch, UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReportRange {
@@ -27,6 +31,12 @@ pub enum RangeError {
     /// Not an RFC 3339 time with an offset.
     #[error("{0:?} is not an RFC 3339 time, such as 2026-11-01T00:00:00Z")]
     Time(String),
+    /// The range is longer than a report covers.
+    #[error("the range is {days} days long; a report covers at most {MAX_DAYS} days")]
+    TooLong {
+        /// Its length in days.
+        days: i64,
+    },
     /// The range ends at or before its start.
     #[error("the range must end after it starts ({from} to {to})")]
     Empty {
@@ -38,13 +48,18 @@ pub enum RangeError {
 }
 
 impl ReportRange {
-    /// `[from, to)` in seconds since the epoch; refuses an empty range.
+    /// `[from, to)` in seconds since the epoch; refuses an empty range and
+    /// one longer than [`MAX_DAYS`].
     pub fn new(from: i64, to: i64) -> Result<ReportRange, RangeError> {
         if to <= from {
             return Err(RangeError::Empty {
                 from: format_time(from),
                 to: format_time(to),
             });
+        }
+        let days = (to - from + 86_399) / 86_400;
+        if days > MAX_DAYS {
+            return Err(RangeError::TooLong { days });
         }
         Ok(ReportRange { from, to })
     }
@@ -181,5 +196,10 @@ mod tests {
             ReportRange::between("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"),
             Err(RangeError::Empty { .. })
         ));
+        assert_eq!(
+            ReportRange::between("2020-01-01T00:00:00Z", "2026-11-01T00:00:00Z"),
+            Err(RangeError::TooLong { days: 2496 })
+        );
+        assert!(ReportRange::new(0, MAX_DAYS * 86_400).is_ok());
     }
 }
