@@ -169,3 +169,65 @@ fn section(out: &mut String, slo: &SloReport) {
     }
     out.push_str("</tbody></table></div></details></section>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{Day, ErrorBudget, Events, Incident};
+
+    #[test]
+    fn every_name_is_text_never_markup() {
+        let hostile = "<script>alert('x')</script>&\"";
+        let report = Report {
+            service: hostile.into(),
+            from: "2026-11-01T00:00:00Z".into(),
+            to: "2026-11-02T00:00:00Z".into(),
+            slos: vec![SloReport {
+                name: hostile.into(),
+                objective: 0.99,
+                events: Events {
+                    good: 9,
+                    bad: 1,
+                    total: 10,
+                },
+                sli_value: Some(0.9),
+                met: false,
+                error_budget: ErrorBudget {
+                    allowed_bad: 0.1,
+                    consumed_ratio: 10.0,
+                    remaining_ratio: -9.0,
+                },
+                incidents: vec![Incident {
+                    start: hostile.into(),
+                    end: hostile.into(),
+                    severity: hostile.into(),
+                    long_window: hostile.into(),
+                    short_window: hostile.into(),
+                    peak_burn_rate: 10.0,
+                    bad_events: 1,
+                }],
+                daily: vec![Day {
+                    date: hostile.into(),
+                    good: 9,
+                    bad: 1,
+                    sli_value: Some(0.9),
+                }],
+            }],
+        };
+        let page = html(&report);
+        assert!(!page.contains("<script"), "{page}");
+        assert!(!page.contains("'x'"));
+        assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
+        let text = crate::report::markdown(&report);
+        // Every `<` is escaped, but for the folded days' own tags.
+        for (i, _) in text.match_indices('<') {
+            let rest = &text[i..];
+            let ours = ["<details>", "</details>", "<summary>", "</summary>"];
+            assert!(
+                text[..i].ends_with('\\') || ours.iter().any(|t| rest.starts_with(t)),
+                "an unescaped < at {i}: {text}"
+            );
+        }
+        assert!(text.contains("\\<script\\>"));
+    }
+}

@@ -83,8 +83,8 @@ pub fn markdown(report: &Report) -> String {
         out,
         "# SLO report: {}\n\n{} to {} (UTC)\n\n{}\n",
         escape(&report.service),
-        report.from,
-        report.to,
+        escape(&report.from),
+        escape(&report.to),
         escape(&headline(report))
     );
     out.push_str("| SLO | Objective | SLI | Result | Budget used | Events | Incidents |\n|---|---:|---:|---|---:|---:|---:|\n");
@@ -149,7 +149,7 @@ fn section(out: &mut String, slo: &SloReport) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            day.date,
+            escape(&day.date),
             day.good,
             day.bad,
             sli(day.sli_value)

@@ -109,13 +109,14 @@ pub(crate) fn daily_sli(slo: &SloReport) -> String {
             percent(value)
         );
     }
+    // The objective's line, and its label in the top margin where no bar
+    // can cover it.
     let y = frame.y(slo.objective);
     let _ = write!(
         out,
-        r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#1565c0" stroke-dasharray="4 3"/><text x="{}" y="{:.1}" text-anchor="end" font-size="10" fill="#1565c0">objective {}</text>"##,
+        r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#1565c0" stroke-dasharray="4 3"/><text x="{}" y="8" text-anchor="end" font-size="10" fill="#1565c0">- - objective {}</text>"##,
         WIDTH - RIGHT,
         WIDTH - RIGHT,
-        y - 3.0,
         percent(slo.objective)
     );
     dates(&mut out, slo);
