@@ -284,6 +284,50 @@ fn within(what: &str, got: f64, want: f64, ratio: f64) {
 /// The report's numbers against the exact ones.
 /// Event counts must be within `tolerance` (a ratio) of the exact ones.
 fn check_against_exact(report: &Value, history: &History, engine: &str, tolerance: f64) {
+    // Exactly DESIGN §12's shape.
+    let keys = |v: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(report), ["from", "service", "slos", "to"]);
+    for slo in report["slos"].as_array().unwrap() {
+        assert_eq!(
+            keys(slo),
+            [
+                "daily",
+                "error_budget",
+                "events",
+                "incidents",
+                "met",
+                "name",
+                "objective",
+                "sli_value"
+            ]
+        );
+        assert_eq!(keys(&slo["events"]), ["bad", "good", "total"]);
+        assert_eq!(
+            keys(&slo["error_budget"]),
+            ["allowed_bad", "consumed_ratio", "remaining_ratio"]
+        );
+        for incident in slo["incidents"].as_array().unwrap() {
+            assert_eq!(
+                keys(incident),
+                [
+                    "bad_events",
+                    "end",
+                    "long_window",
+                    "peak_burn_rate",
+                    "severity",
+                    "short_window",
+                    "start"
+                ]
+            );
+        }
+        for day in slo["daily"].as_array().unwrap() {
+            assert_eq!(keys(day), ["bad", "date", "good", "sli_value"]);
+        }
+    }
     assert_eq!(report["service"], "shop");
     assert_eq!(report["from"], "2026-11-01T00:00:00Z");
     assert_eq!(report["to"], "2026-12-01T00:00:00Z");
