@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::{Clock, SystemClock};
 use crate::counters::{Counters, thread_writer};
+use crate::recent::{BadEvent, KeptBadEvent, RecentBad};
 
 /// Why an event was left out of its SLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,6 +33,10 @@ pub(crate) struct SliCell {
     pub threshold_nanos: u64,
     /// Histogram upper bounds in ns (latency SLIs only), ascending.
     pub bounds_nanos: Box<[u64]>,
+    /// The most recent bad events, as their recorders described them.
+    pub recent: RecentBad,
+    /// The registry's clock, read only when a bad event is kept.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// A cheap, cloneable handle on one SLO's counters. Recording is lock-free
@@ -172,6 +178,50 @@ impl SliHandle {
         }
     }
 
+    /// Keeps `event` among the SLO's most recent bad events (see
+    /// [`crate::recent`]), stamped with the registry's clock. It adds
+    /// nothing to the counts: record the event as usual too. Never blocks
+    /// or allocates; does nothing when the registry keeps none
+    /// ([`RegistryBuilder::recent_bad`](crate::RegistryBuilder::recent_bad)).
+    ///
+    /// ```
+    /// use slo_core::recent::{BadEvent, BadReason, Method};
+    /// # use slo_core::{Registry, SloDefinition, Spec};
+    /// # let spec = Spec::builder("shop").slo(SloDefinition::builder("api").objective(0.99)).build()?;
+    /// # let registry = Registry::new(spec);
+    /// let api = registry.handle("api")?;
+    /// api.record_bad();
+    /// api.record_bad_event(BadEvent { method: Some(Method::Post), status: Some(503), ..BadEvent::new(BadReason::ServerError) });
+    /// assert_eq!(api.recent_bad()[0].event.status, Some(503));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cold]
+    pub fn record_bad_event(&self, event: BadEvent) {
+        let cell = &*self.cell;
+        if cell.recent.capacity() > 0 {
+            cell.recent.push(cell.clock.now(), &event);
+        }
+    }
+
+    /// Whether bad events are kept ([`record_bad_event`](Self::record_bad_event)
+    /// does anything): callers can skip describing them otherwise.
+    #[inline]
+    pub fn keeps_bad_events(&self) -> bool {
+        self.cell.recent.capacity() > 0
+    }
+
+    /// Bad events given to [`record_bad_event`](Self::record_bad_event)
+    /// that were not kept because their slot was being written at that
+    /// moment (a flood of failures on more threads than slots).
+    pub fn bad_events_not_kept(&self) -> u64 {
+        self.cell.recent.skipped()
+    }
+
+    /// The most recent bad events kept, newest first.
+    pub fn recent_bad(&self) -> Vec<KeptBadEvent> {
+        self.cell.recent.read()
+    }
+
     /// Every event recorded on this SLO since its registry was built:
     /// cumulative and exact, as a counter exports them.
     pub fn totals(&self) -> EventTotals {
@@ -228,6 +278,8 @@ impl SliHandle {
                 counters: Counters::new(2, 0),
                 threshold_nanos: u64::MAX,
                 bounds_nanos: Box::new([]),
+                recent: RecentBad::new(0),
+                clock: Arc::new(SystemClock::new()),
             }),
             index: usize::MAX,
         }

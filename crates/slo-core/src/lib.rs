@@ -19,6 +19,7 @@ mod format;
 mod handle;
 mod history;
 pub mod policy;
+pub mod recent;
 mod registry;
 pub mod release;
 pub mod replay;

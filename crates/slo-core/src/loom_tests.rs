@@ -1,5 +1,6 @@
 //! Loom models of the lock-free parts: the sharded counters and the sample
-//! rings under concurrent record, tick and read.
+//! rings under concurrent record, tick and read, and the slots of the
+//! recent bad events under concurrent writers and a reader.
 //!
 //! Run: `RUSTFLAGS="--cfg loom" cargo test -p slo-core --release --lib loom`
 
@@ -183,5 +184,54 @@ fn record_and_tick_concurrently() {
         // The sample at t=2 holds some prefix of the events, never more.
         assert!(starts[0].good <= 1.0 && starts[0].bad <= 1.0);
         assert!(live.good - starts[0].good >= 0.0 && live.bad - starts[0].bad >= 0.0);
+    });
+}
+
+/// Two writers and a reader on a ring of one slot (every write contends
+/// for it): the reader sees nothing or one whole event, never a mix, and
+/// afterwards the slot holds one of the two whole events.
+#[test]
+fn recent_bad_slots_are_never_torn() {
+    use crate::clock::Timestamp;
+    use crate::recent::{BadEvent, BadReason, RecentBad, TraceId};
+    fn event(n: u8) -> BadEvent {
+        BadEvent {
+            status: Some(500 + u16::from(n)),
+            latency_nanos: Some(u64::from(n)),
+            trace_id: TraceId::from_bytes([n; 16]),
+            ..BadEvent::new(BadReason::ServerError)
+        }
+    }
+    model(|| {
+        let ring = Arc::new(RecentBad::new(1));
+        let writers: Vec<_> = (1..=2u8)
+            .map(|n| {
+                let ring = Arc::clone(&ring);
+                thread::spawn(move || {
+                    ring.push(Timestamp::from_unix_nanos(i64::from(n)), &event(n))
+                })
+            })
+            .collect();
+        let reader = {
+            let ring = Arc::clone(&ring);
+            thread::spawn(move || {
+                for kept in ring.read() {
+                    let n = kept.event.latency_nanos.unwrap_or(0) as u8;
+                    assert_eq!(kept.event, event(n), "a torn entry");
+                    assert_eq!(kept.at, Timestamp::from_unix_nanos(i64::from(n)));
+                }
+            })
+        };
+        for w in writers {
+            w.join().unwrap();
+        }
+        reader.join().unwrap();
+        let kept = ring.read();
+        assert_eq!(kept.len(), 1);
+        let n = kept[0].event.latency_nanos.unwrap_or(0) as u8;
+        assert!(n == 1 || n == 2);
+        assert_eq!(kept[0].event, event(n));
+        // At most one gave up (the slot was being written), and was counted.
+        assert!(ring.skipped() <= 1);
     });
 }

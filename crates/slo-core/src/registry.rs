@@ -14,9 +14,11 @@ use crate::counters::{Counters, Totals};
 use crate::handle::{EventTotals, SliCell, SliHandle};
 use crate::history::{History, HistoryPoint};
 use crate::policy::{EXHAUSTION_WINDOW, PERIOD_WINDOW, Policy, TIERS, WINDOW_COUNT};
+use crate::recent::RouteId;
 use crate::release::{self, ReleaseDecision, ReleaseDecisions, Risk};
 use crate::spec::{Sli, SloDefinition, Spec};
 use crate::state::{Backfill, RestoreReport, SOURCE_STATE_FILE, Snapshot, SnapshotData};
+use crate::status::RecentBadEvent;
 use crate::status::{
     AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, ServiceStatus, SliStatus,
     SloStatus, StatusLevel,
@@ -92,6 +94,8 @@ struct Inner {
     sources: Vec<String>,
     report: RestoreReport,
     alerts: AlertHub,
+    /// Route templates named by recent bad events ([`Registry::route_id`]).
+    routes: Mutex<Vec<Box<str>>>,
 }
 
 /// The SLOs of one service: hands out [`SliHandle`]s, keeps their windows
@@ -109,6 +113,8 @@ pub struct RegistryBuilder {
     clock: Arc<dyn Clock>,
     fill: SampleFill,
     shards: usize,
+    /// Bad events kept per SLO.
+    recent_bad: usize,
     /// Snapshots to restore from, in order of precedence; `true` for a
     /// saved state (whose missing SLOs are worth a note), `false` for a
     /// backfill (whose source reports what it lacks).
@@ -139,6 +145,15 @@ impl RegistryBuilder {
     /// histogram).
     pub fn shards(mut self, shards: usize) -> Self {
         self.shards = shards.clamp(1, 1024);
+        self
+    }
+
+    /// How many of the most recent bad events each SLO keeps for `/slo`
+    /// (default [`DEFAULT_RECENT_BAD`](crate::recent::DEFAULT_RECENT_BAD),
+    /// at most [`MAX_RECENT_BAD`](crate::recent::MAX_RECENT_BAD); 0 keeps
+    /// none, and recording one then costs a load and a branch).
+    pub fn recent_bad(mut self, count: usize) -> Self {
+        self.recent_bad = count.min(crate::recent::MAX_RECENT_BAD);
         self
     }
 
@@ -198,6 +213,8 @@ impl RegistryBuilder {
                             counters,
                             threshold_nanos,
                             bounds_nanos,
+                            recent: crate::recent::RecentBad::new(self.recent_bad),
+                            clock: Arc::clone(&self.clock),
                         }),
                         index,
                     },
@@ -226,6 +243,7 @@ impl RegistryBuilder {
                 slos,
                 sources,
                 report,
+                routes: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -292,8 +310,33 @@ impl Registry {
             clock: Arc::new(SystemClock::new()),
             fill: SampleFill::default(),
             shards: cpus.saturating_mul(2).min(MAX_SHARDS),
+            recent_bad: crate::recent::DEFAULT_RECENT_BAD,
             restores: Vec::new(),
         }
+    }
+
+    /// The id under which a recent bad event names the route template
+    /// `template` (what a layer's rule matched; never a raw path): the same
+    /// id for the same template. `None` once [`MAX_ROUTES`](crate::recent::MAX_ROUTES)
+    /// distinct templates have been named. Meant for setting up a layer,
+    /// not for each request: it takes a lock.
+    pub fn route_id(&self, template: &str) -> Option<RouteId> {
+        let mut routes = crate::sync::lock(&self.inner.routes);
+        if let Some(i) = routes.iter().position(|r| &**r == template) {
+            return Some(RouteId(i as u16));
+        }
+        if routes.len() >= crate::recent::MAX_ROUTES {
+            return None;
+        }
+        routes.push(template.into());
+        Some(RouteId((routes.len() - 1) as u16))
+    }
+
+    /// The template of a route id.
+    fn route_template(&self, id: RouteId) -> Option<String> {
+        crate::sync::lock(&self.inner.routes)
+            .get(usize::from(id.0))
+            .map(|r| r.to_string())
     }
 
     /// The spec the registry was built from.
@@ -636,6 +679,14 @@ impl Registry {
             alerts,
             status: level,
             release: self.inner.spec.release_policy().decisions(level),
+            recent_bad: slo
+                .handle
+                .recent_bad()
+                .iter()
+                .map(|kept| {
+                    RecentBadEvent::of(kept, kept.event.route.and_then(|r| self.route_template(r)))
+                })
+                .collect(),
         })
     }
 

@@ -163,6 +163,58 @@ pub struct SloStatus {
     /// policy's for the status.)
     #[serde(default)]
     pub release: ReleaseDecisions,
+    /// The most recent bad events, newest first (DESIGN §13); empty in a
+    /// document from an older server.
+    #[serde(default)]
+    pub recent_bad: Vec<RecentBadEvent>,
+}
+
+/// One recent bad event as `/slo` shows it: what the request was, never
+/// what it carried (no raw path, query or header but a valid trace id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentBadEvent {
+    /// When, RFC 3339 UTC with milliseconds.
+    pub at: String,
+    /// The request's method (standard methods by name, others `OTHER`).
+    pub method: Option<String>,
+    /// The template of the SLO's route rule that matched.
+    pub route: Option<String>,
+    /// The HTTP status.
+    pub status: Option<u16>,
+    /// The gRPC status code.
+    pub grpc_status: Option<u8>,
+    /// How long it took, in seconds.
+    pub latency_seconds: Option<f64>,
+    /// Why it was bad: `server_error`, `error`, `panic`, `body_error`,
+    /// `slow` or `cancelled_late`.
+    pub reason: String,
+    /// The W3C trace id, 32 lowercase hex digits.
+    pub trace_id: Option<String>,
+}
+
+impl RecentBadEvent {
+    /// The entry of a kept event whose route template is `route`.
+    pub fn of(kept: &crate::recent::KeptBadEvent, route: Option<String>) -> RecentBadEvent {
+        let event = &kept.event;
+        RecentBadEvent {
+            at: format_millis(kept.at),
+            method: event.method.map(|m| m.as_str().to_owned()),
+            route,
+            status: event.status,
+            grpc_status: event.grpc_status,
+            latency_seconds: event.latency_nanos.map(|n| n as f64 / 1e9),
+            reason: event.reason.as_str().to_owned(),
+            trace_id: event.trace_id.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// `2026-12-01T19:40:25.123Z`: always with milliseconds.
+fn format_millis(at: crate::Timestamp) -> String {
+    match at.to_system_time() {
+        Some(time) => humantime::format_rfc3339_millis(time).to_string(),
+        None => at.to_string(),
+    }
 }
 
 /// The SLI of an SLO as shown in the status.

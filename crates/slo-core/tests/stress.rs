@@ -101,3 +101,80 @@ fn concurrent_recording_is_exact(shards: usize) {
     let expected_sum: u64 = (0..PER_THREAD).map(|i| i % 200).sum::<u64>() * THREADS;
     assert!((hist.sum_seconds - expected_sum as f64 / 1e3).abs() < 1e-6 * expected_sum as f64);
 }
+
+/// Eight threads record bad events, each described from one number, into
+/// rings of 4 and 20 while a reader reads them: every entry read is whole
+/// (its fields all come from the same number), the newest come first, no
+/// ring holds more than its size, and the counts stay exact.
+#[test]
+fn recent_bad_events_are_never_torn_and_counts_stay_exact() {
+    use slo_core::recent::{BadEvent, BadReason, Method, TraceId};
+    for keep in [4usize, 20] {
+        let spec = Spec::builder("stress")
+            .slo(SloDefinition::builder("avail").objective(0.999))
+            .build()
+            .unwrap();
+        let registry = Registry::builder(spec).recent_bad(keep).build();
+        let handle = registry.handle("avail").unwrap();
+        const THREADS: u64 = 8;
+        const EACH: u64 = 20_000;
+        let describe = |n: u64| BadEvent {
+            method: Some([Method::Get, Method::Post, Method::Put][(n % 3) as usize]),
+            route: None,
+            status: Some(500 + (n % 100) as u16),
+            grpc_status: Some((n % 17) as u8),
+            latency_nanos: Some(n * 7),
+            reason: [BadReason::ServerError, BadReason::Slow][(n % 2) as usize],
+            trace_id: TraceId::from_bytes(((n + 1) as u128 * 0x9e37_79b9_7f4a_7c15).to_be_bytes()),
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let handle = handle.clone();
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut reads = 0u64;
+                while !stop.load(Ordering::Relaxed) || reads < 100 {
+                    let kept = handle.recent_bad();
+                    assert!(kept.len() <= keep);
+                    for pair in kept.windows(2) {
+                        assert!(pair[0].sequence > pair[1].sequence);
+                    }
+                    for entry in &kept {
+                        let n = entry.event.latency_nanos.unwrap() / 7;
+                        assert_eq!(entry.event, describe(n), "a torn entry");
+                    }
+                    reads += 1;
+                }
+                reads
+            })
+        };
+        let writers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let handle = handle.clone();
+                std::thread::spawn(move || {
+                    for i in 0..EACH {
+                        handle.record_bad();
+                        handle.record_bad_event(describe(t * EACH + i));
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(reader.join().unwrap() >= 100);
+        let totals = handle.totals();
+        assert_eq!(totals.bad, THREADS * EACH);
+        assert_eq!(totals.good, 0);
+        let kept = handle.recent_bad();
+        assert_eq!(kept.len() as u64, (keep as u64).min(THREADS * EACH));
+        // Once the writers are done, every slot holds one of the last
+        // events given to it.
+        assert!(
+            kept.iter()
+                .all(|k| k.sequence >= THREADS * EACH - keep as u64 * THREADS)
+        );
+        assert!(handle.bad_events_not_kept() < THREADS * EACH / 10);
+    }
+}

@@ -10,8 +10,8 @@ use std::task::{Context, Poll};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
-use crate::classify::EosClassifier;
-use crate::pending::{Pending, on_panic_fail};
+use crate::classify::{EosClassifier, grpc_code};
+use crate::pending::{Outcome, Pending, on_panic_fail};
 
 pin_project! {
     /// Response body of [`crate::SloService`]: the inner body, unchanged,
@@ -58,7 +58,13 @@ fn finish<E: EosClassifier>(
 ) {
     if let Some(pending) = pending.take() {
         let succeeded = eos.take().is_none_or(|eos| eos.classify_eos(trailers));
-        pending.finish(succeeded);
+        // The code only describes a failure; a success need not read it.
+        let grpc = if succeeded {
+            None
+        } else {
+            trailers.and_then(grpc_code)
+        };
+        pending.finish(Outcome::Ended { succeeded, grpc });
     }
 }
 
@@ -81,7 +87,7 @@ impl<B: Body, E: EosClassifier> Body for SloBody<B, E> {
             Poll::Ready(None) => finish(this.pending, this.eos, None),
             Poll::Ready(Some(Err(_))) => {
                 if let Some(pending) = this.pending.take() {
-                    pending.finish(false);
+                    pending.finish(Outcome::BodyError);
                 }
             }
             Poll::Ready(Some(Ok(frame))) => {

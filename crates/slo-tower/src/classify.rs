@@ -78,7 +78,7 @@ pub struct GrpcTrailers;
 
 impl EosClassifier for GrpcTrailers {
     fn classify_eos(self, trailers: Option<&HeaderMap>) -> bool {
-        match trailers.and_then(grpc_code) {
+        match trailers.and_then(grpc_status) {
             Some(code) => !grpc_code_is_failure(code),
             None => false,
         }
@@ -92,7 +92,7 @@ impl ResponseClassifier for GrpcServerErrors {
         if http_status_is_failure(response.status().as_u16()) {
             return Classification::Failure;
         }
-        match grpc_code(response.headers()) {
+        match grpc_status(response.headers()) {
             Some(code) if grpc_code_is_failure(code) => Classification::Failure,
             Some(_) => Classification::Success,
             None => Classification::AtEndOfStream(GrpcTrailers),
@@ -100,9 +100,14 @@ impl ResponseClassifier for GrpcServerErrors {
     }
 }
 
+/// The `grpc-status` in `headers` as a code for a bad event's description.
+pub(crate) fn grpc_code(headers: &HeaderMap) -> Option<u8> {
+    grpc_status(headers).map(|code| code as u8)
+}
+
 /// The `grpc-status` in `headers`: `None` when absent; `UNKNOWN` (2) when it
 /// is not a known code (0..=16).
-fn grpc_code(headers: &HeaderMap) -> Option<i32> {
+fn grpc_status(headers: &HeaderMap) -> Option<i32> {
     let value = headers.get("grpc-status")?.as_bytes();
     const UNKNOWN: i32 = 2;
     let code = match value {

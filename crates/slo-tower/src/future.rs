@@ -11,8 +11,8 @@ use http_body::Body;
 use pin_project_lite::pin_project;
 
 use crate::body::SloBody;
-use crate::classify::{Classification, ResponseClassifier};
-use crate::pending::{Pending, on_panic_fail};
+use crate::classify::{Classification, ResponseClassifier, grpc_code};
+use crate::pending::{Outcome, Pending, on_panic_fail};
 
 pin_project! {
     /// Response future of [`crate::SloService`].
@@ -51,7 +51,7 @@ where
             Ok(response) => response,
             Err(error) => {
                 if let Some(pending) = this.pending.take() {
-                    pending.finish(false);
+                    pending.finish(Outcome::Error);
                 }
                 return Poll::Ready(Err(error));
             }
@@ -59,10 +59,11 @@ where
         let Some(mut pending) = this.pending.take() else {
             return Poll::Ready(Ok(response.map(SloBody::untracked)));
         };
+        pending.set_status(response.status().as_u16());
         let eos = match this.classifier.classify_response(&response) {
             Classification::Success => None,
             Classification::Failure => {
-                pending.mark_failed();
+                pending.mark_failed(grpc_code(response.headers()));
                 None
             }
             Classification::AtEndOfStream(eos) => Some(eos),

@@ -4,8 +4,9 @@ use slo_core::{Registry, RouteRule, RouteRuleError};
 use tower_layer::Layer;
 
 use crate::classify::{HttpOrGrpc, ResponseClassifier};
-use crate::routes::RouteTable;
+use crate::routes::{RouteTable, TraceIds, traceparent};
 use crate::service::SloService;
+use slo_core::recent::TraceId;
 
 /// A bad layer configuration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +87,7 @@ impl SloLayer {
     pub fn new(registry: &Registry) -> SloLayer {
         SloLayer {
             table: RouteTable::leak(RouteTable::new(
+                registry,
                 registry
                     .handles()
                     .map(|(definition, handle)| {
@@ -95,6 +97,7 @@ impl SloLayer {
                         )
                     })
                     .collect(),
+                Box::new(traceparent),
             )),
             classifier: HttpOrGrpc,
         }
@@ -107,6 +110,7 @@ impl SloLayer {
             overrides: Vec::new(),
             only: None,
             classifier: HttpOrGrpc,
+            trace_ids: None,
         }
     }
 }
@@ -141,9 +145,38 @@ pub struct SloLayerBuilder<C = HttpOrGrpc> {
     overrides: Vec<(String, Option<Vec<String>>)>,
     only: Option<Vec<String>>,
     classifier: C,
+    trace_ids: Option<TraceIds>,
 }
 
 impl<C: ResponseClassifier> SloLayerBuilder<C> {
+    /// Reads a request's trace id for its SLOs' recent bad events with
+    /// `read` (from the request's headers and extensions), replacing the
+    /// default, a valid W3C `traceparent` header. It runs on every request
+    /// the layer counts while any of its SLOs keeps bad events, so it
+    /// should be as cheap: no allocation, no lock.
+    ///
+    /// ```
+    /// use slo_core::recent::TraceId;
+    /// # use slo_core::{Registry, Spec};
+    /// # let registry = Registry::new(Spec::from_yaml("service: s\nslos:\n  - name: a\n    objective: 99%\n")?);
+    /// // A gateway that forwards the trace id in a header of its own.
+    /// let layer = slo_tower::SloLayer::builder(&registry)
+    ///     .trace_id(|headers, _| {
+    ///         let hex = headers.get("x-trace-id")?.to_str().ok()?;
+    ///         let id = u128::from_str_radix(hex, 16).ok()?;
+    ///         TraceId::from_bytes(id.to_be_bytes())
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trace_id(
+        mut self,
+        read: impl Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync + 'static,
+    ) -> Self {
+        self.trace_ids = Some(Box::new(read));
+        self
+    }
+
     /// The routes `slo` counts, replacing its spec's `match`: rules such as
     /// `"POST /checkout"` or `"/cart/{id}"`.
     pub fn routes<I, R>(mut self, slo: &str, rules: I) -> Self
@@ -179,6 +212,7 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
             overrides: self.overrides,
             only: self.only,
             classifier,
+            trace_ids: self.trace_ids,
         }
     }
 
@@ -226,7 +260,11 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
             entries.push((handle.clone(), rules));
         }
         Ok(SloLayer {
-            table: RouteTable::leak(RouteTable::new(entries)),
+            table: RouteTable::leak(RouteTable::new(
+                &self.registry,
+                entries,
+                self.trace_ids.unwrap_or_else(|| Box::new(traceparent)),
+            )),
             classifier: self.classifier,
         })
     }

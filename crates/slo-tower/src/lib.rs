@@ -30,7 +30,7 @@ pub mod __private {
 }
 
 pub use body::SloBody;
-pub use endpoint::SloEndpoint;
+pub use endpoint::{SloEndpoint, TraceUrlError};
 pub use future::ResponseFuture;
 pub use layer::{LayerError, SloLayer, SloLayerBuilder};
 pub use service::SloService;

@@ -1,9 +1,34 @@
 //! One request in flight: the SLOs it counts toward and when it started.
 //! It records exactly once: when the response ends, when the service fails,
 //! or, if the client goes away first, when it is dropped (the
-//! [cancellation rule](slo_core::semantics#cancellation)).
+//! [cancellation rule](slo_core::semantics#cancellation)). A bad event is
+//! also described, for the SLO's recent bad events, from what the request
+//! carried (method, matched rule, trace id) and how it ended.
+
+use slo_core::recent::{BadEvent, BadReason, Method, TraceId};
 
 use crate::routes::{Matched, RouteTable};
+
+/// How a request ended, as far as the layer saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The response ended; `succeeded` by the classifier (the head, or the
+    /// trailers, whose gRPC code is `grpc`).
+    Ended { succeeded: bool, grpc: Option<u8> },
+    /// The service returned an error.
+    Error,
+    /// The body failed while streaming.
+    BodyError,
+}
+
+/// What describes a request's bad event, kept only when some SLO of the
+/// layer keeps bad events.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Description {
+    pub method: Method,
+    pub rules: u64,
+    pub trace_id: Option<TraceId>,
+}
 
 #[must_use = "a request is recorded when it finishes or is dropped"]
 pub(crate) struct Pending {
@@ -15,24 +40,43 @@ pub(crate) struct Pending {
     timed: bool,
     /// The response head already said the server failed.
     failed: bool,
+    /// The response's HTTP status, and its gRPC code when the head had one.
+    status: u16,
+    grpc: Option<u8>,
+    description: Option<Description>,
 }
 
 impl Pending {
     /// A request toward `matched`, timed from now when `timed`.
     #[inline(always)]
-    pub fn start(table: &'static RouteTable, matched: Matched, timed: bool) -> Pending {
+    pub fn start(
+        table: &'static RouteTable,
+        matched: Matched,
+        timed: bool,
+        description: Option<Description>,
+    ) -> Pending {
         Pending {
             table,
             matched,
             start: if timed { table.clock.raw() } else { 0 },
             timed,
             failed: false,
+            status: 0,
+            grpc: None,
+            description,
         }
     }
 
     /// The head said the server failed; the end of the body only adds latency.
-    pub fn mark_failed(&mut self) {
+    pub fn mark_failed(&mut self, grpc: Option<u8>) {
         self.failed = true;
+        self.grpc = grpc;
+    }
+
+    /// The response head's status.
+    #[inline(always)]
+    pub fn set_status(&mut self, status: u16) {
+        self.status = status;
     }
 
     /// Nanoseconds since the start; 0 when untimed.
@@ -46,16 +90,59 @@ impl Pending {
     }
 
     /// The response is complete (or failed): records one event per SLO.
-    pub fn finish(self, succeeded: bool) {
+    pub fn finish(self, outcome: Outcome) {
         // Recorded here, so `Drop` (the unfinished path) has nothing to do.
         let mut this = std::mem::ManuallyDrop::new(self);
         let matched = this.matched.take();
         let elapsed = this.elapsed_nanos();
-        let succeeded = succeeded && !this.failed;
-        matched.for_each(|index| {
-            if let Some(handle) = this.table.handles.get(index) {
-                handle.record_latency_nanos(elapsed, succeeded);
+        let succeeded = matches!(
+            outcome,
+            Outcome::Ended {
+                succeeded: true,
+                ..
             }
+        ) && !this.failed;
+        matched.for_each(|index| {
+            if let Some(handle) = this.table.handles.get(index)
+                && !handle.record_latency_nanos(elapsed, succeeded)
+                && this.description.is_some()
+            {
+                let reason = match outcome {
+                    Outcome::Error => BadReason::Error,
+                    Outcome::BodyError => BadReason::BodyError,
+                    Outcome::Ended { .. } if succeeded => BadReason::Slow,
+                    Outcome::Ended { .. } => BadReason::ServerError,
+                };
+                let grpc = match outcome {
+                    Outcome::Ended { grpc, .. } => grpc.or(this.grpc),
+                    _ => this.grpc,
+                };
+                this.describe(index, handle, reason, elapsed, grpc);
+            }
+        });
+    }
+
+    /// Keeps the bad event of SLO `index` (on the cold path only).
+    #[cold]
+    fn describe(
+        &self,
+        index: usize,
+        handle: &slo_core::SliHandle,
+        reason: BadReason,
+        elapsed: u64,
+        grpc: Option<u8>,
+    ) {
+        let Some(description) = self.description else {
+            return;
+        };
+        handle.record_bad_event(BadEvent {
+            method: Some(description.method),
+            route: self.table.route_of(index, description.rules),
+            status: (self.status != 0).then_some(self.status),
+            grpc_status: grpc,
+            latency_nanos: self.timed.then_some(elapsed),
+            reason,
+            trace_id: description.trace_id,
         });
     }
 }
@@ -69,10 +156,9 @@ pub(crate) fn on_panic_fail<T>(pending: &mut Option<Pending>, f: impl FnOnce() -
     struct Armed<'a>(&'a mut Option<Pending>);
     impl Drop for Armed<'_> {
         fn drop(&mut self) {
-            // Only reached while unwinding out of `f`.
-            if let Some(pending) = self.0.take() {
-                pending.finish(false);
-            }
+            // Only reached while unwinding out of `f`: `pending` is
+            // dropped, and its `Drop` records the panic.
+            drop(self.0.take());
         }
     }
     let armed = Armed(pending);
@@ -90,11 +176,23 @@ impl Drop for Pending {
         if self.matched.is_empty() {
             return;
         }
-        let failed = self.failed || std::thread::panicking();
+        let panicking = std::thread::panicking();
+        let failed = self.failed || panicking;
         let elapsed = self.elapsed_nanos();
-        self.matched.for_each(|index| {
-            if let Some(handle) = self.table.handles.get(index) {
-                handle.record_unfinished(elapsed, failed);
+        let matched = self.matched.take();
+        matched.for_each(|index| {
+            if let Some(handle) = self.table.handles.get(index)
+                && handle.record_unfinished(elapsed, failed)
+                && self.description.is_some()
+            {
+                let reason = if panicking {
+                    BadReason::Panic
+                } else if self.failed {
+                    BadReason::ServerError
+                } else {
+                    BadReason::CancelledLate
+                };
+                self.describe(index, handle, reason, elapsed, self.grpc);
             }
         });
     }

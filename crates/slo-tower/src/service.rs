@@ -9,8 +9,9 @@ use tower_service::Service;
 use crate::body::SloBody;
 use crate::classify::{HttpOrGrpc, ResponseClassifier};
 use crate::future::ResponseFuture;
-use crate::pending::Pending;
+use crate::pending::{Description, Pending};
 use crate::routes::RouteTable;
+use slo_core::recent::Method;
 
 /// Counts every request toward the SLOs its route matches; made by
 /// [`crate::SloLayer`].
@@ -63,6 +64,22 @@ fn route_of<B>(request: &Request<B>) -> &str {
     request.uri().path()
 }
 
+/// A standard method by name, any other as `OTHER`.
+fn method(method: &http::Method) -> Method {
+    match *method {
+        http::Method::GET => Method::Get,
+        http::Method::POST => Method::Post,
+        http::Method::PUT => Method::Put,
+        http::Method::DELETE => Method::Delete,
+        http::Method::PATCH => Method::Patch,
+        http::Method::HEAD => Method::Head,
+        http::Method::OPTIONS => Method::Options,
+        http::Method::CONNECT => Method::Connect,
+        http::Method::TRACE => Method::Trace,
+        _ => Method::Other,
+    }
+}
+
 impl<S, C, ReqBody, ResBody> Service<Request<ReqBody>> for SloService<S, C>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
@@ -78,8 +95,17 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let (matched, timed) = self.table.resolve(request.method(), route_of(&request));
-        let pending = (!matched.is_empty()).then(|| Pending::start(self.table, matched, timed));
+        let resolved = self.table.resolve(request.method(), route_of(&request));
+        let pending = (!resolved.matched.is_empty()).then(|| {
+            // Only a layer whose SLOs keep bad events reads the request for
+            // one: the method, the rules matched, the trace id.
+            let description = self.table.keeps_bad.then(|| Description {
+                method: method(request.method()),
+                rules: resolved.rules,
+                trace_id: (self.table.trace_ids)(request.headers(), request.extensions()),
+            });
+            Pending::start(self.table, resolved.matched, resolved.timed, description)
+        });
         // A service may panic in `call` itself, before it has a future:
         // `pending` is dropped while panicking, which records a failure.
         let future = self.inner.call(request);

@@ -92,14 +92,21 @@ pub fn router(
     registry: &Registry,
     faults: Arc<Faults>,
     exporter: &PrometheusExporter,
-) -> MeasuredRouter {
+    trace_url: Option<&str>,
+) -> Result<MeasuredRouter, String> {
+    let mut endpoint = SloEndpoint::new(registry.clone());
+    if let Some(template) = trace_url {
+        endpoint = endpoint
+            .trace_url(template)
+            .map_err(|e| format!("--trace-url: {e}"))?;
+    }
     let router = Router::new()
         .route("/checkout", post(checkout))
         .route("/search", get(search))
         .route("/cart/{id}", get(cart))
         .with_state(Shop { faults })
-        .route_service("/slo", SloEndpoint::new(registry.clone()))
+        .route_service("/slo", endpoint)
         .route_service("/metrics", exporter.endpoint())
         .route("/rules", rules_route(registry));
-    slo::tower::axum::around(&SloLayer::new(registry), router)
+    Ok(slo::tower::axum::around(&SloLayer::new(registry), router))
 }

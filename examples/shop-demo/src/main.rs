@@ -116,6 +116,15 @@ struct Args {
     /// How often firing alerts are re-sent to `--alertmanager`.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     alertmanager_interval: Duration,
+    /// How many of the most recent bad events each SLO keeps for /slo (0
+    /// keeps none).
+    #[arg(long, default_value_t = 20)]
+    recent_bad: usize,
+    /// Links the trace ids of /slo's recent bad events to a trace viewer:
+    /// a URL with `{trace_id}` in it, such as
+    /// `http://127.0.0.1:16686/trace/{trace_id}` (Jaeger).
+    #[arg(long, value_name = "URL")]
+    trace_url: Option<String>,
 }
 
 /// `--otlp-protocol`.
@@ -224,7 +233,7 @@ fn open_registry(args: &Args, spec: Spec) -> Result<(Registry, Option<StateWrite
             );
         });
     let outside = outside_history(args, &spec, (!args.no_state).then_some(&file))?;
-    let mut builder = Registry::builder(spec.clone());
+    let mut builder = Registry::builder(spec.clone()).recent_bad(args.recent_bad);
     if let Some(backfill) = outside {
         builder = builder.backfill(backfill);
     }
@@ -314,7 +323,12 @@ async fn run(args: Args) -> Result<(), String> {
         args.alertmanager_interval,
         addr,
     )?;
-    let router = app::router(&registry, Arc::clone(&faults), &exporter);
+    let router = app::router(
+        &registry,
+        Arc::clone(&faults),
+        &exporter,
+        args.trace_url.as_deref(),
+    )?;
     let server =
         tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
 

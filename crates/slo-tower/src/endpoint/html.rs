@@ -61,6 +61,9 @@ h1{font-size:20px;margin:0}.meta,.release{color:#59636e}\
 .overall{font-weight:700;padding:2px 10px;border-radius:12px;color:#fff}\
 main{padding:16px 24px;display:flex;flex-direction:column;gap:14px}\
 .slo{background:#fff;border:1px solid #d0d7de;border-left:8px solid var(--c);border-radius:6px;padding:12px 16px;display:grid;grid-template-columns:minmax(260px,1fr) minmax(300px,620px);gap:8px 24px}\
+.slo>div{min-width:0}.scroll{overflow-x:auto;max-width:100%}\
+.recent{grid-column:1/-1}.recent summary{cursor:pointer;color:#59636e;font-size:13px}\
+.recent td,.recent th{text-align:left;white-space:nowrap;font-size:13px}.recent code{font-size:12px}\
 .name{font-size:17px;font-weight:700;margin:0}.desc{color:#59636e;margin:0}\
 .level{color:var(--c);font-weight:700;text-transform:uppercase;font-size:13px;letter-spacing:.04em}\
 .sli{font-size:22px;font-weight:700}.sli small{font-size:14px;font-weight:400;color:#59636e}\
@@ -74,10 +77,16 @@ td.hot{color:#cf222e;font-weight:700}td.warm{color:#9a6700}\
 .page{background:#cf222e;color:#fff}.ticket{background:#fff8c5;color:#6b4c00;border:1px solid #d4a72c}\
 .quiet,.seen{color:#59636e;font-size:13px}\
 svg{width:100%;height:auto;font:11px system-ui,sans-serif}\
-footer{padding:0 24px 16px;color:#59636e;font-size:13px}";
+footer{padding:0 24px 16px;color:#59636e;font-size:13px}\
+@media (max-width:720px){header{padding:12px;gap:8px 16px}main{padding:12px 8px}\
+.slo{grid-template-columns:minmax(0,1fr);padding:10px 12px}footer{padding:0 12px 12px}}";
 
 /// The whole page for `status`, with each SLO's history (same order).
-pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> String {
+pub(crate) fn page(
+    status: &ServiceStatus,
+    histories: &[Option<History>],
+    trace_url: Option<&str>,
+) -> String {
     let mut out = String::with_capacity(4096 + status.slos.len() * 4096);
     let worst = status
         .slos
@@ -125,7 +134,12 @@ pub(crate) fn page(status: &ServiceStatus, histories: &[Option<History>]) -> Str
         out.push_str("<p class=\"quiet\">No SLOs are defined.</p>");
     }
     for (i, slo) in status.slos.iter().enumerate() {
-        slo_row(&mut out, slo, histories.get(i).and_then(Option::as_ref));
+        slo_row(
+            &mut out,
+            slo,
+            histories.get(i).and_then(Option::as_ref),
+            trace_url,
+        );
     }
     out.push_str(
         "</main><footer>Numbers cover what the windows hold: this process's events since it \
@@ -145,7 +159,7 @@ fn releases(release: &ReleaseDecisions) -> String {
         .join(" · ")
 }
 
-fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
+fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>, trace_url: Option<&str>) {
     let c = colour(slo.status);
     let name = escape(&slo.name);
     let sli_kind = match slo.sli {
@@ -212,7 +226,7 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
         .filter(|a| a.severity == Severity::Page)
         .map(|a| a.burn_rate_threshold)
         .fold(f64::INFINITY, f64::min);
-    out.push_str("<table><tr><th>burn</th>");
+    out.push_str("<div class=\"scroll\"><table><tr><th>burn</th>");
     for (label, _) in &slo.burn_rates.0 {
         let _ = write!(out, "<th>{}</th>", escape(label));
     }
@@ -225,7 +239,7 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
         };
         let _ = write!(out, "<td{class}>{}</td>", rate(*value));
     }
-    out.push_str("</tr></table>");
+    out.push_str("</tr></table></div>");
     let firing: Vec<_> = slo.alerts.iter().filter(|a| a.firing).collect();
     if firing.is_empty() {
         out.push_str("<p class=\"quiet\">No alert firing.</p>");
@@ -252,7 +266,62 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>) {
         Some(history) => chart::render(out, history, c),
         None => out.push_str("<p class=\"quiet\">No history.</p>"),
     }
-    out.push_str("</div></section>");
+    out.push_str("</div>");
+    recent_bad(out, slo, trace_url);
+    out.push_str("</section>");
+}
+
+/// The SLO's most recent bad events, newest first: a compact table under
+/// both columns, open while any is listed.
+fn recent_bad(out: &mut String, slo: &SloStatus, trace_url: Option<&str>) {
+    if slo.recent_bad.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<details class=\"recent\" open><summary>Recent bad events ({})</summary>\
+         <div class=\"scroll\"><table><tr><th>time</th><th>request</th><th>status</th>\
+         <th>latency</th><th>reason</th><th>trace</th></tr>",
+        slo.recent_bad.len()
+    );
+    for event in &slo.recent_bad {
+        // The time of day; the date is in the page's header.
+        let time = event
+            .at
+            .split_once('T')
+            .map_or(event.at.as_str(), |(_, t)| t);
+        let request = match (&event.method, &event.route) {
+            (Some(m), Some(r)) => format!("{} {}", escape(m), escape(r)),
+            (Some(m), None) => escape(m),
+            (None, Some(r)) => escape(r),
+            (None, None) => "–".into(),
+        };
+        let status = match (event.status, event.grpc_status) {
+            (Some(s), Some(g)) => format!("{s} · grpc {g}"),
+            (Some(s), None) => s.to_string(),
+            (None, Some(g)) => format!("grpc {g}"),
+            (None, None) => "–".into(),
+        };
+        let latency = event
+            .latency_seconds
+            .map_or_else(|| "–".into(), |s| format!("{:.1} ms", s * 1e3));
+        let trace = match (&event.trace_id, trace_url) {
+            (Some(id), Some(template)) => format!(
+                "<a href=\"{}\"><code>{}</code></a>",
+                escape(&template.replace("{trace_id}", id)),
+                escape(id)
+            ),
+            (Some(id), None) => format!("<code>{}</code>", escape(id)),
+            (None, _) => "–".into(),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{time}</td><td>{request}</td><td>{status}</td><td>{latency}</td><td>{reason}</td><td>{trace}</td></tr>",
+            time = escape(time.trim_end_matches('Z')),
+            reason = escape(&event.reason.replace('_', " ")),
+        );
+    }
+    out.push_str("</table></div></details>");
 }
 
 #[cfg(test)]

@@ -38,7 +38,14 @@ use tower_service::Service;
 #[derive(Clone, Debug)]
 pub struct SloEndpoint {
     registry: Registry,
+    trace_url: Option<std::sync::Arc<str>>,
 }
+
+/// A trace-viewer URL template that is not an `http(s)://` URL with
+/// `{trace_id}` in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an http:// or https:// URL with {{trace_id}} in it")]
+pub struct TraceUrlError(pub String);
 
 /// The representation a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +57,38 @@ enum Format {
 impl SloEndpoint {
     /// The endpoint for `registry`.
     pub fn new(registry: Registry) -> SloEndpoint {
-        SloEndpoint { registry }
+        SloEndpoint {
+            registry,
+            trace_url: None,
+        }
+    }
+
+    /// Links each recent bad event's trace id on the page to a trace
+    /// viewer: `template` with `{trace_id}` replaced by the id, such as
+    /// `https://jaeger.example/trace/{trace_id}` or Grafana Tempo's explore
+    /// URL. Without one, trace ids are shown as text. Refuses a template
+    /// that is not an `http://` or `https://` URL or lacks `{trace_id}`.
+    ///
+    /// ```
+    /// # use slo_core::{Registry, SloDefinition, Spec};
+    /// # use slo_tower::SloEndpoint;
+    /// # let registry = Registry::new(Spec::builder("s").slo(SloDefinition::builder("a").objective(0.9)).build()?);
+    /// let endpoint = SloEndpoint::new(registry).trace_url("https://jaeger.example/trace/{trace_id}")?;
+    /// assert!(SloEndpoint::new(endpoint.registry().clone()).trace_url("javascript:{trace_id}").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trace_url(mut self, template: &str) -> Result<SloEndpoint, TraceUrlError> {
+        let web = template.starts_with("https://") || template.starts_with("http://");
+        if !web || !template.contains("{trace_id}") || template.chars().any(char::is_control) {
+            return Err(TraceUrlError(template.to_owned()));
+        }
+        self.trace_url = Some(template.into());
+        Ok(self)
+    }
+
+    /// The registry it serves.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// Answers a request with this method, headers and query string.
@@ -76,7 +114,7 @@ impl SloEndpoint {
                         .map(|i| self.registry.history(i, now))
                         .collect::<Vec<_>>();
                     Ok((
-                        html::page(&status, &histories).into_bytes(),
+                        html::page(&status, &histories, self.trace_url.as_deref()).into_bytes(),
                         "text/html; charset=utf-8",
                     ))
                 }

@@ -18,7 +18,8 @@ mod unmatched;
 
 pub(crate) use matched::Matched;
 
-use slo_core::{RouteRule, SliHandle};
+use slo_core::recent::{RouteId, TraceId};
+use slo_core::{Registry, RouteRule, SliHandle};
 
 use unmatched::ShardedCount;
 
@@ -29,6 +30,10 @@ struct Rule {
     method: Option<http::Method>,
     slo: u32,
     timed: bool,
+    /// This rule's bit in a request's [`Resolved::rules`]: the table's
+    /// first 64 rules have one, later ones none (their bad events name no
+    /// route).
+    bit: u64,
 }
 
 impl Rule {
@@ -160,9 +165,35 @@ impl Rules {
     }
 }
 
+/// Reads a request's trace id; see [`crate::SloLayerBuilder::trace_id`].
+pub(crate) type TraceIds =
+    Box<dyn Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync>;
+
+/// The default: a valid W3C `traceparent` header, else none.
+pub(crate) fn traceparent(headers: &http::HeaderMap, _: &http::Extensions) -> Option<TraceId> {
+    TraceId::from_traceparent(headers.get("traceparent")?.as_bytes())
+}
+
+/// What a request resolved to.
+pub(crate) struct Resolved {
+    pub matched: Matched,
+    /// Whether any matched SLO needs the latency.
+    pub timed: bool,
+    /// The bits of the rules that matched (the first 64 rules').
+    pub rules: u64,
+}
+
 /// The SLOs of a layer and the routes each covers.
 pub(crate) struct RouteTable {
     pub handles: Vec<SliHandle>,
+    /// Whether any SLO keeps its recent bad events, so that requests carry
+    /// what describes one.
+    pub keeps_bad: bool,
+    /// Reads a request's trace id, when `keeps_bad`.
+    pub trace_ids: TraceIds,
+    /// Per rule bit (lowest first): its SLO and the route id of its
+    /// template.
+    rule_routes: Box<[(u32, Option<RouteId>)]>,
     /// The request clock: a TSC read where the CPU has a stable one
     /// (calibrated once per process), the monotonic clock otherwise.
     pub clock: quanta::Clock,
@@ -176,14 +207,22 @@ pub(crate) struct RouteTable {
 }
 
 impl RouteTable {
-    pub fn new(slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>) -> RouteTable {
-        RouteTable::with_rules_tried_in_turn_up_to(slos, TRIED_IN_TURN_UP_TO)
+    pub fn new(
+        registry: &Registry,
+        slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>,
+        trace_ids: TraceIds,
+    ) -> RouteTable {
+        RouteTable::with_rules_tried_in_turn_up_to(registry, slos, trace_ids, TRIED_IN_TURN_UP_TO)
     }
 
     fn with_rules_tried_in_turn_up_to(
+        registry: &Registry,
         slos: Vec<(SliHandle, Option<Vec<RouteRule>>)>,
+        trace_ids: TraceIds,
         tried_in_turn_up_to: usize,
     ) -> RouteTable {
+        let keeps_bad = slos.iter().any(|(handle, _)| handle.keeps_bad_events());
+        let mut rule_routes = Vec::new();
         let mut handles = Vec::with_capacity(slos.len());
         let mut rules = Vec::new();
         let mut always = Matched::default();
@@ -198,16 +237,26 @@ impl RouteTable {
                 continue;
             };
             rules.extend(slo_rules.into_iter().map(|rule| {
+                let bit = if rule_routes.len() < 64 {
+                    rule_routes.push((slo, registry.route_id(rule.template())));
+                    1 << (rule_routes.len() - 1)
+                } else {
+                    0
+                };
                 let compiled = Rule {
                     method: method_of(&rule),
                     slo,
                     timed,
+                    bit,
                 };
                 (rule, compiled)
             }));
         }
         RouteTable {
             handles,
+            keeps_bad,
+            trace_ids,
+            rule_routes: rule_routes.into_boxed_slice(),
             clock: quanta::Clock::new(),
             rules: Rules::new(rules, tried_in_turn_up_to),
             always,
@@ -219,17 +268,38 @@ impl RouteTable {
     /// The SLOs a request with this method and route (template or path)
     /// counts toward, and whether any of them needs its latency; counts it
     /// as unmatched when there are none.
-    pub fn resolve(&self, method: &http::Method, route: &str) -> (Matched, bool) {
+    pub fn resolve(&self, method: &http::Method, route: &str) -> Resolved {
         let mut matched = self.always.clone();
         let mut timed = self.always_timed;
+        let mut rules = 0;
         self.rules.each_match(method, route, |rule| {
             matched.insert(rule.slo);
             timed |= rule.timed;
+            rules |= rule.bit;
         });
         if matched.is_empty() {
             self.unmatched.add();
         }
-        (matched, timed)
+        Resolved {
+            matched,
+            timed,
+            rules,
+        }
+    }
+
+    /// The route id of the first of `rules` that belongs to SLO `slo`.
+    pub fn route_of(&self, slo: usize, rules: u64) -> Option<RouteId> {
+        let mut bits = rules;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            if let Some((owner, route)) = self.rule_routes.get(i)
+                && *owner as usize == slo
+            {
+                return *route;
+            }
+            bits &= bits - 1;
+        }
+        None
     }
 
     /// Gives the table the life of the process. Requests in flight refer
@@ -253,10 +323,12 @@ mod tests {
     fn table_tried_in_turn_up_to(spec: Spec, up_to: usize) -> RouteTable {
         let registry = Registry::new(spec);
         RouteTable::with_rules_tried_in_turn_up_to(
+            &registry,
             registry
                 .handles()
                 .map(|(d, h)| (h.clone(), d.routes().map(<[RouteRule]>::to_vec)))
                 .collect(),
+            Box::new(traceparent),
             up_to,
         )
     }
@@ -279,10 +351,16 @@ mod tests {
             .build()
             .unwrap();
         let table = table(spec);
-        let (matched, _) = table.resolve(&http::Method::GET, "/cart/1");
-        assert_eq!(matched.iter().collect::<Vec<_>>(), [0, 1]);
-        let (matched, _) = table.resolve(&http::Method::GET, "/search");
-        assert_eq!(matched.iter().collect::<Vec<_>>(), [1, 2]);
+        let resolved = table.resolve(&http::Method::GET, "/cart/1");
+        assert_eq!(resolved.matched.iter().collect::<Vec<_>>(), [0, 1]);
+        // Both of a's rules matched; the first names the route.
+        assert_eq!(resolved.rules, 0b11);
+        assert!(table.route_of(0, resolved.rules).is_some());
+        assert_eq!(table.route_of(0, resolved.rules), table.route_of(0, 0b01));
+        assert_eq!(table.route_of(1, resolved.rules), None);
+        let resolved = table.resolve(&http::Method::GET, "/search");
+        assert_eq!(resolved.matched.iter().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(resolved.rules, 0b100);
         assert_eq!(table.unmatched(), 0);
     }
 
@@ -361,7 +439,7 @@ mod tests {
                 let want: Vec<usize> = (0..rules.len())
                     .filter(|&i| rules[i].matches(method.as_str(), route))
                     .collect();
-                let (matched, _) = table.resolve(&method, route);
+                let matched = table.resolve(&method, route).matched;
                 let got: Vec<usize> = matched.iter().filter(|&i| i != one).collect();
                 assert_eq!(got, want, "{method} {route}, tried in turn up to {up_to}");
                 assert_eq!(matched.iter().any(|i| i == one), !want.is_empty());

@@ -1,0 +1,508 @@
+//! The most recent bad events of one SLO: a fixed ring of slots, each a
+//! seqlock of plain atomics, so that recording never blocks, never
+//! allocates and never grows, and a reader never sees a torn entry.
+//!
+//! A writer takes the next position with one atomic add and claims its
+//! slot by moving the slot's sequence from even to odd; should another
+//! writer hold that slot (a flood of failures on more threads than
+//! slots), it gives up rather than wait: the event is counted as usual,
+//! only not listed. A reader copies a slot between two reads of its
+//! sequence and keeps the copy only when the sequence was even and
+//! unchanged.
+
+use std::fmt;
+
+use crate::clock::Timestamp;
+use crate::sync::{AtomicI64, AtomicU64, Ordering, fence};
+
+/// How many bad events an SLO keeps by default.
+pub const DEFAULT_RECENT_BAD: usize = 20;
+/// The most an SLO can be asked to keep.
+pub const MAX_RECENT_BAD: usize = 1024;
+
+/// The most route templates a registry names ([`crate::Registry::route_id`]).
+pub const MAX_ROUTES: usize = 4096;
+
+/// A route template, as a registry names it ([`crate::Registry::route_id`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RouteId(pub(crate) u16);
+
+/// Why an event was bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BadReason {
+    /// The response said the server failed (a 5xx, a failing gRPC code).
+    ServerError,
+    /// The service returned an error instead of a response.
+    Error,
+    /// The service panicked.
+    Panic,
+    /// The response body failed while streaming.
+    BodyError,
+    /// It succeeded, but slower than the latency threshold.
+    Slow,
+    /// The client went away after the latency threshold had passed.
+    CancelledLate,
+}
+
+impl BadReason {
+    const ALL: [BadReason; 6] = [
+        BadReason::ServerError,
+        BadReason::Error,
+        BadReason::Panic,
+        BadReason::BodyError,
+        BadReason::Slow,
+        BadReason::CancelledLate,
+    ];
+
+    /// The name `/slo` uses: `server_error`, `error`, `panic`,
+    /// `body_error`, `slow`, `cancelled_late`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadReason::ServerError => "server_error",
+            BadReason::Error => "error",
+            BadReason::Panic => "panic",
+            BadReason::BodyError => "body_error",
+            BadReason::Slow => "slow",
+            BadReason::CancelledLate => "cancelled_late",
+        }
+    }
+
+    fn code(self) -> u64 {
+        BadReason::ALL.iter().position(|r| *r == self).unwrap_or(0) as u64
+    }
+
+    fn from_code(code: u64) -> BadReason {
+        BadReason::ALL
+            .get(code as usize)
+            .copied()
+            .unwrap_or(BadReason::ServerError)
+    }
+}
+
+/// A request method, as kept: the standard ones by name, any other as
+/// `OTHER` (a client's own token is never kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+    /// `CONNECT`
+    Connect,
+    /// `OPTIONS`
+    Options,
+    /// `TRACE`
+    Trace,
+    /// `PATCH`
+    Patch,
+    /// Any other.
+    Other,
+}
+
+impl Method {
+    const ALL: [Method; 10] = [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Delete,
+        Method::Connect,
+        Method::Options,
+        Method::Trace,
+        Method::Patch,
+        Method::Other,
+    ];
+
+    /// The method of `name` (case-sensitive, as HTTP methods are).
+    pub fn from_name(name: &str) -> Method {
+        Method::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == name)
+            .unwrap_or(Method::Other)
+    }
+
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Connect => "CONNECT",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+            Method::Patch => "PATCH",
+            Method::Other => "OTHER",
+        }
+    }
+
+    fn code(self) -> u64 {
+        Method::ALL.iter().position(|m| *m == self).unwrap_or(9) as u64
+    }
+
+    fn from_code(code: u64) -> Method {
+        Method::ALL
+            .get(code as usize)
+            .copied()
+            .unwrap_or(Method::Other)
+    }
+}
+
+/// A W3C trace id: 16 bytes, not all zero.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TraceId(u128);
+
+impl TraceId {
+    /// The id of these bytes; `None` for all zeros (invalid in W3C Trace
+    /// Context).
+    pub fn from_bytes(bytes: [u8; 16]) -> Option<TraceId> {
+        let id = u128::from_be_bytes(bytes);
+        (id != 0).then_some(TraceId(id))
+    }
+
+    /// The trace id of a W3C `traceparent` header value
+    /// (`00-<32 hex>-<16 hex>-<2 hex>`), or `None` when it is not a valid
+    /// one: a version other than two lowercase hex digits or `ff`, ids of
+    /// the wrong length, upper-case or non-hex digits, an all-zero trace or
+    /// parent id. Version 00 must be exactly 55 bytes; later versions may
+    /// carry more after a `-`.
+    ///
+    /// ```
+    /// use slo_core::recent::TraceId;
+    /// let id = TraceId::from_traceparent(b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+    /// assert_eq!(id.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+    /// assert!(TraceId::from_traceparent(b"00-00000000000000000000000000000000-00f067aa0ba902b7-01").is_none());
+    /// assert!(TraceId::from_traceparent(b"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01").is_none());
+    /// ```
+    pub fn from_traceparent(value: &[u8]) -> Option<TraceId> {
+        if value.len() < 55 || value[2] != b'-' || value[35] != b'-' || value[52] != b'-' {
+            return None;
+        }
+        let version = hex(&value[..2])?;
+        if version == 0xff || (version == 0 && value.len() != 55) {
+            return None;
+        }
+        if version > 0 && value.len() > 55 && value[55] != b'-' {
+            return None;
+        }
+        let trace = hex(&value[3..35])?;
+        let parent = hex(&value[36..52])?;
+        hex(&value[53..55])?;
+        if parent == 0 {
+            return None;
+        }
+        (trace != 0).then_some(TraceId(trace))
+    }
+
+    /// The id as a number.
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+/// Lowercase hex digits as a number (at most 32 of them).
+fn hex(digits: &[u8]) -> Option<u128> {
+    let mut value: u128 = 0;
+    for &d in digits {
+        let nibble = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            _ => return None,
+        };
+        value = (value << 4) | u128::from(nibble);
+    }
+    Some(value)
+}
+
+impl fmt::Display for TraceId {
+    /// 32 lowercase hex digits.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl fmt::Debug for TraceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TraceId({self})")
+    }
+}
+
+/// What a caller knows of a bad event; what is not known stays `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadEvent {
+    /// The request's method.
+    pub method: Option<Method>,
+    /// The template of the route rule that matched.
+    pub route: Option<RouteId>,
+    /// The HTTP status.
+    pub status: Option<u16>,
+    /// The gRPC status code.
+    pub grpc_status: Option<u8>,
+    /// How long it took.
+    pub latency_nanos: Option<u64>,
+    /// Why it was bad.
+    pub reason: BadReason,
+    /// The trace it belongs to.
+    pub trace_id: Option<TraceId>,
+}
+
+impl BadEvent {
+    /// An event with only a reason.
+    pub fn new(reason: BadReason) -> BadEvent {
+        BadEvent {
+            method: None,
+            route: None,
+            status: None,
+            grpc_status: None,
+            latency_nanos: None,
+            reason,
+            trace_id: None,
+        }
+    }
+}
+
+/// One kept bad event, as read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptBadEvent {
+    /// When it was recorded, on the registry's clock.
+    pub at: Timestamp,
+    /// What was recorded.
+    pub event: BadEvent,
+    /// Its position among every bad event the ring was given (0 first).
+    pub sequence: u64,
+}
+
+/// One slot: a sequence (odd while written) and the event's fields.
+struct Slot {
+    seq: AtomicU64,
+    sequence: AtomicU64,
+    at: AtomicI64,
+    latency: AtomicU64,
+    trace_hi: AtomicU64,
+    trace_lo: AtomicU64,
+    /// status (16 bits) | grpc + 1 (8) | reason (8) | method + 1 (8) |
+    /// route rule + 1 (16)
+    packed: AtomicU64,
+}
+
+impl Slot {
+    fn new() -> Slot {
+        Slot {
+            seq: AtomicU64::new(0),
+            sequence: AtomicU64::new(0),
+            at: AtomicI64::new(0),
+            latency: AtomicU64::new(0),
+            trace_hi: AtomicU64::new(0),
+            trace_lo: AtomicU64::new(0),
+            packed: AtomicU64::new(0),
+        }
+    }
+}
+
+fn pack(event: &BadEvent) -> u64 {
+    u64::from(event.status.unwrap_or(0))
+        | (event.grpc_status.map_or(0, |g| u64::from(g) + 1) & 0xff) << 16
+        | event.reason.code() << 24
+        | event.method.map_or(0, |m| m.code() + 1) << 32
+        | event.route.map_or(0, |r| u64::from(r.0) + 1) << 40
+}
+
+fn unpack(packed: u64, latency: u64, trace: u128) -> BadEvent {
+    let field = |shift: u32, bits: u32| (packed >> shift) & ((1 << bits) - 1);
+    BadEvent {
+        status: Some(field(0, 16) as u16).filter(|s| *s != 0),
+        grpc_status: field(16, 8).checked_sub(1).map(|g| g as u8),
+        reason: BadReason::from_code(field(24, 8)),
+        method: field(32, 8).checked_sub(1).map(Method::from_code),
+        route: field(40, 16).checked_sub(1).map(|r| RouteId(r as u16)),
+        latency_nanos: (latency != u64::MAX).then_some(latency),
+        trace_id: (trace != 0).then_some(TraceId(trace)),
+    }
+}
+
+/// The ring of one SLO; see the [module docs](self).
+pub(crate) struct RecentBad {
+    next: AtomicU64,
+    /// Events not listed because their slot was being written.
+    skipped: AtomicU64,
+    slots: Box<[Slot]>,
+}
+
+impl RecentBad {
+    /// A ring of `capacity` slots (at most [`MAX_RECENT_BAD`]); 0 keeps
+    /// nothing and costs nothing.
+    pub fn new(capacity: usize) -> RecentBad {
+        RecentBad {
+            next: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            slots: (0..capacity.min(MAX_RECENT_BAD))
+                .map(|_| Slot::new())
+                .collect(),
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Keeps `event`, recorded `at`; never waits.
+    pub fn push(&self, at: Timestamp, event: &BadEvent) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let sequence = self.next.fetch_add(1, Ordering::Relaxed);
+        let slot = &self.slots[(sequence % self.slots.len() as u64) as usize];
+        let seq = slot.seq.load(Ordering::Relaxed);
+        if seq & 1 == 1
+            || slot
+                .seq
+                // Acquire: this writer's stores come after the last
+                // writer's in every field's order (found by the loom model:
+                // with Relaxed, two writers' fields could interleave).
+                .compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
+            self.skipped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // The odd sequence is visible before any field changes.
+        fence(Ordering::Release);
+        let trace = event.trace_id.map_or(0, TraceId::as_u128);
+        slot.sequence.store(sequence, Ordering::Relaxed);
+        slot.at.store(at.as_unix_nanos(), Ordering::Relaxed);
+        slot.latency
+            .store(event.latency_nanos.unwrap_or(u64::MAX), Ordering::Relaxed);
+        slot.trace_hi.store((trace >> 64) as u64, Ordering::Relaxed);
+        slot.trace_lo.store(trace as u64, Ordering::Relaxed);
+        slot.packed.store(pack(event), Ordering::Relaxed);
+        slot.seq.store(seq + 2, Ordering::Release);
+    }
+
+    /// The kept events, newest first; a slot being written is left out.
+    pub fn read(&self) -> Vec<KeptBadEvent> {
+        let mut kept: Vec<KeptBadEvent> = self.slots.iter().filter_map(read_slot).collect();
+        kept.sort_by_key(|k| std::cmp::Reverse(k.sequence));
+        kept
+    }
+
+    /// Events not kept because their slot was being written at the time.
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+}
+
+fn read_slot(slot: &Slot) -> Option<KeptBadEvent> {
+    for _ in 0..4 {
+        let before = slot.seq.load(Ordering::Acquire);
+        if before == 0 {
+            return None;
+        }
+        if before & 1 == 1 {
+            crate::sync::spin(0);
+            continue;
+        }
+        let sequence = slot.sequence.load(Ordering::Relaxed);
+        let at = slot.at.load(Ordering::Relaxed);
+        let latency = slot.latency.load(Ordering::Relaxed);
+        let hi = slot.trace_hi.load(Ordering::Relaxed);
+        let lo = slot.trace_lo.load(Ordering::Relaxed);
+        let packed = slot.packed.load(Ordering::Relaxed);
+        // The fields are read before the sequence is read again.
+        fence(Ordering::Acquire);
+        if slot.seq.load(Ordering::Relaxed) == before {
+            return Some(KeptBadEvent {
+                at: Timestamp::from_unix_nanos(at),
+                event: unpack(packed, latency, (u128::from(hi) << 64) | u128::from(lo)),
+                sequence,
+            });
+        }
+    }
+    None
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn event(i: u16) -> BadEvent {
+        BadEvent {
+            method: Some(Method::Post),
+            route: Some(RouteId(i % 3)),
+            status: Some(500 + i % 4),
+            grpc_status: i.is_multiple_of(2).then_some(14),
+            latency_nanos: Some(u64::from(i) * 1000),
+            reason: BadReason::ALL[usize::from(i) % 6],
+            trace_id: TraceId::from_bytes([i as u8 + 1; 16]),
+        }
+    }
+
+    #[test]
+    fn the_newest_are_kept_newest_first_and_read_back_whole() {
+        let ring = RecentBad::new(4);
+        assert!(ring.read().is_empty());
+        for i in 0..10u16 {
+            ring.push(Timestamp::from_unix_nanos(i64::from(i)), &event(i));
+        }
+        let kept = ring.read();
+        assert_eq!(kept.len(), 4);
+        for (k, i) in kept.iter().zip([9u16, 8, 7, 6]) {
+            assert_eq!(k.event, event(i));
+            assert_eq!(k.at, Timestamp::from_unix_nanos(i64::from(i)));
+            assert_eq!(k.sequence, u64::from(i));
+        }
+        let bare = BadEvent::new(BadReason::Slow);
+        ring.push(Timestamp::EPOCH, &bare);
+        assert_eq!(ring.read()[0].event, bare);
+        assert_eq!(ring.skipped(), 0);
+    }
+
+    #[test]
+    fn none_keeps_nothing() {
+        let ring = RecentBad::new(0);
+        ring.push(Timestamp::EPOCH, &event(1));
+        assert!(ring.read().is_empty());
+        assert_eq!(RecentBad::new(1 << 20).capacity(), MAX_RECENT_BAD);
+    }
+
+    #[test]
+    fn traceparents_are_read_as_w3c_says() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(
+            TraceId::from_traceparent(good.as_bytes())
+                .unwrap()
+                .to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        // A later version may carry more, after a dash.
+        let later = "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra";
+        assert!(TraceId::from_traceparent(later.as_bytes()).is_some());
+        for bad in [
+            "",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+            "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "0x-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+            "00-<script>alert(1)</script>aaaaaaaaaaaaa-00f067aa0ba902b7-01",
+        ] {
+            assert_eq!(TraceId::from_traceparent(bad.as_bytes()), None, "{bad}");
+        }
+        assert_eq!(TraceId::from_bytes([0; 16]), None);
+    }
+}
