@@ -260,3 +260,143 @@ async fn the_page_renders_in_a_real_browser() {
     assert!(png.len() > 20_000, "a blank page? {} bytes", png.len());
     eprintln!("screenshot: {}", screenshot.display());
 }
+
+/// The page with recent bad events (trace ids linked) as Chromium lays it
+/// out `width` pixels wide: the DOM, and the layout a script measured in
+/// it (the document's width, where the first chart and the first SLI sit).
+/// Headless Chromium's windows are at least 500 px wide, so the page is
+/// laid out in an iframe of that width, whose media queries and scroll
+/// width are the page's own, as a phone's viewport would be.
+fn laid_out(chromium: &str, html: &str, width: u32, name: &str) -> (String, serde_json::Value) {
+    let dir = std::env::temp_dir().join(format!("slo-layout-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // The page has no script of its own; this one only measures.
+    let measure = "<script>\
+        const box = (s) => document.querySelector(s).getBoundingClientRect();\
+        const svg = box('section.slo svg'), sli = box('section.slo .sli');\
+        window.parent.document.body.setAttribute('data-layout', JSON.stringify({\
+          scroll: document.documentElement.scrollWidth, width: innerWidth,\
+          svgLeft: svg.left, svgTop: svg.top, sliLeft: sli.left, sliBottom: sli.bottom}));\
+        </script>";
+    let page = html.replace("</body>", &format!("{measure}</body>"));
+    let framed = format!(
+        "<!DOCTYPE html><html><body style=\"margin:0\"><iframe style=\"width:{width}px;height:1000px;border:0;display:block\" srcdoc=\"{}\"></iframe></body></html>",
+        page.replace('&', "&amp;").replace('"', "&quot;")
+    );
+    let file = dir.join("slo.html");
+    std::fs::write(&file, framed).unwrap();
+    let size = format!("{},1000", width.max(500));
+    let url = format!("file://{}", file.display());
+    let mut dump = headless(chromium, &dir.join("a"));
+    let dom = dump
+        .arg(format!("--window-size={size}"))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let screenshot =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("slo-page-{name}.png"));
+    let shot = headless(chromium, &dir.join("b"))
+        .arg(format!("--window-size={size}"))
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(shot.status.success());
+    assert!(std::fs::metadata(&screenshot).unwrap().len() > 10_000);
+    let _ = std::fs::remove_dir_all(&dir);
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let start = dom.find("data-layout=\"").expect("the script ran") + 13;
+    let end = start + dom[start..].find('"').unwrap();
+    let layout = dom[start..end].replace("&quot;", "\"");
+    (dom.clone(), serde_json::from_str(&layout).unwrap())
+}
+
+#[tokio::test]
+async fn recent_bad_events_and_the_phone_layout_in_a_real_browser() {
+    use slo_core::recent::{BadEvent, BadReason, Method, TraceId};
+    let Some(chromium) =
+        slo_test_support::require_found("chromium", chromium(), "apt-get install chromium")
+    else {
+        return;
+    };
+    let registry = lived_registry();
+    let checkout = registry.handle("checkout-availability").unwrap();
+    let route = registry.route_id("/checkout");
+    for i in 1..=25u8 {
+        checkout.record_bad_event(BadEvent {
+            method: Some(Method::Post),
+            route,
+            status: Some(503),
+            grpc_status: None,
+            latency_nanos: Some(u64::from(i) * 1_000_000),
+            reason: BadReason::ServerError,
+            trace_id: TraceId::from_bytes([i; 16]),
+        });
+    }
+    let endpoint = SloEndpoint::new(registry.clone())
+        .trace_url("https://tempo.example/trace/{trace_id}?from=slo")
+        .unwrap();
+    let response = endpoint.render(
+        &http::Method::GET,
+        &http::HeaderMap::new(),
+        Some("format=html"),
+    );
+    let html = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let newest = format!("{:032x}", u128::from_be_bytes([25; 16]));
+    // Newest first, at most the 20 kept, each trace id a link.
+    assert!(html.contains("Recent bad events (20)"), "{html}");
+    let first = html.find(&newest).unwrap();
+    let older = html
+        .find(&format!("{:032x}", u128::from_be_bytes([24; 16])))
+        .unwrap();
+    assert!(first < older);
+    assert!(!html.contains(&format!("{:032x}", u128::from_be_bytes([5; 16]))));
+    assert!(html.contains(&format!(
+        "<a href=\"https://tempo.example/trace/{newest}?from=slo\"><code>{newest}</code></a>"
+    )));
+
+    let (chromium_dom, wide) = laid_out(&chromium, &html, 1400, "wide");
+    for text in [
+        "Recent bad events (20)",
+        "POST /checkout",
+        "503",
+        "server error",
+        "25.0 ms",
+        &newest,
+    ] {
+        assert!(chromium_dom.contains(text), "the page lacks {text:?}");
+    }
+    // At 1400 px the chart sits beside the numbers, as before.
+    assert!(wide["scroll"].as_f64().unwrap() <= 1400.0, "{wide}");
+    assert!(
+        wide["svgLeft"].as_f64().unwrap() > wide["sliLeft"].as_f64().unwrap() + 200.0,
+        "{wide}"
+    );
+    // At 390 px: no sideways scroll of the page, the chart under the numbers.
+    let (_, narrow) = laid_out(&chromium, &html, 390, "phone");
+    assert_eq!(narrow["width"].as_f64().unwrap(), 390.0, "{narrow}");
+    assert!(
+        narrow["scroll"].as_f64().unwrap() <= 390.0,
+        "the page scrolls sideways: {narrow}"
+    );
+    assert!(
+        narrow["svgTop"].as_f64().unwrap() >= narrow["sliBottom"].as_f64().unwrap(),
+        "{narrow}"
+    );
+}
