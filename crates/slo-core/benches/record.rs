@@ -7,6 +7,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use slo_core::recent::{BadEvent, BadReason, Method, TraceId};
 use slo_core::{Registry, SliHandle, SloDefinition, Spec};
 
 fn registry() -> Registry {
@@ -33,6 +34,27 @@ fn one_thread(c: &mut Criterion) {
         b.iter(|| {
             i = i.wrapping_add(7_919_000);
             lat.record_latency(black_box(Duration::from_nanos(i % 400_000_000)), true)
+        })
+    });
+    // A bad event alone, and described for the recent bad events with a
+    // trace id (route, status, latency, reason, trace): what the layer
+    // adds on the bad path.
+    g.bench_function("bad", |b| b.iter(|| avail.record(black_box(false))));
+    let route = r.route_id("/checkout");
+    let mut n = 0u8;
+    g.bench_function("bad + recent bad event with a trace id", |b| {
+        b.iter(|| {
+            n = n.wrapping_add(1);
+            avail.record(black_box(false));
+            avail.record_bad_event(BadEvent {
+                method: Some(Method::Post),
+                route,
+                status: Some(503),
+                grpc_status: None,
+                latency_nanos: Some(u64::from(n) * 1000),
+                reason: BadReason::ServerError,
+                trace_id: TraceId::from_bytes([n | 1; 16]),
+            });
         })
     });
     g.finish();

@@ -185,23 +185,34 @@ impl TraceId {
     /// assert!(TraceId::from_traceparent(b"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01").is_none());
     /// ```
     pub fn from_traceparent(value: &[u8]) -> Option<TraceId> {
-        if value.len() < 55 || value[2] != b'-' || value[35] != b'-' || value[52] != b'-' {
+        let head: &[u8; 55] = value.get(..55)?.try_into().ok()?;
+        if head[2] != b'-' || head[35] != b'-' || head[52] != b'-' {
             return None;
         }
-        let version = hex(&value[..2])?;
+        let version = hex2(head[0], head[1])?;
         if version == 0xff || (version == 0 && value.len() != 55) {
             return None;
         }
-        if version > 0 && value.len() > 55 && value[55] != b'-' {
+        if value.len() > 55 && value[55] != b'-' {
             return None;
         }
-        let trace = hex(&value[3..35])?;
-        let parent = hex(&value[36..52])?;
-        hex(&value[53..55])?;
-        if parent == 0 {
+        hex2(head[53], head[54])?;
+        let chunk = |at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&head[at..at + 8]);
+            hex8(u64::from_be_bytes(bytes))
+        };
+        let trace = [chunk(3), chunk(11), chunk(19), chunk(27)];
+        let parent = [chunk(36), chunk(44)];
+        let mut id: u128 = 0;
+        for part in trace {
+            id = (id << 32) | u128::from(part?);
+        }
+        let parent = (u64::from(parent[0]?) << 32) | u64::from(parent[1]?);
+        if parent == 0 || id == 0 {
             return None;
         }
-        (trace != 0).then_some(TraceId(trace))
+        Some(TraceId(id))
     }
 
     /// The id as a number.
@@ -210,18 +221,40 @@ impl TraceId {
     }
 }
 
-/// Lowercase hex digits as a number (at most 32 of them).
-fn hex(digits: &[u8]) -> Option<u128> {
-    let mut value: u128 = 0;
-    for &d in digits {
-        let nibble = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            _ => return None,
-        };
-        value = (value << 4) | u128::from(nibble);
+/// Eight lowercase hex digits, the first in the most significant byte of
+/// `x`, as a number: every byte checked and converted at once (a
+/// `traceparent` is 48 digits, read on every request that carries one
+/// while bad events are kept).
+fn hex8(x: u64) -> Option<u32> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if x & HIGH != 0 {
+        return None;
     }
-    Some(value)
+    // With every byte below 0x80 no sum below carries into the next byte:
+    // a byte's high bit says whether it is at least the bound added for.
+    let at_least = |bound: u8| x.wrapping_add(ONES * u64::from(0x80 - bound)) & HIGH;
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    let letter = at_least(b'a') & !at_least(b'f' + 1);
+    if digit | letter != HIGH {
+        return None;
+    }
+    // '0'..'9' are 0..9 in their low nibble, 'a'..'f' 1..6 (plus 9).
+    let mut t = (x & 0x0f0f_0f0f_0f0f_0f0f) + (letter >> 7) * 9;
+    t = (t | (t >> 4)) & 0x00ff_00ff_00ff_00ff;
+    t = (t | (t >> 8)) & 0x0000_ffff_0000_ffff;
+    t = (t | (t >> 16)) & 0x0000_0000_ffff_ffff;
+    Some(t as u32)
+}
+
+/// Two lowercase hex digits as a number.
+fn hex2(a: u8, b: u8) -> Option<u8> {
+    let digit = |d: u8| match d {
+        b'0'..=b'9' => Some(d - b'0'),
+        b'a'..=b'f' => Some(d - b'a' + 10),
+        _ => None,
+    };
+    Some(digit(a)? << 4 | digit(b)?)
 }
 
 impl fmt::Display for TraceId {
@@ -472,6 +505,52 @@ mod tests {
         ring.push(Timestamp::EPOCH, &event(1));
         assert!(ring.read().is_empty());
         assert_eq!(RecentBad::new(1 << 20).capacity(), MAX_RECENT_BAD);
+    }
+
+    /// What `hex8` computes, a digit at a time.
+    fn hex8_by_digit(bytes: [u8; 8]) -> Option<u32> {
+        let mut value = 0u32;
+        for d in bytes {
+            let n = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                _ => return None,
+            };
+            value = value << 4 | u32::from(n);
+        }
+        Some(value)
+    }
+
+    #[test]
+    fn eight_digits_at_once_read_as_one_at_a_time() {
+        // Every byte value in every position, among valid digits.
+        for position in 0..8 {
+            for byte in 0..=255u8 {
+                let mut bytes = *b"09afbe27";
+                bytes[position] = byte;
+                assert_eq!(
+                    hex8(u64::from_be_bytes(bytes)),
+                    hex8_by_digit(bytes),
+                    "{bytes:?}"
+                );
+            }
+        }
+        // And a spread of random ones.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let alphabet = b"0123456789abcdefAFgz/:`@";
+            let bytes: [u8; 8] = std::array::from_fn(|i| alphabet[((x >> (i * 5)) % 24) as usize]);
+            assert_eq!(
+                hex8(u64::from_be_bytes(bytes)),
+                hex8_by_digit(bytes),
+                "{bytes:?}"
+            );
+        }
+        assert_eq!(hex8(u64::from_be_bytes(*b"ffffffff")), Some(u32::MAX));
+        assert_eq!(hex8(u64::from_be_bytes(*b"00000000")), Some(0));
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! calibration varies). Instructions, unlike time, repeat exactly on a noisy
 //! machine: (Ir(slo) − Ir(bare)) / N is the layer's cost per request
 //! (`scripts/layer-instructions.sh`).
+//!
+//! `SLO_STATUS=503` makes the service fail every request, `SLO_TRACEPARENT=1`
+//! sends a W3C `traceparent` with each, and `SLO_KEEP=N` keeps N recent bad
+//! events per SLO (default 20; 0 describes none).
 
 use std::convert::Infallible;
 
@@ -18,15 +22,21 @@ use tower_service::Service;
 
 const SPEC: &str = include_str!("../benches/three-routes.yaml");
 
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
 #[inline(never)]
-fn run<S, B>(service: &mut S, path: &str, n: u64) -> usize
+fn run<S, B>(service: &mut S, path: &str, n: u64, traced: bool) -> usize
 where
     S: Service<http::Request<()>, Response = http::Response<B>, Error = Infallible>,
     B: http_body::Body,
 {
     let mut bytes = 0;
     for _ in 0..n {
-        let request = http::Request::get(path).body(()).unwrap_or_default();
+        let mut request = http::Request::get(path);
+        if traced {
+            request = request.header("traceparent", TRACEPARENT);
+        }
+        let request = request.body(()).unwrap_or_default();
         let Some(Ok(response)) = service.call(request).now_or_never() else {
             continue;
         };
@@ -48,13 +58,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => std::fs::read_to_string(path)?,
         None => SPEC.to_owned(),
     };
-    let registry = Registry::new(Spec::from_yaml(&spec)?);
-    let answer = tower::service_fn(|_: http::Request<()>| async {
-        Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"ok"))))
+    let env = |name: &str| std::env::var(name).ok();
+    let keep: usize = env("SLO_KEEP").map_or(Ok(20), |k| k.parse())?;
+    let status = http::StatusCode::from_u16(env("SLO_STATUS").map_or(Ok(200), |s| s.parse())?)?;
+    let traced = env("SLO_TRACEPARENT").is_some_and(|t| t == "1");
+    let registry = Registry::builder(Spec::from_yaml(&spec)?)
+        .recent_bad(keep)
+        .build();
+    let answer = tower::service_fn(move |_: http::Request<()>| async move {
+        let mut response = http::Response::new(Full::new(Bytes::from_static(b"ok")));
+        *response.status_mut() = status;
+        Ok::<_, Infallible>(response)
     });
     let bytes = match variant.as_str() {
-        "bare" => run(&mut answer.clone(), &path, n),
-        "slo" => run(&mut SloLayer::new(&registry).layer(answer), &path, n),
+        "bare" => run(&mut answer.clone(), &path, n, traced),
+        "slo" => run(
+            &mut SloLayer::new(&registry).layer(answer),
+            &path,
+            n,
+            traced,
+        ),
         other => return Err(format!("unknown variant {other}").into()),
     };
     println!(

@@ -59,7 +59,7 @@ fn finish<E: EosClassifier>(
     if let Some(pending) = pending.take() {
         let succeeded = eos.take().is_none_or(|eos| eos.classify_eos(trailers));
         // The code only describes a failure; a success need not read it.
-        let grpc = if succeeded {
+        let grpc = if succeeded || !pending.described() {
             None
         } else {
             trailers.and_then(grpc_code)

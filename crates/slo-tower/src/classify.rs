@@ -108,7 +108,9 @@ pub(crate) fn grpc_code(headers: &HeaderMap) -> Option<u8> {
 /// The `grpc-status` in `headers`: `None` when absent; `UNKNOWN` (2) when it
 /// is not a known code (0..=16).
 fn grpc_status(headers: &HeaderMap) -> Option<i32> {
-    let value = headers.get("grpc-status")?.as_bytes();
+    // A name made once: a `&str` key is parsed and lowercased per lookup.
+    static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+    let value = headers.get(&GRPC_STATUS)?.as_bytes();
     const UNKNOWN: i32 = 2;
     let code = match value {
         [d] if d.is_ascii_digit() => i32::from(d - b'0'),

@@ -63,7 +63,7 @@ where
         let eos = match this.classifier.classify_response(&response) {
             Classification::Success => None,
             Classification::Failure => {
-                pending.mark_failed(grpc_code(response.headers()));
+                pending.mark_failed(|| grpc_code(response.headers()));
                 None
             }
             Classification::AtEndOfStream(eos) => Some(eos),

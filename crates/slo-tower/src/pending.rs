@@ -22,12 +22,42 @@ pub(crate) enum Outcome {
 }
 
 /// What describes a request's bad event, kept only when some SLO of the
-/// layer keeps bad events.
+/// layer keeps bad events. Compact (32 bytes, no 16-byte alignment): it
+/// travels with every request, moved from the future to the body.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Description {
-    pub method: Method,
     pub rules: u64,
-    pub trace_id: Option<TraceId>,
+    /// The trace id's halves; zero for none.
+    trace: [u64; 2],
+    /// The response's HTTP status (0 before the head).
+    status: u16,
+    /// The response head's gRPC code; `NO_GRPC` for none.
+    grpc: u8,
+    pub method: Method,
+}
+
+const NO_GRPC: u8 = u8::MAX;
+
+impl Description {
+    pub fn new(method: Method, rules: u64, trace_id: Option<TraceId>) -> Description {
+        let id = trace_id.map_or(0, TraceId::as_u128);
+        Description {
+            rules,
+            trace: [(id >> 64) as u64, id as u64],
+            status: 0,
+            grpc: NO_GRPC,
+            method,
+        }
+    }
+
+    fn trace_id(&self) -> Option<TraceId> {
+        let id = (u128::from(self.trace[0]) << 64) | u128::from(self.trace[1]);
+        TraceId::from_bytes(id.to_be_bytes())
+    }
+
+    fn grpc(&self) -> Option<u8> {
+        (self.grpc != NO_GRPC).then_some(self.grpc)
+    }
 }
 
 #[must_use = "a request is recorded when it finishes or is dropped"]
@@ -40,9 +70,6 @@ pub(crate) struct Pending {
     timed: bool,
     /// The response head already said the server failed.
     failed: bool,
-    /// The response's HTTP status, and its gRPC code when the head had one.
-    status: u16,
-    grpc: Option<u8>,
     description: Option<Description>,
 }
 
@@ -61,22 +88,33 @@ impl Pending {
             start: if timed { table.clock.raw() } else { 0 },
             timed,
             failed: false,
-            status: 0,
-            grpc: None,
             description,
         }
     }
 
-    /// The head said the server failed; the end of the body only adds latency.
-    pub fn mark_failed(&mut self, grpc: Option<u8>) {
+    /// The head said the server failed; the end of the body only adds
+    /// latency. `grpc` reads the head's gRPC code, only when the failure
+    /// is described.
+    pub fn mark_failed(&mut self, grpc: impl FnOnce() -> Option<u8>) {
         self.failed = true;
-        self.grpc = grpc;
+        if let Some(description) = &mut self.description {
+            description.grpc = grpc().unwrap_or(NO_GRPC);
+        }
     }
 
-    /// The response head's status.
+    /// Whether its bad events are described (so that the caller reads
+    /// what only a description needs).
+    #[inline(always)]
+    pub fn described(&self) -> bool {
+        self.description.is_some()
+    }
+
+    /// The response head's status, for the description.
     #[inline(always)]
     pub fn set_status(&mut self, status: u16) {
-        self.status = status;
+        if let Some(description) = &mut self.description {
+            description.status = status;
+        }
     }
 
     /// Nanoseconds since the start; 0 when untimed.
@@ -113,9 +151,10 @@ impl Pending {
                     Outcome::Ended { .. } if succeeded => BadReason::Slow,
                     Outcome::Ended { .. } => BadReason::ServerError,
                 };
+                let head = this.description.and_then(|d| d.grpc());
                 let grpc = match outcome {
-                    Outcome::Ended { grpc, .. } => grpc.or(this.grpc),
-                    _ => this.grpc,
+                    Outcome::Ended { grpc, .. } => grpc.or(head),
+                    _ => head,
                 };
                 this.describe(index, handle, reason, elapsed, grpc);
             }
@@ -138,11 +177,11 @@ impl Pending {
         handle.record_bad_event(BadEvent {
             method: Some(description.method),
             route: self.table.route_of(index, description.rules),
-            status: (self.status != 0).then_some(self.status),
+            status: (description.status != 0).then_some(description.status),
             grpc_status: grpc,
             latency_nanos: self.timed.then_some(elapsed),
             reason,
-            trace_id: description.trace_id,
+            trace_id: description.trace_id(),
         });
     }
 }
@@ -192,7 +231,8 @@ impl Drop for Pending {
                 } else {
                     BadReason::CancelledLate
                 };
-                self.describe(index, handle, reason, elapsed, self.grpc);
+                let grpc = self.description.and_then(|d| d.grpc());
+                self.describe(index, handle, reason, elapsed, grpc);
             }
         });
     }

@@ -99,10 +99,12 @@ where
         let pending = (!resolved.matched.is_empty()).then(|| {
             // Only a layer whose SLOs keep bad events reads the request for
             // one: the method, the rules matched, the trace id.
-            let description = self.table.keeps_bad.then(|| Description {
-                method: method(request.method()),
-                rules: resolved.rules,
-                trace_id: (self.table.trace_ids)(request.headers(), request.extensions()),
+            let description = self.table.keeps_bad.then(|| {
+                Description::new(
+                    method(request.method()),
+                    resolved.rules,
+                    (self.table.trace_ids)(request.headers(), request.extensions()),
+                )
             });
             Pending::start(self.table, resolved.matched, resolved.timed, description)
         });

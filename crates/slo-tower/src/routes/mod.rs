@@ -169,9 +169,13 @@ impl Rules {
 pub(crate) type TraceIds =
     Box<dyn Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync>;
 
+/// The header's name, made once: a `&str` key would be parsed and
+/// lowercased at every lookup.
+static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
+
 /// The default: a valid W3C `traceparent` header, else none.
 pub(crate) fn traceparent(headers: &http::HeaderMap, _: &http::Extensions) -> Option<TraceId> {
-    TraceId::from_traceparent(headers.get("traceparent")?.as_bytes())
+    TraceId::from_traceparent(headers.get(&TRACEPARENT)?.as_bytes())
 }
 
 /// What a request resolved to.
