@@ -3,6 +3,28 @@
 
 use std::fmt;
 
+/// `text` with `& < > " '` escaped, safe in HTML element text and quoted
+/// attribute values: the `/slo` page and `slo report`'s HTML both put
+/// every name through it.
+///
+/// ```
+/// assert_eq!(slo_core::escape_html("<b a='1'>&\""), "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
+/// ```
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Formats a ratio as a percentage with the digits that matter: one
 /// decimal, except between 99% and 100%, where objectives live and 99.9%
 /// must not read as 99.95% or 100%: there at least three, and as many more

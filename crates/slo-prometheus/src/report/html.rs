@@ -28,21 +28,7 @@ details summary{cursor:pointer;color:#1565c0}
 footer{color:#777;font-size:12px}
 "#;
 
-/// `text` with `& < > " '` escaped, safe in element text and attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use slo_core::escape_html as escape;
 
 fn percent(ratio: f64) -> String {
     format_percent(ratio).to_string()

@@ -1,20 +1,7 @@
 //! Escaping for the `/slo` page: every name from a spec goes through it.
 
 /// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use slo_core::escape_html as escape;
 
 #[cfg(test)]
 mod tests {
