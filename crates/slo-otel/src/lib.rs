@@ -18,6 +18,19 @@
 //! sample by sample, is replayed by [`OtelBridge::sync`] (call it from the
 //! ticker: `Ticker::spawn_with`), with bucket counts and sum exact.
 //! Callbacks catch panics, so a bug can never stop the reader's exports.
+//!
+//! # Exemplars and trace ids
+//!
+//! The OTLP export carries no exemplars. The OpenTelemetry Rust SDK (0.33)
+//! has no exemplar reservoir: its aggregations write empty exemplar lists
+//! and a data point's exemplars are crate-private, so no instrument or
+//! reader of ours can add one (a test fails the day that changes). The
+//! traces of recent bad events are on `/slo` and, as exemplars, on the
+//! OpenMetrics `/metrics` of `slo-prometheus`.
+//!
+//! [`trace_id_of`] and [`current_trace_id`] read a trace id from an
+//! OpenTelemetry context; with its `otel` feature the `slo-tower` layer and
+//! `#[slo::measure]` use them for bad events.
 
 mod bridge;
 /// Push over OTLP (feature `otlp`).
@@ -25,5 +38,7 @@ mod bridge;
 pub mod otlp;
 #[cfg(feature = "otlp")]
 mod report;
+mod trace_id;
 
 pub use bridge::{OtelBridge, names};
+pub use trace_id::{current_trace_id, trace_id_of};

@@ -196,3 +196,81 @@ fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
     assert_eq!(seen.histograms["slo.latency{slo=search-latency}"].3, 11);
     provider.shutdown().unwrap();
 }
+
+/// The OTLP export carries no exemplars, and cannot yet: the Rust SDK
+/// (0.33) has no exemplar reservoir, its aggregations write empty exemplar
+/// lists, and a data point's exemplars are crate-private, so neither our
+/// instruments nor a reader of ours can add one. This holds even when the
+/// histogram is fed inside a sampled span's context, where an SDK with
+/// exemplars would keep one. When this test fails, the SDK has grown them:
+/// export the traces of recent bad events as the OpenMetrics `/metrics` does.
+#[test]
+fn the_sdk_exports_no_exemplars_even_inside_a_sampled_span() {
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceState};
+    use slo_core::recent::{BadEvent, BadReason, TraceId};
+
+    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let exporter = InMemoryMetricExporterBuilder::new()
+        .with_temporality(Temporality::Cumulative)
+        .build();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(
+            PeriodicReader::builder(exporter.clone())
+                .with_interval(Duration::from_secs(3600))
+                .build(),
+        )
+        .build();
+    let bridge = OtelBridge::register(&registry, &provider.meter("slo"));
+    let hex = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let span = SpanContext::new(
+        opentelemetry::trace::TraceId::from_hex(hex).unwrap(),
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    );
+    {
+        let _attached = opentelemetry::Context::new()
+            .with_remote_span_context(span)
+            .attach();
+        for slo in ["checkout-availability", "search-latency"] {
+            let handle = registry.handle(slo).unwrap();
+            handle.record_latency(Duration::from_millis(300), false);
+            handle.record_bad_event(BadEvent {
+                latency_nanos: Some(300_000_000),
+                trace_id: TraceId::from_traceparent(
+                    format!("00-{hex}-00f067aa0ba902b7-01").as_bytes(),
+                ),
+                ..BadEvent::new(BadReason::ServerError)
+            });
+        }
+        bridge.sync();
+    }
+    provider.force_flush().unwrap();
+    let batches = exporter.get_finished_metrics().unwrap();
+    let mut points = 0;
+    for scope in batches.iter().flat_map(|b| b.scope_metrics()) {
+        for metric in scope.metrics() {
+            let exemplars = match metric.data() {
+                AggregatedMetrics::U64(MetricData::Sum(sum)) => sum
+                    .data_points()
+                    .map(|p| p.exemplars().count())
+                    .collect::<Vec<_>>(),
+                AggregatedMetrics::F64(MetricData::Gauge(gauge)) => {
+                    gauge.data_points().map(|p| p.exemplars().count()).collect()
+                }
+                AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                    h.data_points().map(|p| p.exemplars().count()).collect()
+                }
+                other => panic!("unexpected {}: {other:?}", metric.name()),
+            };
+            points += exemplars.len();
+            assert!(
+                exemplars.iter().all(|n| *n == 0),
+                "{} now has exemplars: export ours",
+                metric.name()
+            );
+        }
+    }
+    assert!(points > 10, "{points} data points");
+}

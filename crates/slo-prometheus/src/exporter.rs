@@ -20,7 +20,8 @@ use slo_core::Registry;
 use slo_tower::__private::read_only;
 use tower_service::Service;
 
-use crate::text::SloText;
+use crate::openmetrics::{self, append_as_openmetrics, wants_openmetrics};
+use crate::text::{Format, SloText};
 
 /// The SLO series of a registry and a recorder for the application's own
 /// metrics, rendered together as `/metrics`.
@@ -96,8 +97,45 @@ impl PrometheusExporter {
     /// application's metrics.
     pub fn render_synced(&self) -> String {
         let mut out = String::new();
-        self.slos.render(&mut out);
+        self.slos.render(&mut out, Format::Prometheus);
         out.push_str(&self.handle.render());
+        out
+    }
+
+    /// Syncs, then renders the exposition as OpenMetrics 1.0.0 (what
+    /// `/metrics` answers a scraper that asks for it): the same series, with
+    /// the trace of a recent bad event as an exemplar on each SLO's
+    /// `slo_events_total{outcome="bad"}` and on the latency bucket it fell
+    /// in (events without a trace id give none; see
+    /// [`RegistryBuilder::recent_bad`](slo_core::RegistryBuilder::recent_bad)).
+    /// The application's metrics follow, rewritten as
+    /// [`openmetrics::append_as_openmetrics`] says, then `# EOF`.
+    ///
+    /// ```
+    /// use slo_core::recent::{BadEvent, BadReason, TraceId};
+    /// use slo_core::{Registry, SloDefinition, Spec};
+    /// use slo_prometheus::PrometheusExporter;
+    /// let registry = Registry::new(Spec::builder("shop")
+    ///     .slo(SloDefinition::builder("checkout").objective(0.999))
+    ///     .build()?);
+    /// let exporter = PrometheusExporter::new(&registry)?;
+    /// let checkout = registry.handle("checkout")?;
+    /// checkout.record_bad();
+    /// checkout.record_bad_event(BadEvent {
+    ///     trace_id: TraceId::from_traceparent(b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+    ///     ..BadEvent::new(BadReason::ServerError)
+    /// });
+    /// let text = exporter.render_openmetrics();
+    /// assert!(text.contains(r#"slo_events_total{slo="checkout",outcome="bad"} 1 # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736"} 1 "#));
+    /// assert!(text.ends_with("# EOF\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn render_openmetrics(&self) -> String {
+        self.sync();
+        let mut out = String::new();
+        self.slos.render(&mut out, Format::OpenMetrics);
+        append_as_openmetrics(&self.handle.render(), &mut out);
+        out.push_str("# EOF\n");
         out
     }
 
@@ -143,8 +181,10 @@ impl std::fmt::Debug for PrometheusExporter {
     }
 }
 
-/// `GET /metrics`: the Prometheus text exposition format; HEAD allowed,
-/// other methods 405.
+/// `GET /metrics`: the Prometheus text exposition format, or OpenMetrics
+/// with exemplars when the scraper's `Accept` names
+/// `application/openmetrics-text` at least as high as `text/plain` (as
+/// Prometheus does); HEAD allowed, other methods 405.
 #[derive(Clone, Debug)]
 pub struct MetricsEndpoint {
     exporter: PrometheusExporter,
@@ -160,11 +200,24 @@ impl<B> Service<Request<B>> for MetricsEndpoint {
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        ready(Ok(read_only::respond(request.method(), || {
-            Ok((
-                self.exporter.render().into_bytes(),
-                "text/plain; version=0.0.4; charset=utf-8",
-            ))
-        })))
+        let mut response = read_only::respond(request.method(), || {
+            Ok(if wants_openmetrics(request.headers()) {
+                (
+                    self.exporter.render_openmetrics().into_bytes(),
+                    openmetrics::CONTENT_TYPE,
+                )
+            } else {
+                (
+                    self.exporter.render().into_bytes(),
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )
+            })
+        });
+        if response.status() == http::StatusCode::OK {
+            response
+                .headers_mut()
+                .insert(http::header::VARY, http::HeaderValue::from_static("accept"));
+        }
+        ready(Ok(response))
     }
 }

@@ -33,6 +33,7 @@ pub mod dashboard;
 mod exporter;
 pub mod matchers;
 pub mod names;
+pub mod openmetrics;
 pub mod openslo;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]

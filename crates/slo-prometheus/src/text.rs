@@ -16,6 +16,16 @@ use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
 use slo_core::{Exclusion, Registry, SliHandle};
 
 use crate::names;
+use crate::openmetrics::{Exemplar, Exemplars, counter_family};
+
+/// Which text format to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// The Prometheus text format, 0.0.4.
+    Prometheus,
+    /// OpenMetrics 1.0.0, with exemplars (the caller writes `# EOF`).
+    OpenMetrics,
+}
 
 /// The label sets of one SLO's series, each `name{labels} ` ready for a value.
 struct SloLines {
@@ -199,15 +209,33 @@ impl SloText {
         }
     }
 
-    /// Appends every SLO series to `out`, family by family in the
-    /// [series](slo_core::semantics#series) table's order.
-    pub(crate) fn render(&self, out: &mut String) {
+    /// Appends every SLO series to `out` in `format`, family by family in
+    /// the [series](slo_core::semantics#series) table's order.
+    pub(crate) fn render(&self, out: &mut String, format: Format) {
         let status = self.registry.status();
         let histograms = self
             .histograms
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
+        let openmetrics = format == Format::OpenMetrics;
+        // Exemplars only where a scraper can take them, and only from SLOs
+        // that keep bad events (reading a ring is a copy of its slots).
+        let exemplars: Vec<Exemplars> = self
+            .slos
+            .iter()
+            .map(|lines| {
+                if openmetrics && lines.handle.keeps_bad_events() {
+                    Exemplars::pick(
+                        &lines.handle.recent_bad(),
+                        &self.bounds,
+                        lines.latency.is_some(),
+                    )
+                } else {
+                    Exemplars::default()
+                }
+            })
+            .collect();
         out.reserve(self.slos.len() * 2_000);
         for (name, help) in names::HELP {
             let kind = match name {
@@ -218,13 +246,22 @@ impl SloText {
             if name == names::LATENCY && self.slos.iter().all(|s| s.latency.is_none()) {
                 continue;
             }
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            let family = if openmetrics && kind == "counter" {
+                counter_family(name)
+            } else {
+                name
+            };
+            let _ = writeln!(out, "# HELP {family} {help}\n# TYPE {family} {kind}");
+            if openmetrics && name.ends_with("_seconds") {
+                let _ = writeln!(out, "# UNIT {family} seconds");
+            }
             for (index, (lines, slo)) in self.slos.iter().zip(&status.slos).enumerate() {
+                let exemplars = &exemplars[index];
                 match name {
                     names::EVENTS => {
                         let totals = lines.handle.totals();
                         line(out, &lines.good, totals.good);
-                        line(out, &lines.bad, totals.bad);
+                        line_with(out, &lines.bad, totals.bad, exemplars.bad.as_ref());
                     }
                     names::EXCLUDED => {
                         line(out, &lines.excluded, lines.handle.totals().excluded);
@@ -234,12 +271,17 @@ impl SloText {
                             (&lines.latency, histograms.get(index))
                         {
                             let mut cumulative = 0;
-                            for (prefix, count) in latency.buckets.iter().zip(&histogram.counts) {
+                            for (bucket, (prefix, count)) in
+                                latency.buckets.iter().zip(&histogram.counts).enumerate()
+                            {
                                 cumulative += count;
-                                line(out, prefix, cumulative);
+                                let exemplar =
+                                    exemplars.buckets.get(bucket).and_then(Option::as_ref);
+                                line_with(out, prefix, cumulative, exemplar);
                             }
                             let total: u64 = histogram.counts.iter().sum();
-                            line(out, &latency.infinite, total);
+                            let above = exemplars.buckets.last().and_then(Option::as_ref);
+                            line_with(out, &latency.infinite, total, above);
                             line(out, &latency.sum, histogram.sum);
                             line(out, &latency.count, total);
                         }
@@ -262,7 +304,9 @@ impl SloText {
                     _ => line(out, &lines.coverage, slo.coverage_ratio),
                 }
             }
-            out.push('\n');
+            if !openmetrics {
+                out.push('\n');
+            }
         }
     }
 }
@@ -271,4 +315,19 @@ impl SloText {
 fn line(out: &mut String, prefix: &str, value: impl std::fmt::Display) {
     out.push_str(prefix);
     let _ = writeln!(out, "{value}");
+}
+
+/// `prefix value`, then the exemplar if any, then a line break.
+fn line_with(
+    out: &mut String,
+    prefix: &str,
+    value: impl std::fmt::Display,
+    exemplar: Option<&Exemplar>,
+) {
+    out.push_str(prefix);
+    let _ = write!(out, "{value}");
+    if let Some(exemplar) = exemplar {
+        exemplar.write(out);
+    }
+    out.push('\n');
 }

@@ -4,7 +4,7 @@ use slo_core::{Registry, RouteRule, RouteRuleError};
 use tower_layer::Layer;
 
 use crate::classify::{HttpOrGrpc, ResponseClassifier};
-use crate::routes::{RouteTable, TraceIds, traceparent};
+use crate::routes::{RouteTable, TraceIds, default_trace_ids};
 use crate::service::SloService;
 use slo_core::recent::TraceId;
 
@@ -97,7 +97,7 @@ impl SloLayer {
                         )
                     })
                     .collect(),
-                Box::new(traceparent),
+                default_trace_ids(),
             )),
             classifier: HttpOrGrpc,
         }
@@ -151,7 +151,12 @@ pub struct SloLayerBuilder<C = HttpOrGrpc> {
 impl<C: ResponseClassifier> SloLayerBuilder<C> {
     /// Reads a request's trace id for its SLOs' recent bad events with
     /// `read` (from the request's headers and extensions), replacing the
-    /// default, a valid W3C `traceparent` header. It runs on every request
+    /// default: a valid W3C `traceparent` header, and with feature `otel`
+    /// first the span of an OpenTelemetry `Context` in the extensions or of
+    /// the current context (`Context::current`; with `tracing-opentelemetry`,
+    /// whose spans keep their context in `tracing`, give
+    /// `slo_otel::trace_id_of(&tracing::Span::current().context())` here
+    /// instead). It runs on every request
     /// the layer counts while any of its SLOs keeps bad events, so it
     /// should be as cheap: no allocation, no lock.
     ///
@@ -263,7 +268,7 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
             table: RouteTable::leak(RouteTable::new(
                 &self.registry,
                 entries,
-                self.trace_ids.unwrap_or_else(|| Box::new(traceparent)),
+                self.trace_ids.unwrap_or_else(default_trace_ids),
             )),
             classifier: self.classifier,
         })

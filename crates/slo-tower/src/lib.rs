@@ -26,7 +26,7 @@ mod service;
 /// `/slo` does); not a stable API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::endpoint::read_only;
+    pub use crate::endpoint::{accept, read_only};
 }
 
 pub use body::SloBody;

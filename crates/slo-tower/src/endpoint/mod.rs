@@ -7,6 +7,7 @@
 //! (`?format=json` forces JSON). `HEAD` answers the same headers without a
 //! body; other methods get 405 with `Allow: GET, HEAD`.
 
+pub mod accept;
 mod chart;
 mod escape;
 mod html;
@@ -140,20 +141,11 @@ fn negotiate(headers: &http::HeaderMap, query: Option<&str>) -> Format {
     }
     let mut html = 0.0_f32;
     let mut json = 0.0_f32;
-    for value in headers.get_all(header::ACCEPT) {
-        let Ok(value) = value.to_str() else { continue };
-        for range in value.split(',') {
-            let mut parts = range.split(';');
-            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            match media.as_str() {
-                "text/html" | "application/xhtml+xml" => html = html.max(q),
-                "application/json" | "application/*" | "*/*" => json = json.max(q),
-                _ => {}
-            }
+    for range in accept::media_ranges(headers) {
+        if range.is("text/html") || range.is("application/xhtml+xml") {
+            html = html.max(range.q);
+        } else if range.is("application/json") || range.is("application/*") || range.is("*/*") {
+            json = json.max(range.q);
         }
     }
     if html > json {

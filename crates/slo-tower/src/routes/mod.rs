@@ -173,9 +173,37 @@ pub(crate) type TraceIds =
 /// lowercased at every lookup.
 static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
 
-/// The default: a valid W3C `traceparent` header, else none.
+/// A valid W3C `traceparent` header, else none.
 pub(crate) fn traceparent(headers: &http::HeaderMap, _: &http::Extensions) -> Option<TraceId> {
     TraceId::from_traceparent(headers.get(&TRACEPARENT)?.as_bytes())
+}
+
+/// With `otel`: the span of an OpenTelemetry `Context` in the request's
+/// extensions (where some middleware puts it), else of the current context
+/// (where one that attached it while calling inward leaves it), else a
+/// valid `traceparent`. The context's trace is the one the service's own
+/// spans export: the same as the header's when it continued that trace,
+/// and the only one when it started a trace itself.
+#[cfg(feature = "otel")]
+pub(crate) fn otel_or_traceparent(
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+) -> Option<TraceId> {
+    extensions
+        .get::<opentelemetry::Context>()
+        .and_then(slo_otel::trace_id_of)
+        .or_else(slo_otel::current_trace_id)
+        .or_else(|| traceparent(headers, extensions))
+}
+
+/// What a layer reads trace ids with unless told otherwise: the
+/// OpenTelemetry context then `traceparent` with `otel`, `traceparent`
+/// without.
+pub(crate) fn default_trace_ids() -> TraceIds {
+    #[cfg(feature = "otel")]
+    return Box::new(otel_or_traceparent);
+    #[cfg(not(feature = "otel"))]
+    Box::new(traceparent)
 }
 
 /// What a request resolved to.

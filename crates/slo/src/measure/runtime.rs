@@ -6,6 +6,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use slo_core::recent::{BadEvent, BadReason, TraceId};
 use slo_core::{Registry, SliHandle};
 
 use super::registry;
@@ -24,6 +25,10 @@ struct Resolved {
     handles: Box<[SliHandle]>,
     /// Whether any of them is a latency SLI (then the call is timed).
     timed: bool,
+    /// Whether any of them keeps recent bad events (then, with `otel`, the
+    /// call's trace id is read when it starts).
+    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
+    keeps_bad: bool,
 }
 
 impl CallSite {
@@ -58,9 +63,11 @@ impl CallSite {
             );
         }
         let timed = handles.iter().any(|h| h.latency_threshold().is_some());
+        let keeps_bad = handles.iter().any(SliHandle::keeps_bad_events);
         Resolved {
             handles: handles.into_boxed_slice(),
             timed,
+            keeps_bad,
         }
     }
 }
@@ -86,6 +93,8 @@ pub struct Measure {
     handles: Handles,
     started: Option<quanta::Instant>,
     finished: bool,
+    /// The trace the call runs in, for its bad events.
+    trace_id: Option<TraceId>,
 }
 
 impl Measure {
@@ -101,10 +110,12 @@ impl Measure {
             Handles::Global(site.global.get_or_init(|| site.resolve(registry)))
         };
         let started = handles.get().timed.then(quanta::Instant::now);
+        let trace_id = trace_id(handles.get());
         Some(Measure {
             handles,
             started,
             finished: false,
+            trace_id,
         })
     }
 
@@ -122,16 +133,54 @@ impl Measure {
             None => {
                 for handle in resolved.handles.iter() {
                     handle.record(good);
+                    if !good {
+                        self.keep(handle, BadReason::Error, None);
+                    }
                 }
             }
             Some(started) => {
                 let elapsed = started.elapsed();
                 for handle in resolved.handles.iter() {
-                    handle.record_latency(elapsed, good);
+                    if !handle.record_latency(elapsed, good) {
+                        let reason = if good {
+                            BadReason::Slow
+                        } else {
+                            BadReason::Error
+                        };
+                        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+                        self.keep(handle, reason, Some(nanos));
+                    }
                 }
             }
         }
     }
+
+    /// Keeps a bad event of the call among `handle`'s recent ones: no
+    /// method, route or status (a function has none), the latency when
+    /// the call was timed, the trace it ran in.
+    #[cold]
+    fn keep(&self, handle: &SliHandle, reason: BadReason, latency_nanos: Option<u64>) {
+        if handle.keeps_bad_events() {
+            handle.record_bad_event(BadEvent {
+                latency_nanos,
+                trace_id: self.trace_id,
+                ..BadEvent::new(reason)
+            });
+        }
+    }
+}
+
+/// With `otel`, the trace id of the current OpenTelemetry context when the
+/// call's SLOs keep bad events (read at the start: an async call's later
+/// polls may run under another context).
+#[inline]
+fn trace_id(resolved: &Resolved) -> Option<TraceId> {
+    #[cfg(feature = "otel")]
+    if resolved.keeps_bad {
+        return slo_otel::current_trace_id();
+    }
+    let _ = resolved;
+    None
 }
 
 impl Drop for Measure {
@@ -153,8 +202,16 @@ impl Measure {
         let elapsed = self.started.map_or(0, |started| {
             u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
         });
+        let timed = self.started.is_some();
         for handle in self.handles.get().handles.iter() {
-            handle.record_unfinished(elapsed, failed);
+            if handle.record_unfinished(elapsed, failed) {
+                let reason = if failed {
+                    BadReason::Panic
+                } else {
+                    BadReason::CancelledLate
+                };
+                self.keep(handle, reason, timed.then_some(elapsed));
+            }
         }
     }
 }

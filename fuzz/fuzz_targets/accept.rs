@@ -1,0 +1,30 @@
+//! `Accept` request headers (a scraper's or a browser's words, read by
+//! `/metrics` to choose OpenMetrics and by `/slo` to choose HTML): any bytes
+//! give well-formed media ranges or none, never a panic; every range kept
+//! is `type/subtype` with a weight from 0 to 1; and OpenMetrics is chosen
+//! only when some kept range names it with a weight above zero.
+#![no_main]
+
+use http::{HeaderMap, HeaderValue, header};
+use libfuzzer_sys::fuzz_target;
+use slo_prometheus::openmetrics::wants_openmetrics;
+use slo_tower::__private::accept::media_ranges;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(value) = HeaderValue::from_bytes(data) else {
+        return;
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, value);
+    let mut named = false;
+    for range in media_ranges(&headers) {
+        assert!((0.0..=1.0).contains(&range.q), "{range:?}");
+        let (kind, subtype) = range.media.split_once('/').expect("type/subtype");
+        assert!(!kind.is_empty() && !subtype.is_empty(), "{range:?}");
+        assert!(!range.media.contains([',', ';', ' ']), "{range:?}");
+        named |= range.is("application/openmetrics-text") && range.q > 0.0;
+    }
+    if wants_openmetrics(&headers) {
+        assert!(named, "OpenMetrics chosen for {data:?}");
+    }
+});
