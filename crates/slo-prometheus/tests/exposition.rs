@@ -261,21 +261,7 @@ fn promtool_accepts_the_exposition() {
     ) {
         return;
     }
-    let mut child = std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = slo_test_support::pipe("promtool", &["check", "metrics"], &text);
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -5,7 +5,6 @@
 //! OpenMetrics parser accepts.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write as _;
 use std::time::Duration;
 
 use http::{HeaderValue, Request, header};
@@ -43,20 +42,16 @@ fn trace(n: u8) -> TraceId {
 /// Bad events as the layer records them: counted, then kept.
 fn bad(registry: &Registry, slo: &str, latency: Option<Duration>, trace_id: Option<TraceId>) {
     let handle = registry.handle(slo).unwrap();
-    let reason = match latency {
+    match latency {
         Some(latency) => {
             handle.record_latency(latency, false);
-            BadReason::ServerError
         }
-        None => {
-            handle.record_bad();
-            BadReason::ServerError
-        }
-    };
+        None => handle.record_bad(),
+    }
     handle.record_bad_event(BadEvent {
         latency_nanos: latency.map(|l| l.as_nanos() as u64),
         trace_id,
-        ..BadEvent::new(reason)
+        ..BadEvent::new(BadReason::ServerError)
     });
 }
 
@@ -323,20 +318,7 @@ for family in families:
             print(s.name, s.labels.get("le", ""), s.exemplar.labels["trace_id"], s.exemplar.value)
 print("families", len(families))
 "#;
-    let mut child = std::process::Command::new(python.unwrap())
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = slo_test_support::pipe(&python.unwrap(), &["-c", script], &text);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

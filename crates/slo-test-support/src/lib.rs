@@ -64,6 +64,33 @@ pub fn runs(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// Runs `program args…` with `input` on its standard input (written from a
+/// thread of its own, so a program that answers as it reads never blocks
+/// on a full pipe) and returns its status and what it wrote.
+pub fn pipe(program: &str, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let stdin = child.stdin.take();
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        // The program may exit before reading everything; its status says why.
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(input.as_bytes());
+        }
+    });
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let _ = writer.join();
+    output
+}
+
 /// The path of the first of `candidates` found on `PATH`.
 pub fn find_program(candidates: &[&str]) -> Option<String> {
     candidates.iter().find_map(|candidate| {

@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{get, have, listening, query};
@@ -32,20 +30,7 @@ fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
 
     // promtool on the live exposition.
     let metrics = get(&demo_addr, "/metrics");
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    promtool
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(metrics.as_bytes())
-        .unwrap();
-    let checked = promtool.wait_with_output().unwrap();
+    let checked = slo_test_support::pipe("promtool", &["check", "metrics"], &metrics);
     assert!(
         checked.status.success(),
         "{}{}",

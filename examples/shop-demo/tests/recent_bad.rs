@@ -7,30 +7,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
 use common::{get, listening};
 use serde_json::Value;
 
 /// One request with `headers`; its status.
 fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> u16 {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n"
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut text = String::new();
-    let _ = stream.read_to_string(&mut text);
-    text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0)
+    common::send(addr, method, path, headers).0
 }
 
 /// A deterministic, distinct, valid trace id for request `i`.

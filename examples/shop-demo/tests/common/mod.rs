@@ -75,6 +75,32 @@ pub fn request(addr: &str, method: &str, path: &str) -> (u16, String) {
     (status, out)
 }
 
+/// One request with `headers` over a fresh connection: its status (0
+/// when the answer is not HTTP) and raw body. It tolerates a connection
+/// the server cuts, for tests that send hostile headers.
+pub fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n"
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    (status, body)
+}
+
 /// Whether `tool` (from Debian's `prometheus` package) is installed; fails
 /// on CI when it is not.
 #[track_caller]
