@@ -7,8 +7,15 @@
 use libfuzzer_sys::fuzz_target;
 use slo_alertmanager::{MAX_EXPLANATION, explain_refusal};
 
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
+
 fuzz_target!(|data: &[u8]| {
-    let said = explain_refusal(data);
+    let (said, peak) = alloc::peak_during(|| explain_refusal(data));
+    alloc::assert_bounded("explain_refusal", data.len(), peak, 64 << 10, 16);
     assert!(!said.is_empty());
     assert!(said.chars().count() <= MAX_EXPLANATION + 1, "{said:?}");
     assert!(!said.chars().any(char::is_control), "{said:?}");

@@ -7,6 +7,12 @@
 use libfuzzer_sys::fuzz_target;
 use slo_prometheus::query::{Matchers, parse_matrix, parse_vector};
 
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
+
 fuzz_target!(|data: &[u8]| {
     match data.split_first() {
         Some((0, text)) => {
@@ -19,10 +25,13 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Some((1, body)) => {
-            let _ = parse_vector(body);
+            let (_, peak) = alloc::peak_during(|| parse_vector(body));
+            alloc::assert_bounded("parse_vector", body.len(), peak, 64 << 10, 64);
         }
         _ => {
-            if let Ok(series) = parse_matrix(data) {
+            let (parsed, peak) = alloc::peak_during(|| parse_matrix(data));
+            alloc::assert_bounded("parse_matrix", data.len(), peak, 64 << 10, 64);
+            if let Ok(series) = parsed {
                 for s in series {
                     for (t, _) in s.points {
                         assert!(t.is_finite());

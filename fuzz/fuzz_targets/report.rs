@@ -9,6 +9,12 @@
 use libfuzzer_sys::fuzz_target;
 use slo_core::Spec;
 use slo_prometheus::query::parse_matrix;
+
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
 use slo_prometheus::report::{MAX_DAYS, ReportRange, slo_report_from_series};
 
 const DAY: i64 = 86_400;
@@ -43,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Some((_, body)) => {
-            let Ok(series) = parse_matrix(body) else {
+            let (parsed, peak) = alloc::peak_during(|| parse_matrix(body));
+            alloc::assert_bounded("parse_matrix", body.len(), peak, 64 << 10, 64);
+            let Ok(series) = parsed else {
                 return;
             };
             let spec = Spec::from_yaml(

@@ -18,6 +18,12 @@ use slo_core::{ManualClock, Registry, Timestamp};
 mod common;
 use common::spec;
 
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
+
 fn file_of(body: &[u8]) -> Vec<u8> {
     let mut out =
         format!("slo-state 2 {} {:08x}\n", body.len(), crc32fast::hash(body)).into_bytes();
@@ -34,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
     } else {
         file_of(rest)
     };
-    let Ok(snapshot) = Snapshot::from_bytes(&bytes) else {
+    let (read, peak) = alloc::peak_during(|| Snapshot::from_bytes(&bytes));
+    alloc::assert_bounded("Snapshot::from_bytes", bytes.len(), peak, 1 << 20, 256);
+    let Ok(snapshot) = read else {
         return;
     };
     let again = Snapshot::from_bytes(&snapshot.to_bytes()).expect("a snapshot re-encodes");

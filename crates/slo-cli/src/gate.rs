@@ -43,21 +43,29 @@ pub(crate) fn run(args: &GateArgs) -> ExitCode {
         Ok(document) => document,
         Err(message) => return cannot_tell(message),
     };
-    let judged = match judge(&document, args.risk, &args.slos) {
-        Ok(judged) => judged,
+    let (text, decision) = match decide(&document, args.risk, &args.slos) {
+        Ok(decided) => decided,
         Err(message) => return cannot_tell(message),
     };
-    let Some(decider) = strictest(&judged) else {
-        return cannot_tell("the document has no SLO".into());
-    };
-    let _ = io::stdout()
-        .lock()
-        .write_all(report(&document, args.risk, decider, &judged).as_bytes());
-    match decider.decision {
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+    match decision {
         Decision::Approve => ExitCode::SUCCESS,
         Decision::Review => ExitCode::from(REVIEW),
         Decision::Defer | Decision::Block => ExitCode::from(HOLD),
     }
+}
+
+/// The gate's words and decision for `risk` over a document: the
+/// strictest decision of the SLOs `names` (all when empty), or why there is
+/// none to give.
+pub(crate) fn decide(
+    document: &SloDocument,
+    risk: Risk,
+    names: &[String],
+) -> Result<(String, Decision), String> {
+    let judged = judge(document, risk, names)?;
+    let decider = strictest(&judged).ok_or("the document has no SLO")?;
+    Ok((report(document, risk, decider, &judged), decider.decision))
 }
 
 /// Each asked-about SLO's decision for `risk`: the document's `release`,

@@ -4,7 +4,7 @@
 //! cannot be read or does not answer a `/slo` document: a deploy gate.
 
 pub(crate) mod document;
-mod table;
+pub(crate) mod table;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -104,7 +104,12 @@ pub(crate) fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String>
         .limit(MAX_BODY)
         .read_to_string()
         .map_err(|e| describe(&e, timeout))?;
-    serde_json::from_str(&body)
+    read_document(&body)
+}
+
+/// A `/slo` answer's body as a document fit to print, or why it is not one.
+pub(crate) fn read_document(body: &str) -> Result<SloDocument, String> {
+    serde_json::from_str(body)
         .map(SloDocument::printable)
         .map_err(|e| {
             let start: String = body.chars().take(80).collect();

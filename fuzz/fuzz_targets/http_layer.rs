@@ -1,0 +1,371 @@
+//! The HTTP layer itself: arbitrary exchanges (method, path, request and
+//! response headers, status, body frames with data, trailers, errors and
+//! pauses, and a client that reads to the end, stops after some frames,
+//! or drops the response future) through `SloService` around a stub
+//! service. Every request records exactly once toward exactly the SLOs
+//! whose spec rules match it (good + bad + excluded grows by the matched
+//! requests, no more, no less); a plain HTTP request's outcome follows
+//! the semantics (5xx, a service error or a broken body is bad; a client
+//! gone before the end is bad after a 5xx head, else excluded); and an
+//! SLO never keeps more bad events than it counted.
+#![no_main]
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
+
+use arbitrary::Arbitrary;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
+use http_body::{Body, Frame};
+use libfuzzer_sys::fuzz_target;
+use slo_core::{EventTotals, ManualClock, Registry, Spec, Timestamp};
+use slo_tower::SloLayer;
+use tower_layer::Layer;
+use tower_service::Service;
+
+const SPEC: &str = r#"
+service: shop
+slos:
+  - name: checkout
+    objective: 0.999
+    match: {routes: ["POST /checkout"]}
+  - name: cart
+    objective: 0.99
+    match: {routes: ["/cart/{id}", "DELETE /cart/{id}/items/{*rest}"]}
+  - name: search-latency
+    objective: 0.99
+    sli: {latency: {threshold: 100ms}}
+    match: {routes: ["GET /search", "GET /search/{kind}"]}
+  - name: api
+    objective: 0.99
+    match: {routes: ["/api/{*rest}", "PUT /api"]}
+  - name: everything
+    objective: 0.9
+"#;
+
+struct Setup {
+    registry: Registry,
+    layer: SloLayer,
+}
+
+/// One registry and layer for the whole run: a layer's route table lives
+/// as long as the process, by design, so one per input would leak.
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let spec = Spec::from_yaml(SPEC).expect("the target's spec is valid");
+        // A clock that never moves: no request is slow, so the latency SLO
+        // is judged like the others and the outcome does not hang on how
+        // fast this machine runs.
+        let clock = ManualClock::new(Timestamp::from_unix_nanos(1_700_000_000_000_000_000));
+        let registry = Registry::builder(spec).clock(clock).recent_bad(4).build();
+        let layer = SloLayer::new(&registry);
+        Setup { registry, layer }
+    })
+}
+
+#[derive(Arbitrary, Debug)]
+struct Exchange {
+    method: MethodSpec,
+    path: PathSpec,
+    request_headers: Vec<(HeaderSpec, Vec<u8>)>,
+    answer: Answer,
+    read: Read,
+}
+
+#[derive(Arbitrary, Debug)]
+enum MethodSpec {
+    Get,
+    Post,
+    Put,
+    Delete,
+    Head,
+    Token(Vec<u8>),
+}
+
+#[derive(Arbitrary, Debug)]
+enum PathSpec {
+    Known(u8, u16),
+    Any(String),
+}
+
+const PATHS: [&str; 10] = [
+    "/checkout",
+    "/cart/{}",
+    "/cart/{}/items/{}",
+    "/search",
+    "/search/{}",
+    "/api",
+    "/api/{}",
+    "/",
+    "/checkout/{}",
+    "/cart//items",
+];
+
+#[derive(Arbitrary, Debug, Clone)]
+enum HeaderSpec {
+    ContentType,
+    GrpcStatus,
+    Traceparent,
+    ContentLength,
+    Other(String),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Answer {
+    Error,
+    Respond {
+        status: u16,
+        headers: Vec<(HeaderSpec, Vec<u8>)>,
+        frames: Vec<FrameSpec>,
+    },
+}
+
+#[derive(Arbitrary, Debug, Clone)]
+enum FrameSpec {
+    Data(Vec<u8>),
+    Trailers(Vec<(HeaderSpec, Vec<u8>)>),
+    Error,
+    Pause,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Read {
+    DropFuture,
+    Polls(u8),
+    ToEnd,
+}
+
+fuzz_target!(|exchanges: Vec<Exchange>| {
+    let setup = setup();
+    let handles: Vec<_> = setup
+        .registry
+        .handles()
+        .map(|(slo, h)| (slo.clone(), h.clone()))
+        .collect();
+    for exchange in exchanges {
+        let before: Vec<EventTotals> = handles.iter().map(|(_, h)| h.totals()).collect();
+        let Some(request) = request(&exchange) else {
+            continue;
+        };
+        let method = request.method().as_str().to_owned();
+        let path = request.uri().path().to_owned();
+        let expected = run(&setup.layer, request, &exchange);
+        for ((slo, handle), before) in handles.iter().zip(&before) {
+            let after = handle.totals();
+            let grew = |a: u64, b: u64| a.checked_sub(b).expect("counters never go back");
+            let good = grew(after.good, before.good);
+            let bad = grew(after.bad, before.bad);
+            let excluded = grew(after.excluded, before.excluded);
+            let matched = slo.matches(&method, &path);
+            assert_eq!(
+                good + bad + excluded,
+                u64::from(matched),
+                "{} for {method} {path:?}: {exchange:?}",
+                slo.name()
+            );
+            if let (true, Some(expected)) = (matched, expected) {
+                let got = if good == 1 {
+                    Ended::Good
+                } else if bad == 1 {
+                    Ended::Bad
+                } else {
+                    Ended::Excluded
+                };
+                assert_eq!(
+                    got,
+                    expected,
+                    "{} for {method} {path:?}: {exchange:?}",
+                    slo.name()
+                );
+            }
+            assert!(handle.recent_bad().len() <= 4);
+            assert!(handle.recent_bad().len() as u64 <= after.bad);
+        }
+    }
+});
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ended {
+    Good,
+    Bad,
+    Excluded,
+}
+
+fn request(exchange: &Exchange) -> Option<Request<()>> {
+    let method = match &exchange.method {
+        MethodSpec::Get => Method::GET,
+        MethodSpec::Post => Method::POST,
+        MethodSpec::Put => Method::PUT,
+        MethodSpec::Delete => Method::DELETE,
+        MethodSpec::Head => Method::HEAD,
+        MethodSpec::Token(bytes) => Method::from_bytes(bytes).ok()?,
+    };
+    let path = match &exchange.path {
+        PathSpec::Known(i, id) => {
+            PATHS[usize::from(*i) % PATHS.len()].replace("{}", &id.to_string())
+        }
+        PathSpec::Any(text) => text.clone(),
+    };
+    let mut request = Request::builder().method(method).uri(path).body(()).ok()?;
+    *request.headers_mut() = headers(&exchange.request_headers);
+    Some(request)
+}
+
+fn headers(specs: &[(HeaderSpec, Vec<u8>)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in specs {
+        let name = match name {
+            HeaderSpec::ContentType => http::header::CONTENT_TYPE,
+            HeaderSpec::GrpcStatus => HeaderName::from_static("grpc-status"),
+            HeaderSpec::Traceparent => HeaderName::from_static("traceparent"),
+            HeaderSpec::ContentLength => http::header::CONTENT_LENGTH,
+            HeaderSpec::Other(text) => match HeaderName::from_bytes(text.as_bytes()) {
+                Ok(name) => name,
+                Err(_) => continue,
+            },
+        };
+        if let Ok(value) = HeaderValue::from_bytes(value) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// The stub service's body: the frames as given, a pause as one
+/// `Pending`; it ends when no frame is left.
+struct Frames(VecDeque<FrameSpec>);
+
+impl Body for Frames {
+    type Data = Bytes;
+    type Error = &'static str;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, &'static str>>> {
+        match self.0.pop_front() {
+            None => Poll::Ready(None),
+            Some(FrameSpec::Data(bytes)) => Poll::Ready(Some(Ok(Frame::data(Bytes::from(bytes))))),
+            Some(FrameSpec::Trailers(specs)) => {
+                Poll::Ready(Some(Ok(Frame::trailers(headers(&specs)))))
+            }
+            Some(FrameSpec::Error) => Poll::Ready(Some(Err("the body broke"))),
+            Some(FrameSpec::Pause) => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Runs one exchange through the layer; returns the outcome the semantics
+/// give a plain HTTP request, or `None` for gRPC (whose codes the
+/// classifier's own tests cover).
+fn run(layer: &SloLayer, request: Request<()>, exchange: &Exchange) -> Option<Ended> {
+    let answer = match &exchange.answer {
+        Answer::Error => Err("the service failed"),
+        Answer::Respond {
+            status,
+            headers: specs,
+            frames,
+        } => {
+            let status = http::StatusCode::from_u16(100 + status % 500).expect("100..=599");
+            let mut response = Response::new(Frames(frames.iter().cloned().collect()));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers(specs);
+            Ok(response)
+        }
+    };
+    let grpc = answer.as_ref().is_ok_and(|response| {
+        response
+            .headers()
+            .get_all(http::header::CONTENT_TYPE)
+            .iter()
+            .any(|v| {
+                v.as_bytes()
+                    .to_ascii_lowercase()
+                    .windows(4)
+                    .any(|w| w == b"grpc")
+            })
+    });
+    let failed = answer
+        .as_ref()
+        .map_or(true, |response| response.status().is_server_error());
+    let mut frames: VecDeque<FrameSpec> = match &answer {
+        Ok(response) => response.body().0.clone(),
+        Err(_) => VecDeque::new(),
+    };
+    let mut answer = Some(answer);
+    let mut service = layer.layer(tower_service_fn(move |_request: Request<()>| {
+        std::future::ready(answer.take().expect("one call"))
+    }));
+    let mut future = Box::pin(service.call(request));
+    let mut cx = Context::from_waker(Waker::noop());
+    if let Read::DropFuture = exchange.read {
+        drop(future);
+        return (!grpc).then_some(Ended::Excluded);
+    }
+    let response = match future.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(response)) => response,
+        Poll::Ready(Err(_)) => return (!grpc).then_some(Ended::Bad),
+        Poll::Pending => unreachable!("the stub answers at once"),
+    };
+    let head = if failed { Ended::Bad } else { Ended::Good };
+    // The model: what the body's frames make of the request.
+    let mut modelled = frames.is_empty().then_some(head);
+    let mut body = std::pin::pin!(response.into_body());
+    let polls = match exchange.read {
+        Read::Polls(n) => usize::from(n),
+        _ => usize::MAX,
+    };
+    for _ in 0..polls {
+        let polled = body.as_mut().poll_frame(&mut cx);
+        if modelled.is_none() {
+            match frames.pop_front() {
+                None | Some(FrameSpec::Trailers(_)) => modelled = Some(head),
+                Some(FrameSpec::Data(_)) if frames.is_empty() => modelled = Some(head),
+                Some(FrameSpec::Error) => modelled = Some(Ended::Bad),
+                Some(_) => {}
+            }
+        }
+        if let Poll::Ready(None) = polled {
+            break;
+        }
+    }
+    drop(body);
+    let ended = modelled.unwrap_or(if failed { Ended::Bad } else { Ended::Excluded });
+    (!grpc).then_some(ended)
+}
+
+fn tower_service_fn<F, Fut>(
+    f: F,
+) -> impl Service<Request<()>, Response = Response<Frames>, Error = &'static str, Future = Fut>
+where
+    F: FnMut(Request<()>) -> Fut,
+    Fut: std::future::Future<Output = Result<Response<Frames>, &'static str>>,
+{
+    struct Stub<F>(F);
+    impl<F, Fut> Service<Request<()>> for Stub<F>
+    where
+        F: FnMut(Request<()>) -> Fut,
+        Fut: std::future::Future<Output = Result<Response<Frames>, &'static str>>,
+    {
+        type Response = Response<Frames>;
+        type Error = &'static str;
+        type Future = Fut;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, request: Request<()>) -> Fut {
+            (self.0)(request)
+        }
+    }
+    Stub(f)
+}
