@@ -129,25 +129,38 @@ def rotel_agent():
 
 
 class Collector:
-    """rotel on a fixed port, which can be killed and started again."""
+    """rotel on a fixed port, which can be killed and started again; it logs
+    a line for each push it receives, which says whether the demo's
+    exporter came back to each new instance."""
 
     def __init__(self, name):
         self.name = name
+        self.log = os.path.join(work, f"{name}.log")
         self.grpc = free_port()
         self.http = free_port()
         self.agent = rotel_agent()
         self.process = None
+        self.offset = 0
+        self.pushes = []  # pushes received by each instance, once it stopped
 
     def start(self):
+        self.offset = os.path.getsize(self.log) if os.path.exists(self.log) else 0
         self.process = spawn(self.name, [
             self.agent, "start",
             "--otlp-grpc-endpoint", f"127.0.0.1:{self.grpc}",
             "--otlp-http-endpoint", f"127.0.0.1:{self.http}",
-            "--exporter", "blackhole"])
+            "--exporter", "blackhole", "--debug-log", "metrics", "--debug-log-verbosity", "basic"])
         wait_port(self.grpc, "rotel")
+        self.started_at = time.monotonic()
+
+    def received(self):
+        with open(self.log, "rb") as f:
+            f.seek(self.offset)
+            return f.read().count(b"Received metrics")
 
     def kill(self):
         stop(self.process, signal.SIGKILL)
+        self.pushes.append(self.received())
 
 
 def alertmanager(name):
@@ -274,9 +287,17 @@ def run(name, faulty):
         f.write(out.stdout + out.stderr)
     if out.returncode != 0:
         raise SystemExit(f"soak: wrk failed:\n{out.stdout}{out.stderr}")
-    if collector.process.poll() is not None:
+    if collector.process.poll() is None:
+        # An instance started just before wrk stopped has had no time to
+        # receive a push; only one up for a few pushes is judged.
+        if time.monotonic() - collector.started_at >= 5:
+            collector.pushes.append(collector.received())
+    else:
         collector.start()
     os.killpg(am.pid, signal.SIGCONT)
+    say(f"{name}: pushes each collector instance received: {collector.pushes}")
+    if not collector.pushes or 0 in collector.pushes:
+        fail(f"{name}: a collector instance received no push from the demo: {collector.pushes}")
     wrk = {k: int(v) for k, v in re.findall(r"^([A-Z_0-9]+) (\d+)$", out.stdout, re.M)}
     sent = sum(wrk[k] for k in ("SENT_CHECKOUT", "SENT_CART", "SENT_SEARCH", "SENT_OTHER"))
     unanswered = sent - wrk["COMPLETED"]
