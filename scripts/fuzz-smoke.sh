@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-30}"
-if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
   echo "fuzz: SKIPPED: no nightly toolchain here (rustup toolchain install nightly), so no target ran"
   exit 0
 fi
@@ -19,11 +19,11 @@ trap 'rm -rf "$scratch"' EXIT
 for file in fuzz_targets/*.rs; do
   target=$(basename "$file" .rs)
   mkdir -p "$scratch/$target"
-  dict=()
-  if [ -f "dicts/$target.dict" ]; then dict=(-dict="dicts/$target.dict"); fi
+  dict=-verbosity=1 # libFuzzer's default: no dictionary
+  if [ -f "dicts/$target.dict" ]; then dict=-dict="dicts/$target.dict"; fi
   echo "== fuzz $target (${seconds} s)"
   if ! cargo +nightly fuzz run "$target" "$scratch/$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -print_final_stats=1 "${dict[@]}" >"$scratch/$target.log" 2>&1; then
+    -max_total_time="$seconds" -print_final_stats=1 "$dict" >"$scratch/$target.log" 2>&1; then
     tail -n 60 "$scratch/$target.log"
     echo "fuzz: $target failed; its input is under fuzz/artifacts/$target"
     exit 1

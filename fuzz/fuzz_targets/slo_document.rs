@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
     for risk in [Risk::Low, Risk::Medium, Risk::High] {
         match gate(body, risk, &[]) {
             Ok((report, _)) => assert_printable(&report),
-            Err(reason) => assert!(!reason.is_empty()),
+            Err(reason) => {
+                assert!(!reason.is_empty());
+                assert_printable(&reason);
+            }
         }
     }
 });

@@ -260,7 +260,8 @@ def run(name, faulty):
     threads = []
     samples = []
     threads.append(threading.Thread(
-        target=every, args=(done, 2, lambda n: samples.append((time.monotonic(), rss_kib(shop.pid))))))
+        target=every, args=(done, 2, lambda n: samples.append((time.monotonic(), rss_kib(shop.pid)))),
+        daemon=True))
     if faulty:
         def collector_fault(n):  # every 15 s: down, then up again
             if n % 2 == 0:
@@ -271,18 +272,20 @@ def run(name, faulty):
         def alertmanager_fault(n):  # every 10 s: frozen, then thawed
             os.killpg(am.pid, signal.SIGSTOP if n % 2 == 0 else signal.SIGCONT)
 
-        threads.append(threading.Thread(target=every, args=(done, 15, collector_fault)))
-        threads.append(threading.Thread(target=every, args=(done, 10, alertmanager_fault)))
+        threads.append(threading.Thread(target=every, args=(done, 15, collector_fault), daemon=True))
+        threads.append(threading.Thread(target=every, args=(done, 10, alertmanager_fault), daemon=True))
     started = time.monotonic()
     for t in threads:
         t.start()
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "-s", MIX,
-         f"http://127.0.0.1:{port}/"],
-        capture_output=True, text=True)
-    done.set()
-    for t in threads:
-        t.join()
+    try:
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "-s", MIX,
+             f"http://127.0.0.1:{port}/"],
+            capture_output=True, text=True)
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
     with open(os.path.join(work, f"{name}-wrk.txt"), "w") as f:
         f.write(out.stdout + out.stderr)
     if out.returncode != 0:
@@ -374,12 +377,16 @@ def restart(name, result):
 
 
 def main():
+    # A SIGTERM (a CI timeout) unwinds like an error, so that the peers
+    # are stopped and the logs kept.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("soak: terminated"))
     for program in ("wrk", "prometheus", "prometheus-alertmanager"):
         if shutil.which(program) is None:
             raise SystemExit(f"soak: {program} is not installed")
     if not os.path.exists(DEMO):
         raise SystemExit(f"soak: {DEMO} is missing (scripts/soak.sh builds it)")
     say(f"work directory {work}")
+    completed = False
     try:
         healthy, prom = run("healthy", faulty=False)
         check_log("healthy")
@@ -393,10 +400,11 @@ def main():
         restart("faulted", faulted)
         check_log("faulted")
         check_log("faulted-restarted")
+        completed = True
     finally:
         for process in processes:
             stop(process)
-        if failures or os.environ.get("SOAK_KEEP") == "1":
+        if failures or not completed or os.environ.get("SOAK_KEEP") == "1":
             say(f"logs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -105,6 +105,9 @@ struct Replayer<'s, W> {
     by_name: HashMap<&'s str, usize>,
     routes: RouteCache<'s>,
     summary: ReplaySummary,
+    /// The previous event's `t` as the file gave it, for the out-of-order
+    /// error (the nanoseconds the engine keeps do not print back as it).
+    previous_t: f64,
 }
 
 struct Running {
@@ -146,6 +149,7 @@ pub fn replay(
             key: String::new(),
         },
         summary: ReplaySummary::default(),
+        previous_t: 0.0,
     };
     let mut events = events;
     let mut buffer = Vec::with_capacity(256);
@@ -191,7 +195,7 @@ impl<W: Write> Replayer<'_, W> {
                     return Err(ReplayError::OutOfOrder {
                         line,
                         t: raw.t,
-                        previous: state.last as f64 / 1e9,
+                        previous: self.previous_t,
                     });
                 }
                 state
@@ -208,6 +212,7 @@ impl<W: Write> Replayer<'_, W> {
             state.next_sample = state.registry.next_sample_at().as_unix_nanos();
         }
         state.last = t;
+        self.previous_t = raw.t;
         self.summary.events += 1;
         match outcome {
             Outcome::Direct { slo, good } => state.handles[slo].record(good),
