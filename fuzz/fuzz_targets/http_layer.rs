@@ -6,8 +6,9 @@
 //! whose spec rules match it (good + bad + excluded grows by the matched
 //! requests, no more, no less); a plain HTTP request's outcome follows
 //! the semantics (5xx, a service error or a broken body is bad; a client
-//! gone before the end is bad after a 5xx head, else excluded); and an
-//! SLO never keeps more bad events than it counted.
+//! gone before the end is bad after a 5xx head, else excluded); an SLO
+//! never keeps more bad events than it counted; and a bad request that was
+//! kept is the newest kept event, with its status and its trace id.
 #![no_main]
 
 use std::collections::VecDeque;
@@ -85,6 +86,10 @@ struct Exchange {
     request_headers: Vec<(HeaderSpec, Vec<u8>)>,
     answer: Answer,
     read: Read,
+    /// A well-formed `traceparent` (trace id, parent id, flags), put
+    /// first among the request's headers: random bytes would almost never
+    /// make one, and the kept bad event's trace id is checked against it.
+    traceparent: Option<(u128, u64, u8)>,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -258,12 +263,23 @@ fn request(exchange: &Exchange) -> Option<Request<()>> {
         PathSpec::Any(text) => text.clone(),
     };
     let mut request = Request::builder().method(method).uri(path).body(()).ok()?;
-    *request.headers_mut() = headers(&exchange.request_headers);
+    let mut map = HeaderMap::new();
+    if let Some((trace, parent, flags)) = exchange.traceparent {
+        let value = format!("00-{trace:032x}-{parent:016x}-{flags:02x}");
+        map.append("traceparent", HeaderValue::from_str(&value).ok()?);
+    }
+    append_headers(&mut map, &exchange.request_headers);
+    *request.headers_mut() = map;
     Some(request)
 }
 
 fn headers(specs: &[(HeaderSpec, Vec<u8>)]) -> HeaderMap {
     let mut map = HeaderMap::new();
+    append_headers(&mut map, specs);
+    map
+}
+
+fn append_headers(map: &mut HeaderMap, specs: &[(HeaderSpec, Vec<u8>)]) {
     for (name, value) in specs {
         let name = match name {
             HeaderSpec::ContentType => http::header::CONTENT_TYPE,
@@ -279,7 +295,6 @@ fn headers(specs: &[(HeaderSpec, Vec<u8>)]) -> HeaderMap {
             map.append(name, value);
         }
     }
-    map
 }
 
 /// The stub service's body: the frames as given, a pause as one

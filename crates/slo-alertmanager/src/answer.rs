@@ -1,8 +1,9 @@
 //! What an Alertmanager says when it refuses alerts: API v2 answers 4xx
 //! and 5xx with a JSON string or `{"code": …, "message": …}`; anything
 //! else (a proxy's HTML page, garbage) is quoted, shortened and cleaned of
-//! control characters, so that a hostile peer can neither flood the log
-//! nor write escape sequences into it.
+//! unprintable characters ([`slo_core::is_unprintable`]), so that a
+//! hostile peer can neither flood the log nor write escape sequences,
+//! bidirectional overrides or line separators into it.
 
 use serde::Deserialize;
 
@@ -35,7 +36,7 @@ pub fn explain_refusal(body: &[u8]) -> String {
     };
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if slo_core::is_unprintable(c) { ' ' } else { c })
         .collect();
     let trimmed = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut short: String = trimmed.chars().take(MAX_EXPLANATION).collect();
@@ -77,5 +78,11 @@ mod tests {
         let said = explain_refusal(long.as_bytes());
         assert_eq!(said.chars().count(), MAX_EXPLANATION + 1);
         assert!(explain_refusal(&[0xff, 0xfe, b'a']).ends_with('a'));
+        // A right-to-left override would show the log line reversed; a
+        // line separator would break it in some readers.
+        assert_eq!(
+            explain_refusal("\"evil\u{202e}txt.exe\u{2028}forged\"".as_bytes()),
+            "evil txt.exe forged"
+        );
     }
 }

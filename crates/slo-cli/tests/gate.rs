@@ -247,7 +247,7 @@ fn a_document_without_release_decisions_gets_the_default_matrix_over_its_status(
 
 #[test]
 fn a_peers_words_cannot_drive_the_terminal() {
-    let body = r#"{"service":"evil\u001b[2J","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{"name":"a\u001b]0;owned\u0007\nFAKE: APPROVE","objective":0.999,"events":{"good":1,"bad":0,"total":1},"sli_value":1.0,"error_budget":{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null},"burn_rates":{"1h":1.7},"alerts":[],"status":"healthy","release":{"low":"approve","medium":"approve","high":"review"}}]}"#;
+    let body = r#"{"service":"evil\u001b[2J\u202etxt.exe","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{"name":"a\u001b]0;owned\u0007\nFAKE: APPROVE\u2028FAKE\u2066","objective":0.999,"events":{"good":1,"bad":0,"total":1},"sli_value":1.0,"error_budget":{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null},"burn_rates":{"1h":1.7},"alerts":[],"status":"healthy","release":{"low":"approve","medium":"approve","high":"review"}}]}"#;
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -260,8 +260,14 @@ fn a_peers_words_cannot_drive_the_terminal() {
         !text.contains('\u{1b}') && !text.contains('\u{7}'),
         "{text:?}"
     );
+    // A right-to-left override would show the text reversed, and a line
+    // separator breaks the line in some terminals and not others.
+    assert!(
+        !text.contains(['\u{202e}', '\u{2028}', '\u{2066}']),
+        "{text:?}"
+    );
     assert!(!text.lines().any(|l| l.starts_with("FAKE")), "{text}");
-    assert!(text.contains("to evil?[2J"), "{text}");
+    assert!(text.contains("to evil?[2J?txt.exe"), "{text}");
 }
 
 #[test]

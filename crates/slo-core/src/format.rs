@@ -1,5 +1,6 @@
-//! Ratios as percentages for people: the `/slo` page, `slo status` and
-//! log lines all show them the same way.
+//! Text for people: ratios as percentages (the `/slo` page, `slo status`
+//! and log lines all show them the same way), HTML escaping, and which
+//! characters a peer's text may not bring to a terminal.
 
 use std::fmt;
 
@@ -23,6 +24,34 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `c` must not reach a terminal or a log line as it is: a control
+/// character (C0, DEL, C1, among them the escape that starts terminal
+/// sequences), a bidirectional formatting character (which reorders what a
+/// reader sees without changing the bytes, as in CVE-2021-42574), or a
+/// line or paragraph separator (a line break to some readers and not to
+/// others). `slo status`, `slo gate` and the Alertmanager notifier's log
+/// lines replace these in text a peer sent.
+///
+/// ```
+/// use slo_core::is_unprintable;
+/// assert!(is_unprintable('\x1b'));
+/// assert!(is_unprintable('\u{202e}')); // right-to-left override
+/// assert!(is_unprintable('\u{2028}'));
+/// assert!(!is_unprintable('é'));
+/// assert!(!is_unprintable('…'));
+/// ```
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' // Arabic letter mark
+                | '\u{200e}'..='\u{200f}' // left-to-right and right-to-left marks
+                | '\u{2028}'..='\u{2029}' // line and paragraph separators
+                | '\u{202a}'..='\u{202e}' // embeddings and overrides
+                | '\u{2066}'..='\u{2069}' // isolates
+        )
 }
 
 /// Formats a ratio as a percentage with the digits that matter: one

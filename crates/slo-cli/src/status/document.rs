@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use slo_core::is_unprintable;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SloDocument {
@@ -53,9 +54,11 @@ pub(crate) struct Alert {
 }
 
 impl SloDocument {
-    /// The document with every control character in what gets printed
-    /// replaced by `?`: a peer's words must not drive the terminal (escape
-    /// sequences) or forge lines of output.
+    /// The document with every unprintable character
+    /// ([`slo_core::is_unprintable`]) in what gets printed replaced by `?`:
+    /// a peer's words must not drive the terminal (escape sequences),
+    /// reorder what it shows (bidirectional overrides) or forge lines of
+    /// output.
     pub fn printable(mut self) -> SloDocument {
         clean(&mut self.service);
         clean(&mut self.now);
@@ -79,11 +82,12 @@ impl SloDocument {
     }
 }
 
-fn clean(text: &mut String) {
-    if text.chars().any(char::is_control) {
+/// Replaces every unprintable character of `text` by `?`.
+pub(crate) fn clean(text: &mut String) {
+    if text.chars().any(is_unprintable) {
         *text = text
             .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
+            .map(|c| if is_unprintable(c) { '?' } else { c })
             .collect();
     }
 }

@@ -113,7 +113,11 @@ pub(crate) fn read_document(body: &str) -> Result<SloDocument, String> {
         .map(SloDocument::printable)
         .map_err(|e| {
             let start: String = body.chars().take(80).collect();
-            format!("the answer is not a /slo document ({e}); it begins {start:?}")
+            // serde's words can quote the peer's field names as they are.
+            let mut reason =
+                format!("the answer is not a /slo document ({e}); it begins {start:?}");
+            document::clean(&mut reason);
+            reason
         })
 }
 
