@@ -1,11 +1,18 @@
 //! W3C `traceparent` header values (what the layer reads from every
 //! request while its SLOs keep bad events): any bytes give a trace id or
 //! none, never a panic, and exactly as a plain reading of the W3C Trace
-//! Context grammar, a digit at a time, decides.
+//! Context grammar, a digit at a time, decides; and reading one never
+//! allocates (it runs on every request while bad events are kept).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use slo_core::recent::TraceId;
+
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
 
 fn hex(digits: &[u8]) -> Option<u128> {
     digits.iter().try_fold(0u128, |value, &d| {
@@ -40,7 +47,8 @@ fn reference(value: &[u8]) -> Option<u128> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let parsed = TraceId::from_traceparent(data);
+    let (parsed, peak) = alloc::peak_during(|| TraceId::from_traceparent(data));
+    alloc::assert_bounded("TraceId::from_traceparent", data.len(), peak, 0, 0);
     assert_eq!(parsed.map(TraceId::as_u128), reference(data), "{data:?}");
     if let Some(id) = parsed {
         assert_eq!(id.to_string().as_bytes(), &data[3..35]);
