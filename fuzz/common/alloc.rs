@@ -49,6 +49,13 @@ fn grew(size: usize) {
     PEAK.fetch_max(live, Ordering::Relaxed);
 }
 
+/// The bytes allocated and not yet freed, now: a target compares two
+/// readings to assert that something held nothing once it was done.
+#[allow(dead_code)] // only some targets ask
+pub fn live() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
 /// Runs `f` and returns what it gave and the most bytes it held at once
 /// beyond what was live before it ran.
 pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {

@@ -8,12 +8,15 @@
 //! the semantics (5xx, a service error or a broken body is bad; a client
 //! gone before the end is bad after a 5xx head, else excluded); an SLO
 //! never keeps more bad events than it counted; and a bad request that was
-//! kept is the newest kept event, with its status and its trace id.
+//! kept is the newest kept event, with its status and its trace id; and
+//! once a request has ended the layer holds no memory for it (its
+//! counters and its ring of recent bad events are fixed in size).
 #![no_main]
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use arbitrary::Arbitrary;
@@ -56,6 +59,17 @@ slos:
   - name: everything
     objective: 0.9
 "#;
+
+#[path = "../common/alloc.rs"]
+mod alloc;
+
+#[global_allocator]
+static COUNTING: alloc::Counting = alloc::Counting;
+
+/// Whether a request has gone through the layer in this process: the
+/// first may set up what lives as long as the process (a thread's shard,
+/// say), so the memory check starts with the second.
+static WARM: AtomicBool = AtomicBool::new(false);
 
 struct Setup {
     registry: Registry,
@@ -175,6 +189,7 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
             .iter()
             .map(|(_, h)| h.bad_events_not_kept())
             .collect();
+        let live_before = alloc::live();
         let Some(request) = request(&exchange) else {
             continue;
         };
@@ -185,6 +200,16 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
             .get("traceparent")
             .and_then(|value| TraceId::from_traceparent(value.as_bytes()));
         let (expected, status) = run(&setup.layer, request, &exchange);
+        // What is live now and was not before: the strings just above,
+        // nothing of the request, its response or the layer's.
+        let held = alloc::live().saturating_sub(live_before);
+        let ours = method.capacity() + path.capacity();
+        if WARM.swap(true, Ordering::Relaxed) {
+            assert!(
+                held <= ours,
+                "{held} bytes still held after {method} {path:?} ended ({ours} are the target's): {exchange:?}"
+            );
+        }
         for (i, ((slo, handle), before)) in handles.iter().zip(&before).enumerate() {
             let after = handle.totals();
             let grew = |a: u64, b: u64| a.checked_sub(b).expect("counters never go back");

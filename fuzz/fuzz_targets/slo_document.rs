@@ -31,6 +31,10 @@ fuzz_target!(|data: &[u8]| {
                 reason.starts_with("the answer is not a /slo document"),
                 "{reason}"
             );
+            assert_printable(&reason);
+            // Our words, at most 200 characters of serde's and the
+            // document's first 80, escaped (up to 10 characters each).
+            assert!(reason.chars().count() <= 1400, "{reason:?}");
             return;
         }
     };

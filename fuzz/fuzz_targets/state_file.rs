@@ -1,6 +1,8 @@
 //! State files: whatever `Snapshot::from_bytes` accepts re-encodes to the
 //! same snapshot and restores into a registry without panicking, and the
-//! restored counts never exceed what the file says it counted.
+//! restored counts never exceed what the file says it counted; a file it
+//! refuses gets a reason fit for a log line (printable, and short
+//! whatever the file holds).
 //!
 //! The first byte picks the input's form: odd, the bytes are a whole file;
 //! even, they are a body, wrapped in a correct header (length and
@@ -42,8 +44,15 @@ fuzz_target!(|data: &[u8]| {
     };
     let (read, peak) = alloc::peak_during(|| Snapshot::from_bytes(&bytes));
     alloc::assert_bounded("Snapshot::from_bytes", bytes.len(), peak, 1 << 20, 256);
-    let Ok(snapshot) = read else {
-        return;
+    let snapshot = match read {
+        Ok(snapshot) => snapshot,
+        Err(error) => {
+            let reason = error.to_string();
+            assert!(!reason.is_empty());
+            assert!(!reason.chars().any(slo_core::is_unprintable), "{reason:?}");
+            assert!(reason.chars().count() <= 600, "{reason:?}");
+            return;
+        }
     };
     let again = Snapshot::from_bytes(&snapshot.to_bytes()).expect("a snapshot re-encodes");
     assert_eq!(again, snapshot);

@@ -31,8 +31,9 @@ pub fn escape_html(text: &str) -> String {
 /// sequences), a bidirectional formatting character (which reorders what a
 /// reader sees without changing the bytes, as in CVE-2021-42574), or a
 /// line or paragraph separator (a line break to some readers and not to
-/// others). `slo status`, `slo gate` and the Alertmanager notifier's log
-/// lines replace these in text a peer sent.
+/// others). `slo status`, `slo gate`, the Alertmanager notifier's log
+/// lines and a PromQL API's refusals replace these in text a peer sent
+/// (see [`printable`]).
 ///
 /// ```
 /// use slo_core::is_unprintable;
@@ -52,6 +53,53 @@ pub fn is_unprintable(c: char) -> bool {
                 | '\u{202a}'..='\u{202e}' // embeddings and overrides
                 | '\u{2066}'..='\u{2069}' // isolates
         )
+}
+
+/// A peer's words as they may be shown to people: every unprintable
+/// character ([`is_unprintable`]) replaced by `?`, and at most `max_chars`
+/// characters, followed by `…` when there were more (a peer must not flood
+/// a log line or a terminal either).
+///
+/// ```
+/// use slo_core::printable;
+/// assert_eq!(printable("bad\x1b[2Jdata", 80), "bad?[2Jdata");
+/// assert_eq!(printable("abcdef", 3), "abc…");
+/// ```
+pub fn printable(text: &str, max_chars: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max_chars)
+        .map(|c| if is_unprintable(c) { '?' } else { c })
+        .collect();
+    if text.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// serde_json's complaint about a document a peer sent, fit to show:
+/// serde_json quotes the offending input (escaped, but as long as the peer
+/// made it: a string of a megabyte where a number belongs is quoted whole),
+/// so this keeps at most `max_chars` characters of its message,
+/// [`printable`], and then the position it names.
+///
+/// ```
+/// let long = format!("[\"{}\"]", "x".repeat(10_000));
+/// let error = serde_json::from_str::<Vec<u32>>(&long).unwrap_err();
+/// let said = slo_core::json_error(&error, 60);
+/// assert!(said.ends_with("… at line 1 column 10003"), "{said}");
+/// assert!(said.len() < 100);
+/// ```
+pub fn json_error(error: &serde_json::Error, max_chars: usize) -> String {
+    let text = error.to_string();
+    if error.line() == 0 {
+        return printable(&text, max_chars);
+    }
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let message = text.strip_suffix(&position).unwrap_or(&text);
+    let mut out = printable(message, max_chars);
+    out.push_str(&position);
+    out
 }
 
 /// Formats a ratio as a percentage with the digits that matter: one

@@ -35,7 +35,9 @@ pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::{
     DurationError, FormattedDuration, format_duration, format_seconds, parse_duration,
 };
-pub use format::{FormattedPercent, escape_html, format_percent, is_unprintable};
+pub use format::{
+    FormattedPercent, escape_html, format_percent, is_unprintable, json_error, printable,
+};
 pub use handle::{EventTotals, Exclusion, LatencyHistogram, SliHandle};
 pub use history::{History, HistoryPoint};
 pub use registry::{DEFAULT_LATENCY_BOUNDS, Registry, RegistryBuilder, UnknownSlo, WindowEvents};

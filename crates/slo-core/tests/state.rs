@@ -458,3 +458,57 @@ fn a_format_1_file_is_read_and_rewritten_in_format_2() {
         Err(StateError::Version { found }) if found == "9"
     ));
 }
+
+/// `bytes`' body rewritten by `edit`, under a header that matches it.
+fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes[newline + 1..]).unwrap();
+    edit(&mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut out = format!(
+        "slo-state 2 {} {:08x}\n",
+        body.len(),
+        crc32fast::hash(&body)
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn a_refusal_quotes_the_file_printably_and_briefly() {
+    // Found by the state_file fuzz target: the reason is logged, so what
+    // the file holds must not drive a terminal or flood a log line.
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    traffic(&[&first], &clock, 0, HOUR);
+    let bytes = first.snapshot().to_bytes();
+    let reason = |bytes: &[u8]| Snapshot::from_bytes(bytes).unwrap_err().to_string();
+    let fit = |text: &str| {
+        assert!(!text.chars().any(slo_core::is_unprintable), "{text:?}");
+        assert!(text.chars().count() <= 400, "{} characters", text.len());
+    };
+
+    let mut escape = b"slo-state 2\x1b[2J 1 00000000\n{".to_vec();
+    escape.extend_from_slice(&bytes[bytes.len() - 1..]);
+    assert_eq!(
+        Snapshot::from_bytes(&escape),
+        Err(StateError::Version {
+            found: "2?[2J".into()
+        })
+    );
+
+    let long = "x".repeat(100_000);
+    let said = reason(&rewritten(&bytes, |body| {
+        body["taken_at"] = format!("\u{1b}]0;{long}").into();
+    }));
+    fit(&said);
+    assert!(said.contains("at line 1 column"), "{said}");
+
+    let said = reason(&rewritten(&bytes, |body| {
+        body["slos"][0]["name"] = format!("\u{202e}{long}").into();
+        body["slos"][0]["since"] = i64::MAX.into();
+    }));
+    fit(&said);
+    assert!(said.contains("its history starts after"), "{said}");
+}

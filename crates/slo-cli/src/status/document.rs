@@ -85,10 +85,7 @@ impl SloDocument {
 /// Replaces every unprintable character of `text` by `?`.
 pub(crate) fn clean(text: &mut String) {
     if text.chars().any(is_unprintable) {
-        *text = text
-            .chars()
-            .map(|c| if is_unprintable(c) { '?' } else { c })
-            .collect();
+        *text = slo_core::printable(text, usize::MAX);
     }
 }
 

@@ -113,9 +113,11 @@ pub(crate) fn read_document(body: &str) -> Result<SloDocument, String> {
         .map(SloDocument::printable)
         .map_err(|e| {
             let start: String = body.chars().take(80).collect();
-            // serde's words can quote the peer's field names as they are.
+            // serde's words quote the peer's field names and values, as
+            // long as the peer made them.
+            let reason = slo_core::json_error(&e, 200);
             let mut reason =
-                format!("the answer is not a /slo document ({e}); it begins {start:?}");
+                format!("the answer is not a /slo document ({reason}); it begins {start:?}");
             document::clean(&mut reason);
             reason
         })
@@ -141,7 +143,18 @@ fn describe(error: &ureq::Error, timeout: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{normalise, read_document};
+
+    #[test]
+    fn a_refusal_quotes_the_peer_printably_and_briefly() {
+        // serde_json quotes a string where a number belongs, all of it.
+        let long = "x".repeat(100_000);
+        let body = format!(r#"{{"service":"shop","slos":"\u001b]0;{long}"}}"#);
+        let said = read_document(&body).expect_err("not a document");
+        assert!(said.chars().count() < 1_000, "{} characters", said.len());
+        assert!(!said.chars().any(slo_core::is_unprintable), "{said:?}");
+        assert!(said.contains("at line 1 column"), "{said}");
+    }
 
     #[test]
     fn bare_addresses_get_a_scheme_and_the_slo_path() {

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::counters::Totals;
+use crate::format::{json_error, printable};
 use crate::window::{DEFAULT_RING_LEN, SavedRing};
 
 /// The first word of every state file.
@@ -37,7 +38,8 @@ pub enum StateError {
     /// Written by a format version this code does not read.
     #[error("format version {found}, this build reads versions {OLDEST_READ} to {VERSION}")]
     Version {
-        /// The version in the file.
+        /// The version in the file ([`crate::printable`], at most 20
+        /// characters).
         found: String,
     },
     /// Shorter (or longer) than its header says: a torn or truncated write.
@@ -237,7 +239,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {
     let version = words.next().unwrap_or("");
     if !(OLDEST_READ..=VERSION).any(|v| v.to_string() == version) {
         return Err(StateError::Version {
-            found: version.to_owned(),
+            found: printable(version, 20),
         });
     }
     let (Some(length), Some(checksum), None) = (words.next(), words.next(), words.next()) else {
@@ -266,7 +268,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {
         return Err(StateError::Checksum);
     }
     let snapshot: Snapshot =
-        serde_json::from_slice(body).map_err(|e| StateError::Malformed(e.to_string()))?;
+        serde_json::from_slice(body).map_err(|e| StateError::Malformed(json_error(&e, 200)))?;
     check(&snapshot)?;
     Ok(snapshot)
 }
@@ -274,7 +276,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {
 /// What a snapshot must hold to be trusted, whatever the spec.
 fn check(snapshot: &Snapshot) -> Result<(), StateError> {
     for slo in &snapshot.slos {
-        let named = |what: &str| StateError::Malformed(format!("SLO {:?}: {what}", slo.name));
+        let named = |what: &str| {
+            StateError::Malformed(format!("SLO {:?}: {what}", printable(&slo.name, 80)))
+        };
         if slo.since > snapshot.taken_at {
             return Err(named("its history starts after the snapshot was taken"));
         }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use slo_core::{json_error, printable};
 
 /// One series of an answer: its labels and its samples, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,13 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// Why an answer could not be read.
+/// The most characters of a peer's own words (an error, a result type)
+/// an [`AnswerError`] keeps; they are shown in logs and on terminals.
+pub const MAX_PEER_WORDS: usize = 200;
+
+/// Why an answer could not be read. The peer's words it quotes are
+/// [`slo_core::printable`]: no control or bidirectional character, at
+/// most [`MAX_PEER_WORDS`] characters each.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AnswerError {
@@ -87,14 +94,17 @@ pub fn parse_vector(body: &[u8]) -> Result<Vec<Series>, AnswerError> {
 fn parse(body: &[u8], expected: &'static str) -> Result<Vec<Series>, AnswerError> {
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
         let start: String = String::from_utf8_lossy(&body[..body.len().min(60)]).into_owned();
-        AnswerError::NotAnAnswer(format!("{e}; it begins {start:?}"))
+        let reason = json_error(&e, MAX_PEER_WORDS);
+        AnswerError::NotAnAnswer(format!("{reason}; it begins {start:?}"))
     })?;
     if envelope.status != "success" {
+        let kind = envelope.error_type.as_deref().unwrap_or(&envelope.status);
         return Err(AnswerError::Refused {
-            kind: envelope
-                .error_type
-                .unwrap_or_else(|| envelope.status.clone()),
-            message: envelope.error.unwrap_or_default(),
+            kind: printable(kind, MAX_PEER_WORDS),
+            message: printable(
+                envelope.error.as_deref().unwrap_or_default(),
+                MAX_PEER_WORDS,
+            ),
         });
     }
     let data = envelope
@@ -103,7 +113,7 @@ fn parse(body: &[u8], expected: &'static str) -> Result<Vec<Series>, AnswerError
     if data.result_type != expected {
         return Err(AnswerError::ResultType {
             expected,
-            found: data.result_type,
+            found: printable(&data.result_type, MAX_PEER_WORDS),
         });
     }
     data.result
@@ -193,6 +203,40 @@ mod tests {
             Err(AnswerError::Sample(_))
         ));
         assert!(parse_matrix(b"").is_err());
+    }
+
+    #[test]
+    fn a_peers_words_are_cleaned_and_bounded() {
+        // An escape sequence would drive the terminal `slo report` runs in;
+        // a right-to-left override would reorder the log line; a megabyte
+        // would flood it.
+        let long = "x".repeat(10 * MAX_PEER_WORDS);
+        let body = format!(
+            r#"{{"status":"error","errorType":"bad\u001b[2J","error":"evil\u202etxt\u2028{long}"}}"#
+        );
+        let Err(AnswerError::Refused { kind, message }) = parse_matrix(body.as_bytes()) else {
+            panic!("a refusal");
+        };
+        assert_eq!(kind, "bad?[2J");
+        assert!(message.starts_with("evil?txt?xxx"), "{message}");
+        assert_eq!(message.chars().count(), MAX_PEER_WORDS + 1);
+        assert!(message.ends_with('…'));
+        let body = format!(
+            r#"{{"status":"success","data":{{"resultType":"\u001b]0;{long}","result":[]}}}}"#
+        );
+        let Err(AnswerError::ResultType { found, .. }) = parse_matrix(body.as_bytes()) else {
+            panic!("a result type error");
+        };
+        assert!(found.starts_with("?]0;x"), "{found}");
+        assert_eq!(found.chars().count(), MAX_PEER_WORDS + 1);
+        // Found by the promql_answer fuzz target: serde_json quotes a
+        // string where an object belongs, all of it.
+        let body = format!(r#"{{"status":"success","data":"{long}"}}"#);
+        let Err(AnswerError::NotAnAnswer(said)) = parse_matrix(body.as_bytes()) else {
+            panic!("not an answer");
+        };
+        assert!(said.chars().count() < 2 * MAX_PEER_WORDS + 100, "{said}");
+        assert!(said.contains("at line 1 column"), "{said}");
     }
 
     #[test]

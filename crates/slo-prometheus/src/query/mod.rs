@@ -8,7 +8,7 @@ mod answer;
 use std::time::{Duration, Instant};
 
 pub use crate::matchers::{MatchOp, Matcher, Matchers, MatchersError};
-pub use answer::{AnswerError, Series, parse_matrix, parse_vector};
+pub use answer::{AnswerError, MAX_PEER_WORDS, Series, parse_matrix, parse_vector};
 
 /// The most an answer may weigh: far above what the queries here ask for.
 const MAX_ANSWER: u64 = 64 << 20;
