@@ -244,14 +244,19 @@ fn snapshots_of_another_service_from_the_future_or_older_than_the_period_start_f
     assert_eq!(r.status().slos[0].events.good, 1);
 }
 
+/// A real state file: an hour of `traffic` on `spec()`, from the epoch.
+fn an_hours_state_file() -> Vec<u8> {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let first = registry_at(spec(), &clock, None);
+    traffic(&[&first], &clock, 0, HOUR);
+    first.snapshot().to_bytes()
+}
+
 /// A real file, truncated at every byte and with a bit flipped at every
 /// byte: each is refused with a reason, never a panic, never misread.
 #[test]
 fn truncated_or_flipped_files_are_refused() {
-    let clock = ManualClock::new(Timestamp::EPOCH);
-    let first = registry_at(spec(), &clock, None);
-    traffic(&[&first], &clock, 0, HOUR);
-    let bytes = first.snapshot().to_bytes();
+    let bytes = an_hours_state_file();
     assert_eq!(Snapshot::from_bytes(&[]), Err(StateError::Empty));
     for cut in 0..bytes.len() {
         let read = Snapshot::from_bytes(&bytes[..cut]);
@@ -479,10 +484,7 @@ fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8>
 fn a_refusal_quotes_the_file_printably_and_briefly() {
     // Found by the state_file fuzz target: the reason is logged, so what
     // the file holds must not drive a terminal or flood a log line.
-    let clock = ManualClock::new(Timestamp::EPOCH);
-    let first = registry_at(spec(), &clock, None);
-    traffic(&[&first], &clock, 0, HOUR);
-    let bytes = first.snapshot().to_bytes();
+    let bytes = an_hours_state_file();
     let reason = |bytes: &[u8]| Snapshot::from_bytes(bytes).unwrap_err().to_string();
     let fit = |text: &str| {
         assert!(!text.chars().any(slo_core::is_unprintable), "{text:?}");
