@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::{Peer, get, have, listening, query, wait_for_port, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
-use slo::prometheus::rules::{RulesOptions, rules};
+use slo::prometheus::rules::{Rule, RulesOptions, rules};
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3600;
@@ -197,8 +197,13 @@ fn close(what: &str, got: f64, want: f64) {
     );
 }
 
-/// The demo's numbers against the exact ones; returns the demo's.
-fn check_against_exact(addr: &str, history: &History, engine: &str) -> Vec<(String, Value, f64)> {
+/// The demo's numbers against the exact ones; returns the time they were
+/// read at (unix seconds) and the demo's numbers.
+fn check_against_exact(
+    addr: &str,
+    history: &History,
+    engine: &str,
+) -> (i64, Vec<(String, Value, f64)>) {
     let now = unix_now();
     let (json, slos) = slo_numbers(addr);
     assert_eq!(
@@ -228,7 +233,24 @@ fn check_against_exact(addr: &str, history: &History, engine: &str) -> Vec<(Stri
             history.burn(slo, now, 30 * DAY),
         );
     }
-    slos
+    (now, slos)
+}
+
+/// `promql` evaluated by Prometheus at `at` (unix seconds): each result's
+/// value, in order.
+fn query_at(prometheus: &str, promql: &str, at: f64) -> Vec<f64> {
+    let body = get(
+        prometheus,
+        &format!("/api/v1/query?query={}&time={at}", common::encode(promql)),
+    );
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["status"], "success", "{body}");
+    json["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"][1].as_str().unwrap().parse().unwrap())
+        .collect()
 }
 
 fn end_of_data() -> i64 {
@@ -260,9 +282,8 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
     );
     std::fs::remove_file(&input).unwrap();
     let spec = Spec::from_yaml(include_str!("../shop.yaml")).unwrap();
-    let yaml = rules(&spec, &RulesOptions::new().selector("job", "shop").unwrap())
-        .to_yaml()
-        .unwrap();
+    let rule_file = rules(&spec, &RulesOptions::new().selector("job", "shop").unwrap());
+    let yaml = rule_file.to_yaml().unwrap();
     std::fs::write(dir.join("rules.yml"), yaml).unwrap();
     std::fs::write(
         dir.join("prometheus.yml"),
@@ -285,32 +306,52 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
 
     let (_demo, demo_addr, took) = warm_demo(&format!("http://{addr}"), &[]);
     assert!(took < 10.0, "serving began after {took}s");
-    let slos = check_against_exact(&demo_addr, &history, "Prometheus");
+    let (read_at, slos) = check_against_exact(&demo_addr, &history, "Prometheus");
 
     // Prometheus' own recordings from `slo rules`, for the alert windows;
     // the period's recording sums a 5m helper that has no backfilled
     // history, so the period is compared with the same ratio over the raw
-    // counters.
-    for (label, promql) in [
-        ("1h", "slo:sli_error:ratio_rate1h".to_owned()),
-        ("6h", "slo:sli_error:ratio_rate6h".to_owned()),
-        ("1d", "slo:sli_error:ratio_rate1d".to_owned()),
-        ("3d", "slo:sli_error:ratio_rate3d".to_owned()),
-        (
-            "30d",
-            r#"sum by (slo) (increase(slo_events_total{job="shop",outcome="bad"}[30d])) / sum by (slo) (increase(slo_events_total{job="shop"}[30d]))"#.to_owned(),
-        ),
-    ] {
-        let ratios = query(&addr, &promql);
-        assert_eq!(ratios.len(), 3, "{promql}: {ratios:?}");
-        for (slo, (name, burn, _)) in slos.iter().enumerate() {
-            let (_, ratio) = ratios.iter().find(|(s, _)| s == name).unwrap();
+    // counters. `increase` over a window counts from its first sample, so
+    // at `read_at` it would leave out the first of the minutes the demo's
+    // window holds (1/60 of a 1h window: with a burst in it, more than the
+    // 2% compared). The history ends at least a minute before `read_at`,
+    // so each rule's expression is evaluated 59.5 s earlier: its first
+    // sample is the end of the minute before the demo's first, and it
+    // counts the same minutes.
+    let aligned = read_at as f64 - 59.5;
+    for (slo, (name, burn, _)) in slos.iter().enumerate() {
+        for label in ["1h", "6h", "1d", "3d"] {
+            let record = format!("slo:sli_error:ratio_rate{label}");
+            let expr = rule_file
+                .groups
+                .iter()
+                .flat_map(|g| &g.rules)
+                .find_map(|rule| match rule {
+                    Rule::Record(r) if r.record == record && r.labels["sloth_slo"] == *name => {
+                        Some(r.expr.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no {record} for {name}"));
+            let ratios = query_at(&addr, &expr, aligned);
+            assert_eq!(ratios.len(), 1, "{expr}: {ratios:?}");
             close(
-                &format!("{name} {label} burn rate against Prometheus' {promql}"),
+                &format!("{name} {label} burn rate against Prometheus' {record}"),
                 burn[label].as_f64().unwrap(),
-                ratio / (1.0 - SLOS[slo].1),
+                ratios[0] / (1.0 - SLOS[slo].1),
             );
         }
+    }
+    let promql = r#"sum by (slo) (increase(slo_events_total{job="shop",outcome="bad"}[30d])) / sum by (slo) (increase(slo_events_total{job="shop"}[30d]))"#;
+    let ratios = query(&addr, promql);
+    assert_eq!(ratios.len(), 3, "{promql}: {ratios:?}");
+    for (slo, (name, burn, _)) in slos.iter().enumerate() {
+        let (_, ratio) = ratios.iter().find(|(s, _)| s == name).unwrap();
+        close(
+            &format!("{name} 30d burn rate against Prometheus' {promql}"),
+            burn["30d"].as_f64().unwrap(),
+            ratio / (1.0 - SLOS[slo].1),
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
