@@ -15,7 +15,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{Peer, get, have, listening, query, wait_for_port, wait_until_ready};
+use common::{Peer, get, have, listening, query, query_at, wait_for_port, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
 use slo::prometheus::rules::{Rule, RulesOptions, rules};
@@ -236,23 +236,6 @@ fn check_against_exact(
     (now, slos)
 }
 
-/// `promql` evaluated by Prometheus at `at` (unix seconds): each result's
-/// value, in order.
-fn query_at(prometheus: &str, promql: &str, at: f64) -> Vec<f64> {
-    let body = get(
-        prometheus,
-        &format!("/api/v1/query?query={}&time={at}", common::encode(promql)),
-    );
-    let json: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(json["status"], "success", "{body}");
-    json["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["value"][1].as_str().unwrap().parse().unwrap())
-        .collect()
-}
-
 fn end_of_data() -> i64 {
     // Whole minutes, the last one a minute ago.
     unix_now() / MINUTE * MINUTE - MINUTE
@@ -338,7 +321,7 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
             close(
                 &format!("{name} {label} burn rate against Prometheus' {record}"),
                 burn[label].as_f64().unwrap(),
-                ratios[0] / (1.0 - SLOS[slo].1),
+                ratios[0].1 / (1.0 - SLOS[slo].1),
             );
         }
     }

@@ -188,10 +188,23 @@ pub fn wait_until_ready(addr: &str, path: &str, what: &str) {
 /// An instant PromQL query: each series' `slo` label (`sloth_slo` for the
 /// rules' recordings) and value.
 pub fn query(prometheus: &str, promql: &str) -> Vec<(String, f64)> {
-    let body = get(
+    instant(
         prometheus,
         &format!("/api/v1/query?query={}", encode(promql)),
-    );
+    )
+}
+
+/// [`query`] evaluated at `at` (unix seconds) rather than now.
+pub fn query_at(prometheus: &str, promql: &str, at: f64) -> Vec<(String, f64)> {
+    instant(
+        prometheus,
+        &format!("/api/v1/query?query={}&time={at}", encode(promql)),
+    )
+}
+
+/// The series of the instant query at `path`, as [`query`] gives them.
+fn instant(prometheus: &str, path: &str) -> Vec<(String, f64)> {
+    let body = get(prometheus, path);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["status"], "success", "{body}");
     json["data"]["result"]
