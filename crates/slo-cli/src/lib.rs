@@ -141,7 +141,9 @@ enum Command {
         /// Count only series with this label, as `job=shop`; repeatable.
         #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_selector)]
         selector: Vec<(String, String)>,
-        /// html (one self-contained page), markdown or json (DESIGN §12).
+        /// html (one self-contained page), markdown or json (the report's
+        /// fields: service, from, to, and per SLO its events, SLI, budget,
+        /// incidents and days).
         #[arg(long, value_enum, default_value = "markdown")]
         format: report::Format,
         /// Write the report to this file instead of standard output.

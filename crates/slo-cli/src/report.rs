@@ -17,7 +17,8 @@ pub(crate) enum Format {
     Html,
     /// Tables for a pull request or a wiki.
     Markdown,
-    /// DESIGN §12's JSON.
+    /// The report's fields as JSON: service, range, and per SLO its
+    /// events, SLI, budget, incidents and days.
     Json,
 }
 

@@ -1,6 +1,6 @@
 //! `slo gate` against live `/slo` endpoints (the slo-tower endpoint over
 //! real registries driven to each level) and peers that refuse, stall or
-//! answer garbage. Exit codes (DESIGN §11): 0 approve, 3 review, 1 defer
+//! answer garbage. Exit codes: 0 approve, 3 review, 1 defer
 //! or block, 2 cannot tell.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 

@@ -284,7 +284,7 @@ fn within(what: &str, got: f64, want: f64, ratio: f64) {
 /// The report's numbers against the exact ones.
 /// Event counts must be within `tolerance` (a ratio) of the exact ones.
 fn check_against_exact(report: &Value, history: &History, engine: &str, tolerance: f64) {
-    // Exactly DESIGN §12's shape.
+    // Exactly the report's documented shape.
     let keys = |v: &Value| -> Vec<String> {
         let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         keys.sort();

@@ -163,7 +163,8 @@ pub struct SloStatus {
     /// policy's for the status.)
     #[serde(default)]
     pub release: ReleaseDecisions,
-    /// The most recent bad events, newest first (DESIGN §13); empty in a
+    /// The most recent bad events, newest first (at most the registry's
+    /// [`recent_bad`](crate::RegistryBuilder::recent_bad)); empty in a
     /// document from an older server.
     #[serde(default)]
     pub recent_bad: Vec<RecentBadEvent>,

@@ -15,9 +15,9 @@ use common::{DAY, HOUR};
 
 use Decision::{Approve, Block, Defer, Review};
 
-/// DESIGN §11's matrix, written out again here so that a change to the
+/// The default release matrix, written out again here so that a change to the
 /// code's default cannot pass unnoticed.
-const DESIGN_DEFAULT: [(StatusLevel, [Decision; 3]); 5] = [
+const DEFAULT_MATRIX: [(StatusLevel, [Decision; 3]); 5] = [
     (StatusLevel::Healthy, [Approve, Approve, Review]),
     (StatusLevel::Attention, [Approve, Review, Defer]),
     (StatusLevel::Warning, [Review, Defer, Block]),
@@ -37,7 +37,7 @@ fn row(decisions: [Decision; 3]) -> ReleaseDecisions {
 fn every_cell_of_the_default_matrix_is_the_designs() {
     let policy = ReleasePolicy::default();
     assert!(policy.is_default());
-    for (level, decisions) in DESIGN_DEFAULT {
+    for (level, decisions) in DEFAULT_MATRIX {
         for (risk, expected) in Risk::ALL.into_iter().zip(decisions) {
             assert_eq!(policy.decide(level, risk), expected, "{level:?} × {risk}");
         }
@@ -224,7 +224,7 @@ const ONE: &str = "service: shop\nslos:\n  - name: checkout\n    objective: 99.9
 
 #[test]
 fn a_live_registry_decides_by_its_level_for_the_default_and_a_custom_matrix() {
-    for (spec, matrix) in [(ONE, DESIGN_DEFAULT), (CUSTOM, CUSTOM_MATRIX)] {
+    for (spec, matrix) in [(ONE, DEFAULT_MATRIX), (CUSTOM, CUSTOM_MATRIX)] {
         for (level, decisions) in matrix {
             let registry = registry_at(level, spec);
             let status = registry.status();

@@ -34,18 +34,20 @@ impl<B: Body, E: EosClassifier> SloBody<B, E> {
         }
     }
 
-    /// A body that finishes `pending`; an empty body finishes it at once.
+    /// A body that finishes `pending`; an empty body finishes it at once
+    /// (and is then untracked). Decided before the body is built, so that
+    /// it is built once, in place.
     #[inline(always)]
     pub(crate) fn tracked(inner: B, pending: Pending, eos: Option<E>) -> Self {
-        let mut body = SloBody {
+        if inner.is_end_stream() {
+            finish(&mut Some(pending), &mut { eos }, None);
+            return SloBody::untracked(inner);
+        }
+        SloBody {
             inner,
             pending: Some(pending),
             eos,
-        };
-        if body.inner.is_end_stream() {
-            finish(&mut body.pending, &mut body.eos, None);
         }
-        body
     }
 }
 

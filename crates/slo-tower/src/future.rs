@@ -26,6 +26,7 @@ pin_project! {
 }
 
 impl<F, C> ResponseFuture<F, C> {
+    #[inline(always)]
     pub(crate) fn new(inner: F, pending: Option<Pending>, classifier: C) -> Self {
         ResponseFuture {
             inner,

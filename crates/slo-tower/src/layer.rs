@@ -4,8 +4,9 @@ use slo_core::{Registry, RouteRule, RouteRuleError};
 use tower_layer::Layer;
 
 use crate::classify::{HttpOrGrpc, ResponseClassifier};
-use crate::routes::{RouteTable, TraceIds, default_trace_ids};
+use crate::routes::RouteTable;
 use crate::service::SloService;
+use crate::trace::TraceIds;
 use slo_core::recent::TraceId;
 
 /// A bad layer configuration.
@@ -97,7 +98,7 @@ impl SloLayer {
                         )
                     })
                     .collect(),
-                default_trace_ids(),
+                TraceIds::default(),
             )),
             classifier: HttpOrGrpc,
         }
@@ -178,7 +179,7 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
         mut self,
         read: impl Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync + 'static,
     ) -> Self {
-        self.trace_ids = Some(Box::new(read));
+        self.trace_ids = Some(TraceIds::Custom(Box::new(read)));
         self
     }
 
@@ -268,7 +269,7 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
             table: RouteTable::leak(RouteTable::new(
                 &self.registry,
                 entries,
-                self.trace_ids.unwrap_or_else(default_trace_ids),
+                self.trace_ids.unwrap_or_default(),
             )),
             classifier: self.classifier,
         })

@@ -21,6 +21,7 @@ mod layer;
 mod pending;
 mod routes;
 mod service;
+mod trace;
 
 /// For `slo`'s own crates (`slo-prometheus`'s `/metrics` answers as
 /// `/slo` does); not a stable API.

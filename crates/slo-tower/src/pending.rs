@@ -21,44 +21,22 @@ pub(crate) enum Outcome {
     BodyError,
 }
 
-/// What describes a request's bad event, kept only when some SLO of the
-/// layer keeps bad events. Compact (32 bytes, no 16-byte alignment): it
-/// travels with every request, moved from the future to the body.
+/// What a request's bad event is told with, read before the request goes
+/// inward (its headers and method are gone by the time it turns out bad)
+/// and kept only while some SLO of the layer keeps bad events. It rides in
+/// [`Pending`]'s own words and padding, so a good request pays for it
+/// only the reads that fill it: nothing is looked at again unless an
+/// event turns out bad.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Description {
+    /// The bits of the rules that matched (the layer's first 64 rules').
     pub rules: u64,
-    /// The trace id's halves; zero for none.
-    trace: [u64; 2],
-    /// The response's HTTP status (0 before the head).
-    status: u16,
-    /// The response head's gRPC code; `NO_GRPC` for none.
-    grpc: u8,
     pub method: Method,
+    pub trace_id: Option<TraceId>,
 }
 
+/// The response head's gRPC code when it had none.
 const NO_GRPC: u8 = u8::MAX;
-
-impl Description {
-    pub fn new(method: Method, rules: u64, trace_id: Option<TraceId>) -> Description {
-        let id = trace_id.map_or(0, TraceId::as_u128);
-        Description {
-            rules,
-            trace: [(id >> 64) as u64, id as u64],
-            status: 0,
-            grpc: NO_GRPC,
-            method,
-        }
-    }
-
-    fn trace_id(&self) -> Option<TraceId> {
-        let id = (u128::from(self.trace[0]) << 64) | u128::from(self.trace[1]);
-        TraceId::from_bytes(id.to_be_bytes())
-    }
-
-    fn grpc(&self) -> Option<u8> {
-        (self.grpc != NO_GRPC).then_some(self.grpc)
-    }
-}
 
 #[must_use = "a request is recorded when it finishes or is dropped"]
 pub(crate) struct Pending {
@@ -67,29 +45,51 @@ pub(crate) struct Pending {
     /// When the request came in, a raw reading of the table's clock; only
     /// read (twice) when a matched SLO needs latency.
     start: u64,
+    /// [`Description::rules`]; 0 when undescribed.
+    rules: u64,
+    /// The trace id's halves; zero for none.
+    trace: [u64; 2],
+    /// The response's HTTP status (0 before the head).
+    status: u16,
+    /// The response head's gRPC code; [`NO_GRPC`] for none.
+    grpc: u8,
+    method: Method,
     timed: bool,
     /// The response head already said the server failed.
     failed: bool,
-    description: Option<Description>,
+    /// Whether bad events are described (`rules`, `trace` and `method`
+    /// were read).
+    described: bool,
 }
 
 impl Pending {
-    /// A request toward `matched`, timed from now when `timed`.
+    /// A request toward `matched`, timed from now when `timed`, whose
+    /// bad events are not described (yet).
     #[inline(always)]
-    pub fn start(
-        table: &'static RouteTable,
-        matched: Matched,
-        timed: bool,
-        description: Option<Description>,
-    ) -> Pending {
+    pub fn start(table: &'static RouteTable, matched: Matched, timed: bool) -> Pending {
         Pending {
             table,
             matched,
             start: if timed { table.clock.raw() } else { 0 },
+            rules: 0,
+            trace: [0; 2],
+            status: 0,
+            grpc: NO_GRPC,
+            method: Method::Other,
             timed,
             failed: false,
-            description,
+            described: false,
         }
+    }
+
+    /// Describes its bad events with what the request said.
+    #[inline(always)]
+    pub fn describe_with(&mut self, description: Description) {
+        let id = description.trace_id.map_or(0, TraceId::as_u128);
+        self.rules = description.rules;
+        self.trace = [(id >> 64) as u64, id as u64];
+        self.method = description.method;
+        self.described = true;
     }
 
     /// The head said the server failed; the end of the body only adds
@@ -97,8 +97,8 @@ impl Pending {
     /// is described.
     pub fn mark_failed(&mut self, grpc: impl FnOnce() -> Option<u8>) {
         self.failed = true;
-        if let Some(description) = &mut self.description {
-            description.grpc = grpc().unwrap_or(NO_GRPC);
+        if self.described {
+            self.grpc = grpc().unwrap_or(NO_GRPC);
         }
     }
 
@@ -106,15 +106,13 @@ impl Pending {
     /// what only a description needs).
     #[inline(always)]
     pub fn described(&self) -> bool {
-        self.description.is_some()
+        self.described
     }
 
     /// The response head's status, for the description.
     #[inline(always)]
     pub fn set_status(&mut self, status: u16) {
-        if let Some(description) = &mut self.description {
-            description.status = status;
-        }
+        self.status = status;
     }
 
     /// Nanoseconds since the start; 0 when untimed.
@@ -140,28 +138,64 @@ impl Pending {
                 ..
             }
         ) && !this.failed;
-        matched.for_each(|index| {
-            if let Some(handle) = this.table.handles.get(index)
-                && !handle.record_latency_nanos(elapsed, succeeded)
-                && this.description.is_some()
-            {
-                let reason = match outcome {
-                    Outcome::Error => BadReason::Error,
-                    Outcome::BodyError => BadReason::BodyError,
-                    Outcome::Ended { .. } if succeeded => BadReason::Slow,
-                    Outcome::Ended { .. } => BadReason::ServerError,
-                };
-                let head = this.description.and_then(|d| d.grpc());
-                let grpc = match outcome {
-                    Outcome::Ended { grpc, .. } => grpc.or(head),
-                    _ => head,
-                };
-                this.describe(index, handle, reason, elapsed, grpc);
-            }
-        });
+        // The first 64 SLOs in a plain loop, each recorded inline; the
+        // rare ones beyond, out of line.
+        let mut bits = matched.first_64();
+        while bits != 0 {
+            this.record(bits.trailing_zeros() as usize, outcome, succeeded, elapsed);
+            bits &= bits - 1;
+        }
+        if matched.has_beyond() {
+            this.record_beyond(&matched, outcome, succeeded, elapsed);
+        }
     }
 
-    /// Keeps the bad event of SLO `index` (on the cold path only).
+    /// Records the request's events for the SLOs past the first 64.
+    #[cold]
+    #[inline(never)]
+    fn record_beyond(&self, matched: &Matched, outcome: Outcome, succeeded: bool, elapsed: u64) {
+        matched.for_each_beyond(|index| self.record(index, outcome, succeeded, elapsed));
+    }
+
+    /// Records the request's event for SLO `index`.
+    #[inline(always)]
+    fn record(&self, index: usize, outcome: Outcome, succeeded: bool, elapsed: u64) {
+        if let Some(handle) = self.table.handles.get(index)
+            && !handle.record_latency_nanos(elapsed, succeeded)
+        {
+            self.finished_bad(index, handle, outcome, succeeded, elapsed);
+        }
+    }
+
+    /// Describes a finished request's bad event of SLO `index`.
+    #[cold]
+    #[inline(never)]
+    fn finished_bad(
+        &self,
+        index: usize,
+        handle: &slo_core::SliHandle,
+        outcome: Outcome,
+        succeeded: bool,
+        elapsed: u64,
+    ) {
+        let reason = match outcome {
+            Outcome::Error => BadReason::Error,
+            Outcome::BodyError => BadReason::BodyError,
+            Outcome::Ended { .. } if succeeded => BadReason::Slow,
+            Outcome::Ended { .. } => BadReason::ServerError,
+        };
+        let grpc = match outcome {
+            Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
+            _ => self.head_grpc(),
+        };
+        self.describe(index, handle, reason, elapsed, grpc);
+    }
+
+    fn head_grpc(&self) -> Option<u8> {
+        (self.grpc != NO_GRPC).then_some(self.grpc)
+    }
+
+    /// Keeps the bad event of SLO `index`, when bad events are described.
     #[cold]
     fn describe(
         &self,
@@ -171,17 +205,18 @@ impl Pending {
         elapsed: u64,
         grpc: Option<u8>,
     ) {
-        let Some(description) = self.description else {
+        if !self.described {
             return;
-        };
+        }
+        let id = (u128::from(self.trace[0]) << 64) | u128::from(self.trace[1]);
         handle.record_bad_event(BadEvent {
-            method: Some(description.method),
-            route: self.table.route_of(index, description.rules),
-            status: (description.status != 0).then_some(description.status),
+            method: Some(self.method),
+            route: self.table.route_of(index, self.rules),
+            status: (self.status != 0).then_some(self.status),
             grpc_status: grpc,
             latency_nanos: self.timed.then_some(elapsed),
             reason,
-            trace_id: description.trace_id(),
+            trace_id: TraceId::from_bytes(id.to_be_bytes()),
         });
     }
 }
@@ -222,7 +257,6 @@ impl Drop for Pending {
         matched.for_each(|index| {
             if let Some(handle) = self.table.handles.get(index)
                 && handle.record_unfinished(elapsed, failed)
-                && self.description.is_some()
             {
                 let reason = if panicking {
                     BadReason::Panic
@@ -231,8 +265,7 @@ impl Drop for Pending {
                 } else {
                     BadReason::CancelledLate
                 };
-                let grpc = self.description.and_then(|d| d.grpc());
-                self.describe(index, handle, reason, elapsed, grpc);
+                self.describe(index, handle, reason, elapsed, self.head_grpc());
             }
         });
     }

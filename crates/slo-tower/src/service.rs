@@ -95,22 +95,27 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let resolved = self.table.resolve(request.method(), route_of(&request));
-        let pending = (!resolved.matched.is_empty()).then(|| {
+        let table = self.table;
+        let resolved = table.resolve(request.method(), route_of(&request));
+        let pending = if resolved.matched.is_empty() {
+            None
+        } else {
+            let mut pending = Pending::start(table, resolved.matched, resolved.timed);
             // Only a layer whose SLOs keep bad events reads the request for
             // one: the method, the rules matched, the trace id.
-            let description = self.table.keeps_bad.then(|| {
-                Description::new(
-                    method(request.method()),
-                    resolved.rules,
-                    (self.table.trace_ids)(request.headers(), request.extensions()),
-                )
-            });
-            Pending::start(self.table, resolved.matched, resolved.timed, description)
-        });
+            if table.keeps_bad {
+                pending.describe_with(Description {
+                    rules: resolved.rules,
+                    method: method(request.method()),
+                    trace_id: table
+                        .trace_ids
+                        .read(request.headers(), request.extensions()),
+                });
+            }
+            Some(pending)
+        };
         // A service may panic in `call` itself, before it has a future:
         // `pending` is dropped while panicking, which records a failure.
-        let future = self.inner.call(request);
-        ResponseFuture::new(future, pending, self.classifier.clone())
+        ResponseFuture::new(self.inner.call(request), pending, self.classifier.clone())
     }
 }

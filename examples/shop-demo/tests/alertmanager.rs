@@ -4,7 +4,7 @@
 //! alerting to the same Alertmanager.
 //!
 //! - With `--error-rate 0.5` the page reaches the webhook within 30 s with
-//!   the labels of DESIGN §11, and groups with the fleet rules' alert for
+//!   the generated rules' `ALERTS` labels, and groups with the fleet rules' alert for
 //!   the same SLO under `group_by: [alertname, slo]` (the two differ only
 //!   by the demo's `instance`); restarted without faults, it resolves.
 //! - Against Alertmanagers that refuse, hang, fail or babble, the demo's
@@ -136,7 +136,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     .unwrap();
     let (_prometheus, _prometheus_addr) = common::prometheus(&config, &dir);
 
-    // Our page, within 30 s, with exactly the labels of §11.
+    // Our page, within 30 s, with exactly the labels of the rules' `ALERTS`.
     let firing = webhook
         .wait_for(Duration::from_secs(30), |n| {
             our_page(&alerts_of(n), &listen).is_some_and(|a| a["status"] == "firing")

@@ -2,7 +2,7 @@
 //! from the `slo_events_total` a PromQL API (Prometheus, Thanos, Mimir,
 //! VictoriaMetrics) holds: per SLO the objective against the attained SLI,
 //! the events, the error budget, every incident and a per-day series; as
-//! the JSON of DESIGN §12, Markdown, or one self-contained HTML file. What
+//! JSON ([`Report`]'s fields), Markdown, or one self-contained HTML file. What
 //! `slo report` writes, for a job that mails it too.
 //!
 //! How the numbers are made, so that they can be checked:

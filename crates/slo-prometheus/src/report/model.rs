@@ -1,4 +1,5 @@
-//! The report as data: exactly the JSON of DESIGN §12, readable back.
+//! The report as data: exactly the JSON `slo report --format json`
+//! writes (the field names are a contract), readable back.
 
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ pub struct Day {
 }
 
 impl Report {
-    /// The report as the §12 JSON, pretty-printed.
+    /// The report as its JSON, pretty-printed.
     pub fn to_json(&self) -> String {
         // Plain data of strings and finite numbers: serialising cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()

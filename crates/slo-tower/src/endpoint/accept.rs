@@ -1,4 +1,4 @@
-//! The media ranges of a request's `Accept` headers (RFC 9110 §12.5.1),
+//! The media ranges of a request's `Accept` headers (RFC 9110, section 12.5.1),
 //! read for the content negotiation of `/slo` and `/metrics`.
 //!
 //! The header is a peer's words: a range that does not parse, or whose

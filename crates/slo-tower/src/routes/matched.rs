@@ -45,8 +45,9 @@ impl Matched {
 
     /// Calls `f` with each index, lowest first for the first 64: a plain
     /// loop, which the per-request path compiles smaller than a chained
-    /// iterator.
-    #[inline]
+    /// iterator. The rare list beyond them is walked out of line, through
+    /// `dyn`, so that `f` is inlined into the loop alone.
+    #[inline(always)]
     pub fn for_each(&self, mut f: impl FnMut(usize)) {
         let mut bits = self.bits;
         while bits != 0 {
@@ -54,9 +55,26 @@ impl Matched {
             bits &= bits - 1;
         }
         if let Some(beyond) = &self.beyond {
-            for &slo in beyond.iter() {
-                f(slo as usize);
-            }
+            each_beyond(beyond, &mut f);
+        }
+    }
+
+    /// The set's first 64 indices, one bit each.
+    #[inline(always)]
+    pub fn first_64(&self) -> u64 {
+        self.bits
+    }
+
+    /// Whether it holds indices past the first 64.
+    #[inline(always)]
+    pub fn has_beyond(&self) -> bool {
+        self.beyond.is_some()
+    }
+
+    /// Calls `f` with each index past the first 64.
+    pub fn for_each_beyond(&self, mut f: impl FnMut(usize)) {
+        if let Some(beyond) = &self.beyond {
+            each_beyond(beyond, &mut f);
         }
     }
 
@@ -66,5 +84,14 @@ impl Matched {
         let mut indices = Vec::new();
         self.for_each(|index| indices.push(index));
         indices.into_iter()
+    }
+}
+
+/// Calls `f` with each index of the list beyond the first 64.
+#[cold]
+#[inline(never)]
+fn each_beyond(beyond: &[u32], f: &mut dyn FnMut(usize)) {
+    for &slo in beyond {
+        f(slo as usize);
     }
 }

@@ -18,9 +18,10 @@ mod unmatched;
 
 pub(crate) use matched::Matched;
 
-use slo_core::recent::{RouteId, TraceId};
+use slo_core::recent::RouteId;
 use slo_core::{Registry, RouteRule, SliHandle};
 
+use crate::trace::TraceIds;
 use unmatched::ShardedCount;
 
 /// What a rule adds to a request its template matches.
@@ -165,47 +166,6 @@ impl Rules {
     }
 }
 
-/// Reads a request's trace id; see [`crate::SloLayerBuilder::trace_id`].
-pub(crate) type TraceIds =
-    Box<dyn Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync>;
-
-/// The header's name, made once: a `&str` key would be parsed and
-/// lowercased at every lookup.
-static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
-
-/// A valid W3C `traceparent` header, else none.
-pub(crate) fn traceparent(headers: &http::HeaderMap, _: &http::Extensions) -> Option<TraceId> {
-    TraceId::from_traceparent(headers.get(&TRACEPARENT)?.as_bytes())
-}
-
-/// With `otel`: the span of an OpenTelemetry `Context` in the request's
-/// extensions (where some middleware puts it), else of the current context
-/// (where one that attached it while calling inward leaves it), else a
-/// valid `traceparent`. The context's trace is the one the service's own
-/// spans export: the same as the header's when it continued that trace,
-/// and the only one when it started a trace itself.
-#[cfg(feature = "otel")]
-pub(crate) fn otel_or_traceparent(
-    headers: &http::HeaderMap,
-    extensions: &http::Extensions,
-) -> Option<TraceId> {
-    extensions
-        .get::<opentelemetry::Context>()
-        .and_then(slo_otel::trace_id_of)
-        .or_else(slo_otel::current_trace_id)
-        .or_else(|| traceparent(headers, extensions))
-}
-
-/// What a layer reads trace ids with unless told otherwise: the
-/// OpenTelemetry context then `traceparent` with `otel`, `traceparent`
-/// without.
-pub(crate) fn default_trace_ids() -> TraceIds {
-    #[cfg(feature = "otel")]
-    return Box::new(otel_or_traceparent);
-    #[cfg(not(feature = "otel"))]
-    Box::new(traceparent)
-}
-
 /// What a request resolved to.
 pub(crate) struct Resolved {
     pub matched: Matched,
@@ -300,6 +260,7 @@ impl RouteTable {
     /// The SLOs a request with this method and route (template or path)
     /// counts toward, and whether any of them needs its latency; counts it
     /// as unmatched when there are none.
+    #[inline(always)]
     pub fn resolve(&self, method: &http::Method, route: &str) -> Resolved {
         let mut matched = self.always.clone();
         let mut timed = self.always_timed;
@@ -360,7 +321,7 @@ mod tests {
                 .handles()
                 .map(|(d, h)| (h.clone(), d.routes().map(<[RouteRule]>::to_vec)))
                 .collect(),
-            Box::new(traceparent),
+            TraceIds::default(),
             up_to,
         )
     }

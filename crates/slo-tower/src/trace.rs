@@ -1,0 +1,116 @@
+//! Where a request's trace id comes from, for its SLOs' recent bad events.
+//! Read on every request a layer counts while any of its SLOs keeps bad
+//! events, good ones included, so the default readers cost next to
+//! nothing when the request carries no trace.
+
+use slo_core::recent::TraceId;
+
+/// A user's reader; see [`crate::SloLayerBuilder::trace_id`].
+pub(crate) type ReadTraceId =
+    Box<dyn Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync>;
+
+/// How a layer reads trace ids: one of its own readers, called directly
+/// (no call through a pointer on every request), or the user's.
+pub(crate) enum TraceIds {
+    /// A valid W3C `traceparent` header (with `otel`, the last resort of
+    /// [`TraceIds::OtelOrTraceparent`]).
+    #[cfg(not(feature = "otel"))]
+    Traceparent,
+    /// The span of an OpenTelemetry `Context` in the request's extensions
+    /// (where some middleware puts it), else of the current context (where
+    /// one that attached it while calling inward leaves it), else a valid
+    /// `traceparent`. The context's trace is the one the service's own
+    /// spans export: the same as the header's when it continued that
+    /// trace, and the only one when it started a trace itself.
+    #[cfg(feature = "otel")]
+    OtelOrTraceparent,
+    /// The reader given to the layer's builder.
+    Custom(ReadTraceId),
+}
+
+impl Default for TraceIds {
+    /// The OpenTelemetry context, then `traceparent`, with `otel`;
+    /// `traceparent` without.
+    fn default() -> TraceIds {
+        #[cfg(feature = "otel")]
+        return TraceIds::OtelOrTraceparent;
+        #[cfg(not(feature = "otel"))]
+        TraceIds::Traceparent
+    }
+}
+
+impl TraceIds {
+    /// The request's trace id, if it has a valid one.
+    #[inline]
+    pub fn read(
+        &self,
+        headers: &http::HeaderMap,
+        extensions: &http::Extensions,
+    ) -> Option<TraceId> {
+        match self {
+            #[cfg(not(feature = "otel"))]
+            TraceIds::Traceparent => traceparent(headers),
+            #[cfg(feature = "otel")]
+            TraceIds::OtelOrTraceparent => extensions
+                .get::<opentelemetry::Context>()
+                .and_then(slo_otel::trace_id_of)
+                .or_else(slo_otel::current_trace_id)
+                .or_else(|| traceparent(headers)),
+            TraceIds::Custom(read) => read(headers, extensions),
+        }
+    }
+}
+
+/// The header's name, made once: a `&str` key would be parsed and
+/// lowercased at every comparison.
+static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
+
+/// A valid W3C `traceparent` header, else none. The headers are scanned,
+/// not looked up: `HeaderMap::get` hashes the name's eleven bytes on every
+/// call, while a scan compares each of a request's few names, a standard
+/// one (`host`, `accept`, …) in one compare of its tag.
+#[inline]
+pub(crate) fn traceparent(headers: &http::HeaderMap) -> Option<TraceId> {
+    let (_, value) = headers.iter().find(|(name, _)| **name == TRACEPARENT)?;
+    TraceId::from_traceparent(value.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn the_first_traceparent_among_other_headers_is_read() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(traceparent(&headers), None);
+        headers.insert(http::header::HOST, "shop".parse().unwrap());
+        headers.insert("x-request-id", "abc".parse().unwrap());
+        assert_eq!(traceparent(&headers), None);
+        headers.append("traceparent", VALID.parse().unwrap());
+        headers.append(
+            "traceparent",
+            "00-11111111111111111111111111111111-00f067aa0ba902b7-01"
+                .parse()
+                .unwrap(),
+        );
+        headers.insert(http::header::ACCEPT, "*/*".parse().unwrap());
+        let id = traceparent(&headers).map(|id| id.to_string());
+        assert_eq!(id.as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_eq!(
+            headers.get("traceparent").map(|v| v.to_str().unwrap()),
+            Some(VALID)
+        );
+    }
+
+    #[test]
+    fn an_invalid_traceparent_reads_as_none() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("traceparent", "00-zz-00f067aa0ba902b7-01".parse().unwrap());
+        assert_eq!(
+            TraceIds::default().read(&headers, &http::Extensions::new()),
+            None
+        );
+    }
+}
