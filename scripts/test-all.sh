@@ -2,8 +2,20 @@
 # The whole test suite: unit, integration, property, stress and doc tests,
 # then the loom models of the lock-free core (in their own target dir, since
 # `--cfg loom` rebuilds every dependency).
+#
+# First it installs the real peers the tests use where they are missing
+# (`scripts/install-peers.sh`, as CI does; it says what it installs).
+# `--no-install` only reports what is missing: the tests of a missing peer
+# then say that they skip, and why.
+# Usage: scripts/test-all.sh [--no-install]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  "") bash scripts/install-peers.sh ;;
+  --no-install) bash scripts/install-peers.sh --check || true ;;
+  *) echo "usage: $0 [--no-install]" >&2; exit 2 ;;
+esac
 
 # On CI (CI=true) each phase's build directory is removed once the phase has
 # passed: the three phases share no artefacts, and together they outgrow the

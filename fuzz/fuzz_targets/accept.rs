@@ -10,7 +10,7 @@
 use http::{HeaderMap, HeaderValue, header};
 use libfuzzer_sys::fuzz_target;
 use slo_prometheus::openmetrics::wants_openmetrics;
-use slo_tower::__private::accept::media_ranges;
+use slo_http::accept::media_ranges;
 
 #[path = "../common/alloc.rs"]
 mod alloc;

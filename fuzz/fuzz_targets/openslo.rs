@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use slo_core::Spec;
-use slo_prometheus::openslo::{from_openslo, to_openslo};
+use slo_fleet::openslo::{from_openslo, to_openslo};
 
 #[path = "../common/alloc.rs"]
 mod alloc;

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use slo_prometheus::query::{
+use slo_fleet::query::{
     AnswerError, MAX_PEER_WORDS, Matchers, Series, parse_matrix, parse_vector,
 };
 
@@ -58,7 +58,7 @@ fn check_error(parsed: &Result<Vec<Series>, AnswerError>) {
     };
     let text = error.to_string();
     assert!(!text.is_empty());
-    assert!(!text.chars().any(slo_core::is_unprintable), "{text:?}");
+    assert!(!text.chars().any(slo_core::__private::is_unprintable), "{text:?}");
     assert!(
         text.chars().count() <= 2 * MAX_PEER_WORDS + 60 * 10 + 200,
         "{} characters: {text:?}",

@@ -8,14 +8,14 @@
 
 use libfuzzer_sys::fuzz_target;
 use slo_core::Spec;
-use slo_prometheus::query::parse_matrix;
+use slo_fleet::query::parse_matrix;
 
 #[path = "../common/alloc.rs"]
 mod alloc;
 
 #[global_allocator]
 static COUNTING: alloc::Counting = alloc::Counting;
-use slo_prometheus::report::{MAX_DAYS, ReportRange, slo_report_from_series};
+use slo_fleet::report::{MAX_DAYS, ReportRange, slo_report_from_series};
 
 const DAY: i64 = 86_400;
 

@@ -1,15 +1,15 @@
 //! `/slo` answers as `slo status` and `slo gate` read them (a peer's
 //! words, printed on a terminal): any body is a document or a typed
 //! refusal; a document's table, the gate's report and every refusal hold
-//! no unprintable character but newlines (`slo_core::is_unprintable`: a
+//! no unprintable character but newlines (`slo_core::__private::is_unprintable`: a
 //! peer must not drive the terminal, reorder what it shows or forge
 //! lines), with colour only our own escape sequences; the gate decides or
 //! says why it cannot; reading holds memory within a bound of the body.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use slo_cli::fuzzing::{gate, status_table};
-use slo_core::is_unprintable;
+use slo_cli::__private::{gate, status_table};
+use slo_core::__private::is_unprintable;
 use slo_core::release::Risk;
 
 #[path = "../common/alloc.rs"]

@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         Err(error) => {
             let reason = error.to_string();
             assert!(!reason.is_empty());
-            assert!(!reason.chars().any(slo_core::is_unprintable), "{reason:?}");
+            assert!(!reason.chars().any(slo_core::__private::is_unprintable), "{reason:?}");
             assert!(reason.chars().count() <= 600, "{reason:?}");
             return;
         }

@@ -25,7 +25,7 @@ fn main() {
     let spec = spec();
     std::fs::write(
         corpus("openslo").join("ours.yaml"),
-        slo_prometheus::openslo::to_openslo(&spec),
+        slo_fleet::openslo::to_openslo(&spec),
     )
     .expect("a seed");
     std::fs::write(corpus("spec_yaml").join("written.yaml"), spec.to_yaml()).expect("a seed");

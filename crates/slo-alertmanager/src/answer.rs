@@ -1,7 +1,7 @@
 //! What an Alertmanager says when it refuses alerts: API v2 answers 4xx
 //! and 5xx with a JSON string or `{"code": …, "message": …}`; anything
 //! else (a proxy's HTML page, garbage) is quoted, shortened and cleaned of
-//! unprintable characters ([`slo_core::is_unprintable`]), so that a
+//! unprintable characters (controls, bidirectional overrides and isolates, line and paragraph separators), so that a
 //! hostile peer can neither flood the log nor write escape sequences,
 //! bidirectional overrides or line separators into it.
 
@@ -36,7 +36,13 @@ pub fn explain_refusal(body: &[u8]) -> String {
     };
     let clean: String = text
         .chars()
-        .map(|c| if slo_core::is_unprintable(c) { ' ' } else { c })
+        .map(|c| {
+            if slo_core::__private::is_unprintable(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut short: String = trimmed.chars().take(MAX_EXPLANATION).collect();

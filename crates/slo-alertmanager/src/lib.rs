@@ -59,8 +59,13 @@ use std::time::{Duration, Instant};
 
 use slo_core::Registry;
 
-pub use answer::{MAX_EXPLANATION, explain_refusal};
-pub use payload::{BURN_ALERT, EXHAUSTED_ALERT};
+pub use slo_core::series::{BURN_ALERT, EXHAUSTED_ALERT};
+
+/// For `slo`'s fuzz targets; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::answer::{MAX_EXPLANATION, explain_refusal};
+}
 
 /// A delivery that failed: which Alertmanager, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -9,11 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use slo_core::Timestamp;
 use slo_core::alerts::{Alert, AlertKind};
-
-/// The burn-rate tiers' alert, as the generated rules name it.
-pub const BURN_ALERT: &str = "SLOErrorBudgetBurn";
-/// The spent budget's alert, as the generated rules name it.
-pub const EXHAUSTED_ALERT: &str = "SLOErrorBudgetExhausted";
+use slo_core::series::{BURN_ALERT, EXHAUSTED_ALERT, sloth_id};
 
 /// Labels the notifier sets itself; a static label may not replace them.
 pub(crate) const OWN_LABELS: [&str; 9] = [
@@ -68,7 +64,7 @@ pub(crate) fn labels(
         labels.insert("long_window".into(), long.clone());
         labels.insert("short_window".into(), short.clone());
     }
-    labels.insert("sloth_id".into(), format!("{service}-{}", alert.slo));
+    labels.insert("sloth_id".into(), sloth_id(service, &alert.slo));
     labels.insert("sloth_service".into(), service.to_owned());
     labels.insert("sloth_slo".into(), alert.slo.clone());
     labels

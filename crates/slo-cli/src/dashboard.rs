@@ -2,30 +2,38 @@
 //! over the rules `slo rules` writes.
 
 use std::io;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use slo_prometheus::dashboard::{DashboardOptions, dashboard};
-use slo_prometheus::matchers::Matchers;
+use slo_fleet::dashboard::{DashboardOptions, dashboard};
+use slo_fleet::matchers::Matchers;
 
-pub(crate) fn run(
-    spec_path: &Path,
-    output: Option<&Path>,
-    selectors: &[(String, String)],
-) -> ExitCode {
-    let Some(spec) = crate::load_spec(spec_path, &mut io::stderr()) else {
+use crate::selectors::Selectors;
+
+/// What `slo dashboard` is asked.
+#[derive(clap::Args)]
+pub(crate) struct DashboardArgs {
+    /// The spec file (YAML).
+    spec: PathBuf,
+    /// Write the dashboard to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// The selectors given to `slo rules`.
+    #[command(flatten)]
+    selectors: Selectors,
+}
+
+pub(crate) fn run(args: &DashboardArgs) -> ExitCode {
+    let Some(spec) = crate::load_spec(&args.spec, &mut io::stderr()) else {
         return ExitCode::FAILURE;
     };
-    let mut matchers = Matchers::new();
-    for (label, value) in selectors {
-        matchers = match matchers.and_equal(label, value) {
-            Ok(matchers) => matchers,
-            Err(e) => {
-                eprintln!("slo dashboard: --selector {label}={value}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    }
+    let matchers = match args
+        .selectors
+        .fold("dashboard", Matchers::new(), |m, l, v| m.and_equal(l, v))
+    {
+        Ok(matchers) => matchers,
+        Err(code) => return code,
+    };
     let json = dashboard(&spec, &DashboardOptions::new().selector(matchers)).to_json();
-    crate::write_output("dashboard", output, &(json + "\n"))
+    crate::write_output("dashboard", args.output.as_deref(), &(json + "\n"))
 }

@@ -8,8 +8,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use slo_core::StatusLevel;
-use slo_core::release::{Decision, ReleasePolicy, Risk};
+use slo_core::release::{Decision, Risk, UnknownName, strictest};
 
 use crate::status::document::{SloDocument, SloEntry};
 use crate::status::{UNREACHABLE, fetch, normalise};
@@ -19,12 +18,24 @@ const REVIEW: u8 = 3;
 /// Exit code for `defer` and `block`.
 const HOLD: u8 = 1;
 
-/// What `slo gate` was asked.
+/// What `slo gate` is asked.
+#[derive(clap::Args)]
 pub(crate) struct GateArgs {
-    pub url: String,
-    pub risk: Risk,
-    pub slos: Vec<String>,
-    pub timeout: Duration,
+    /// The /slo URL; `host:port` means `http://host:port/slo`.
+    url: String,
+    /// How risky the change is: low, medium or high.
+    #[arg(long, value_parser = parse_risk)]
+    risk: Risk,
+    /// Decide over this SLO only; repeatable (default: every SLO).
+    #[arg(long = "slo", value_name = "NAME")]
+    slos: Vec<String>,
+    /// Give up after this long in all, such as 5s or 500ms.
+    #[arg(long, default_value = "5s", value_parser = crate::parse_interval)]
+    timeout: Duration,
+}
+
+fn parse_risk(text: &str) -> Result<Risk, String> {
+    text.parse().map_err(|e: UnknownName| e.to_string())
 }
 
 /// One SLO's decision, as the document gives it.
@@ -64,13 +75,13 @@ pub(crate) fn decide(
     names: &[String],
 ) -> Result<(String, Decision), String> {
     let judged = judge(document, risk, names)?;
-    let decider = strictest(&judged).ok_or("the document has no SLO")?;
-    Ok((report(document, risk, decider, &judged), decider.decision))
+    let remaining = |j: &Judged| j.slo.error_budget.remaining_ratio.unwrap_or(f64::INFINITY);
+    let (decider, decision) = strictest(judged.iter().map(|j| (j, j.decision, remaining(j))))
+        .ok_or("the document has no SLO")?;
+    Ok((report(document, risk, decider, &judged), decision))
 }
 
-/// Each asked-about SLO's decision for `risk`: the document's `release`,
-/// or, for a document from before release decisions, the default matrix
-/// over its status (such a service had no other policy).
+/// Each asked-about SLO's decision for `risk`: the document's `release`.
 fn judge<'a>(
     document: &'a SloDocument,
     risk: Risk,
@@ -87,40 +98,17 @@ fn judge<'a>(
         .iter()
         .filter(|slo| names.is_empty() || names.contains(&slo.name))
         .map(|slo| {
-            let decision = match &slo.release {
-                Some(release) => {
-                    let word = release.get(risk.as_str()).ok_or_else(|| {
-                        format!("SLO {:?} has no release decision for {risk} risk", slo.name)
-                    })?;
-                    word.parse::<Decision>()
-                        .map_err(|e| format!("SLO {:?}: {e}", slo.name))?
-                }
-                None => {
-                    let level = slo
-                        .status
-                        .parse::<StatusLevel>()
-                        .map_err(|e| format!("SLO {:?}: {e}", slo.name))?;
-                    ReleasePolicy::DEFAULT.decide(level, risk)
-                }
-            };
+            let decision = slo
+                .release
+                .get(risk.as_str())
+                .ok_or_else(|| {
+                    format!("SLO {:?} has no release decision for {risk} risk", slo.name)
+                })?
+                .parse::<Decision>()
+                .map_err(|e| format!("SLO {:?}: {e}", slo.name))?;
             Ok(Judged { slo, decision })
         })
         .collect()
-}
-
-/// The strictest decision; among equals, the least budget left, then the
-/// first in the document.
-fn strictest<'a, 'b>(judged: &'b [Judged<'a>]) -> Option<&'b Judged<'a>> {
-    let remaining = |j: &Judged| j.slo.error_budget.remaining_ratio.unwrap_or(f64::INFINITY);
-    judged.iter().reduce(|best, next| {
-        if next.decision > best.decision
-            || (next.decision == best.decision && remaining(next) < remaining(best))
-        {
-            next
-        } else {
-            best
-        }
-    })
 }
 
 fn report(document: &SloDocument, risk: Risk, decider: &Judged, judged: &[Judged]) -> String {

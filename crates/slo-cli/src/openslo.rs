@@ -2,13 +2,27 @@
 //! them back into a spec file.
 
 use std::io;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use slo_prometheus::openslo::{from_openslo, to_openslo};
+use slo_fleet::openslo::{from_openslo, to_openslo};
 
-pub(crate) fn run(input: &Path, import: bool, output: Option<&Path>) -> ExitCode {
-    if !import {
+/// What `slo openslo` is asked.
+#[derive(clap::Args)]
+pub(crate) struct OpensloArgs {
+    /// The spec file (YAML); with --import, the OpenSLO documents.
+    input: PathBuf,
+    /// Read OpenSLO v1 documents and write a spec file.
+    #[arg(long)]
+    import: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &OpensloArgs) -> ExitCode {
+    let (input, output) = (&args.input, args.output.as_deref());
+    if !args.import {
         let Some(spec) = crate::load_spec(input, &mut io::stderr()) else {
             return ExitCode::FAILURE;
         };

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use slo_prometheus::query::Matchers;
-use slo_prometheus::report::{ReportQuery, ReportRange, html, markdown};
+use slo_fleet::query::Matchers;
+use slo_fleet::report::{ReportQuery, ReportRange, html, markdown};
+
+use crate::selectors::Selectors;
 
 /// How the report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,17 +24,39 @@ pub(crate) enum Format {
     Json,
 }
 
+/// What `slo report` is asked.
+#[derive(clap::Args)]
 pub(crate) struct ReportArgs {
-    pub spec: PathBuf,
-    pub prometheus: String,
-    pub month: Option<String>,
-    pub week: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub selector: Vec<(String, String)>,
-    pub format: Format,
-    pub output: Option<PathBuf>,
-    pub timeout: Duration,
+    /// The spec file (YAML).
+    spec: PathBuf,
+    /// The PromQL API's base URL, such as http://prometheus:9090.
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    /// A calendar month, UTC, such as 2026-11.
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["week", "from", "to"])]
+    month: Option<String>,
+    /// An ISO week, UTC, such as 2026-W48.
+    #[arg(long, value_name = "YYYY-Www", conflicts_with_all = ["month", "from", "to"])]
+    week: Option<String>,
+    /// The range's start, RFC 3339, such as 2026-11-01T00:00:00Z.
+    #[arg(long, value_name = "RFC3339", requires = "to")]
+    from: Option<String>,
+    /// The range's end (not included), RFC 3339.
+    #[arg(long, value_name = "RFC3339", requires = "from")]
+    to: Option<String>,
+    #[command(flatten)]
+    selectors: Selectors,
+    /// html (one self-contained page), markdown or json (the report's
+    /// fields: service, from, to, and per SLO its events, SLI, budget,
+    /// incidents and days).
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Give up after this long in all, such as 30s.
+    #[arg(long, default_value = "30s", value_parser = crate::parse_interval)]
+    timeout: Duration,
 }
 
 /// Exit 2: the report could not be made from the API.
@@ -58,16 +82,13 @@ pub(crate) fn run(args: &ReportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut matchers = Matchers::new();
-    for (label, value) in &args.selector {
-        matchers = match matchers.and_equal(label, value) {
-            Ok(matchers) => matchers,
-            Err(e) => {
-                eprintln!("slo report: --selector {label}={value}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    }
+    let matchers = match args
+        .selectors
+        .fold("report", Matchers::new(), |m, l, v| m.and_equal(l, v))
+    {
+        Ok(matchers) => matchers,
+        Err(code) => return code,
+    };
     let query = match ReportQuery::new(&args.prometheus) {
         Ok(query) => query.selector(matchers).timeout(args.timeout),
         Err(e) => {

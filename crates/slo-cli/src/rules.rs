@@ -1,29 +1,37 @@
 //! `slo rules SPEC [-o FILE]`: the spec's Prometheus rules.
 
 use std::io;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use slo_prometheus::rules::{RulesOptions, rules, warnings};
+use slo_fleet::rules::{RulesOptions, rules, warnings};
 
-pub(crate) fn run(
-    spec_path: &Path,
-    output: Option<&Path>,
-    selectors: &[(String, String)],
-) -> ExitCode {
+use crate::selectors::Selectors;
+
+/// What `slo rules` is asked.
+#[derive(clap::Args)]
+pub(crate) struct RulesArgs {
+    /// The spec file (YAML).
+    spec: PathBuf,
+    /// Write the rules to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    selectors: Selectors,
+}
+
+pub(crate) fn run(args: &RulesArgs) -> ExitCode {
+    let spec_path = &args.spec;
     let Some(spec) = crate::load_spec(spec_path, &mut io::stderr()) else {
         return ExitCode::FAILURE;
     };
-    let mut options = RulesOptions::new();
-    for (label, value) in selectors {
-        options = match options.selector(label, value) {
-            Ok(options) => options,
-            Err(e) => {
-                eprintln!("slo rules: --selector {label}={value}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    }
+    let options = match args
+        .selectors
+        .fold("rules", RulesOptions::new(), |o, l, v| o.selector(l, v))
+    {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
     for warning in warnings(&spec) {
         eprintln!("{}: warning: {warning}", spec_path.display());
     }
@@ -39,5 +47,5 @@ pub(crate) fn run(
         env!("CARGO_PKG_VERSION"),
         spec_path.display()
     );
-    crate::write_output("rules", output, &text)
+    crate::write_output("rules", args.output.as_deref(), &text)
 }

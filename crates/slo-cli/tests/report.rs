@@ -264,8 +264,7 @@ fn json_report(spec: &Path, url: &str) -> Value {
 }
 
 fn seconds(rfc3339: &str) -> i64 {
-    let range =
-        slo_prometheus::report::ReportRange::between(rfc3339, "2026-12-31T00:00:00Z").unwrap();
+    let range = slo_fleet::report::ReportRange::between(rfc3339, "2026-12-31T00:00:00Z").unwrap();
     range.from()
 }
 
@@ -689,12 +688,10 @@ fn vmalert_replays_the_same_incidents(victoria: &Engine, history: &History, dir:
         return;
     };
     let spec = slo_core::Spec::from_yaml(SPEC).unwrap();
-    let options = slo_prometheus::rules::RulesOptions::new()
+    let options = slo_fleet::rules::RulesOptions::new()
         .selector("job", "shop")
         .unwrap();
-    let rules = slo_prometheus::rules::rules(&spec, &options)
-        .to_yaml()
-        .unwrap();
+    let rules = slo_fleet::rules::rules(&spec, &options).to_yaml().unwrap();
     std::fs::write(dir.join("rules.yml"), rules).unwrap();
     let started = Instant::now();
     let out = Command::new(vmalert)

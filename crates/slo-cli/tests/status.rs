@@ -13,16 +13,7 @@ use common::{raw_peer, serve};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use slo_core::{ManualClock, Registry, Spec, Timestamp};
-
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout
-    objective: 99.9%
-  - name: search
-    objective: 99.9%
-"#;
+use slo_core::Registry;
 
 /// A registry that lived 50 minutes: `checkout` and `search` each see
 /// 30,000 events, every `n`th of them bad (none for `None`).
@@ -37,31 +28,7 @@ fn registry_aged(
     checkout_bad_every: Option<u64>,
     search_bad_every: Option<u64>,
 ) -> Registry {
-    let clock = ManualClock::new(Timestamp::from_secs_f64(1_790_000_000.0).unwrap());
-    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
-        .clock(clock.clone())
-        .build();
-    let checkout = registry.handle("checkout").unwrap();
-    let search = registry.handle("search").unwrap();
-    let good = |every: Option<u64>, i: u64| every.is_none_or(|n| !(i + 1).is_multiple_of(n));
-    for _ in 0..days {
-        for i in 0..1000u64 {
-            checkout.record(good(checkout_bad_every, i));
-            search.record(good(search_bad_every, i));
-        }
-        clock.advance(Duration::from_secs(86_400));
-        registry.tick();
-    }
-    for tick in 0..300u64 {
-        for j in 0..100u64 {
-            let i = tick * 100 + j;
-            checkout.record(good(checkout_bad_every, i));
-            search.record(good(search_bad_every, i));
-        }
-        clock.advance(Duration::from_secs(10));
-        registry.tick();
-    }
-    registry
+    common::registry(common::SPEC, days, checkout_bad_every, search_bad_every)
 }
 
 fn status(args: &[&str]) -> Output {

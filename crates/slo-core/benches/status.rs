@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use slo_core::__private::memory_per_slo;
 use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 /// Counts live heap bytes, to measure memory per SLO.
@@ -80,7 +81,7 @@ fn memory(_c: &mut Criterion) {
             "memory/{kind}: {} bytes per SLO (30d period, 8 windows, 4 shards; the spec itself {} bytes per SLO); estimate {} bytes",
             (after - after_spec) / 1000,
             (after_spec - before) / 1000,
-            r.memory_per_slo(0).unwrap_or(0)
+            memory_per_slo(&r, "slo-0").unwrap_or(0)
         );
         let r32 = Registry::builder(spec_of(&r)).shards(32).build();
         let after32 = LIVE.load(Ordering::Relaxed);

@@ -44,18 +44,17 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::policy::{PERIOD_WINDOW, Policy, Severity, TIERS};
+use crate::spec::SloDefinition;
 use crate::sync::{Mutex, lock};
-
-/// The alerts of one SLO: its four tiers, then its budget.
-pub(crate) const ALERTS_PER_SLO: usize = TIERS.len() + 1;
+use crate::windows::Severity;
 
 /// Which alert of an SLO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AlertKind {
-    /// A burn-rate tier, by its index in [`TIERS`].
+    /// A burn-rate tier, by its place among the SLO's
+    /// [tiers](crate::windows::SloWindows::tiers).
     Burn {
-        /// The tier's index in [`TIERS`].
+        /// The tier's place among the SLO's tiers.
         tier: usize,
     },
     /// The error budget over the period is spent.
@@ -186,8 +185,11 @@ pub(crate) struct AlertHub {
     /// nothing.
     live: Arc<AtomicUsize>,
     state: Mutex<HubState>,
-    /// Every alert of every SLO, SLO by SLO in spec order.
+    /// Every alert of every SLO, SLO by SLO in spec order: its tiers, then
+    /// its budget.
     alerts: Vec<Arc<Alert>>,
+    /// Where each SLO's alerts begin in `alerts`.
+    first: Vec<usize>,
 }
 
 struct HubState {
@@ -200,30 +202,38 @@ struct HubState {
 
 /// One SLO's numbers an evaluation hands the hub.
 pub(crate) struct Observed {
-    pub firing: [bool; ALERTS_PER_SLO],
-    pub burn: [Option<f64>; crate::policy::WINDOW_COUNT],
+    /// Per tier, in the SLO's tier order: whether it fires.
+    pub firing: Vec<bool>,
+    /// Per tier: the long and short windows' burn rates.
+    pub burn: Vec<(Option<f64>, Option<f64>)>,
+    /// Whether the budget is spent.
+    pub exhausted: bool,
+    /// The burn rate over the period.
+    pub period_burn: Option<f64>,
     pub remaining: f64,
 }
 
 impl AlertHub {
-    pub fn new<'a>(slos: impl Iterator<Item = (&'a str, &'a Policy)>) -> AlertHub {
+    pub fn new<'a>(slos: impl Iterator<Item = &'a SloDefinition>) -> AlertHub {
         let mut alerts = Vec::new();
-        for (name, policy) in slos {
-            let windows = policy.windows();
-            let period = windows[PERIOD_WINDOW].label.clone();
-            for (index, tier) in TIERS.iter().enumerate() {
+        let mut first = Vec::new();
+        for slo in slos {
+            first.push(alerts.len());
+            let windows = slo.windows();
+            let period = windows.period().label.clone();
+            for (index, tier) in windows.tiers().iter().enumerate() {
                 alerts.push(Arc::new(Alert {
-                    slo: name.to_owned(),
+                    slo: slo.name().to_owned(),
                     kind: AlertKind::Burn { tier: index },
                     severity: tier.severity,
-                    long_window: Some(windows[tier.long].label.clone()),
-                    short_window: Some(windows[tier.short].label.clone()),
+                    long_window: Some(tier.long.label.clone()),
+                    short_window: Some(tier.short.label.clone()),
                     burn_rate_threshold: Some(tier.burn_rate),
                     period: period.clone(),
                 }));
             }
             alerts.push(Arc::new(Alert {
-                slo: name.to_owned(),
+                slo: slo.name().to_owned(),
                 kind: AlertKind::BudgetExhausted,
                 severity: Severity::Ticket,
                 long_window: None,
@@ -240,6 +250,7 @@ impl AlertHub {
                 last: None,
             }),
             alerts,
+            first,
         }
     }
 
@@ -306,9 +317,10 @@ impl AlertHub {
         })
     }
 
-    /// Compares what `observe` says of each SLO now with what was seen
-    /// last, and sends every change to every subscriber.
-    pub fn update(&self, now: Timestamp, slos: usize, mut observe: impl FnMut(usize) -> Observed) {
+    /// Compares what `observe` says of each SLO (by its place in spec
+    /// order) now with what was seen last, and sends every change to every
+    /// subscriber.
+    pub fn update(&self, now: Timestamp, mut observe: impl FnMut(usize) -> Observed) {
         let mut state = lock(&self.state);
         if state.last.is_some_and(|last| now < last) {
             return;
@@ -317,20 +329,20 @@ impl AlertHub {
         let HubState {
             subscribers, seen, ..
         } = &mut *state;
-        for slo in 0..slos {
+        for (slo, &first) in self.first.iter().enumerate() {
             let observed = observe(slo);
-            for (offset, firing) in observed.firing.into_iter().enumerate() {
-                let index = slo * ALERTS_PER_SLO + offset;
+            let budget = (observed.exhausted, (observed.period_burn, None));
+            let each = observed
+                .firing
+                .iter()
+                .copied()
+                .zip(observed.burn.iter().copied())
+                .chain([budget]);
+            for (offset, (firing, (long, short))) in each.enumerate() {
+                let index = first + offset;
                 let (Some(alert), Some(seen)) = (self.alerts.get(index), seen.get_mut(index))
                 else {
                     continue;
-                };
-                let (long, short) = match alert.kind {
-                    AlertKind::Burn { tier } => (
-                        observed.burn[TIERS[tier].long],
-                        observed.burn[TIERS[tier].short],
-                    ),
-                    AlertKind::BudgetExhausted => (observed.burn[PERIOD_WINDOW], None),
                 };
                 let was = seen.firing_since;
                 seen.long_burn_rate = long;

@@ -1,5 +1,5 @@
-//! Helpers for `slo`'s own exporters (`slo-prometheus`, `slo-otel`), not
-//! a stable API: the label values of every SLO's series, the
+//! Helpers for `slo`'s own exporters (`slo-prometheus`, `slo-otel`),
+//! through `slo_core::__private`; not a stable API: the label values of every SLO's series, the
 //! latency bucket bounds of a registry, and the replay of the engine's bucketed latency histograms into instruments that
 //! only take samples (`metrics` and OpenTelemetry histograms). Each sync
 //! records, for every bucket, as many samples as the bucket gained, at values
@@ -10,9 +10,8 @@
 use std::sync::{Mutex, PoisonError};
 
 use crate::handle::SliHandle;
-use crate::policy::TIERS;
-use crate::registry::{DEFAULT_LATENCY_BOUNDS, Registry};
-use crate::spec::Sli;
+use crate::registry::Registry;
+use crate::spec::DEFAULT_LATENCY_BOUNDS;
 
 /// The label values of one SLO's [series](crate::semantics#series), in
 /// the order every exporter writes them.
@@ -36,24 +35,20 @@ pub struct SeriesLabels {
 pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
     registry
         .handles()
-        .enumerate()
-        .map(|(index, (definition, handle))| {
-            let windows = registry
-                .policy(index)
-                .map(|p| p.windows())
-                .unwrap_or_default();
-            let label = |i: usize| windows.get(i).map_or(String::new(), |w| w.label.clone());
+        .map(|(definition, handle)| {
+            let windows = definition.windows();
             SeriesLabels {
                 handle: handle.clone(),
                 slo: definition.name().to_owned(),
-                windows: windows.iter().map(|w| w.label.clone()).collect(),
-                alerts: TIERS
+                windows: windows.all().iter().map(|w| w.label.clone()).collect(),
+                alerts: windows
+                    .tiers()
                     .iter()
                     .map(|tier| {
                         [
                             tier.severity.as_str().to_owned(),
-                            label(tier.long),
-                            label(tier.short),
+                            tier.long.label.clone(),
+                            tier.short.label.clone(),
                         ]
                     })
                     .collect(),
@@ -65,13 +60,11 @@ pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
 
 /// The latency bucket bounds (seconds) to configure on an exporter's one
 /// histogram for `registry`: the defaults plus every latency threshold,
-/// ascending.
+/// ascending (every SLO's [`Sli::histogram_bounds`](crate::Sli::histogram_bounds)).
 pub fn latency_bucket_bounds(registry: &Registry) -> Vec<f64> {
     let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS.to_vec();
     for (definition, _) in registry.handles() {
-        if let Sli::Latency { threshold } = definition.sli() {
-            bounds.push(threshold.as_secs_f64());
-        }
+        bounds.extend(definition.sli().histogram_bounds());
     }
     bounds.sort_by(f64::total_cmp);
     bounds.dedup();

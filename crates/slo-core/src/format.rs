@@ -9,7 +9,7 @@ use std::fmt;
 /// every name through it.
 ///
 /// ```
-/// assert_eq!(slo_core::escape_html("<b a='1'>&\""), "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
+/// assert_eq!(slo_core::__private::escape_html("<b a='1'>&\""), "&lt;b a=&#39;1&#39;&gt;&amp;&quot;");
 /// ```
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -36,7 +36,7 @@ pub fn escape_html(text: &str) -> String {
 /// (see [`printable`]).
 ///
 /// ```
-/// use slo_core::is_unprintable;
+/// use slo_core::__private::is_unprintable;
 /// assert!(is_unprintable('\x1b'));
 /// assert!(is_unprintable('\u{202e}')); // right-to-left override
 /// assert!(is_unprintable('\u{2028}'));
@@ -61,7 +61,7 @@ pub fn is_unprintable(c: char) -> bool {
 /// a log line or a terminal either).
 ///
 /// ```
-/// use slo_core::printable;
+/// use slo_core::__private::printable;
 /// assert_eq!(printable("bad\x1b[2Jdata", 80), "bad?[2Jdata");
 /// assert_eq!(printable("abcdef", 3), "abc…");
 /// ```
@@ -86,7 +86,7 @@ pub fn printable(text: &str, max_chars: usize) -> String {
 /// ```
 /// let long = format!("[\"{}\"]", "x".repeat(10_000));
 /// let error = serde_json::from_str::<Vec<u32>>(&long).unwrap_err();
-/// let said = slo_core::json_error(&error, 60);
+/// let said = slo_core::__private::json_error(&error, 60);
 /// assert!(said.ends_with("… at line 1 column 10003"), "{said}");
 /// assert!(said.len() < 100);
 /// ```

@@ -8,7 +8,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 use crate::counters::{Counters, Totals, WriterIds};
-use crate::window::{SampleFill, TickState, Windows};
+use crate::rings::{Rings, SampleFill, TickState};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
@@ -120,7 +120,7 @@ fn writer_ids_hand_shards_over_exactly() {
 fn ring_reads_are_never_torn() {
     model(|| {
         // Two windows of 4 and 8 ns, rings of 4 samples (spacing 2 and 4).
-        let windows = Arc::new(Windows::new(&[4, 8], 4, 0));
+        let windows = Arc::new(Rings::new(&[4, 8], 4, 0));
         let writer = {
             let w = Arc::clone(&windows);
             thread::spawn(move || {
@@ -159,7 +159,7 @@ fn ring_reads_are_never_torn() {
 fn record_and_tick_concurrently() {
     model(|| {
         let counters = Arc::new(Counters::new(1, 0));
-        let windows = Arc::new(Windows::new(&[4], 4, 0));
+        let windows = Arc::new(Rings::new(&[4], 4, 0));
         let recorder = {
             let c = Arc::clone(&counters);
             thread::spawn(move || {

@@ -16,7 +16,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::status::StatusLevel;
+use crate::level::StatusLevel;
+use crate::spec::UnknownSlo;
 
 /// How risky a change is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -200,6 +201,13 @@ impl ReleaseDecisions {
             high: self.high.max(other.high),
         }
     }
+
+    /// The strictest of all, for each risk: a service's decisions over its
+    /// SLOs' (every risk approved when there are none).
+    pub fn strictest_of(all: impl IntoIterator<Item = ReleaseDecisions>) -> ReleaseDecisions {
+        all.into_iter()
+            .fold(ReleaseDecisions::APPROVE_ALL, ReleaseDecisions::strictest)
+    }
 }
 
 impl Default for ReleaseDecisions {
@@ -305,30 +313,59 @@ impl ReleaseDecision {
     }
 }
 
-/// The strictest decision for `risk` over `candidates`: (name, level,
-/// decisions, budget remaining) of each SLO asked about, in spec order.
+/// One SLO as a release decision weighs it.
+pub(crate) struct Candidate<'a> {
+    pub name: &'a str,
+    pub level: StatusLevel,
+    pub decisions: ReleaseDecisions,
+    /// Its error budget remaining, as a ratio.
+    pub remaining: f64,
+}
+
+/// The strictest decision for `risk` over the SLOs named in `asked` (every
+/// one of `slos` when `asked` is empty), or the first name asked that no
+/// SLO has. Only the SLOs asked about are weighed (`weigh` may be costly:
+/// the registry reads their windows).
+pub(crate) fn decide_for<'a, T>(
+    risk: Risk,
+    asked: &[&str],
+    slos: &'a [T],
+    name: impl Fn(&'a T) -> &'a str,
+    weigh: impl FnMut(&'a T) -> Candidate<'a>,
+) -> Result<ReleaseDecision, UnknownSlo> {
+    if let Some(unknown) = asked
+        .iter()
+        .find(|asked| !slos.iter().any(|slo| name(slo) == **asked))
+    {
+        return Err(UnknownSlo((*unknown).to_owned()));
+    }
+    Ok(decide(
+        risk,
+        slos.iter()
+            .filter(|slo| asked.is_empty() || asked.contains(&name(slo)))
+            .map(weigh),
+    ))
+}
+
+/// The strictest decision for `risk` over `candidates`, in spec order:
+/// of those with the strictest decision, the one with the least budget
+/// left decides.
 pub(crate) fn decide<'a>(
     risk: Risk,
-    candidates: impl IntoIterator<Item = (&'a str, StatusLevel, ReleaseDecisions, f64)>,
+    candidates: impl IntoIterator<Item = Candidate<'a>>,
 ) -> ReleaseDecision {
-    let mut best: Option<(&str, StatusLevel, Decision, f64)> = None;
-    for (name, level, decisions, remaining) in candidates {
-        let decision = decisions.get(risk);
-        let stricter = match best {
-            None => true,
-            Some((_, _, d, r)) => decision > d || (decision == d && remaining < r),
-        };
-        if stricter {
-            best = Some((name, level, decision, remaining));
-        }
-    }
-    match best {
-        Some((name, level, decision, remaining)) => ReleaseDecision {
+    let deciding = strictest(candidates.into_iter().map(|candidate| {
+        let decision = candidate.decisions.get(risk);
+        let remaining = candidate.remaining;
+        (candidate, decision, remaining)
+    }));
+    match deciding {
+        Some((candidate, decision)) => ReleaseDecision {
             risk,
             decision,
-            decided_by: Some(name.to_owned()),
-            status: Some(level),
-            budget_remaining: Some(remaining),
+            decided_by: Some(candidate.name.to_owned()),
+            status: Some(candidate.level),
+            budget_remaining: Some(candidate.remaining),
         },
         None => ReleaseDecision {
             risk,
@@ -338,4 +375,31 @@ pub(crate) fn decide<'a>(
             budget_remaining: None,
         },
     }
+}
+
+/// Which of `candidates`, each with its decision and its error budget
+/// left (a ratio), decides: the strictest decision; of equals, the least
+/// budget left; of those, the first. `None` when there are none. The one
+/// rule every release decision follows, in code, on `/slo` and in
+/// `slo gate`.
+///
+/// ```
+/// use slo_core::release::{Decision, strictest};
+/// let slos = [("a", Decision::Review, 0.9), ("b", Decision::Review, 0.2), ("c", Decision::Approve, -1.0)];
+/// assert_eq!(strictest(slos).map(|(name, _)| name), Some("b"));
+/// ```
+pub fn strictest<T>(
+    candidates: impl IntoIterator<Item = (T, Decision, f64)>,
+) -> Option<(T, Decision)> {
+    let mut best: Option<(T, Decision, f64)> = None;
+    for (candidate, decision, remaining) in candidates {
+        let stricter = match &best {
+            None => true,
+            Some((_, d, r)) => decision > *d || (decision == *d && remaining < *r),
+        };
+        if stricter {
+            best = Some((candidate, decision, remaining));
+        }
+    }
+    best.map(|(candidate, decision, _)| (candidate, decision))
 }

@@ -374,8 +374,8 @@ impl Running {
         self.clock.set(at);
         self.registry.tick_at(at);
         self.next_sample = self.registry.next_sample_at().as_unix_nanos();
-        for i in 0..self.handles.len() {
-            if let Some(slo) = self.registry.slo_status_at(i, at) {
+        for definition in self.registry.spec().slos() {
+            if let Ok(slo) = self.registry.slo_status(definition.name(), at) {
                 serde_json::to_writer(
                     &mut *out,
                     &Line {

@@ -99,7 +99,8 @@
 //!
 //! A tier fires when both of its windows burn faster than its rate and the
 //! long window holds at least `min_events` events (default 1). The tiers
-//! are [`policy::TIERS`](crate::policy::TIERS).
+//! are [`windows::DEFAULT_TIERS`](crate::windows::DEFAULT_TIERS), scaled to
+//! an SLO's period in its [`windows`](crate::SloDefinition::windows).
 //!
 //! # Status levels
 //!

@@ -5,17 +5,13 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::UnknownSlo;
-use crate::policy::Severity;
-use crate::release::{ReleaseDecision, ReleaseDecisions, ReleasePolicy, Risk};
+use crate::level::StatusLevel;
+use crate::release::{self, Candidate, ReleaseDecision, ReleaseDecisions, Risk};
+use crate::spec::UnknownSlo;
+use crate::windows::Severity;
 
 /// The status of every SLO of a service at one instant (`GET /slo`).
-///
-/// Read from a document written before release decisions existed, every
-/// SLO's `release` is the default policy's for its status (such a service
-/// had no other), never an approval by omission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "ServiceStatusRead")]
 pub struct ServiceStatus {
     /// The service name from the spec.
     pub service: String,
@@ -26,61 +22,10 @@ pub struct ServiceStatus {
     /// One entry per SLO, in definition order.
     pub slos: Vec<SloStatus>,
     /// Where the windows' history came from, and how far back it goes.
-    #[serde(default)]
     pub history: HistoryStatus,
     /// The release decision for each risk: the strictest over the SLOs
     /// ([release decisions](crate::semantics#release-decisions)).
-    #[serde(default)]
     pub release: ReleaseDecisions,
-}
-
-/// [`ServiceStatus`] as read, with `release` optional everywhere.
-#[derive(Deserialize)]
-struct ServiceStatusRead {
-    service: String,
-    now: String,
-    uptime_seconds: f64,
-    slos: Vec<SloStatusRead>,
-    #[serde(default)]
-    history: HistoryStatus,
-    #[serde(default)]
-    release: Option<ReleaseDecisions>,
-}
-
-#[derive(Deserialize)]
-struct SloStatusRead {
-    #[serde(default)]
-    release: Option<ReleaseDecisions>,
-    #[serde(flatten)]
-    status: SloStatus,
-}
-
-impl From<ServiceStatusRead> for ServiceStatus {
-    fn from(read: ServiceStatusRead) -> ServiceStatus {
-        let slos: Vec<SloStatus> = read
-            .slos
-            .into_iter()
-            .map(|slo| {
-                let mut status = slo.status;
-                status.release = slo
-                    .release
-                    .unwrap_or_else(|| ReleasePolicy::DEFAULT.decisions(status.status));
-                status
-            })
-            .collect();
-        ServiceStatus {
-            release: read.release.unwrap_or_else(|| {
-                slos.iter()
-                    .map(|slo| slo.release)
-                    .fold(ReleaseDecisions::APPROVE_ALL, ReleaseDecisions::strictest)
-            }),
-            service: read.service,
-            now: read.now,
-            uptime_seconds: read.uptime_seconds,
-            slos,
-            history: read.history,
-        }
-    }
 }
 
 impl ServiceStatus {
@@ -95,26 +40,18 @@ impl ServiceStatus {
         risk: Risk,
         slos: &[&str],
     ) -> Result<ReleaseDecision, UnknownSlo> {
-        if let Some(unknown) = slos
-            .iter()
-            .find(|name| !self.slos.iter().any(|slo| slo.name == **name))
-        {
-            return Err(UnknownSlo((*unknown).to_owned()));
-        }
-        Ok(crate::release::decide(
+        release::decide_for(
             risk,
-            self.slos
-                .iter()
-                .filter(|slo| slos.is_empty() || slos.contains(&slo.name.as_str()))
-                .map(|slo| {
-                    (
-                        slo.name.as_str(),
-                        slo.status,
-                        slo.release,
-                        slo.error_budget.remaining_ratio,
-                    )
-                }),
-        ))
+            slos,
+            &self.slos,
+            |slo| &slo.name,
+            |slo| Candidate {
+                name: &slo.name,
+                level: slo.status,
+                decisions: slo.release,
+                remaining: slo.error_budget.remaining_ratio,
+            },
+        )
     }
 }
 
@@ -158,15 +95,10 @@ pub struct SloStatus {
     /// The overall level.
     pub status: StatusLevel,
     /// The release decision for each risk at this level, by the spec's
-    /// release policy. (Read on its own from a document without it, this
-    /// is approve-all; read within a [`ServiceStatus`] it is the default
-    /// policy's for the status.)
-    #[serde(default)]
+    /// release policy.
     pub release: ReleaseDecisions,
     /// The most recent bad events, newest first (at most the registry's
-    /// [`recent_bad`](crate::RegistryBuilder::recent_bad)); empty in a
-    /// document from an older server.
-    #[serde(default)]
+    /// [`recent_bad`](crate::RegistryBuilder::recent_bad)).
     pub recent_bad: Vec<RecentBadEvent>,
 }
 
@@ -267,63 +199,6 @@ pub struct AlertStatus {
     pub burn_rate_threshold: f64,
     /// Whether the tier fires now.
     pub firing: bool,
-}
-
-/// The overall level of an SLO.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusLevel {
-    /// 1d burn rate ≤ 1.
-    Healthy,
-    /// 1d burn rate > 1.
-    Attention,
-    /// 1d burn rate > 1.5.
-    Warning,
-    /// 1d burn rate > 2.
-    Critical,
-    /// No error budget left.
-    Exhausted,
-}
-
-impl StatusLevel {
-    /// Every level, from the best to the worst.
-    pub const ALL: [StatusLevel; 5] = [
-        StatusLevel::Healthy,
-        StatusLevel::Attention,
-        StatusLevel::Warning,
-        StatusLevel::Critical,
-        StatusLevel::Exhausted,
-    ];
-
-    /// The level's place in [`StatusLevel::ALL`].
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The level for a remaining budget and a 1d burn rate
-    /// ([status levels](crate::semantics#status-levels)).
-    pub fn classify(remaining_ratio: f64, burn_rate_1d: Option<f64>) -> StatusLevel {
-        if remaining_ratio <= 0.0 {
-            return StatusLevel::Exhausted;
-        }
-        match burn_rate_1d {
-            Some(b) if b > 2.0 => StatusLevel::Critical,
-            Some(b) if b > 1.5 => StatusLevel::Warning,
-            Some(b) if b > 1.0 => StatusLevel::Attention,
-            _ => StatusLevel::Healthy,
-        }
-    }
-
-    /// The lowercase name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusLevel::Healthy => "healthy",
-            StatusLevel::Attention => "attention",
-            StatusLevel::Warning => "warning",
-            StatusLevel::Critical => "critical",
-            StatusLevel::Exhausted => "exhausted",
-        }
-    }
 }
 
 /// Burn rates keyed by window label, in window order (a JSON object).

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use slo_core::__private::window_events;
 use slo_core::state::{Backfill, BackfillError, RestoreNote, StateFile};
 use slo_core::{ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
 
@@ -115,14 +116,14 @@ fn a_backfill_equals_the_registry_that_saw_the_events() {
     let filled = backfilled(&cumulative, now, at(START));
     assert_eq!(filled.restore_report().restored, ["checkout", "search"]);
     assert!(filled.restore_report().notes.is_empty());
-    for index in 0..2 {
-        let want = model.window_events(index, now).unwrap();
-        let got = filled.window_events(index, now).unwrap();
+    for name in ["checkout", "search"] {
+        let want = window_events(&model, name, now).unwrap();
+        let got = window_events(&filled, name, now).unwrap();
         for (w, g) in want.iter().zip(&got) {
             assert_eq!(w.label, g.label);
             assert!(
                 (w.good - g.good).abs() < 1e-6 && (w.bad - g.bad).abs() < 1e-6,
-                "SLO {index} window {}: model {}/{} backfill {}/{}",
+                "SLO {name} window {}: model {}/{} backfill {}/{}",
                 w.label,
                 w.good,
                 w.bad,
@@ -169,8 +170,7 @@ fn a_backfill_that_begins_later_holds_nothing_before_it() {
     assert_eq!(checkout.events.bad, (bad - base[0].1) as u64);
     assert!((checkout.coverage_ratio - 6.0 / (30.0 * 24.0)).abs() < 1e-9);
     // The 1d window covers what the backfill holds: no more than 6 hours.
-    let day = registry
-        .window_events(0, now)
+    let day = window_events(&registry, "checkout", now)
         .unwrap()
         .into_iter()
         .find(|w| w.label == "1d")
@@ -198,7 +198,7 @@ fn counts_that_go_down_or_are_not_numbers_never_make_a_negative_window() {
         .clock(ManualClock::new(now))
         .backfill(backfill)
         .build();
-    for w in registry.window_events(0, now).unwrap() {
+    for w in window_events(&registry, "checkout", now).unwrap() {
         assert!(w.good >= 0.0 && w.bad >= 0.0, "{w:?}");
     }
 }

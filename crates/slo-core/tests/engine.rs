@@ -479,7 +479,7 @@ fn history_traces_burn_rate_and_budget_over_recent_hours() {
         record_at(&registry, &clock, t, 100 - bad, bad);
     }
     let now = status_at(&registry, &clock, t + 1.0);
-    let history = registry.history(0, registry.clock().now()).unwrap();
+    let history = registry.history("a", registry.clock().now()).unwrap();
     assert_eq!(history.burn_window, "1h");
     assert_eq!(history.span, Duration::from_secs(5 * HOUR));
     let points = &history.points;
@@ -517,7 +517,7 @@ fn history_covers_five_hours_once_the_process_is_older() {
         record_at(&registry, &clock, t, 10, 0);
     }
     status_at(&registry, &clock, t);
-    let history = registry.history(0, registry.clock().now()).unwrap();
+    let history = registry.history("a", registry.clock().now()).unwrap();
     let first = history.points.first().unwrap().at.as_unix_nanos() as f64 / 1e9;
     assert_eq!(first, t - (5 * HOUR) as f64);
     assert!(history.points.iter().all(|p| p.burn_rate == Some(0.0)));
@@ -534,7 +534,7 @@ fn a_young_process_gets_a_minute_by_minute_history_over_five_minutes() {
         record_at(&registry, &clock, t, 100 - bad, bad);
     }
     let now = status_at(&registry, &clock, t + 1.0);
-    let history = registry.history(0, registry.clock().now()).unwrap();
+    let history = registry.history("a", registry.clock().now()).unwrap();
     assert_eq!(history.burn_window, "5m");
     assert_eq!(history.span, Duration::from_secs(55 * MIN));
     // A point a minute since the start, then now.

@@ -332,25 +332,23 @@ fn the_service_takes_the_strictest_slo_and_names_it() {
 }
 
 #[test]
-fn a_status_document_without_release_decisions_reads_the_default_policy() {
+fn a_status_document_round_trips_and_one_without_release_decisions_is_refused() {
     let registry = registry_at(StatusLevel::Critical, ONE);
     let status = registry.status();
     // Round trip: the decisions are read back as written.
     let text = serde_json::to_string(&status).unwrap();
     let again: slo_core::ServiceStatus = serde_json::from_str(&text).unwrap();
     assert_eq!(again, status);
-    // Without them (a server from before release decisions), the default
-    // policy's for each status: never an approval by omission.
-    let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
-    old.as_object_mut().unwrap().remove("release");
-    old["slos"][0].as_object_mut().unwrap().remove("release");
-    let read: slo_core::ServiceStatus = serde_json::from_value(old).unwrap();
-    assert_eq!(read.slos[0].release, row([Defer, Block, Block]));
-    assert_eq!(read.release, row([Defer, Block, Block]));
-    assert_eq!(
-        read.release_decision(Risk::Low, &[]).unwrap().decision,
-        Defer
-    );
+    // Without them the document is refused, never read as an approval.
+    for strip in [None, Some(0)] {
+        let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
+        match strip {
+            None => old.as_object_mut().unwrap().remove("release"),
+            Some(i) => old["slos"][i].as_object_mut().unwrap().remove("release"),
+        };
+        let read = serde_json::from_value::<slo_core::ServiceStatus>(old);
+        assert!(read.unwrap_err().to_string().contains("release"));
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
+use slo_core::__private::window_events;
 use slo_core::{ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
 
 const SEC: i64 = 1_000_000_000;
@@ -51,11 +52,9 @@ fn check(
     q: i64,
     budget: f64,
 ) -> Result<(), TestCaseError> {
-    let windows = registry
-        .window_events(0, Timestamp::from_unix_nanos(q))
-        .unwrap();
+    let windows = window_events(registry, "a", Timestamp::from_unix_nanos(q)).unwrap();
     let status = registry
-        .slo_status_at(0, Timestamp::from_unix_nanos(q))
+        .slo_status("a", Timestamp::from_unix_nanos(q))
         .unwrap();
     // Interpolated counts stay whole and consistent.
     prop_assert_eq!(

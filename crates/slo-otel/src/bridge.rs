@@ -8,7 +8,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{
     AsyncInstrument, Histogram, Meter, ObservableCounter, ObservableGauge,
 };
-use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
+use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels};
 
 use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, SloStatus, Timestamp};
 
@@ -43,7 +43,7 @@ struct Attributes {
     excluded: [KeyValue; 2],
     /// Per window, in policy order.
     windows: Vec<[KeyValue; 2]>,
-    /// Per tier, in [`slo_core::policy::TIERS`] order.
+    /// Per tier, in the order of the SLO's tiers.
     tiers: Vec<[KeyValue; 4]>,
 }
 

@@ -11,17 +11,12 @@ use std::time::{Duration, Instant};
 use slo_core::{Registry, Spec};
 use slo_otel::otlp::{OtlpConfig, OtlpError, OtlpPipeline, Protocol};
 
-const SPEC: &str = r#"
-service: otlp-test
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-  - name: search-latency
-    objective: 0.99
-    sli: {latency: {threshold: 120ms}}
-"#;
+/// The shop's SLOs, as a service of its own name.
+fn spec() -> Spec {
+    Spec::from_yaml(&shop::SPEC.replace("service: shop", "service: otlp-test")).unwrap()
+}
 
-use slo_test_support::{Peer, free_port, require, require_found, runs};
+use slo_test_support::{Peer, free_port, require, require_found, runs, shop};
 
 fn python_ok() -> bool {
     require(
@@ -93,7 +88,7 @@ fn grpc_and_http_pushes_decode_to_exact_cumulative_counts() {
     }
     let (grpc_port, http_port) = (free_port(), free_port());
     let peer = receiver(grpc_port, http_port);
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(spec());
     let grpc = OtlpPipeline::start(
         &registry,
         config(format!("http://127.0.0.1:{grpc_port}"), Protocol::Grpc),
@@ -163,7 +158,7 @@ fn grpc_and_http_pushes_decode_to_exact_cumulative_counts() {
 
 #[test]
 fn bad_endpoints_are_typed_errors() {
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(spec());
     let error = OtlpPipeline::start(&registry, OtlpConfig::new("localhost:4317", Protocol::Grpc))
         .unwrap_err();
     assert!(matches!(error, OtlpError::BadEndpoint { .. }), "{error}");
@@ -175,7 +170,7 @@ fn a_collector_that_is_down_stalls_or_comes_back_holds_nothing_up_and_loses_noth
     if !python_ok() {
         return;
     }
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(spec());
     let checkout = registry.handle("checkout-availability").unwrap();
 
     // Stalls: accepts connections and never answers.
@@ -288,7 +283,7 @@ fn rotel_receives_our_metrics_over_grpc_and_http() {
         assert!(Instant::now() < deadline, "rotel did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(spec());
     for i in 0..4321 {
         registry
             .handle("checkout-availability")
@@ -340,7 +335,7 @@ fn collectors_answering_429_503_or_garbage_never_panic_or_block() {
     if !python_ok() {
         return;
     }
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(spec());
     let checkout = registry.handle("checkout-availability").unwrap();
     for mode in ["429", "503", "garbage"] {
         let (grpc_port, http_port) = (free_port(), free_port());

@@ -11,18 +11,9 @@ use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMe
 use opentelemetry_sdk::metrics::{
     InMemoryMetricExporterBuilder, PeriodicReader, SdkMeterProvider, Temporality,
 };
-use slo_core::{Exclusion, ManualClock, Registry, SampleFill, Spec, Timestamp};
+use slo_core::{Registry, SampleFill, Spec};
 use slo_otel::OtelBridge;
-
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-  - name: search-latency
-    objective: 0.99
-    sli: {latency: {threshold: 120ms}}
-"#;
+use slo_test_support::shop;
 
 /// `name{k=v,...}` → value (sums and gauges), and histograms by name{attrs}.
 #[derive(Default, Debug)]
@@ -87,11 +78,7 @@ fn flatten(batches: &[ResourceMetrics]) -> Seen {
 
 #[test]
 fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
-    let clock = ManualClock::new(Timestamp::from_secs_f64(1_800_000_000.0).unwrap());
-    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
-        .clock(clock.clone())
-        .sample_fill(SampleFill::Step)
-        .build();
+    let (registry, clock) = shop::registry(shop::SPEC, |b| b.sample_fill(SampleFill::Step));
     let exporter = InMemoryMetricExporterBuilder::new()
         .with_temporality(Temporality::Cumulative)
         .build();
@@ -105,20 +92,7 @@ fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
     let bridge = OtelBridge::register(&registry, &provider.meter("slo"));
     let prometheus = slo_prometheus::PrometheusExporter::new(&registry).unwrap();
 
-    let checkout = registry.handle("checkout-availability").unwrap();
-    let search = registry.handle("search-latency").unwrap();
-    for i in 0..1000 {
-        checkout.record(i % 50 != 0);
-    }
-    checkout.record_excluded(Exclusion::ClientCancelled);
-    let latencies_ms = [
-        1.0, 5.0, 7.5, 100.0, 120.0, 120.001, 250.0, 999.0, 12_000.0, 40.0,
-    ];
-    let mut sum = 0.0;
-    for (i, ms) in latencies_ms.iter().enumerate() {
-        search.record_latency(Duration::from_secs_f64(ms / 1e3), i != 3);
-        sum += ms / 1e3;
-    }
+    let sum = shop::record_traffic(&registry);
     clock.advance(Duration::from_secs(90));
     registry.tick();
     bridge.sync();
@@ -184,8 +158,14 @@ fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
     }
 
     // More events: the next export carries the new cumulative totals.
-    checkout.record(false);
-    search.record_latency(Duration::from_millis(3), true);
+    registry
+        .handle("checkout-availability")
+        .unwrap()
+        .record(false);
+    registry
+        .handle("search-latency")
+        .unwrap()
+        .record_latency(Duration::from_millis(3), true);
     bridge.sync();
     provider.force_flush().unwrap();
     let seen = flatten(&exporter.get_finished_metrics().unwrap());
@@ -209,7 +189,7 @@ fn the_sdk_exports_no_exemplars_even_inside_a_sampled_span() {
     use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceState};
     use slo_core::recent::{BadEvent, BadReason, TraceId};
 
-    let registry = Registry::new(Spec::from_yaml(SPEC).unwrap());
+    let registry = Registry::new(Spec::from_yaml(shop::SPEC).unwrap());
     let exporter = InMemoryMetricExporterBuilder::new()
         .with_temporality(Temporality::Cumulative)
         .build();

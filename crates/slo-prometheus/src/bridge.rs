@@ -9,10 +9,10 @@ use std::sync::Arc;
 use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
-use slo_core::export::{HistogramReplay, series_labels};
+use slo_core::__private::{HistogramReplay, series_labels};
 use slo_core::{Exclusion, Registry, SliHandle};
 
-use crate::names;
+use slo_core::series as names;
 
 static METADATA: Metadata<'static> =
     Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
@@ -30,7 +30,7 @@ struct SloSeries {
     coverage: Gauge,
     /// Per window, in policy order.
     burn: Vec<Gauge>,
-    /// Per alert tier, in [`slo_core::policy::TIERS`] order.
+    /// Per alert tier, in the order of the SLO's tiers.
     alerts: Vec<Gauge>,
 }
 

@@ -17,7 +17,7 @@ use metrics_exporter_prometheus::{
     BuildError, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
 use slo_core::Registry;
-use slo_tower::__private::read_only;
+use slo_http::read_only;
 use tower_service::Service;
 
 use crate::openmetrics::{self, append_as_openmetrics, wants_openmetrics};

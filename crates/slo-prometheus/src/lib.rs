@@ -15,44 +15,25 @@
 //!   upkeep on render, and `/metrics` as a Tower service for your router.
 //! - [`PrometheusBridge`]: the series on any `metrics` recorder you hold,
 //!   or on the current one (`metrics::with_local_recorder` in tests).
-//! - [`rules`]: recording and alerting rules that evaluate the same SLOs
-//!   over a whole fleet in Prometheus (what `slo rules` writes).
-//! - `query` and `warm_start` (feature `query`): a PromQL HTTP API client,
-//!   and windows filled at start from the history a Prometheus, Thanos,
-//!   Mimir or VictoriaMetrics holds.
-//! - `report` (feature `query`): SLO reports over a calendar month, an ISO
-//!   week or any range from the same history, as JSON, Markdown or HTML
-//!   (what `slo report` writes).
-//! - [`dashboard`]: a Grafana dashboard over those rules, every SLO on its
-//!   own period-scaled windows (what `slo dashboard` writes).
-//! - [`openslo`]: the SLOs as OpenSLO v1 documents whose indicators query
-//!   these series, and the way back (what `slo openslo` writes and reads).
+//! - [`openmetrics`]: the OpenMetrics 1.0.0 answer Prometheus asks for,
+//!   with the trace ids of recent bad events as exemplars.
+//!
+//! The rules, dashboards, OpenSLO documents, reports and warm start that
+//! read these series across a fleet are in `slo-fleet`.
 
 mod bridge;
-pub mod dashboard;
 mod exporter;
-pub mod matchers;
-pub mod names;
 pub mod openmetrics;
-pub mod openslo;
-#[cfg(feature = "query")]
-#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
-pub mod query;
-#[cfg(feature = "query")]
-#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
-pub mod report;
-pub mod rules;
 mod text;
-#[cfg(feature = "query")]
-#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
-pub mod warm_start;
 
 pub use bridge::PrometheusBridge;
 pub use exporter::{MetricsEndpoint, PrometheusExporter};
 pub use metrics_exporter_prometheus;
 /// The latency bucket bounds (seconds) for a registry: the defaults plus
 /// every latency threshold, ascending.
-pub use slo_core::export::latency_bucket_bounds as latency_buckets;
+pub use slo_core::__private::latency_bucket_bounds as latency_buckets;
+/// The series' names and help texts (`slo_events_total`, …).
+pub use slo_core::series as names;
 
 /// Sets [`latency_buckets`] on a metrics-exporter-prometheus builder for
 /// `slo_latency_seconds`, so that a [`PrometheusBridge`] on the recorder it

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use slo_core::recent::KeptBadEvent;
-use slo_tower::__private::accept;
+use slo_http::accept;
 
 /// The content type of an OpenMetrics answer.
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";

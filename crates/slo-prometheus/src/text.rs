@@ -12,11 +12,11 @@
 use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 
-use slo_core::export::{HistogramReplay, latency_bucket_bounds, series_labels};
+use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels};
 use slo_core::{Exclusion, Registry, SliHandle};
 
-use crate::names;
 use crate::openmetrics::{Exemplar, Exemplars, counter_family};
+use slo_core::series as names;
 
 /// Which text format to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,17 +6,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use slo_core::{Exclusion, ManualClock, Registry, SampleFill, Spec, Timestamp};
+use slo_core::{ManualClock, Registry, SampleFill};
 use slo_prometheus::{PrometheusBridge, PrometheusExporter};
+use slo_test_support::shop;
 
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-  - name: search-latency
-    objective: 0.99
-    sli: {latency: {threshold: 120ms}}
+/// The shop's SLOs and one more, with a 7d period and a 2s threshold.
+const CART: &str = r#"
   - name: cart.v2_latency
     objective: 0.95
     period: 7d
@@ -24,12 +19,9 @@ slos:
 "#;
 
 fn registry() -> (Registry, ManualClock) {
-    let clock = ManualClock::new(Timestamp::from_secs_f64(1_800_000_000.0).unwrap());
-    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
-        .clock(clock.clone())
-        .sample_fill(SampleFill::Step)
-        .build();
-    (registry, clock)
+    shop::registry(&format!("{}{}", shop::SPEC.trim_end(), CART), |b| {
+        b.sample_fill(SampleFill::Step)
+    })
 }
 
 /// `series{labels}` → value, for every sample line.
@@ -58,21 +50,8 @@ fn get(samples: &BTreeMap<String, f64>, series: &str) -> f64 {
 fn counters_histogram_and_gauges_are_exact() {
     let (registry, clock) = registry();
     let exporter = PrometheusExporter::new(&registry).unwrap();
-    let checkout = registry.handle("checkout-availability").unwrap();
-    let search = registry.handle("search-latency").unwrap();
-    for i in 0..1000 {
-        checkout.record(i % 50 != 0);
-    }
-    checkout.record_excluded(Exclusion::ClientCancelled);
     // Latencies on, below and above the bounds, and failures.
-    let latencies_ms = [
-        1.0, 5.0, 7.5, 100.0, 120.0, 120.001, 250.0, 999.0, 12_000.0, 40.0,
-    ];
-    let mut sum = 0.0;
-    for (i, ms) in latencies_ms.iter().enumerate() {
-        search.record_latency(Duration::from_secs_f64(ms / 1e3), i != 3);
-        sum += ms / 1e3;
-    }
+    let sum = shop::record_traffic(&registry);
     clock.advance(Duration::from_secs(90));
     registry.tick();
     let first = samples(&exporter.render());
@@ -203,6 +182,7 @@ fn counters_histogram_and_gauges_are_exact() {
     );
 
     // More events: counters and histogram stay cumulative and exact.
+    let search = registry.handle("search-latency").unwrap();
     search.record_latency(Duration::from_millis(3), true);
     search.record_latency(Duration::from_secs(3), true);
     let second = samples(&exporter.render());

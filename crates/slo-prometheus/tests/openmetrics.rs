@@ -10,29 +10,13 @@ use std::time::Duration;
 use http::{HeaderValue, Request, header};
 use http_body_util::BodyExt as _;
 use slo_core::recent::{BadEvent, BadReason, TraceId};
-use slo_core::{ManualClock, Registry, Spec, Timestamp};
+use slo_core::{ManualClock, Registry};
 use slo_prometheus::PrometheusExporter;
+use slo_test_support::shop::{self, START};
 use tower::ServiceExt as _;
 
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-  - name: search-latency
-    objective: 0.99
-    sli: {latency: {threshold: 120ms}}
-"#;
-
-const START: f64 = 1_800_000_000.0;
-
 fn registry(keep: usize) -> (Registry, ManualClock) {
-    let clock = ManualClock::new(Timestamp::from_secs_f64(START).unwrap());
-    let registry = Registry::builder(Spec::from_yaml(SPEC).unwrap())
-        .clock(clock.clone())
-        .recent_bad(keep)
-        .build();
-    (registry, clock)
+    shop::registry(shop::SPEC, |b| b.recent_bad(keep))
 }
 
 fn trace(n: u8) -> TraceId {

@@ -7,6 +7,7 @@
 //! `.ci/run` installs every peer and a test that skips there proves nothing.
 
 mod alertmanager;
+pub mod shop;
 mod tsdb;
 
 pub use alertmanager::{Alertmanager, Webhook};

@@ -23,13 +23,6 @@ mod routes;
 mod service;
 mod trace;
 
-/// For `slo`'s own crates (`slo-prometheus`'s `/metrics` answers as
-/// `/slo` does); not a stable API.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::endpoint::{accept, read_only};
-}
-
 pub use body::SloBody;
 pub use endpoint::{SloEndpoint, TraceUrlError};
 pub use future::ResponseFuture;

@@ -17,6 +17,7 @@ use common::*;
 use http::StatusCode;
 use http_body::Frame;
 use http_body_util::StreamBody;
+use slo_core::__private::memory_per_slo;
 use slo_tower::SloLayer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -316,9 +317,9 @@ slos:
 "#;
     let registry = registry(SPEC_ROUTED);
     let layer = SloLayer::new(&registry);
-    let memory_before: Vec<_> = (0..2)
-        .map(|i| registry.memory_per_slo(i).unwrap())
-        .collect();
+    let memory_before: Vec<_> = ["checkout-availability", "search-latency"]
+        .map(|name| memory_per_slo(&registry, name).unwrap())
+        .to_vec();
     let addr = serve(app(layer.clone())).await;
     let huge = "x".repeat(6000);
     let send_batch = |from: u64, to: u64| {
@@ -357,9 +358,9 @@ slos:
     for name in ["checkout-availability", "search-latency"] {
         assert_eq!(counts(&registry, name), (0, 0, 0), "{name}");
     }
-    let memory_after: Vec<_> = (0..2)
-        .map(|i| registry.memory_per_slo(i).unwrap())
-        .collect();
+    let memory_after: Vec<_> = ["checkout-availability", "search-latency"]
+        .map(|name| memory_per_slo(&registry, name).unwrap())
+        .to_vec();
     assert_eq!(memory_before, memory_after);
     // 90,000 more distinct paths must not cost memory per path (a map of
     // paths would take several MiB); allow allocator noise.

@@ -9,8 +9,11 @@
 //! - `axum`: with `tower`, route templates from axum's `MatchedPath`, an
 //!   axum handler for `/slo`, and [`tower::axum::around`] for `axum::serve`.
 //! - `prometheus`: [`prometheus::PrometheusExporter`], the series through
-//!   the `metrics` facade and `/metrics`; fleet-wide rules and OpenSLO
-//!   (`slo-prometheus`).
+//!   the `metrics` facade and `/metrics` (`slo-prometheus`).
+//! - `fleet`: the same SLOs across a fleet, from the spec:
+//!   [`fleet::rules`] for Prometheus, [`fleet::dashboard`] for Grafana,
+//!   [`fleet::openslo`]; `warm-start` adds windows filled at start from a
+//!   PromQL API's history, and `report` SLO reports from it (`slo-fleet`).
 //! - `otel`: [`otel::OtelBridge`], the same series on an OpenTelemetry
 //!   `MeterProvider`; `otlp` adds [`otel::otlp::OtlpPipeline`] (`slo-otel`).
 //! - `macros`: the [`measure`](macro@measure) attribute, one event per call
@@ -24,9 +27,9 @@ pub use slo_core::{
     FormattedPercent, History, HistoryPoint, LatencyHistogram, Location, ManualClock, Registry,
     RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
     SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
-    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, WindowEvents, alerts,
-    classify, format_duration, format_percent, format_seconds, parse_duration, policy, release,
-    replay, semantics, spec, state, status,
+    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, alerts, classify,
+    format_duration, format_percent, format_seconds, parse_duration, release, replay, semantics,
+    series, spec, state, status, windows,
 };
 
 /// Alert delivery to Alertmanager (feature `alertmanager`).
@@ -37,10 +40,16 @@ pub use slo_alertmanager as alertmanager;
 #[cfg(feature = "tower")]
 pub use slo_tower as tower;
 
-/// Prometheus export through `metrics`, fleet-wide rules and OpenSLO
-/// (feature `prometheus`).
+/// Prometheus export through `metrics`, and `/metrics` (feature
+/// `prometheus`).
 #[cfg(feature = "prometheus")]
 pub use slo_prometheus as prometheus;
+
+/// Fleet-wide rules, dashboards and OpenSLO from the spec; reports and
+/// warm start from a PromQL API's history (features `fleet`, `report`,
+/// `warm-start`).
+#[cfg(feature = "fleet")]
+pub use slo_fleet as fleet;
 
 #[cfg(feature = "macros")]
 pub mod measure;

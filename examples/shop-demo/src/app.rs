@@ -10,8 +10,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use slo::Registry;
+use slo::fleet::rules::{RulesOptions, rules};
 use slo::prometheus::PrometheusExporter;
-use slo::prometheus::rules::{RulesOptions, rules};
 use slo::tower::axum::MeasuredRouter;
 use slo::tower::{SloEndpoint, SloLayer};
 

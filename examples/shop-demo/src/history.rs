@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use slo::prometheus::query::Matchers;
-use slo::prometheus::warm_start::WarmStart;
+use slo::fleet::query::Matchers;
+use slo::fleet::warm_start::WarmStart;
 use slo::state::{Backfill, SOURCE_SIMULATED};
 use slo::{Spec, Timestamp};
 

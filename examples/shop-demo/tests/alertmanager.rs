@@ -22,24 +22,15 @@ use std::time::{Duration, Instant};
 use common::{Peer, free_port, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::prometheus::rules::{RulesOptions, rules};
+use slo::fleet::rules::{RulesOptions, rules};
 use slo_test_support::{Alertmanager, Webhook};
 
 /// The demo's SLOs with a 1d period: the fastest page's windows are 2m and
 /// 10s, so a restart without faults resolves it within seconds.
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    period: 1d
-    match: {routes: ["POST /checkout"]}
-    alerting: {min_events: 20}
-  - name: cart-availability
-    objective: 99.5%
-    period: 1d
-    match: {routes: ["GET /cart/{id}"]}
-"#;
+fn spec_text() -> String {
+    let checkout = format!("{}    alerting: {{min_events: 20}}\n", common::CHECKOUT_1D);
+    common::shop_spec(&[&checkout, common::CART_1D])
+}
 
 fn demo_at(listen: &str, args: &[&str]) -> Peer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
@@ -93,7 +84,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     let dir = std::env::temp_dir().join(format!("slo-demo-am-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec_path = dir.join("spec.yaml");
-    std::fs::write(&spec_path, SPEC).unwrap();
+    std::fs::write(&spec_path, spec_text()).unwrap();
     let state = dir.join("shop.slo-state");
     let listen = format!("127.0.0.1:{}", free_port());
     let common_args = [
@@ -120,7 +111,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
 
     // The fleet's Prometheus on the generated rules, alerting to the same
     // Alertmanager.
-    let spec = Spec::from_yaml(SPEC).unwrap();
+    let spec = Spec::from_yaml(&spec_text()).unwrap();
     let rules_path = dir.join("rules.yaml");
     let options = RulesOptions::new().selector("job", "shop").unwrap();
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();

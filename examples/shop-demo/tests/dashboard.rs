@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use common::{encode, get, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::prometheus::dashboard::{DashboardOptions, dashboard};
-use slo::prometheus::matchers::Matchers;
-use slo::prometheus::rules::{RulesOptions, rules};
+use slo::fleet::dashboard::{DashboardOptions, dashboard};
+use slo::fleet::matchers::Matchers;
+use slo::fleet::rules::{RulesOptions, rules};
 
 const SLOS: [&str; 3] = [
     "checkout-availability",

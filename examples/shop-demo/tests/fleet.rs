@@ -16,28 +16,13 @@ use std::time::{Duration, Instant};
 use common::{Peer, encode, get, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::policy::{Policy, TIERS};
-use slo::prometheus::rules::{RulesOptions, rules};
+use slo::fleet::rules::{RulesOptions, rules};
 
 /// The demo's SLOs with a 1d period, so that the alert windows scale down
 /// to seconds and minutes (5m → 10s, 30m → 1m, 1h → 2m …).
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    period: 1d
-    match: {routes: ["POST /checkout"]}
-  - name: cart-availability
-    objective: 99.5%
-    period: 1d
-    match: {routes: ["GET /cart/{id}"]}
-  - name: search-latency
-    objective: 99%
-    period: 1d
-    sli: {latency: {threshold: 100ms}}
-    match: {routes: ["GET /search"]}
-"#;
+fn spec_text() -> String {
+    common::shop_spec(&[common::CHECKOUT_1D, common::CART_1D, common::SEARCH_1D])
+}
 
 /// (requests per second, fraction failing) of each instance.
 const FLEET: [(u32, f64); 3] = [(300, 0.02), (150, 0.05), (50, 0.2)];
@@ -88,11 +73,11 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
     if !have("prometheus") || !have("promtool") {
         return;
     }
-    let spec = Spec::from_yaml(SPEC).unwrap();
+    let spec = Spec::from_yaml(&spec_text()).unwrap();
     let dir = std::env::temp_dir().join(format!("slo-fleet-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec_path = dir.join("spec.yaml");
-    std::fs::write(&spec_path, SPEC).unwrap();
+    std::fs::write(&spec_path, spec_text()).unwrap();
     let options = RulesOptions::new().selector("job", "shop").unwrap();
     let rules_path = dir.join("rules.yaml");
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
@@ -233,12 +218,11 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
         // The tiers this fleet burn rate crosses fire; the others do not
         // (a burn within 5% of a threshold is not judged).
         let burn = fleet / budget;
-        let policy = Policy::for_period(slo.period());
-        for tier in TIERS {
+        for tier in slo.windows().tiers() {
             if ((burn - tier.burn_rate) / tier.burn_rate).abs() < 0.05 {
                 continue;
             }
-            let long = policy.windows()[tier.long].label.clone();
+            let long = tier.long.label.clone();
             let fires = firing.contains(&(name.to_owned(), long.clone()));
             assert_eq!(
                 fires,

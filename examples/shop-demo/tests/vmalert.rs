@@ -14,23 +14,14 @@ use std::time::{Duration, Instant};
 use common::{Peer, encode, free_port, get, have, listening, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
-use slo::prometheus::rules::{RulesOptions, rules};
+use slo::fleet::rules::{RulesOptions, rules};
 use slo_test_support::{Alertmanager, Webhook};
 
 /// Two SLOs with a 1d period (windows of seconds and minutes: 10s, 1m,
 /// 2m, 4m, 12m, 48m, 2h24m).
-const SPEC: &str = r#"
-service: shop
-slos:
-  - name: checkout-availability
-    objective: 99.9%
-    period: 1d
-    match: {routes: ["POST /checkout"]}
-  - name: cart-availability
-    objective: 99.5%
-    period: 1d
-    match: {routes: ["GET /cart/{id}"]}
-"#;
+fn spec_text() -> String {
+    common::shop_spec(&[common::CHECKOUT_1D, common::CART_1D])
+}
 
 /// The demo's share of failing requests (spread evenly): checkout burns
 /// 40 times too fast (every tier fires), cart 8 times (all but the
@@ -99,7 +90,7 @@ fn vmalert_evaluates_the_generated_rules_as_prometheus_does() {
     let dir = std::env::temp_dir().join(format!("slo-vmalert-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec_path = dir.join("spec.yaml");
-    std::fs::write(&spec_path, SPEC).unwrap();
+    std::fs::write(&spec_path, spec_text()).unwrap();
     let demo = common::demo(&[
         "--spec",
         spec_path.to_str().unwrap(),
@@ -113,7 +104,7 @@ fn vmalert_evaluates_the_generated_rules_as_prometheus_does() {
         "1h",
     ]);
     let target = listening(&demo);
-    let spec = Spec::from_yaml(SPEC).unwrap();
+    let spec = Spec::from_yaml(&spec_text()).unwrap();
     let rules_path = dir.join("rules.yaml");
     let options = RulesOptions::new().selector("job", "shop").unwrap();
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::{Peer, get, have, listening, query, query_at, wait_for_port, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
-use slo::prometheus::rules::{Rule, RulesOptions, rules};
+use slo::fleet::rules::{Rule, RulesOptions, rules};
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3600;

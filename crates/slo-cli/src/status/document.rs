@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use slo_core::is_unprintable;
+use slo_core::__private::is_unprintable;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SloDocument {
@@ -29,10 +29,8 @@ pub(crate) struct SloEntry {
     pub burn_rates: BTreeMap<String, Option<f64>>,
     pub alerts: Vec<Alert>,
     pub status: String,
-    /// The release decision per risk (documents from before release
-    /// decisions lack it).
-    #[serde(default)]
-    pub release: Option<BTreeMap<String, String>>,
+    /// The release decision per risk.
+    pub release: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +53,8 @@ pub(crate) struct Alert {
 
 impl SloDocument {
     /// The document with every unprintable character
-    /// ([`slo_core::is_unprintable`]) in what gets printed replaced by `?`:
+    /// (controls, bidirectional overrides and isolates, line and paragraph
+    /// separators) in what gets printed replaced by `?`:
     /// a peer's words must not drive the terminal (escape sequences),
     /// reorder what it shows (bidirectional overrides) or forge lines of
     /// output.
@@ -85,7 +84,7 @@ impl SloDocument {
 /// Replaces every unprintable character of `text` by `?`.
 pub(crate) fn clean(text: &mut String) {
     if text.chars().any(is_unprintable) {
-        *text = slo_core::printable(text, usize::MAX);
+        *text = slo_core::__private::printable(text, usize::MAX);
     }
 }
 

@@ -29,12 +29,20 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-/// What `slo status` was asked.
+/// What `slo status` is asked.
+#[derive(clap::Args)]
 pub(crate) struct StatusArgs {
-    pub url: String,
-    pub timeout: Duration,
-    pub color: ColorChoice,
-    pub fail_on_exhausted: bool,
+    /// The /slo URL; `host:port` means `http://host:port/slo`.
+    url: String,
+    /// Give up after this long in all, such as 5s or 500ms.
+    #[arg(long, default_value = "5s", value_parser = crate::parse_interval)]
+    timeout: Duration,
+    /// Colour the table: auto (on a terminal, unless NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Also exit 1 when an SLO's error budget is spent (a release gate).
+    #[arg(long)]
+    fail_on_exhausted: bool,
 }
 
 /// The exit code for "cannot tell": unreachable, timed out, not a `/slo`.
@@ -115,7 +123,7 @@ pub(crate) fn read_document(body: &str) -> Result<SloDocument, String> {
             let start: String = body.chars().take(80).collect();
             // serde's words quote the peer's field names and values, as
             // long as the peer made them.
-            let reason = slo_core::json_error(&e, 200);
+            let reason = slo_core::__private::json_error(&e, 200);
             let mut reason =
                 format!("the answer is not a /slo document ({reason}); it begins {start:?}");
             document::clean(&mut reason);
@@ -152,7 +160,10 @@ mod tests {
         let body = format!(r#"{{"service":"shop","slos":"\u001b]0;{long}"}}"#);
         let said = read_document(&body).expect_err("not a document");
         assert!(said.chars().count() < 1_000, "{} characters", said.len());
-        assert!(!said.chars().any(slo_core::is_unprintable), "{said:?}");
+        assert!(
+            !said.chars().any(slo_core::__private::is_unprintable),
+            "{said:?}"
+        );
         assert!(said.contains("at line 1 column"), "{said}");
     }
 

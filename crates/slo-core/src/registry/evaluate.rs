@@ -3,56 +3,71 @@
 //! transitions and the release decisions all read them from here, so that
 //! they can never disagree.
 
+use super::{Registry, Roles, SloEntry};
+use crate::budget;
 use crate::clock::Timestamp;
-use crate::policy::{PERIOD_WINDOW, STATUS_WINDOW, TIERS, WINDOW_COUNT};
-use crate::status::StatusLevel;
-
-use super::{Registry, SloEntry, budget_consumed};
+use crate::level::StatusLevel;
 
 /// What an SLO's windows say at one instant.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Evaluation {
-    /// Good and bad events per window, in policy order.
-    pub counts: [(f64, f64); WINDOW_COUNT],
+#[derive(Debug, Clone)]
+pub(super) struct Evaluation {
+    /// Good and bad events per window, in ring order.
+    pub counts: Vec<(f64, f64)>,
     /// Burn rate per window; `None` for a window without events.
-    pub burn: [Option<f64>; WINDOW_COUNT],
+    pub burn: Vec<Option<f64>>,
     /// How much of the period the windows hold, 0..=1.
     pub coverage: f64,
     /// The error budget left, as a ratio.
     pub remaining: f64,
-    /// Whether each tier of [`TIERS`] fires.
-    pub firing: [bool; TIERS.len()],
+    /// Whether each of the SLO's tiers fires, in their order.
+    pub firing: Vec<bool>,
     /// The status level.
     pub level: StatusLevel,
+}
+
+impl Evaluation {
+    /// Each tier's long and short windows' burn rates, in tier order.
+    pub fn tier_burn_rates(&self, roles: &Roles) -> Vec<(Option<f64>, Option<f64>)> {
+        roles
+            .tiers
+            .iter()
+            .map(|&(long, short)| (self.burn[long], self.burn[short]))
+            .collect()
+    }
 }
 
 impl Registry {
     pub(super) fn evaluate(&self, slo: &SloEntry, now: Timestamp) -> Evaluation {
         let counts = self.window_counts(slo, now);
-        let budget = slo.definition.error_budget();
-        let burn: [Option<f64>; WINDOW_COUNT] = std::array::from_fn(|i| {
-            let (good, bad) = counts[i];
-            let total = good + bad;
-            (total > 1e-9).then(|| bad / total / budget)
-        });
+        let error_budget = slo.definition.error_budget();
+        let burn: Vec<Option<f64>> = counts
+            .iter()
+            .map(|&(good, bad)| budget::burn_rate(good, bad, error_budget))
+            .collect();
         let period_seconds = slo.definition.period().as_secs_f64();
         let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
         let coverage = (elapsed / period_seconds).min(1.0);
-        let remaining = 1.0 - budget_consumed(burn[PERIOD_WINDOW], coverage);
+        let remaining = 1.0 - budget::consumed(burn[slo.roles.period], coverage);
         let min_events = slo.definition.min_events() as f64;
-        let firing = std::array::from_fn(|t| {
-            let tier = &TIERS[t];
-            let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
-            let (good, bad) = counts[tier.long];
-            exceeds(tier.long) && exceeds(tier.short) && good + bad + 1e-9 >= min_events
-        });
+        let firing = slo
+            .definition
+            .windows()
+            .tiers()
+            .iter()
+            .zip(&slo.roles.tiers)
+            .map(|(tier, &(long, short))| {
+                let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
+                let (good, bad) = counts[long];
+                exceeds(long) && exceeds(short) && good + bad + budget::NO_EVENTS >= min_events
+            })
+            .collect();
         Evaluation {
+            level: StatusLevel::classify(remaining, burn[slo.roles.status]),
             counts,
             burn,
             coverage,
             remaining,
             firing,
-            level: StatusLevel::classify(remaining, burn[STATUS_WINDOW]),
         }
     }
 }

@@ -2,44 +2,15 @@
 //! being built.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use super::{Base, SloEntry};
 use crate::clock::Timestamp;
 use crate::counters::Totals;
-use crate::spec::{Sli, SloDefinition, Spec};
+use crate::rings::{DEFAULT_RING_LEN, Rings, SampleFill, SavedRing, TickState};
 use crate::state::codec::{EncodedRing, SavedLatency};
+use crate::state::identity::{FUTURE_TOLERANCE, identity};
 use crate::state::{RestoreNote, RestoreReport, SavedSlo, SnapshotData};
 use crate::sync::Mutex;
-use crate::window::{DEFAULT_RING_LEN, SampleFill, SavedRing, TickState, Windows};
-
-/// How far in the future a snapshot may say it was taken and still be
-/// used (a wall clock stepped back a little between two runs): beyond
-/// this, every SLO starts fresh.
-const FUTURE_TOLERANCE: Duration = Duration::from_secs(1);
-
-/// What must not change for an SLO's history to still mean the same thing:
-/// its SLI, its routes (as a set) and its period. The objective, the
-/// description and `min_events` may change.
-pub(crate) fn identity(definition: &SloDefinition) -> String {
-    let sli = match definition.sli() {
-        Sli::Availability => "availability".to_owned(),
-        Sli::Latency { threshold } => format!("latency {}ns", threshold.as_nanos()),
-    };
-    let routes = match definition.routes() {
-        None => "every request".to_owned(),
-        Some(rules) => {
-            let mut rules: Vec<String> = rules.iter().map(ToString::to_string).collect();
-            rules.sort();
-            rules.dedup();
-            rules.join(", ")
-        }
-    };
-    format!(
-        "sli {sli}; period {}ns; routes {routes}",
-        definition.period().as_nanos()
-    )
-}
 
 /// `slo`'s state, its windows just ticked to `state`.
 pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
@@ -65,31 +36,10 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
         bad: state.totals.bad,
         excluded: slo.base.excluded.wrapping_add(cell.counters.excluded()),
         latency,
-        rings: slo.windows.save_each(|spacing, latest, samples| {
+        rings: slo.rings.save_each(|spacing, latest, samples| {
             EncodedRing::from_samples(spacing, latest, samples)
         }),
     }
-}
-
-/// The SLOs of `spec` that `snapshot` would restore at `now`: same
-/// service, not from the future, and per SLO an unchanged SLI, routes and
-/// period, saved less than a period ago.
-pub(crate) fn restorable(snapshot: &SnapshotData, spec: &Spec, now: Timestamp) -> Vec<String> {
-    let taken_at = Timestamp::from_unix_nanos(snapshot.taken_at);
-    if snapshot.service != spec.service() || taken_at > now.saturating_add(FUTURE_TOLERANCE) {
-        return Vec::new();
-    }
-    spec.slos()
-        .iter()
-        .filter(|definition| {
-            snapshot.slos.iter().any(|saved| {
-                saved.name == definition.name()
-                    && saved.identity == identity(definition)
-                    && now.saturating_duration_since(taken_at) < definition.period()
-            })
-        })
-        .map(|definition| definition.name().to_owned())
-        .collect()
 }
 
 /// Restores what `snapshots` hold for `slos` (fresh entries, built at
@@ -188,7 +138,7 @@ pub(super) fn apply(
 /// Puts `saved` into `slo`; `false` (and `slo` untouched) when its windows
 /// do not fit.
 fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Timestamp) -> bool {
-    let Ok(rings) = saved
+    let Ok(saved_rings) = saved
         .rings
         .iter()
         .map(EncodedRing::decode)
@@ -196,8 +146,8 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
     else {
         return false;
     };
-    let windows = Windows::new(&slo.lengths, DEFAULT_RING_LEN, saved.since);
-    if !windows.restore(&rings) {
+    let rings = Rings::new(&slo.lengths, DEFAULT_RING_LEN, saved.since);
+    if !rings.restore(&saved_rings) {
         return false;
     }
     let totals = Totals {
@@ -207,7 +157,7 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
     // The time since the snapshot had no events: the samples it missed
     // all hold the snapshot's totals.
     let at = taken_at.min(now).as_unix_nanos();
-    let state = windows.tick(
+    let state = rings.tick(
         now.as_unix_nanos(),
         totals,
         TickState { at, totals },
@@ -219,7 +169,7 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
         }
         _ => (Vec::new(), 0),
     };
-    slo.windows = windows;
+    slo.rings = rings;
     slo.since = Timestamp::from_unix_nanos(saved.since);
     slo.base = Base {
         totals,

@@ -12,6 +12,7 @@ mod yaml;
 use std::time::Duration;
 
 use crate::release::ReleasePolicy;
+use crate::windows::SloWindows;
 
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
@@ -23,6 +24,16 @@ pub const DEFAULT_PERIOD: Duration = Duration::from_secs(30 * 86_400);
 pub const MIN_PERIOD: Duration = Duration::from_secs(86_400);
 /// The longest name accepted for a service or an SLO.
 pub const MAX_NAME_LEN: usize = 128;
+/// Latency histogram bounds (seconds) every latency SLI gets, plus its
+/// threshold ([`Sli::histogram_bounds`]).
+pub const DEFAULT_LATENCY_BOUNDS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Asked for an SLO the spec does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no SLO named {0:?} in this registry")]
+pub struct UnknownSlo(pub String);
 
 /// A validated set of SLOs for one service, built in code with
 /// [`Spec::builder`] or read from a spec file with [`Spec::from_yaml`].
@@ -82,6 +93,14 @@ impl Spec {
         &self.slos
     }
 
+    /// The SLO with this name.
+    pub fn slo(&self, name: &str) -> Result<&SloDefinition, UnknownSlo> {
+        self.slos
+            .iter()
+            .find(|slo| slo.name == name)
+            .ok_or_else(|| UnknownSlo(name.to_owned()))
+    }
+
     /// The release policy: what a change of each risk may do at each
     /// status level (`policy.release`; [`ReleasePolicy::DEFAULT`] unless
     /// the spec changes it).
@@ -106,6 +125,7 @@ pub struct SloDefinition {
     sli: Sli,
     routes: Option<Vec<RouteRule>>,
     min_events: u64,
+    windows: SloWindows,
 }
 
 impl SloDefinition {
@@ -132,6 +152,12 @@ impl SloDefinition {
     /// The rolling period the objective applies to.
     pub fn period(&self) -> Duration {
         self.period
+    }
+
+    /// The windows the SLO keeps, each with its role: its alert tiers'
+    /// windows, the status, exhaustion and chart windows, and the period.
+    pub fn windows(&self) -> &SloWindows {
+        &self.windows
     }
 
     /// What makes an event good.
@@ -175,4 +201,33 @@ pub enum Sli {
         /// The slowest a good event may be.
         threshold: Duration,
     },
+}
+
+impl Sli {
+    /// The upper bounds, in seconds and ascending, of this SLI's latency
+    /// histogram: [`DEFAULT_LATENCY_BOUNDS`] plus its threshold, so that
+    /// the threshold is always a bucket bound; none for availability.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use slo_core::Sli;
+    /// let bounds = Sli::Latency { threshold: Duration::from_millis(300) }.histogram_bounds();
+    /// assert_eq!(bounds[5..8], [0.25, 0.3, 0.5]);
+    /// assert!(Sli::Availability.histogram_bounds().is_empty());
+    /// ```
+    pub fn histogram_bounds(&self) -> Vec<f64> {
+        match self {
+            Sli::Availability => Vec::new(),
+            Sli::Latency { threshold } => {
+                let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS
+                    .iter()
+                    .copied()
+                    .chain([threshold.as_secs_f64()])
+                    .collect();
+                bounds.sort_by(f64::total_cmp);
+                bounds.dedup();
+                bounds
+            }
+        }
+    }
 }

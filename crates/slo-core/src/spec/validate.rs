@@ -13,9 +13,9 @@ use super::{
     SpecError, SpecErrorKind, SpecErrors, SpecWarning,
 };
 use crate::duration::{format_duration, parse_duration};
-use crate::policy::TIERS;
+use crate::level::StatusLevel;
 use crate::release::{Decision, ReleasePolicy, Risk, UnknownName};
-use crate::status::StatusLevel;
+use crate::windows::SloWindows;
 
 /// Objectives stricter than this leave so little budget that a page comes
 /// after very few bad events; worth a warning.
@@ -171,14 +171,16 @@ fn check_slo(c: &mut Collector, prefix: &str, slo: SloDraft) -> Option<SloDefini
         None => Some(None),
         Some(routes) => check_routes(c, prefix, routes).map(Some),
     };
+    let period = period?;
     let definition = SloDefinition {
         name: slo.name.value,
         description: slo.description,
         objective: objective?,
-        period: period?,
+        period,
         sli: sli?,
         routes: routes?,
         min_events: slo.min_events.unwrap_or(1),
+        windows: SloWindows::for_period(period),
     };
     warn_about_tiers(c, prefix, slo.objective.at, &definition);
     Some(definition)
@@ -338,9 +340,7 @@ fn check_routes(
 
 fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: &SloDefinition) {
     let max_burn = 1.0 / slo.error_budget();
-    let policy = crate::policy::Policy::for_period(slo.period);
-    let windows = policy.windows();
-    for tier in TIERS {
+    for tier in slo.windows.tiers() {
         if tier.burn_rate >= max_burn {
             c.warnings.push(SpecWarning {
                 field: format!("{prefix}.objective"),
@@ -348,8 +348,8 @@ fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: 
                 message: format!(
                     "the {} tier {}/{} can never fire: with objective {} the burn rate cannot exceed {:.2}, below its threshold {}",
                     tier.severity.as_str(),
-                    windows[tier.long].label,
-                    windows[tier.short].label,
+                    tier.long.label,
+                    tier.short.label,
                     slo.objective,
                     max_burn,
                     tier.burn_rate

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::{DEFAULT_PERIOD, Sli, SloDefinition, Spec};
 use crate::duration::format_duration;
+use crate::level::StatusLevel;
 use crate::release::{ReleaseDecisions, ReleasePolicy};
-use crate::status::StatusLevel;
 
 #[derive(Serialize)]
 struct SpecFile<'a> {

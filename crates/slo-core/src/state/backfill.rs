@@ -5,13 +5,11 @@
 use std::time::Duration;
 
 use super::codec::{EncodedRing, SavedSlo, Snapshot as SnapshotData};
+use super::identity::identity;
 use crate::clock::Timestamp;
 use crate::counters::Totals;
-use crate::policy::Policy;
-use crate::registry::restore::identity;
-use crate::registry::window_lengths;
+use crate::rings::{DEFAULT_RING_LEN, SavedRing, spacing};
 use crate::spec::Spec;
-use crate::window::{DEFAULT_RING_LEN, SavedRing, spacing};
 
 /// A history source that is not a state file: `/slo`'s `history.sources`
 /// names it.
@@ -109,9 +107,11 @@ impl Backfill {
             .map(|definition| Planned {
                 name: definition.name().to_owned(),
                 identity: identity(definition),
-                spacings: window_lengths(&Policy::for_period(definition.period()))
+                spacings: definition
+                    .windows()
+                    .all()
                     .iter()
-                    .map(|w| spacing(*w, DEFAULT_RING_LEN))
+                    .map(|w| spacing(w.nanos(), DEFAULT_RING_LEN))
                     .collect(),
                 filled: None,
             })

@@ -10,14 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::counters::Totals;
 use crate::format::{json_error, printable};
-use crate::window::{DEFAULT_RING_LEN, SavedRing};
+use crate::rings::{DEFAULT_RING_LEN, SavedRing};
 
 /// The first word of every state file.
 const MAGIC: &str = "slo-state";
 /// The format this code writes and reads.
 pub(crate) const VERSION: u32 = 2;
 /// Format 1 (ring samples as lists of numbers) is still read.
-const OLDEST_READ: u32 = 1;
 /// Files larger than this are refused before they are read: 1,000 SLOs
 /// take about 5 MiB.
 pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -36,9 +35,9 @@ pub enum StateError {
     #[error("not a state file (no `slo-state` header)")]
     NotAStateFile,
     /// Written by a format version this code does not read.
-    #[error("format version {found}, this build reads versions {OLDEST_READ} to {VERSION}")]
+    #[error("format version {found}, this build reads version {VERSION}")]
     Version {
-        /// The version in the file ([`crate::printable`], at most 20
+        /// The version in the file (printable, at most 20
         /// characters).
         found: String,
     },
@@ -237,7 +236,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Snapshot, StateError> {
         return Err(StateError::NotAStateFile);
     }
     let version = words.next().unwrap_or("");
-    if !(OLDEST_READ..=VERSION).any(|v| v.to_string() == version) {
+    if version != VERSION.to_string() {
         return Err(StateError::Version {
             found: printable(version, 20),
         });

@@ -1,18 +1,18 @@
-//! How a ring's samples are written in a state file since format 2: the
-//! differences between consecutive samples as LEB128 varints, in one
-//! base64 string per ring. Format 1 wrote them as a JSON array of numbers;
-//! both are read. The string is about a third smaller than the array and
-//! many times cheaper to write and read (one string instead of 64 numbers
-//! through the JSON serializer), which is most of a state write's CPU.
+//! How a ring's samples are written in a state file: the differences
+//! between consecutive samples as LEB128 varints, in one base64 string per
+//! ring. The string is about a third smaller than a JSON array of the
+//! numbers and many times cheaper to write and read (one string instead of
+//! 64 numbers through the JSON serializer), which is most of a state
+//! write's CPU.
 
 use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde::Serializer;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, Visitor};
 
-use crate::window::DEFAULT_RING_LEN;
+use crate::rings::DEFAULT_RING_LEN;
 
 /// The most bytes a u64 takes as a LEB128 varint.
 const MAX_VARINT: usize = 10;
@@ -46,7 +46,7 @@ impl<'de> Visitor<'de> for DeltasVisitor {
     type Value = Vec<u64>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a ring's samples: a base64 string of varints, or a list of numbers")
+        f.write_str("a ring's samples: a base64 string of varints")
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Vec<u64>, E> {
@@ -80,20 +80,6 @@ impl<'de> Visitor<'de> for DeltasVisitor {
         }
         Ok(values)
     }
-
-    /// Format 1: a list of numbers.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u64>, A::Error> {
-        let mut values = Vec::new();
-        while let Some(value) = seq.next_element::<u64>()? {
-            if values.len() == DEFAULT_RING_LEN {
-                return Err(de::Error::custom(
-                    "a ring holds more samples than a ring has",
-                ));
-            }
-            values.push(value);
-        }
-        Ok(values)
-    }
 }
 
 #[cfg(test)]
@@ -105,7 +91,7 @@ mod tests {
     }
 
     #[test]
-    fn every_value_round_trips_and_the_old_list_is_read() {
+    fn every_value_round_trips_and_a_list_is_refused() {
         let values = vec![
             0,
             1,
@@ -123,11 +109,7 @@ mod tests {
         let text = serde_json::to_string(&ring).unwrap_or_default();
         assert!(text.starts_with("{\"good\":\""), "{text}");
         assert_eq!(serde_json::from_str::<Ring>(&text).ok(), Some(ring));
-        let old: Ring = serde_json::from_str(
-            "{\"good\":[0,1,127,128,300,16384,4294967295,18446744073709551615,7]}",
-        )
-        .unwrap_or(Ring { good: vec![] });
-        assert_eq!(old.good, values);
+        assert!(serde_json::from_str::<Ring>("{\"good\":[0,1,127]}").is_err());
     }
 
     #[test]
@@ -141,7 +123,5 @@ mod tests {
         }
         let long = format!("{{\"good\":\"{}\"}}", "A".repeat(4000));
         assert!(serde_json::from_str::<Ring>(&long).is_err());
-        let many = format!("{{\"good\":[{}]}}", vec!["1"; 65].join(","));
-        assert!(serde_json::from_str::<Ring>(&many).is_err());
     }
 }

@@ -55,6 +55,7 @@ mod backfill;
 pub(crate) mod codec;
 mod deltas;
 mod file;
+pub(crate) mod identity;
 mod report;
 mod writer;
 
@@ -92,7 +93,7 @@ impl Snapshot {
     /// that a service can skip fetching history it already has, such as a
     /// warm start when its state file holds every SLO.
     pub fn restorable(&self, spec: &crate::Spec, now: crate::Timestamp) -> Vec<String> {
-        crate::registry::restore::restorable(&self.0, spec, now)
+        identity::restorable(&self.0, spec, now)
     }
 
     /// The bytes of a state file holding this snapshot.

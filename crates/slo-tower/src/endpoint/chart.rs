@@ -2,30 +2,22 @@
 //! the fastest page tier's long window (left axis, with the page threshold)
 //! and the error budget remaining (right axis).
 
-use std::fmt::Write;
 use std::time::Duration;
 
+use slo_core::__private::svg::{Anchor, Frame, Svg, nice_ceiling};
 use slo_core::{History, format_duration};
 
-use super::escape::escape;
+const FRAME: Frame = Frame {
+    width: 600.0,
+    height: 170.0,
+    left: 40.0,
+    right: 48.0,
+    top: 22.0,
+    bottom: 22.0,
+};
 
-const W: f64 = 600.0;
-const H: f64 = 170.0;
-const LEFT: f64 = 40.0;
-const RIGHT: f64 = 48.0;
-const TOP: f64 = 22.0;
-const BOTTOM: f64 = 22.0;
-
-/// A round axis maximum at or above `value`.
-fn nice_ceiling(value: f64) -> f64 {
-    let value = value.max(1.0);
-    let magnitude = 10f64.powf(value.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|v| *v >= value)
-        .unwrap_or(value)
-}
+const GREY: &str = "#59636e";
+const BLUE: &str = "#0969da";
 
 pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
     let Some(last) = history.points.last() else {
@@ -50,57 +42,75 @@ pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::min)
         .max(-10.0);
-    let (plot_w, plot_h) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-    let x = |t: f64| LEFT + ((t - start) / span).clamp(0.0, 1.0) * plot_w;
-    let y_burn = |v: f64| TOP + (1.0 - (v / y_max).clamp(0.0, 1.0)) * plot_h;
-    let y_budget =
-        |v: f64| TOP + (1.0 - ((v - budget_min) / (1.0 - budget_min)).clamp(0.0, 1.0)) * plot_h;
-    let window = escape(&history.burn_window);
-    let _ = write!(
-        out,
-        "<svg viewBox=\"0 0 {W} {H}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title>Burn rate over {window} and error budget remaining, last {span}</title>\
-         <rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{plot_w}\" height=\"{plot_h}\" fill=\"#fbfcfd\" stroke=\"#d0d7de\"/>\
-         <text x=\"{LEFT}\" y=\"14\" fill=\"{colour}\">burn rate ({window})</text>\
-         <text x=\"{rx}\" y=\"14\" fill=\"#0969da\" text-anchor=\"end\">budget left</text>",
-        span = format_duration(history.span),
-        rx = W - 4.0,
+    let x = |t: f64| FRAME.x((t - start) / span);
+    let y_burn = |v: f64| FRAME.y_of(v, 0.0, y_max);
+    let y_budget = |v: f64| FRAME.y_of(v, budget_min, 1.0);
+    let window = &history.burn_window;
+    let mut svg = Svg::open(
+        FRAME,
+        None,
+        &format!(
+            "Burn rate over {window} and error budget remaining, last {}",
+            format_duration(history.span)
+        ),
+    );
+    svg.plot_area("#fbfcfd", "#d0d7de");
+    svg.text(
+        FRAME.left,
+        14.0,
+        Anchor::Start,
+        colour,
+        None,
+        &format!("burn rate ({window})"),
+    );
+    svg.text(
+        FRAME.width - 4.0,
+        14.0,
+        Anchor::End,
+        BLUE,
+        None,
+        "budget left",
     );
     // Axes: burn rate ticks on the left, budget on the right, time below.
     for k in 0..=4 {
         let v = y_max * f64::from(k) / 4.0;
-        let _ = write!(
-            out,
-            "<text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\" fill=\"#59636e\">{v}</text>",
-            tx = LEFT - 4.0,
-            ty = y_burn(v) + 4.0,
-            v = if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            },
+        let label = if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        };
+        svg.text(
+            FRAME.left - 4.0,
+            y_burn(v) + 4.0,
+            Anchor::End,
+            GREY,
+            None,
+            &label,
         );
         let b = budget_min + (1.0 - budget_min) * f64::from(k) / 4.0;
-        let _ = write!(
-            out,
-            "<text x=\"{tx}\" y=\"{ty:.1}\" fill=\"#0969da\">{p:.0}%</text>",
-            tx = W - RIGHT + 4.0,
-            ty = y_budget(b) + 4.0,
-            p = b * 100.0,
+        svg.text(
+            FRAME.width - FRAME.right + 4.0,
+            y_budget(b) + 4.0,
+            Anchor::Start,
+            BLUE,
+            None,
+            &format!("{:.0}%", b * 100.0),
         );
     }
     for k in 0..=5 {
         let ago = history.span.mul_f64(f64::from(5 - k) / 5.0);
-        let tx = LEFT + plot_w * f64::from(k) / 5.0;
         let label = if k == 5 {
             "now".to_owned()
         } else {
             format!("−{}", format_duration(Duration::from_secs(ago.as_secs())))
         };
-        let _ = write!(
-            out,
-            "<text x=\"{tx:.1}\" y=\"{ty}\" text-anchor=\"middle\" fill=\"#59636e\">{label}</text>",
-            ty = H - 6.0,
+        svg.text(
+            FRAME.x(f64::from(k) / 5.0),
+            FRAME.height - 6.0,
+            Anchor::Middle,
+            GREY,
+            None,
+            &label,
         );
     }
     let page_label = format!("page {page}");
@@ -109,79 +119,33 @@ pub(crate) fn render(out: &mut String, history: &History, colour: &str) {
         (page, page_label.as_str(), "#cf222e"),
     ] {
         if value <= y_max {
-            let _ = write!(
-                out,
-                "<line x1=\"{LEFT}\" x2=\"{x2}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"{stroke}\" stroke-dasharray=\"4 3\"/>\
-                 <text x=\"{tx}\" y=\"{ty:.1}\" fill=\"{stroke}\">{label}</text>",
-                x2 = W - RIGHT,
-                y = y_burn(value),
-                tx = LEFT + 4.0,
-                ty = y_burn(value) - 3.0,
+            svg.rule(y_burn(value), stroke, 1.0, true);
+            svg.text(
+                FRAME.left + 4.0,
+                y_burn(value) - 3.0,
+                Anchor::Start,
+                stroke,
+                None,
+                label,
             );
         }
     }
     // Budget remaining: a line on the right axis.
-    let budget: Vec<String> = history
+    let budget: Vec<(f64, f64)> = history
         .points
         .iter()
         .filter(|p| p.budget_remaining.is_finite())
-        .map(|p| {
-            format!(
-                "{:.1},{:.1}",
-                x(p.at.as_unix_nanos() as f64),
-                y_budget(p.budget_remaining)
-            )
-        })
+        .map(|p| (x(p.at.as_unix_nanos() as f64), y_budget(p.budget_remaining)))
         .collect();
-    if !budget.is_empty() {
-        let _ = write!(
-            out,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\"/>",
-            budget.join(" ")
-        );
-    }
+    svg.line(&budget, BLUE, 1.5);
     // Burn rate: one line per run of points that have events.
-    let mut run: Vec<String> = Vec::new();
-    let flush = |run: &mut Vec<String>, out: &mut String| {
-        if run.len() == 1 {
-            let _ = write!(
-                out,
-                "<circle cx=\"{}\" r=\"2\" fill=\"{colour}\"/>",
-                run[0].replace(',', "\" cy=\"")
-            );
-        } else if run.len() > 1 {
-            let _ = write!(
-                out,
-                "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
-                run.join(" ")
-            );
-        }
-        run.clear();
-    };
+    let mut run: Vec<(f64, f64)> = Vec::new();
     for point in &history.points {
         match point.burn_rate.filter(|v| v.is_finite()) {
-            Some(v) => run.push(format!(
-                "{:.1},{:.1}",
-                x(point.at.as_unix_nanos() as f64),
-                y_burn(v)
-            )),
-            None => flush(&mut run, out),
+            Some(v) => run.push((x(point.at.as_unix_nanos() as f64), y_burn(v))),
+            None => svg.line(&std::mem::take(&mut run), colour, 2.0),
         }
     }
-    flush(&mut run, out);
-    out.push_str("</svg>");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nice_ceiling;
-
-    #[test]
-    fn axis_maxima_are_round() {
-        assert_eq!(nice_ceiling(0.3), 1.0);
-        assert_eq!(nice_ceiling(1.7), 2.0);
-        assert_eq!(nice_ceiling(15.84), 20.0);
-        assert_eq!(nice_ceiling(30.0), 50.0);
-        assert_eq!(nice_ceiling(120.0), 200.0);
-    }
+    svg.line(&run, colour, 2.0);
+    out.push_str(&svg.finish());
 }

@@ -5,15 +5,15 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use slo_core::policy::Severity;
 use slo_core::release::{ReleaseDecisions, Risk};
 use slo_core::status::{SliStatus, SloStatus};
+use slo_core::windows::Severity;
 use slo_core::{
     History, ServiceStatus, StatusLevel, format_duration, format_percent, format_seconds,
 };
 
 use super::chart;
-use super::escape::escape;
+use slo_core::__private::escape_html as escape;
 
 /// Colour of a status level (text on white, and the row's marker).
 fn colour(level: StatusLevel) -> &'static str {

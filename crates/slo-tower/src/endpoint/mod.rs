@@ -7,11 +7,8 @@
 //! (`?format=json` forces JSON). `HEAD` answers the same headers without a
 //! body; other methods get 405 with `Allow: GET, HEAD`.
 
-pub mod accept;
 mod chart;
-mod escape;
 mod html;
-pub mod read_only;
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -21,6 +18,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
 use slo_core::Registry;
+use slo_http::{accept, read_only};
 use tower_service::Service;
 
 /// The `/slo` endpoint as a Tower service; mount it on any path.
@@ -111,8 +109,10 @@ impl SloEndpoint {
                 },
                 Format::Html => {
                     let now = self.registry.clock().now();
-                    let histories = (0..status.slos.len())
-                        .map(|i| self.registry.history(i, now))
+                    let histories = status
+                        .slos
+                        .iter()
+                        .map(|slo| self.registry.history(&slo.name, now).ok())
                         .collect::<Vec<_>>();
                     Ok((
                         html::page(&status, &histories, self.trace_url.as_deref()).into_bytes(),

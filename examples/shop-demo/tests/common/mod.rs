@@ -9,6 +9,33 @@ use std::time::Duration;
 
 pub use slo_test_support::{Peer, free_port};
 
+/// The demo's checkout SLO with a 1d period, so that its alert windows
+/// scale down to seconds and minutes (5m → 10s, 30m → 1m, 1h → 2m …).
+pub const CHECKOUT_1D: &str = r#"  - name: checkout-availability
+    objective: 99.9%
+    period: 1d
+    match: {routes: ["POST /checkout"]}
+"#;
+/// The demo's cart SLO with a 1d period.
+pub const CART_1D: &str = r#"  - name: cart-availability
+    objective: 99.5%
+    period: 1d
+    match: {routes: ["GET /cart/{id}"]}
+"#;
+/// The demo's search SLO with a 1d period.
+pub const SEARCH_1D: &str = r#"  - name: search-latency
+    objective: 99%
+    period: 1d
+    sli: {latency: {threshold: 100ms}}
+    match: {routes: ["GET /search"]}
+"#;
+
+/// The shop's spec with these SLOs (each one of the pieces above, or
+/// such a piece with more keys).
+pub fn shop_spec(slos: &[&str]) -> String {
+    format!("\nservice: shop\nslos:\n{}", slos.concat())
+}
+
 /// Starts `command` with its stdout read (always: a full pipe would block it).
 pub fn spawn(command: Command) -> Peer {
     Peer::spawn(command)

@@ -1,0 +1,134 @@
+//! The status document ([`ServiceStatus`]): what `/slo`, the gauges and
+//! replay show, read from each SLO's [evaluation](super::evaluate).
+
+use super::Registry;
+use super::evaluate::Evaluation;
+use crate::budget;
+use crate::clock::Timestamp;
+use crate::release::ReleaseDecisions;
+use crate::spec::{Sli, UnknownSlo};
+use crate::status::{
+    AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, RecentBadEvent, ServiceStatus,
+    SliStatus, SloStatus,
+};
+
+impl Registry {
+    /// The status of every SLO at the clock's current time.
+    pub fn status(&self) -> ServiceStatus {
+        let now = self.inner.clock.now();
+        let slos: Vec<SloStatus> = (0..self.inner.slos.len())
+            .map(|index| self.status_of(index, now))
+            .collect();
+        ServiceStatus {
+            service: self.inner.spec.service().to_owned(),
+            now: now.to_string(),
+            uptime_seconds: (now
+                .saturating_duration_since(self.inner.start)
+                .as_secs_f64()
+                * 1e3)
+                .round()
+                / 1e3,
+            release: ReleaseDecisions::strictest_of(slos.iter().map(|slo| slo.release)),
+            slos,
+            history: HistoryStatus {
+                sources: self.inner.sources.clone(),
+                since: self.since().to_string(),
+            },
+        }
+    }
+
+    /// The status of the SLO named `name` at time `now` (normally the
+    /// clock's time; the windows must have been ticked up to about then).
+    pub fn slo_status(&self, name: &str, now: Timestamp) -> Result<SloStatus, UnknownSlo> {
+        let index = self
+            .inner
+            .by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| UnknownSlo(name.to_owned()))?;
+        Ok(self.status_of(index, now))
+    }
+
+    /// The status of the SLO at `index` in spec order.
+    fn status_of(&self, index: usize, now: Timestamp) -> SloStatus {
+        let slo = &self.inner.slos[index];
+        let definition = &slo.definition;
+        let windows = definition.windows();
+        let Evaluation {
+            counts,
+            burn,
+            coverage,
+            remaining,
+            firing,
+            level,
+        } = self.evaluate(slo, now);
+        let (period_good, period_bad) = counts[slo.roles.period];
+        let period_seconds = definition.period().as_secs_f64();
+        let alerts = windows
+            .tiers()
+            .iter()
+            .zip(firing)
+            .map(|(tier, firing)| AlertStatus {
+                severity: tier.severity,
+                long_window: tier.long.label.clone(),
+                short_window: tier.short.label.clone(),
+                burn_rate_threshold: tier.burn_rate,
+                firing,
+            })
+            .collect();
+        SloStatus {
+            name: definition.name().to_owned(),
+            description: definition.description().map(str::to_owned),
+            sli: match definition.sli() {
+                Sli::Availability => SliStatus::Availability,
+                Sli::Latency { threshold } => SliStatus::Latency {
+                    threshold_seconds: threshold.as_secs_f64(),
+                },
+            },
+            objective: definition.objective(),
+            period_seconds,
+            coverage_ratio: coverage,
+            // Rounded each on its own, then summed: interpolated counts are
+            // fractional, and rounding the total apart from its parts could
+            // make good + bad differ from it by one.
+            events: {
+                let (good, bad) = (period_good.round() as u64, period_bad.round() as u64);
+                EventCounts {
+                    good,
+                    bad,
+                    total: good + bad,
+                }
+            },
+            sli_value: (period_good + period_bad > budget::NO_EVENTS)
+                .then(|| period_good / (period_good + period_bad)),
+            error_budget: ErrorBudget {
+                remaining_ratio: remaining,
+                consumed_ratio: 1.0 - remaining,
+                exhaustion_seconds: budget::exhaustion_seconds(
+                    remaining,
+                    period_seconds,
+                    burn[slo.roles.exhaustion],
+                ),
+            },
+            burn_rates: BurnRates(
+                windows
+                    .all()
+                    .iter()
+                    .zip(burn)
+                    .map(|(w, b)| (w.label.clone(), b))
+                    .collect(),
+            ),
+            alerts,
+            status: level,
+            release: self.inner.spec.release_policy().decisions(level),
+            recent_bad: slo
+                .handle
+                .recent_bad()
+                .iter()
+                .map(|kept| {
+                    RecentBadEvent::of(kept, kept.event.route.and_then(|r| self.route_template(r)))
+                })
+                .collect(),
+        }
+    }
+}

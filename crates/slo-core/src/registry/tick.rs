@@ -1,0 +1,90 @@
+//! Moving the windows on, and telling alert subscribers what changed.
+
+use std::time::Duration;
+
+use super::Registry;
+use crate::alerts::{AlertHook, AlertReceiver, AlertTransition, Observed};
+use crate::clock::Timestamp;
+use crate::level::StatusLevel;
+use crate::sync::lock;
+
+impl Registry {
+    /// Takes the window samples due at the clock's current time. Cheap when
+    /// none is due; a tick that comes late fills every sample it missed.
+    pub fn tick(&self) {
+        self.tick_at(self.inner.clock.now());
+    }
+
+    /// Takes the window samples due at `now` (normally the clock's time).
+    pub fn tick_at(&self, now: Timestamp) {
+        for slo in &self.inner.slos {
+            let mut state = lock(&slo.tick);
+            let live = slo.live();
+            *state = slo
+                .rings
+                .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
+        }
+        if self.inner.alerts.is_active() {
+            self.inner.alerts.update(now, |index| {
+                let slo = &self.inner.slos[index];
+                let evaluation = self.evaluate(slo, now);
+                Observed {
+                    burn: evaluation.tier_burn_rates(&slo.roles),
+                    firing: evaluation.firing,
+                    exhausted: evaluation.level == StatusLevel::Exhausted,
+                    period_burn: evaluation.burn[slo.roles.period],
+                    remaining: evaluation.remaining,
+                }
+            });
+        }
+    }
+
+    /// Subscribes to the alert transitions: every tier's firing and
+    /// resolved, and the budget's exhausted and recovered, as each tick
+    /// sees them ([`alerts`](crate::alerts)). The subscriber has a queue of
+    /// `capacity` transitions of its own; when it falls behind, what does
+    /// not fit is dropped (and counted), and nothing else waits. It is told
+    /// at once of every alert firing now.
+    pub fn subscribe_alerts(&self, capacity: usize) -> AlertReceiver {
+        self.inner.alerts.subscribe(capacity)
+    }
+
+    /// Calls `callback` with every alert transition, on a thread of its
+    /// own fed by a queue of 1,024: a slow or panicking callback never
+    /// delays a tick, a request or another subscriber.
+    pub fn on_alert(
+        &self,
+        callback: impl FnMut(AlertTransition) + Send + 'static,
+    ) -> std::io::Result<AlertHook> {
+        AlertHook::spawn(self.subscribe_alerts(1024), callback)
+    }
+
+    /// Every alert firing as of the last tick, each as the transition that
+    /// started it; empty while nobody subscribes (ticks evaluate nothing
+    /// then, and a new subscriber starts from nothing known).
+    pub fn firing_alerts(&self) -> Vec<AlertTransition> {
+        self.inner.alerts.firing_now()
+    }
+
+    /// The soonest time at which a tick would take a new sample.
+    pub fn next_sample_at(&self) -> Timestamp {
+        Timestamp::from_unix_nanos(
+            self.inner
+                .slos
+                .iter()
+                .map(|slo| slo.rings.next_sample_at())
+                .min()
+                .unwrap_or(i64::MAX),
+        )
+    }
+
+    /// The shortest sample spacing of any window: how often a ticker should tick.
+    pub fn finest_spacing(&self) -> Duration {
+        self.inner
+            .slos
+            .iter()
+            .map(|slo| slo.definition.windows().shortest().duration / 60)
+            .min()
+            .unwrap_or(Duration::from_secs(1))
+    }
+}

@@ -1,0 +1,437 @@
+//! The rings behind an SLO's windows: for each window W, a ring of
+//! cumulative (good, bad) samples taken every W/60, so the count over W is
+//! `now − sample(now − W)`, interpolated inside one sample spacing. No
+//! per-event work.
+//!
+//! One writer (the tick, serialized by the registry's tick lock) and any
+//! number of lock-free readers, which a sequence lock keeps from seeing a
+//! half-written tick.
+
+use crate::counters::Totals;
+use crate::sync::{AtomicI64, AtomicU64, Ordering, fence, spin};
+
+/// Samples per window; a window needs 62 (60 spacings plus the two around
+/// its start), the rest is slack for a late tick. A power of two.
+pub(crate) const DEFAULT_RING_LEN: usize = 64;
+
+/// The sample spacing (ns) of a window of `window` ns in a ring of
+/// `ring_len` samples: a sixtieth of the window (fewer spacings in a ring
+/// too short for 62 samples).
+pub(crate) fn spacing(window: i64, ring_len: usize) -> i64 {
+    let ring_len = ring_len.max(4).next_power_of_two();
+    let spacings = (ring_len - 2).min(60) as i64;
+    (window / spacings).max(1)
+}
+
+/// How missed samples are filled when a tick covers several sample times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SampleFill {
+    /// Events recorded since the previous tick are spread evenly over the
+    /// time since then. Right for a real clock, where events arrive
+    /// continuously and a ticker may stall.
+    #[default]
+    Spread,
+    /// Events recorded since the previous tick are taken to have happened at
+    /// that tick's time. Exact when the caller ticks before every move of the
+    /// clock, as replay and manual-clock tests do.
+    Step,
+}
+
+/// A ring's samples from `next` to `last`, oldest first; see
+/// [`Rings::save_each`].
+pub(crate) struct RingSamples<'a> {
+    ring: &'a Ring,
+    next: i64,
+    last: i64,
+}
+
+impl Iterator for RingSamples<'_> {
+    type Item = Totals;
+
+    #[inline]
+    fn next(&mut self) -> Option<Totals> {
+        (self.next <= self.last).then(|| {
+            let sample = self.ring.load_totals(self.next);
+            self.next += 1;
+            sample
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::try_from(self.last - self.next + 1).unwrap_or(0);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for RingSamples<'_> {}
+
+struct Ring {
+    /// Spacing of samples, in ns; sample `j` is taken at time `j × spacing`.
+    spacing: i64,
+    mask: usize,
+    /// The last sample index before the start: it and all before it are 0.
+    first: i64,
+    /// The newest sample written.
+    latest: AtomicI64,
+    good: Box<[AtomicU64]>,
+    bad: Box<[AtomicU64]>,
+}
+
+impl Ring {
+    fn new(spacing: i64, len: usize, start: i64) -> Ring {
+        let first = (start - 1).div_euclid(spacing);
+        Ring {
+            spacing,
+            mask: len - 1,
+            first,
+            latest: AtomicI64::new(first),
+            good: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            bad: (0..len).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn len(&self) -> i64 {
+        (self.mask + 1) as i64
+    }
+
+    fn store(&self, index: i64, value: Totals) {
+        let slot = (index as usize) & self.mask;
+        self.good[slot].store(value.good, Ordering::Relaxed);
+        self.bad[slot].store(value.bad, Ordering::Relaxed);
+    }
+
+    fn load_totals(&self, index: i64) -> Totals {
+        let slot = (index as usize) & self.mask;
+        Totals {
+            good: self.good[slot].load(Ordering::Relaxed),
+            bad: self.bad[slot].load(Ordering::Relaxed),
+        }
+    }
+
+    fn load(&self, index: i64) -> Point {
+        let slot = (index as usize) & self.mask;
+        Point {
+            t: index.saturating_mul(self.spacing),
+            good: self.good[slot].load(Ordering::Relaxed) as f64,
+            bad: self.bad[slot].load(Ordering::Relaxed) as f64,
+        }
+    }
+}
+
+/// A cumulative count at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    pub t: i64,
+    pub good: f64,
+    pub bad: f64,
+}
+
+impl Point {
+    /// The live count read at `now`.
+    fn live(now: i64, totals: Totals) -> Point {
+        Point {
+            t: now,
+            good: totals.good as f64,
+            bad: totals.bad as f64,
+        }
+    }
+
+    fn lerp(self, other: Point, t: i64) -> Point {
+        if other.t <= self.t || t <= self.t {
+            return self;
+        }
+        if t >= other.t {
+            return other;
+        }
+        let f = (t - self.t) as f64 / (other.t - self.t) as f64;
+        Point {
+            t,
+            good: self.good + (other.good - self.good) * f,
+            bad: self.bad + (other.bad - self.bad) * f,
+        }
+    }
+}
+
+/// One ring's samples as a state file keeps them; see [`Rings::save_each`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SavedRing {
+    /// Sample spacing, ns.
+    pub spacing: i64,
+    /// Index of the newest sample (taken at `latest × spacing`).
+    pub latest: i64,
+    /// Cumulative counts, oldest first, the last at `latest`.
+    pub samples: Vec<Totals>,
+}
+
+/// The state a tick carries to the next one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TickState {
+    pub at: i64,
+    pub totals: Totals,
+}
+
+/// The sample rings of one SLO, one per window.
+pub(crate) struct Rings {
+    seq: AtomicU64,
+    start: i64,
+    rings: Box<[Ring]>,
+}
+
+impl Rings {
+    /// Rings for windows of these lengths (ns), starting at `start` (ns).
+    pub fn new(windows: &[i64], ring_len: usize, start: i64) -> Rings {
+        let ring_len = ring_len.max(4).next_power_of_two();
+        Rings {
+            seq: AtomicU64::new(0),
+            start,
+            rings: windows
+                .iter()
+                .map(|w| Ring::new(spacing(*w, ring_len), ring_len, start))
+                .collect(),
+        }
+    }
+
+    /// The soonest time at which a tick would write a new sample.
+    pub fn next_sample_at(&self) -> i64 {
+        self.rings
+            .iter()
+            .map(|r| (r.latest.load(Ordering::Relaxed) + 1).saturating_mul(r.spacing))
+            .min()
+            .unwrap_or(i64::MAX)
+    }
+
+    /// Writes every sample due by `now` (single writer: the caller holds the
+    /// tick lock). Returns the new tick state.
+    pub fn tick(&self, now: i64, live: Totals, previous: TickState, fill: SampleFill) -> TickState {
+        if now < previous.at {
+            return previous;
+        }
+        let due = self
+            .rings
+            .iter()
+            .any(|r| now.div_euclid(r.spacing) > r.latest.load(Ordering::Relaxed));
+        if due {
+            let version = self.seq.load(Ordering::Relaxed);
+            self.seq.store(version.wrapping_add(1), Ordering::Relaxed);
+            fence(Ordering::Release);
+            for ring in self.rings.iter() {
+                let last = now.div_euclid(ring.spacing);
+                let latest = ring.latest.load(Ordering::Relaxed);
+                if last <= latest {
+                    continue;
+                }
+                let from = (latest + 1).max(last - ring.len() + 1);
+                for index in from..=last {
+                    let value = match fill {
+                        SampleFill::Step => live,
+                        SampleFill::Spread => spread(previous, now, live, index * ring.spacing),
+                    };
+                    ring.store(index, value);
+                }
+                ring.latest.store(last, Ordering::Relaxed);
+            }
+            self.seq.store(version.wrapping_add(2), Ordering::Release);
+        }
+        TickState {
+            at: now,
+            totals: live,
+        }
+    }
+
+    /// For each window of length `lengths[i]`, the cumulative count at
+    /// `now − lengths[i]`, and the live count read after them; `live` is
+    /// called inside the read so it is never older than the samples.
+    pub fn read(
+        &self,
+        now: i64,
+        lengths: &[i64],
+        live: impl Fn() -> Totals,
+    ) -> (Vec<Point>, Point) {
+        self.consistent(|| {
+            let live_point = Point::live(now, live());
+            let starts = lengths
+                .iter()
+                .enumerate()
+                .map(|(i, length)| match self.rings.get(i) {
+                    Some(ring) => self.value_at(ring, now.saturating_sub(*length), live_point),
+                    None => live_point,
+                })
+                .collect();
+            (starts, live_point)
+        })
+    }
+
+    /// The recent past as seen by ring `fine`: for each of its sample times
+    /// from `from` on (and then `now`), the cumulative count at that time
+    /// and, for each `(ring, length)` in `lookbacks`, the cumulative count
+    /// `length` earlier, read from that ring.
+    pub fn history<const N: usize>(
+        &self,
+        now: i64,
+        from: i64,
+        fine: usize,
+        lookbacks: &[(usize, i64); N],
+        live: impl Fn() -> Totals,
+    ) -> Vec<(Point, [Point; N])> {
+        let Some(ring) = self.rings.get(fine) else {
+            return Vec::new();
+        };
+        self.consistent(|| {
+            let live_point = Point::live(now, live());
+            let latest = ring.latest.load(Ordering::Relaxed);
+            let oldest = (latest - ring.len() + 2).max(ring.first + 1);
+            let first = from.max(self.start).div_euclid(ring.spacing).max(oldest);
+            let times = (first..=latest)
+                .map(|j| j.saturating_mul(ring.spacing))
+                .filter(|t| *t < now && *t > self.start)
+                .chain([now]);
+            times
+                .map(|t| {
+                    let at = self.value_at(ring, t, live_point);
+                    let back = std::array::from_fn(|i| {
+                        let (index, length) = lookbacks[i];
+                        match self.rings.get(index) {
+                            Some(r) => self.value_at(r, t.saturating_sub(length), live_point),
+                            None => at,
+                        }
+                    });
+                    (at, back)
+                })
+                .collect()
+        })
+    }
+
+    /// Runs `read` until it saw the rings between two ticks: no tick was
+    /// in progress when it began, and none began while it ran (the
+    /// readers' half of the sequence lock). Returns that run's result.
+    fn consistent<T>(&self, mut read: impl FnMut() -> T) -> T {
+        let mut attempt = 0;
+        loop {
+            let before = self.seq.load(Ordering::Acquire);
+            if before & 1 == 0 {
+                let value = read();
+                fence(Ordering::Acquire);
+                if self.seq.load(Ordering::Relaxed) == before {
+                    return value;
+                }
+            }
+            spin(attempt);
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    /// The cumulative count at time `x`, from the ring's samples, the start
+    /// (nothing counted) and the live count at `now`.
+    fn value_at(&self, ring: &Ring, x: i64, live: Point) -> Point {
+        let origin = Point {
+            t: self.start,
+            good: 0.0,
+            bad: 0.0,
+        };
+        if x <= self.start {
+            return origin;
+        }
+        if x >= live.t {
+            return live;
+        }
+        let latest = ring.latest.load(Ordering::Relaxed);
+        if latest <= ring.first {
+            return origin.lerp(live, x);
+        }
+        let newest = ring.load(latest);
+        if x >= newest.t {
+            return newest.lerp(live, x);
+        }
+        let j0 = x.div_euclid(ring.spacing);
+        let oldest = latest - ring.len() + 1;
+        let left = if j0 <= ring.first {
+            origin
+        } else if j0 < oldest {
+            // Older than the ring keeps: only reachable when a window is
+            // asked about beyond its length; the oldest sample is the best
+            // bound there is.
+            return ring.load(oldest.max(ring.first + 1));
+        } else {
+            ring.load(j0)
+        };
+        let right = ring.load(j0 + 1);
+        left.lerp(right, x)
+    }
+
+    /// The rings' samples, for a state file: calls `save` with each ring's
+    /// spacing, the index of its newest sample, and the samples it holds,
+    /// oldest first, so that the caller encodes them without copying them
+    /// first. The caller holds the tick lock, so no tick writes meanwhile.
+    pub fn save_each<R>(&self, mut save: impl FnMut(i64, i64, RingSamples<'_>) -> R) -> Vec<R> {
+        self.rings
+            .iter()
+            .map(|ring| {
+                let latest = ring.latest.load(Ordering::Relaxed);
+                let oldest = (latest - ring.len() + 1).max(ring.first + 1);
+                let samples = RingSamples {
+                    ring,
+                    next: oldest,
+                    last: latest,
+                };
+                save(ring.spacing, latest, samples)
+            })
+            .collect()
+    }
+
+    /// Puts saved samples back into freshly made rings (nothing reads
+    /// them yet). Samples at or before this windows' start are skipped.
+    /// Returns `false`, and leaves the rings unusable, when the saved rings
+    /// do not fit (another count, spacing or length): the caller starts
+    /// fresh then.
+    pub fn restore(&self, saved: &[SavedRing]) -> bool {
+        if saved.len() != self.rings.len() {
+            return false;
+        }
+        for (ring, saved) in self.rings.iter().zip(saved) {
+            let count = i64::try_from(saved.samples.len()).unwrap_or(i64::MAX);
+            if saved.spacing != ring.spacing || count > ring.len() {
+                return false;
+            }
+            if count == 0 || saved.latest <= ring.first {
+                continue;
+            }
+            let oldest = saved.latest - (count - 1);
+            // A ring holds every sample since its start, or a full ring:
+            // a gap would read as zero counts.
+            if count != ring.len() && oldest != ring.first + 1 {
+                return false;
+            }
+            for (j, value) in (oldest..=saved.latest).zip(&saved.samples) {
+                if j > ring.first {
+                    ring.store(j, *value);
+                }
+            }
+            ring.latest.store(saved.latest, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Bytes held by the rings.
+    pub fn heap_bytes(&self) -> usize {
+        self.rings.len() * std::mem::size_of::<Ring>()
+            + self
+                .rings
+                .iter()
+                .map(|r| (r.good.len() + r.bad.len()) * std::mem::size_of::<u64>())
+                .sum::<usize>()
+    }
+}
+
+/// The cumulative count at `t`, assuming the events since the previous tick
+/// arrived evenly between it and `now`.
+fn spread(previous: TickState, now: i64, live: Totals, t: i64) -> Totals {
+    if now <= previous.at || t >= now {
+        return live;
+    }
+    let f = ((t - previous.at).max(0) as f64) / ((now - previous.at) as f64);
+    let part = |old: u64, new: u64| old + ((new.saturating_sub(old)) as f64 * f) as u64;
+    Totals {
+        good: part(previous.totals.good, live.good),
+        bad: part(previous.totals.bad, live.bad),
+    }
+}

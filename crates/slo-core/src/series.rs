@@ -1,0 +1,67 @@
+//! The names of what `slo` exports and generates, fixed: dashboards,
+//! rules, Alertmanager routes and tests depend on them. The Prometheus
+//! names of the [series](crate::semantics#series) with their help texts
+//! (the exporters write them; the generated rules, dashboards, reports
+//! and warm start query them), and the alerts the generated rules and the
+//! in-process alerts both raise.
+
+/// `slo_events_total{slo, outcome}`: classified events.
+pub const EVENTS: &str = "slo_events_total";
+/// `slo_excluded_events_total{slo, reason}`: events left out of the SLI.
+pub const EXCLUDED: &str = "slo_excluded_events_total";
+/// `slo_latency_seconds{slo}`: latency histogram of latency SLIs.
+pub const LATENCY: &str = "slo_latency_seconds";
+/// `slo_objective_ratio{slo}`.
+pub const OBJECTIVE: &str = "slo_objective_ratio";
+/// `slo_period_seconds{slo}`.
+pub const PERIOD: &str = "slo_period_seconds";
+/// `slo_burn_rate{slo, window}`: live, computed in-process.
+pub const BURN_RATE: &str = "slo_burn_rate";
+/// `slo_error_budget_remaining_ratio{slo}`: live, over the period.
+pub const BUDGET_REMAINING: &str = "slo_error_budget_remaining_ratio";
+/// `slo_alert_firing{slo, severity, long_window, short_window}`: 0 or 1.
+pub const ALERT_FIRING: &str = "slo_alert_firing";
+/// `slo_window_coverage_ratio{slo}`: how much of the period this process has seen.
+pub const COVERAGE: &str = "slo_window_coverage_ratio";
+
+/// Every name with its help text, in exposition order.
+pub const HELP: [(&str, &str); 9] = [
+    (
+        EVENTS,
+        "Events classified for each SLO, by outcome (good or bad).",
+    ),
+    (EXCLUDED, "Events left out of an SLO's SLI, by reason."),
+    (
+        LATENCY,
+        "Latency of the events of latency SLOs, in seconds; every SLO threshold is a bucket bound.",
+    ),
+    (OBJECTIVE, "The SLO's objective, as a ratio."),
+    (PERIOD, "The SLO's rolling period, in seconds."),
+    (
+        BURN_RATE,
+        "Live burn rate of the SLO's error budget over each window, computed in-process (NaN for a window without events).",
+    ),
+    (
+        BUDGET_REMAINING,
+        "Live error budget remaining over the period, computed in-process (negative when overspent).",
+    ),
+    (
+        ALERT_FIRING,
+        "1 when the multi-window burn-rate alert tier fires in-process, else 0.",
+    ),
+    (
+        COVERAGE,
+        "How much of the SLO's period this process has seen (0 to 1).",
+    ),
+];
+
+/// The alert of the burn-rate tiers.
+pub const BURN_ALERT: &str = "SLOErrorBudgetBurn";
+/// The alert for a spent error budget.
+pub const EXHAUSTED_ALERT: &str = "SLOErrorBudgetExhausted";
+
+/// The `sloth_id` label of an SLO's recorded series and alerts:
+/// `<service>-<slo>`.
+pub fn sloth_id(service: &str, slo: &str) -> String {
+    format!("{service}-{slo}")
+}

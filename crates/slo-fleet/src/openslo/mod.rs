@@ -1,0 +1,490 @@
+//! OpenSLO v1 (<https://github.com/OpenSLO/OpenSLO>): a spec's SLOs as
+//! `Service`, `SLO`, `AlertPolicy` and `AlertCondition` documents, and the
+//! way back.
+//!
+//! Each SLO's indicator is a `ratioMetric` over the Prometheus
+//! [series](slo_core::semantics#series) this crate exports (which is why
+//! OpenSLO lives here): good is `slo_events_total{slo="…",
+//! outcome="good"}`, total is `slo_events_total{slo="…"}`. What OpenSLO has no field for (the SLI kind
+//! and latency threshold, the routes, `min_events`, a name that is not a DNS
+//! label) travels in `metadata.annotations` under `slo/…`, so that
+//! [`from_openslo`] of [`to_openslo`] yields the same model. Each SLO gets
+//! an `AlertPolicy` with one `AlertCondition` per
+//! [alert tier](slo_core::semantics#alert-tiers): the condition's `lookbackWindow` is the long window and the short one is in
+//! the annotation `slo/short-window` (OpenSLO conditions have one window).
+//!
+//! ```
+//! use slo_core::Spec;
+//! use slo_fleet::openslo::{from_openslo, to_openslo};
+//!
+//! let spec = Spec::from_yaml(
+//!     "service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n    match: {routes: [\"POST /checkout\"]}\n",
+//! )?;
+//! let documents = to_openslo(&spec);
+//! assert!(documents.contains("kind: AlertCondition"));
+//! let back = from_openslo(&documents)?;
+//! assert_eq!(back.spec.slos(), spec.slos());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod model;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
+
+use slo_core::series as names;
+
+use model::{
+    API_VERSION, AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, Condition, ConditionRef,
+    Document, Head, Indicator, IndicatorSpec, Metadata, MetricSource, MetricSourceHolder,
+    Objective, RatioMetric, ServiceSpec, SloSpec, TimeWindow,
+};
+
+/// Annotation: the SLO or service name when `metadata.name` had to differ.
+pub const NAME: &str = "slo/name";
+/// Annotation: `availability` or `latency`.
+pub const SLI: &str = "slo/sli";
+/// Annotation: a latency SLI's threshold, such as `250ms`.
+pub const LATENCY_THRESHOLD: &str = "slo/latency-threshold";
+/// Annotation: the `match.routes` list, as a YAML flow sequence.
+pub const ROUTES: &str = "slo/routes";
+/// Annotation: `alerting.min_events`.
+pub const MIN_EVENTS: &str = "slo/min-events";
+/// Annotation of an `AlertCondition`: the tier's short window.
+pub const SHORT_WINDOW: &str = "slo/short-window";
+
+/// What [`from_openslo`] read: the spec, and notes on what it left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenSloImport {
+    /// The SLOs, validated like a spec file.
+    pub spec: Spec,
+    /// One sentence per thing not carried over (foreign queries, documents
+    /// of kinds the model has no place for).
+    pub notes: Vec<String>,
+}
+
+/// Why OpenSLO documents could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenSloError {
+    /// Not YAML.
+    #[error("not YAML: {0}")]
+    Yaml(String),
+    /// A document that is not an OpenSLO v1 document we can use.
+    #[error("document {index}: {message}")]
+    Document {
+        /// 1-based position in the stream.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// No `SLO` document.
+    #[error("no SLO document found")]
+    NoSlos,
+    /// SLOs of more than one service; a spec describes one.
+    #[error("the SLOs belong to several services ({0}); a spec describes one service")]
+    SeveralServices(String),
+    /// The SLOs read do not make a valid spec.
+    #[error("{0}")]
+    Spec(#[from] SpecErrors),
+}
+
+/// The spec as OpenSLO v1 documents, separated by `---`: one `Service`, then
+/// per SLO an `SLO`, an `AlertPolicy` and its `AlertCondition`s.
+pub fn to_openslo(spec: &Spec) -> String {
+    let mut names = Names::default();
+    let mut documents = Vec::new();
+    let service = names.claim(spec.service());
+    let mut annotations = BTreeMap::new();
+    if service != spec.service() {
+        annotations.insert(NAME.to_owned(), spec.service().to_owned());
+    }
+    documents.push(yaml(&Document {
+        api_version: API_VERSION.into(),
+        kind: "Service".into(),
+        metadata: Metadata {
+            name: service.clone(),
+            display_name: Some(spec.service().to_owned()),
+            annotations,
+        },
+        spec: ServiceSpec {
+            description: Some(format!(
+                "SLOs measured in-process by the slo crate ({} SLO{})",
+                spec.slos().len(),
+                if spec.slos().len() == 1 { "" } else { "s" }
+            )),
+        },
+    }));
+    for slo in spec.slos() {
+        export_slo(slo, &service, &mut names, &mut documents);
+    }
+    documents.join("---\n")
+}
+
+fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut Vec<String>) {
+    let name = names.claim(slo.name());
+    let windows = slo.windows();
+    let mut annotations = BTreeMap::new();
+    if name != slo.name() {
+        annotations.insert(NAME.to_owned(), slo.name().to_owned());
+    }
+    match slo.sli() {
+        Sli::Availability => {
+            annotations.insert(SLI.to_owned(), "availability".to_owned());
+        }
+        Sli::Latency { threshold } => {
+            annotations.insert(SLI.to_owned(), "latency".to_owned());
+            annotations.insert(
+                LATENCY_THRESHOLD.to_owned(),
+                format_duration(*threshold).to_string(),
+            );
+        }
+    }
+    if let Some(routes) = slo.routes() {
+        let routes: Vec<String> = routes.iter().map(ToString::to_string).collect();
+        // A JSON array is a YAML flow sequence, and JSON escapes everything.
+        annotations.insert(
+            ROUTES.to_owned(),
+            serde_json::to_string(&routes).unwrap_or_default(),
+        );
+    }
+    if slo.min_events() != 1 {
+        annotations.insert(MIN_EVENTS.to_owned(), slo.min_events().to_string());
+    }
+    let policy_name = names.claim(&format!("{name}-burn-rate"));
+    let query = |outcome: Option<&str>| MetricSourceHolder {
+        metric_source: MetricSource {
+            kind: "Prometheus".into(),
+            spec: BTreeMap::from([(
+                "query".to_owned(),
+                match outcome {
+                    Some(outcome) => format!(
+                        "{}{{slo=\"{}\", outcome=\"{outcome}\"}}",
+                        names::EVENTS,
+                        slo.name()
+                    ),
+                    None => format!("{}{{slo=\"{}\"}}", names::EVENTS, slo.name()),
+                },
+            )]),
+        },
+    };
+    out.push(yaml(&Document {
+        api_version: API_VERSION.into(),
+        kind: "SLO".into(),
+        metadata: Metadata {
+            name: name.clone(),
+            display_name: Some(slo.name().to_owned()),
+            annotations,
+        },
+        spec: SloSpec {
+            description: slo.description().map(str::to_owned),
+            service: service.to_owned(),
+            indicator: Some(Indicator {
+                metadata: Metadata {
+                    name: names.claim(&format!("{name}-sli")),
+                    ..Metadata::default()
+                },
+                spec: IndicatorSpec {
+                    ratio_metric: Some(RatioMetric {
+                        counter: true,
+                        good: query(Some("good")),
+                        total: query(None),
+                    }),
+                },
+            }),
+            indicator_ref: None,
+            time_window: vec![TimeWindow {
+                duration: windows.period().label.clone(),
+                is_rolling: true,
+            }],
+            budgeting_method: "Occurrences".into(),
+            objectives: vec![Objective {
+                display_name: Some(slo.name().to_owned()),
+                target: Some(slo.objective()),
+                target_percent: None,
+            }],
+            alert_policies: vec![AlertPolicyRef {
+                alert_policy_ref: policy_name.clone(),
+            }],
+        },
+    }));
+    let mut conditions = Vec::new();
+    for tier in windows.tiers() {
+        let long = &tier.long.label;
+        let short = &tier.short.label;
+        let condition_name =
+            names.claim(&format!("{name}-{}-{long}-{short}", tier.severity.as_str()));
+        conditions.push(ConditionRef {
+            condition_ref: condition_name.clone(),
+        });
+        out.push(yaml(&Document {
+            api_version: API_VERSION.into(),
+            kind: "AlertCondition".into(),
+            metadata: Metadata {
+                name: condition_name,
+                display_name: None,
+                annotations: BTreeMap::from([(SHORT_WINDOW.to_owned(), short.clone())]),
+            },
+            spec: AlertConditionSpec {
+                description: Some(format!(
+                    "The burn rate of {} over both the last {long} and the last {short} is above {}",
+                    slo.name(),
+                    tier.burn_rate
+                )),
+                severity: tier.severity.as_str().into(),
+                condition: Condition {
+                    kind: "burnrate".into(),
+                    op: "gt".into(),
+                    threshold: tier.burn_rate,
+                    lookback_window: long.clone(),
+                },
+            },
+        }));
+    }
+    out.push(yaml(&Document {
+        api_version: API_VERSION.into(),
+        kind: "AlertPolicy".into(),
+        metadata: Metadata {
+            name: policy_name,
+            ..Metadata::default()
+        },
+        spec: AlertPolicySpec {
+            description: Some(format!(
+                "Multi-window burn-rate alerts of {} (page at 14.4 and 6, ticket at 3 and 1)",
+                slo.name()
+            )),
+            alert_when_no_data: true,
+            alert_when_resolved: false,
+            alert_when_breaching: true,
+            conditions,
+        },
+    }));
+}
+
+fn yaml<T: Serialize>(document: &T) -> String {
+    // Strings, numbers, lists and maps: serialising cannot fail.
+    serde_saphyr::to_string(document).unwrap_or_default()
+}
+
+/// `metadata.name`s handed out so far: each a DNS label (RFC 1123, at most
+/// 63 characters), each unique.
+#[derive(Default)]
+struct Names {
+    taken: BTreeSet<String>,
+}
+
+impl Names {
+    fn claim(&mut self, wanted: &str) -> String {
+        let mut base: String = wanted
+            .chars()
+            .map(|c| match c.to_ascii_lowercase() {
+                c @ ('a'..='z' | '0'..='9' | '-') => c,
+                _ => '-',
+            })
+            .collect();
+        base.truncate(63);
+        let mut base = base.trim_matches('-').to_owned();
+        if base.is_empty() {
+            base.push_str("slo");
+        }
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            let suffix = format!("-{n}");
+            let mut head = base.clone();
+            head.truncate(63 - suffix.len());
+            name = format!("{}{suffix}", head.trim_end_matches('-'));
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+/// Reads OpenSLO v1 documents (a `---`-separated stream) back into a spec.
+/// `SLO` documents become SLOs; `Service`, `AlertPolicy` and
+/// `AlertCondition` documents are read for names only (the alert tiers
+/// follow from each SLO's period); other kinds are noted and skipped.
+pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
+    let documents: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple(text).map_err(|e| OpenSloError::Yaml(e.to_string()))?;
+    let mut notes = Vec::new();
+    let mut service_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut slos = Vec::new();
+    for (i, document) in documents.into_iter().enumerate() {
+        let index = i + 1;
+        let fail = |message: String| OpenSloError::Document { index, message };
+        if document.is_null() {
+            continue;
+        }
+        let head: Head = serde_json::from_value(document.clone())
+            .map_err(|e| fail(format!("not an OpenSLO document: {e}")))?;
+        match head.api_version.as_deref() {
+            Some(API_VERSION) => {}
+            Some(other) => {
+                return Err(fail(format!(
+                    "apiVersion {other:?} is not read; only {API_VERSION}"
+                )));
+            }
+            None => return Err(fail("missing apiVersion".into())),
+        }
+        match head.kind.as_deref() {
+            Some("SLO") => {
+                let slo: Document<SloSpec> = serde_json::from_value(document)
+                    .map_err(|e| fail(format!("invalid SLO: {e}")))?;
+                slos.push((index, slo));
+            }
+            Some("Service") => {
+                let service: Document<ServiceSpec> = serde_json::from_value(document)
+                    .map_err(|e| fail(format!("invalid Service: {e}")))?;
+                let original = service
+                    .metadata
+                    .annotations
+                    .get(NAME)
+                    .cloned()
+                    .unwrap_or_else(|| service.metadata.name.clone());
+                service_names.insert(service.metadata.name, original);
+            }
+            Some("AlertPolicy" | "AlertCondition") => {}
+            Some(other) => notes.push(format!(
+                "document {index}: skipped a {other} document (slo has no place for it)"
+            )),
+            None => return Err(fail("missing kind".into())),
+        }
+    }
+    if slos.is_empty() {
+        return Err(OpenSloError::NoSlos);
+    }
+    let services: BTreeSet<&str> = slos.iter().map(|(_, s)| s.spec.service.as_str()).collect();
+    if services.len() > 1 {
+        let list: Vec<&str> = services.into_iter().collect();
+        return Err(OpenSloError::SeveralServices(list.join(", ")));
+    }
+    let service_ref = slos[0].1.spec.service.clone();
+    let service = service_names
+        .get(&service_ref)
+        .cloned()
+        .unwrap_or(service_ref);
+    let mut builder = Spec::builder(service);
+    for (index, slo) in slos {
+        builder = builder.slo(import_slo(index, slo, &mut notes)?);
+    }
+    Ok(OpenSloImport {
+        spec: builder.build()?,
+        notes,
+    })
+}
+
+fn import_slo(
+    index: usize,
+    slo: Document<SloSpec>,
+    notes: &mut Vec<String>,
+) -> Result<slo_core::SloBuilder, OpenSloError> {
+    let fail = |message: String| OpenSloError::Document { index, message };
+    let annotations = &slo.metadata.annotations;
+    let name = annotations
+        .get(NAME)
+        .cloned()
+        .unwrap_or_else(|| slo.metadata.name.clone());
+    let mut builder = SloDefinition::builder(name.clone());
+    if let Some(description) = &slo.spec.description {
+        builder = builder.description(description.clone());
+    }
+    let [objective] = slo.spec.objectives.as_slice() else {
+        return Err(fail(format!(
+            "SLO {name}: {} objectives; slo reads exactly one",
+            slo.spec.objectives.len()
+        )));
+    };
+    let target = match (objective.target, objective.target_percent) {
+        (Some(ratio), _) => ratio,
+        (None, Some(percent)) => percent / 100.0,
+        (None, None) => return Err(fail(format!("SLO {name}: the objective has no target"))),
+    };
+    builder = builder.objective(target);
+    let [window] = slo.spec.time_window.as_slice() else {
+        return Err(fail(format!(
+            "SLO {name}: {} time windows; slo reads exactly one",
+            slo.spec.time_window.len()
+        )));
+    };
+    if !window.is_rolling {
+        return Err(fail(format!(
+            "SLO {name}: calendar-aligned time windows are not supported; slo's periods roll"
+        )));
+    }
+    let period = parse_duration(&window.duration)
+        .map_err(|e| fail(format!("SLO {name}: timeWindow duration: {e}")))?;
+    builder = builder.period(period);
+    if slo.spec.budgeting_method != "Occurrences" {
+        return Err(fail(format!(
+            "SLO {name}: budgetingMethod {:?} is not supported; slo counts Occurrences",
+            slo.spec.budgeting_method
+        )));
+    }
+    match annotations.get(SLI).map(String::as_str) {
+        Some("availability") => builder = builder.availability(),
+        Some("latency") => {
+            let Some(text) = annotations.get(LATENCY_THRESHOLD) else {
+                return Err(fail(format!(
+                    "SLO {name}: a latency SLI needs the annotation {LATENCY_THRESHOLD}"
+                )));
+            };
+            let threshold = parse_duration(text)
+                .map_err(|e| fail(format!("SLO {name}: {LATENCY_THRESHOLD}: {e}")))?;
+            builder = builder.latency(threshold);
+        }
+        Some(other) => {
+            return Err(fail(format!(
+                "SLO {name}: annotation {SLI} is {other:?}; expected availability or latency"
+            )));
+        }
+        None => notes.push(format!(
+            "SLO {name}: its indicator's queries are not read; imported as an availability SLI over every request"
+        )),
+    }
+    if let Some(routes) = annotations.get(ROUTES) {
+        let routes: Vec<String> = serde_saphyr::from_str(routes).map_err(|e| {
+            fail(format!(
+                "SLO {name}: annotation {ROUTES} is not a list of routes: {e}"
+            ))
+        })?;
+        for route in routes {
+            builder = builder.route(route);
+        }
+    }
+    if let Some(min) = annotations.get(MIN_EVENTS) {
+        let min: u64 = min.parse().map_err(|_| {
+            fail(format!(
+                "SLO {name}: annotation {MIN_EVENTS} is {min:?}, not a whole number"
+            ))
+        })?;
+        builder = builder.min_events(min);
+    }
+    Ok(builder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_unique_dns_labels() {
+        let mut names = Names::default();
+        assert_eq!(
+            names.claim("checkout-availability"),
+            "checkout-availability"
+        );
+        assert_eq!(names.claim("Checkout_API.v2"), "checkout-api-v2");
+        assert_eq!(names.claim("checkout.api.v2"), "checkout-api-v2-2");
+        assert_eq!(names.claim("__"), "slo");
+        let long = "a".repeat(128);
+        assert_eq!(names.claim(&long).len(), 63);
+        let again = names.claim(&long);
+        assert_eq!(again.len(), 63);
+        assert!(again.ends_with("-2"));
+    }
+}

@@ -1,0 +1,339 @@
+//! The report's numbers from per-step event counts: totals, the budget,
+//! days and incidents. Pure arithmetic, so that it is tested apart from any
+//! API.
+
+use slo_core::SloDefinition;
+use slo_core::windows::Tier;
+
+use super::model::{Day, ErrorBudget, Events, Incident, SloReport};
+use super::range::{ReportRange, format_date, format_time};
+
+const DAY: i64 = 86_400;
+
+/// Events of every instance per evaluation step: `good[k]` and `bad[k]`
+/// fell in `(t(k−1), t(k)]`, where `t(k) = start + k·step` (nothing is
+/// known before `t(0)`, so index 0 holds none).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StepCounts {
+    pub start: i64,
+    pub step: i64,
+    pub good: Vec<f64>,
+    pub bad: Vec<f64>,
+}
+
+/// Cumulative counts since `t(0)`, read at any time.
+struct Cumulative {
+    start: i64,
+    step: i64,
+    good: Vec<f64>,
+    bad: Vec<f64>,
+}
+
+impl Cumulative {
+    fn new(counts: &StepCounts) -> Cumulative {
+        let running = |events: &[f64]| {
+            let mut sum = 0.0;
+            events
+                .iter()
+                .map(|e| {
+                    sum += e;
+                    sum
+                })
+                .collect::<Vec<f64>>()
+        };
+        Cumulative {
+            start: counts.start,
+            step: counts.step.max(1),
+            good: running(&counts.good),
+            bad: running(&counts.bad),
+        }
+    }
+
+    /// `(good, bad)` from `t(0)` to `time`, linear within a step.
+    fn at(&self, time: i64) -> (f64, f64) {
+        let read = |values: &[f64]| {
+            let Some(last) = values.len().checked_sub(1) else {
+                return 0.0;
+            };
+            let offset = (time - self.start).max(0) as f64 / self.step as f64;
+            let i = (offset.floor() as usize).min(last);
+            if i == last {
+                return values[last];
+            }
+            values[i] + (values[i + 1] - values[i]) * (offset - i as f64)
+        };
+        (read(&self.good), read(&self.bad))
+    }
+
+    /// `(good, bad)` in `(from, to]`.
+    fn between(&self, from: i64, to: i64) -> (f64, f64) {
+        let (g0, b0) = self.at(from);
+        let (g1, b1) = self.at(to);
+        ((g1 - g0).max(0.0), (b1 - b0).max(0.0))
+    }
+}
+
+fn count(events: f64) -> u64 {
+    // Counter increases of whole events are whole; the rounding only hides
+    // float noise (and a PromQL engine's own, if any).
+    events.round().max(0.0) as u64
+}
+
+fn sli(good: u64, bad: u64) -> Option<f64> {
+    let total = good.saturating_add(bad);
+    (total > 0).then(|| good as f64 / total as f64)
+}
+
+/// The report of one SLO over `range` from its step counts.
+pub(crate) fn slo_report(
+    slo: &SloDefinition,
+    range: ReportRange,
+    counts: &StepCounts,
+) -> SloReport {
+    let cumulative = Cumulative::new(counts);
+    let (good, bad) = cumulative.between(range.from(), range.to());
+    let (good, bad) = (count(good), count(bad));
+    let total = good.saturating_add(bad);
+    let sli_value = sli(good, bad);
+    let budget = slo.error_budget();
+    let allowed_bad = budget * total as f64;
+    let consumed_ratio = if allowed_bad > 0.0 {
+        bad as f64 / allowed_bad
+    } else {
+        0.0
+    };
+    SloReport {
+        name: slo.name().to_owned(),
+        objective: slo.objective(),
+        events: Events { good, bad, total },
+        sli_value,
+        // Compared on counts, not on a rounded ratio: bad ≤ budget × total.
+        met: sli_value.is_none_or(|v| v >= slo.objective() - 1e-12),
+        error_budget: ErrorBudget {
+            allowed_bad,
+            consumed_ratio,
+            remaining_ratio: 1.0 - consumed_ratio,
+        },
+        incidents: incidents(slo, range, &cumulative),
+        daily: daily(range, &cumulative),
+    }
+}
+
+fn daily(range: ReportRange, cumulative: &Cumulative) -> Vec<Day> {
+    let mut days = Vec::new();
+    let mut start = range.from();
+    while start < range.to() {
+        let end = ((start.div_euclid(DAY) + 1) * DAY).min(range.to());
+        let (good, bad) = cumulative.between(start, end);
+        let (good, bad) = (count(good), count(bad));
+        days.push(Day {
+            date: format_date(start),
+            good,
+            bad,
+            sli_value: sli(good, bad),
+        });
+        start = end;
+    }
+    days
+}
+
+/// Every maximal run of evaluation steps in the range at which a tier's
+/// long and short error ratios were both above its burn rate times the
+/// budget (and its long window held at least `min_events`), as the
+/// generated alerting rules evaluate it.
+fn incidents(slo: &SloDefinition, range: ReportRange, cumulative: &Cumulative) -> Vec<Incident> {
+    let budget = slo.error_budget();
+    let step = cumulative.step;
+    // The evaluations: every step after the range's start, and its end.
+    let first = range.from() + step - (range.from() - cumulative.start).rem_euclid(step);
+    let mut times: Vec<i64> = (0..)
+        .map(|k| first + k * step)
+        .take_while(|t| *t < range.to())
+        .collect();
+    times.push(range.to());
+    let ratio = |time: i64, window: i64| {
+        let (good, bad) = cumulative.between(time - window, time);
+        let total = good + bad;
+        (total > 0.0).then(|| (bad / total, total))
+    };
+    let mut found = Vec::new();
+    for (order, tier) in slo.windows().tiers().iter().enumerate() {
+        let (long, short) = (&tier.long, &tier.short);
+        let long_s = long.duration.as_secs() as i64;
+        let short_s = short.duration.as_secs() as i64;
+        let threshold = tier.burn_rate * budget;
+        // (first evaluation that held, last one, peak burn rate)
+        let mut open: Option<(i64, i64, f64)> = None;
+        for &time in &times {
+            let long_ratio = ratio(time, long_s);
+            let holds = match (long_ratio, ratio(time, short_s)) {
+                (Some((l, events)), Some((s, _))) => {
+                    l > threshold && s > threshold && events >= slo.min_events() as f64
+                }
+                _ => false,
+            };
+            let burn = long_ratio.map_or(0.0, |(l, _)| l / budget);
+            open = match (open, holds) {
+                (None, true) => Some((time, time, burn)),
+                (Some((start, _, peak)), true) => Some((start, time, peak.max(burn))),
+                (Some((start, last, peak)), false) => {
+                    let held = Held {
+                        start,
+                        last,
+                        end: time,
+                        peak,
+                    };
+                    found.push(held.incident(cumulative, order, tier));
+                    None
+                }
+                (None, false) => None,
+            };
+        }
+        if let Some((start, last, peak)) = open {
+            let held = Held {
+                start,
+                last,
+                end: range.to(),
+                peak,
+            };
+            found.push(held.incident(cumulative, order, tier));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    found.into_iter().map(|(_, _, incident)| incident).collect()
+}
+
+/// A run of evaluations at which a tier held.
+struct Held {
+    start: i64,
+    last: i64,
+    end: i64,
+    peak: f64,
+}
+
+impl Held {
+    /// The incident, with the bad events of the steps at which it held
+    /// (each evaluation accounts for the step that ends at it), and its
+    /// tier's place (`order`) for sorting.
+    fn incident(
+        &self,
+        cumulative: &Cumulative,
+        order: usize,
+        tier: &Tier,
+    ) -> (i64, usize, Incident) {
+        let (_, bad) = cumulative.between(self.start - cumulative.step, self.last);
+        (
+            self.start,
+            order,
+            Incident {
+                start: format_time(self.start),
+                end: format_time(self.end),
+                severity: tier.severity.as_str().to_owned(),
+                long_window: tier.long.label.clone(),
+                short_window: tier.short.label.clone(),
+                peak_burn_rate: self.peak,
+                bad_events: count(bad),
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slo_core::Spec;
+
+    fn spec() -> Spec {
+        Spec::from_yaml("service: shop\nslos:\n  - name: api\n    objective: 99%\n").unwrap()
+    }
+
+    /// Steps of 5m from `start`, `good` and `bad` events in each.
+    fn steady(start: i64, steps: usize, good: f64, bad: f64) -> StepCounts {
+        let mut counts = StepCounts {
+            start,
+            step: 300,
+            good: vec![good; steps],
+            bad: vec![bad; steps],
+        };
+        counts.good[0] = 0.0;
+        counts.bad[0] = 0.0;
+        counts
+    }
+
+    #[test]
+    fn totals_days_and_budget_of_a_steady_month() {
+        let spec = spec();
+        let range = ReportRange::month("2026-11").unwrap();
+        let start = range.from() - 3 * DAY;
+        let counts = steady(start, (33 * 288) as usize + 1, 99.5, 0.5);
+        let report = slo_report(&spec.slos()[0], range, &counts);
+        assert_eq!(report.events.total, 30 * 288 * 100);
+        assert_eq!(report.events.bad, 30 * 144);
+        assert_eq!(report.sli_value, Some(0.995));
+        assert!(report.met);
+        assert!((report.error_budget.consumed_ratio - 0.5).abs() < 1e-12);
+        assert_eq!(report.daily.len(), 30);
+        assert_eq!(report.daily[0].date, "2026-11-01");
+        assert_eq!(report.daily[29].date, "2026-11-30");
+        assert!(report.daily.iter().all(|d| d.good + d.bad == 28_800));
+        // Half the budget at a steady rate never burns at 1x.
+        assert!(report.incidents.is_empty(), "{:?}", report.incidents);
+    }
+
+    #[test]
+    fn a_burst_is_one_page_incident_per_tier_it_trips() {
+        let spec = spec();
+        let range = ReportRange::month("2026-11").unwrap();
+        let start = range.from() - 3 * DAY;
+        let mut counts = steady(start, (33 * 288) as usize + 1, 100.0, 0.0);
+        // 20 minutes at 50% bad on 2026-11-12 03:00.
+        let burst = ((range.from() + 11 * DAY + 3 * 3600 - start) / 300) as usize;
+        for k in burst + 1..=burst + 4 {
+            counts.good[k] = 50.0;
+            counts.bad[k] = 50.0;
+        }
+        let report = slo_report(&spec.slos()[0], range, &counts);
+        let fast: Vec<_> = report
+            .incidents
+            .iter()
+            .filter(|i| i.long_window == "1h")
+            .collect();
+        assert_eq!(fast.len(), 1, "{:?}", report.incidents);
+        assert_eq!(fast[0].severity, "page");
+        // The hour's ratio passes 14.4% only with the burst's last step,
+        // and the 5m window clears one step after it.
+        assert_eq!(fast[0].start, "2026-11-12T03:20:00Z");
+        assert_eq!(fast[0].end, "2026-11-12T03:25:00Z");
+        assert_eq!(fast[0].bad_events, 50);
+        // 200 bad of 1,200 in the hour: 16.7% over a 1% budget.
+        assert!((fast[0].peak_burn_rate - 200.0 / 1200.0 / 0.01).abs() < 1e-9);
+        assert_eq!(report.daily[11].bad, 200);
+    }
+
+    #[test]
+    fn counts_beyond_u64_saturate_instead_of_overflowing() {
+        // Found by the `report` fuzz target: an API answering counters near
+        // 1e19 made `good + bad` overflow.
+        let spec = spec();
+        let range = ReportRange::week("2026-W48").unwrap();
+        let counts = steady(range.from() - 3 * DAY, 10 * 288 + 1, 1e19, 1e19);
+        let report = slo_report(&spec.slos()[0], range, &counts);
+        assert_eq!(report.events.good, u64::MAX);
+        assert_eq!(report.events.total, u64::MAX);
+        assert!(report.sli_value.is_some_and(f64::is_finite));
+        assert!(report.error_budget.consumed_ratio.is_finite());
+    }
+
+    #[test]
+    fn a_range_without_events_is_met_with_nothing_to_say() {
+        let spec = spec();
+        let range = ReportRange::week("2026-W48").unwrap();
+        let counts = steady(range.from() - 3 * DAY, 10 * 288, 0.0, 0.0);
+        let report = slo_report(&spec.slos()[0], range, &counts);
+        assert_eq!(report.sli_value, None);
+        assert!(report.met);
+        assert_eq!(report.error_budget.consumed_ratio, 0.0);
+        assert_eq!(report.daily.len(), 7);
+        assert!(report.daily.iter().all(|d| d.sli_value.is_none()));
+    }
+}

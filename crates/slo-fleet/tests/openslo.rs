@@ -1,0 +1,295 @@
+//! OpenSLO v1 export and import: the documents are well-formed OpenSLO, and
+//! importing an export yields the same model.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use serde_json::Value;
+use slo_core::{SloDefinition, Spec};
+use slo_fleet::openslo::{OpenSloError, from_openslo, to_openslo};
+
+fn documents(text: &str) -> Vec<Value> {
+    serde_saphyr::from_multiple(text).unwrap()
+}
+
+fn rich_spec() -> Spec {
+    Spec::builder("Shop.EU")
+        .slo(
+            SloDefinition::builder("Checkout_API.v2")
+                .description("Checkouts \"succeed\" — ✓\nsecond line {{ $value }} 'x' \\")
+                .objective(0.9995)
+                .period(Duration::from_secs(7 * 86_400))
+                .route("POST /checkout")
+                .route("/cart/{id}")
+                .route("GET /files/{*path}")
+                .min_events(50),
+        )
+        .slo(
+            SloDefinition::builder("checkout.api.v2")
+                .objective(0.99)
+                .latency(Duration::from_millis(1500))
+                .period(Duration::from_secs(28 * 86_400)),
+        )
+        .slo(SloDefinition::builder("search").objective(0.9))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_shop_demo_spec_survives_the_round_trip() {
+    let spec = Spec::from_yaml(include_str!("../../../examples/shop-demo/shop.yaml")).unwrap();
+    let back = from_openslo(&to_openslo(&spec)).unwrap();
+    assert_eq!(back.spec.service(), spec.service());
+    assert_eq!(back.spec.slos(), spec.slos());
+    assert!(back.notes.is_empty(), "{:?}", back.notes);
+}
+
+#[test]
+fn every_field_survives_the_round_trip_even_names_openslo_cannot_hold() {
+    let spec = rich_spec();
+    let text = to_openslo(&spec);
+    let back = from_openslo(&text).unwrap();
+    assert_eq!(back.spec.service(), "Shop.EU");
+    assert_eq!(back.spec.slos(), spec.slos());
+    // And the spec file written from the import reads back the same.
+    let again = Spec::from_yaml(&back.spec.to_yaml()).unwrap();
+    assert_eq!(again.slos(), spec.slos());
+    assert_eq!(again.service(), spec.service());
+}
+
+#[test]
+fn the_documents_are_openslo_v1_with_unique_dns_label_names() {
+    let spec = rich_spec();
+    let docs = documents(&to_openslo(&spec));
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "Service").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "SLO").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| **k == "AlertPolicy").count(), 3);
+    assert_eq!(kinds.iter().filter(|k| **k == "AlertCondition").count(), 12);
+    let mut names = BTreeSet::new();
+    for doc in &docs {
+        assert_eq!(doc["apiVersion"], "openslo/v1");
+        let name = doc["metadata"]["name"].as_str().unwrap();
+        assert!(
+            name.len() <= 63
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !name.starts_with('-')
+                && !name.ends_with('-'),
+            "{name} is not an RFC 1123 label"
+        );
+        assert!(names.insert(name.to_owned()), "{name} twice");
+    }
+    // Every reference points at a document that exists.
+    for doc in &docs {
+        for policy in doc["spec"]["alertPolicies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(names.contains(policy["alertPolicyRef"].as_str().unwrap()));
+        }
+        for condition in doc["spec"]["conditions"].as_array().into_iter().flatten() {
+            assert!(names.contains(condition["conditionRef"].as_str().unwrap()));
+        }
+    }
+    let slo = docs
+        .iter()
+        .find(|d| d["kind"] == "SLO" && d["metadata"]["displayName"] == "Checkout_API.v2")
+        .unwrap();
+    let spec_part = &slo["spec"];
+    assert_eq!(spec_part["budgetingMethod"], "Occurrences");
+    assert_eq!(spec_part["objectives"][0]["target"], 0.9995);
+    assert_eq!(spec_part["timeWindow"][0]["duration"], "7d");
+    assert_eq!(spec_part["timeWindow"][0]["isRolling"], true);
+    let ratio = &spec_part["indicator"]["spec"]["ratioMetric"];
+    assert_eq!(ratio["counter"], true);
+    assert_eq!(
+        ratio["good"]["metricSource"]["spec"]["query"],
+        r#"slo_events_total{slo="Checkout_API.v2", outcome="good"}"#
+    );
+    assert_eq!(
+        ratio["total"]["metricSource"]["spec"]["query"],
+        r#"slo_events_total{slo="Checkout_API.v2"}"#
+    );
+    // The 7d period's tiers: page on 14m/1m10s and 1h24m/7m.
+    let conditions: Vec<(String, f64, String, String)> = docs
+        .iter()
+        .filter(|d| d["kind"] == "AlertCondition")
+        .filter(|d| {
+            d["metadata"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("checkout-api-v2-page")
+                || d["metadata"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("checkout-api-v2-ticket")
+        })
+        .map(|d| {
+            (
+                d["spec"]["severity"].as_str().unwrap().to_owned(),
+                d["spec"]["condition"]["threshold"].as_f64().unwrap(),
+                d["spec"]["condition"]["lookbackWindow"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                d["metadata"]["annotations"]["slo/short-window"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            ("page".into(), 14.4, "14m".into(), "1m10s".into()),
+            ("page".into(), 6.0, "1h24m".into(), "7m".into()),
+            ("ticket".into(), 3.0, "5h36m".into(), "28m".into()),
+            ("ticket".into(), 1.0, "16h48m".into(), "1h24m".into()),
+        ]
+    );
+}
+
+#[test]
+fn foreign_openslo_is_read_with_notes() {
+    let text = r#"
+apiVersion: openslo/v1
+kind: Service
+metadata: {name: payments}
+spec: {description: Payments}
+---
+apiVersion: openslo/v1
+kind: DataSource
+metadata: {name: prom}
+spec: {type: Prometheus, connectionDetails: {url: "http://prom"}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: pay-ok}
+spec:
+  service: payments
+  indicatorRef: pay-ratio
+  timeWindow: [{duration: 4w, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{targetPercent: 99.5}]
+"#;
+    let read = from_openslo(text).unwrap();
+    assert_eq!(read.spec.service(), "payments");
+    let slo = &read.spec.slos()[0];
+    assert_eq!(slo.name(), "pay-ok");
+    assert!((slo.objective() - 0.995).abs() < 1e-12);
+    assert_eq!(slo.period(), Duration::from_secs(28 * 86_400));
+    assert_eq!(read.notes.len(), 2, "{:?}", read.notes);
+    assert!(read.notes.iter().any(|n| n.contains("DataSource")));
+    assert!(read.notes.iter().any(|n| n.contains("availability SLI")));
+}
+
+fn slo_doc(extra: &str) -> String {
+    format!(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: a}}\nspec:\n  service: s\n{extra}"
+    )
+}
+
+#[test]
+fn what_the_model_cannot_hold_is_refused_by_name() {
+    let window = "  timeWindow: [{duration: 30d, isRolling: true}]\n";
+    let one = "  objectives: [{target: 0.99}]\n";
+    let cases = [
+        (
+            slo_doc(&format!(
+                "  timeWindow: [{{duration: 1M, isRolling: false}}]\n  budgetingMethod: Occurrences\n{one}"
+            )),
+            "calendar-aligned",
+        ),
+        (
+            slo_doc(&format!("{window}  budgetingMethod: Timeslices\n{one}")),
+            "Timeslices",
+        ),
+        (
+            slo_doc(&format!(
+                "{window}  budgetingMethod: Occurrences\n  objectives: [{{target: 0.9}}, {{target: 0.99}}]\n"
+            )),
+            "2 objectives",
+        ),
+        (
+            "apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: a}\nspec: {}\n".to_owned(),
+            "openslo/v1alpha",
+        ),
+        (
+            slo_doc(&format!(
+                "{window}  budgetingMethod: Occurrences\n  objectives: [{{target: 1.5}}]\n"
+            )),
+            "objective",
+        ),
+        (
+            format!(
+                "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: a\n  annotations: {{slo/sli: latency}}\nspec:\n  service: s\n{window}  budgetingMethod: Occurrences\n{one}"
+            ),
+            "slo/latency-threshold",
+        ),
+        ("kind: [unclosed".to_owned(), "not YAML"),
+        (
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n".to_owned(),
+            "no SLO",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = from_openslo(&text).unwrap_err();
+        assert!(
+            error.to_string().contains(expected),
+            "{text}\n→ {error} (expected {expected:?})"
+        );
+    }
+    let two_services = format!(
+        "{}---\n{}",
+        slo_doc(&format!("{window}  budgetingMethod: Occurrences\n{one}")),
+        slo_doc(&format!("{window}  budgetingMethod: Occurrences\n{one}"))
+            .replace("service: s", "service: t")
+            .replace("name: a", "name: b")
+    );
+    assert!(matches!(
+        from_openslo(&two_services),
+        Err(OpenSloError::SeveralServices(_))
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn any_valid_spec_survives_the_round_trip(
+        service in "[A-Za-z0-9_.-]{1,40}",
+        names in proptest::collection::btree_set("[A-Za-z0-9_.-]{1,80}", 1..4),
+        objective in 0.5f64..0.99999,
+        period_days in 1u64..400,
+        threshold_ms in proptest::option::of(1u64..100_000),
+        min_events in 1u64..10_000,
+        description in proptest::option::of("\\PC{0,60}"),
+    ) {
+        let mut builder = Spec::builder(service);
+        for name in &names {
+            let mut slo = SloDefinition::builder(name.clone())
+                .objective(objective)
+                .period(Duration::from_secs(period_days * 86_400))
+                .min_events(min_events)
+                .route("GET /items/{id}");
+            if let Some(ms) = threshold_ms {
+                slo = slo.latency(Duration::from_millis(ms));
+            }
+            if let Some(text) = &description {
+                slo = slo.description(text.clone());
+            }
+            builder = builder.slo(slo);
+        }
+        let spec = builder.build().unwrap();
+        let back = from_openslo(&to_openslo(&spec)).unwrap();
+        prop_assert_eq!(back.spec.slos(), spec.slos());
+        prop_assert_eq!(back.spec.service(), spec.service());
+        let again = Spec::from_yaml(&spec.to_yaml()).unwrap();
+        prop_assert_eq!(again.slos(), spec.slos());
+    }
+}
