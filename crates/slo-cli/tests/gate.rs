@@ -176,7 +176,7 @@ fn an_unreachable_hung_or_foreign_peer_is_cannot_tell() {
 /// A `/slo` document as a server answers it, with one SLO.
 fn document(slo_fields: &str) -> &'static [u8] {
     let body = format!(
-        r#"{{"service":"old","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{{"name":"a","objective":0.999,"events":{{"good":1,"bad":0,"total":1}},"sli_value":1.0,"error_budget":{{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null}},"burn_rates":{{"1h":1.7}},"alerts":[],{slo_fields}}}]}}"#
+        r#"{{"service":"old","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{{"name":"a","objective":0.999,"coverage_ratio":1.0,"period_seconds":2592000,"events":{{"good":1,"bad":0,"total":1}},"sli_value":1.0,"error_budget":{{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null}},"burn_rates":{{"1h":1.7}},"alerts":[],{slo_fields}}}]}}"#
     );
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -210,7 +210,7 @@ fn a_document_without_release_decisions_or_with_odd_ones_is_cannot_tell() {
 
 #[test]
 fn a_peers_words_cannot_drive_the_terminal() {
-    let body = r#"{"service":"evil\u001b[2J\u202etxt.exe","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{"name":"a\u001b]0;owned\u0007\nFAKE: APPROVE\u2028FAKE\u2066","objective":0.999,"events":{"good":1,"bad":0,"total":1},"sli_value":1.0,"error_budget":{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null},"burn_rates":{"1h":1.7},"alerts":[],"status":"healthy","release":{"low":"approve","medium":"approve","high":"review"}}]}"#;
+    let body = r#"{"service":"evil\u001b[2J\u202etxt.exe","now":"2026-12-01T00:00:00Z","uptime_seconds":1,"slos":[{"name":"a\u001b]0;owned\u0007\nFAKE: APPROVE\u2028FAKE\u2066","objective":0.999,"coverage_ratio":1.0,"period_seconds":2592000,"events":{"good":1,"bad":0,"total":1},"sli_value":1.0,"error_budget":{"remaining_ratio":0.5,"consumed_ratio":0.5,"exhaustion_seconds":null},"burn_rates":{"1h":1.7},"alerts":[],"status":"healthy","release":{"low":"approve","medium":"approve","high":"review"}}]}"#;
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()

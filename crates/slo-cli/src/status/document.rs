@@ -18,11 +18,10 @@ pub(crate) struct SloDocument {
 pub(crate) struct SloEntry {
     pub name: String,
     pub objective: f64,
-    /// How much of the period the windows hold (older documents may lack it).
-    #[serde(default)]
-    pub coverage_ratio: Option<f64>,
-    #[serde(default)]
-    pub period_seconds: Option<f64>,
+    /// How much of the period the windows hold.
+    pub coverage_ratio: f64,
+    /// The period, in seconds.
+    pub period_seconds: f64,
     pub events: Events,
     pub sli_value: Option<f64>,
     pub error_budget: Budget,

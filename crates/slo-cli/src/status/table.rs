@@ -135,14 +135,16 @@ fn budget_left(slo: &SloEntry) -> String {
     let Some(remaining) = slo.error_budget.remaining_ratio else {
         return "-".to_owned();
     };
-    match (slo.coverage_ratio, slo.period_seconds) {
-        (Some(coverage), Some(period)) if coverage < 1.0 && period > 0.0 => format!(
+    let (coverage, period) = (slo.coverage_ratio, slo.period_seconds);
+    if coverage < 1.0 && period > 0.0 {
+        format!(
             "{} (over the {} seen of {})",
             percent(remaining),
             seconds(coverage * period),
             seconds(period)
-        ),
-        _ => percent(remaining),
+        )
+    } else {
+        percent(remaining)
     }
 }
 
