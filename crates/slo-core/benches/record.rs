@@ -118,5 +118,118 @@ fn threads(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, one_thread, threads);
+/// What one thread does per event in [`scaling`]'s variants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// `record_latency` on the shared SLO's handle.
+    Record,
+    /// The same arithmetic on memory of the thread's own: the bucket found
+    /// among the same bounds, the same three adds, into a stack array. What
+    /// the machine allows for this work when nothing is shared.
+    Bare,
+    /// Two raw reads of the TSC clock the layer times requests with, and
+    /// their difference in ns: the clock reads of one timed request.
+    Clock,
+    /// The clock reads and `record_latency` of the measured time: what the
+    /// layer does for a timed request.
+    ClockAndRecord,
+}
+
+/// The latency histogram bounds (ns) of the bench's latency SLO.
+fn bounds(handle: &SliHandle) -> Vec<u64> {
+    handle
+        .latency_histogram()
+        .map(|h| h.bounds_seconds.iter().map(|s| (s * 1e9).round() as u64).collect())
+        .unwrap_or_default()
+}
+
+/// Runs `threads` threads doing `work` `iters` times each; the wall time.
+fn run_work(threads: usize, iters: u64, handle: &SliHandle, work: Work) -> Duration {
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let bounds = Arc::new(bounds(handle));
+    let clock = quanta::Clock::new();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (h, barrier, bounds, clock) = (
+                handle.clone(),
+                Arc::clone(&barrier),
+                Arc::clone(&bounds),
+                clock.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut own = [0u64; 16];
+                barrier.wait();
+                let mut x = 0u64;
+                for _ in 0..iters {
+                    x = x.wrapping_add(7_919_000);
+                    let nanos = black_box(x % 400_000_000);
+                    match work {
+                        Work::Record => {
+                            h.record_latency_nanos(nanos, true);
+                        }
+                        Work::Bare => {
+                            let bucket = bounds.iter().filter(|&&b| b < nanos).count();
+                            own[0] += u64::from(nanos <= 250_000_000);
+                            own[4 + bucket.min(11)] += 1;
+                            own[3] = own[3].wrapping_add(nanos);
+                            black_box(&mut own);
+                        }
+                        Work::Clock => {
+                            let start = clock.raw();
+                            black_box(clock.delta_as_nanos(start, clock.raw()));
+                        }
+                        Work::ClockAndRecord => {
+                            let start = clock.raw();
+                            h.record_latency_nanos(clock.delta_as_nanos(start, clock.raw()), true);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    for w in workers {
+        let _ = w.join();
+    }
+    start.elapsed()
+}
+
+/// Does latency recording scale with threads as far as the machine lets
+/// this kind of work scale? Each variant on 1 and 2 threads (and more with
+/// `SLO_BENCH_THREADS`), in one run: ours (`record`), the same work on
+/// unshared memory (`bare`), the layer's clock reads alone (`clock`), and
+/// both (`clock+record`). Throughput is events per second across threads;
+/// a variant's scaling is its 2-thread throughput over its 1-thread one.
+fn scaling(c: &mut Criterion) {
+    let max = std::env::var("SLO_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2usize);
+    let mut counts = vec![1usize, 2];
+    let mut n = 4;
+    while n <= max {
+        counts.push(n);
+        n *= 2;
+    }
+    let mut g = c.benchmark_group("record/scaling");
+    for (name, work) in [
+        ("record", Work::Record),
+        ("bare", Work::Bare),
+        ("clock", Work::Clock),
+        ("clock+record", Work::ClockAndRecord),
+    ] {
+        for &t in &counts {
+            let r = registry();
+            let h = r.handle("lat").expect("defined");
+            g.throughput(criterion::Throughput::Elements(t as u64));
+            g.bench_function(format!("{name}/{t}"), |b| {
+                b.iter_custom(|iters| run_work(t, iters, &h, work))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, one_thread, threads, scaling);
 criterion_main!(benches);
