@@ -139,7 +139,12 @@ enum Work {
 fn bounds(handle: &SliHandle) -> Vec<u64> {
     handle
         .latency_histogram()
-        .map(|h| h.bounds_seconds.iter().map(|s| (s * 1e9).round() as u64).collect())
+        .map(|h| {
+            h.bounds_seconds
+                .iter()
+                .map(|s| (s * 1e9).round() as u64)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

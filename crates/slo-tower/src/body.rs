@@ -53,6 +53,7 @@ impl<B: Body, E: EosClassifier> SloBody<B, E> {
 
 /// Records the request: the success decided by the head, or else by the
 /// end-of-stream classifier from `trailers`.
+#[inline]
 fn finish<E: EosClassifier>(
     pending: &mut Option<Pending>,
     eos: &mut Option<E>,
@@ -74,6 +75,7 @@ impl<B: Body, E: EosClassifier> Body for SloBody<B, E> {
     type Data = B::Data;
     type Error = B::Error;
 
+    #[inline]
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -44,6 +44,7 @@ where
 {
     type Output = Result<Response<SloBody<B, C::Eos>>, E>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let inner = this.inner;

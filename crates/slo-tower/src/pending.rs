@@ -126,6 +126,7 @@ impl Pending {
     }
 
     /// The response is complete (or failed): records one event per SLO.
+    #[inline]
     pub fn finish(self, outcome: Outcome) {
         // Recorded here, so `Drop` (the unfinished path) has nothing to do.
         let mut this = std::mem::ManuallyDrop::new(self);

@@ -94,6 +94,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let table = self.table;
         let resolved = table.resolve(request.method(), route_of(&request));
