@@ -161,6 +161,13 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
     /// the layer counts while any of its SLOs keeps bad events, so it
     /// should be as cheap: no allocation, no lock.
     ///
+    /// A request that has a trace keeps it until it ends in one small
+    /// allocation (a request without one allocates nothing): the state of
+    /// every request in flight stays five words, which each of them moves
+    /// with its response. The default reader keeps a `traceparent`
+    /// header's bytes there as they came, and parses them only for a bad
+    /// event.
+    ///
     /// ```
     /// use slo_core::recent::TraceId;
     /// # use slo_core::{Registry, Spec};

@@ -5,9 +5,9 @@
 //! also described, for the SLO's recent bad events, from what the request
 //! carried (method, matched rule, trace id) and how it ended.
 
-use slo_core::recent::{BadEvent, BadReason, Method, TraceId};
+use slo_core::recent::{BadEvent, BadReason, Method};
 
-use crate::routes::{Matched, RouteTable};
+use crate::routes::{Matched, RouteTable, Spill, Trace};
 
 /// How a request ended, as far as the layer saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,43 +23,47 @@ pub(crate) enum Outcome {
 
 /// What a request's bad event is told with, read before the request goes
 /// inward (its headers and method are gone by the time it turns out bad)
-/// and kept only while some SLO of the layer keeps bad events. It rides in
-/// [`Pending`]'s own words and padding, so a good request pays for it
-/// only the reads that fill it: nothing is looked at again unless an
-/// event turns out bad.
-#[derive(Debug, Clone, Copy)]
+/// and kept only while some SLO of the layer keeps bad events. (Which
+/// rules matched, for the route, [`Matched`] keeps anyway.)
+#[derive(Debug, Clone)]
 pub(crate) struct Description {
-    /// The bits of the rules that matched (the layer's first 64 rules').
-    pub rules: u64,
     pub method: Method,
-    pub trace_id: Option<TraceId>,
+    pub trace: Option<Trace>,
 }
 
 /// The response head's gRPC code when it had none.
 const NO_GRPC: u8 = u8::MAX;
 
+/// [`Pending::flags`]: an SLO it counts toward needs its latency.
+const TIMED: u8 = 1;
+/// [`Pending::flags`]: the response head already said the server failed.
+const FAILED: u8 = 2;
+/// [`Pending::flags`]: its bad events are described.
+const DESCRIBED: u8 = 4;
+
+/// A request in flight. It travels with every move of the response future
+/// and body, the caller's moves too, so a good request pays for each of
+/// its bytes: five words, what only a bad event needs folded into them or,
+/// rare, on the heap ([`Matched`]).
 #[must_use = "a request is recorded when it finishes or is dropped"]
 pub(crate) struct Pending {
     table: &'static RouteTable,
-    matched: Matched,
+    /// [`Matched::slos`].
+    slos: u64,
+    /// [`Matched::spill`]: SLOs and rules past the bits, and the trace.
+    spill: Option<Box<Spill>>,
     /// When the request came in, a raw reading of the table's clock; only
     /// read (twice) when a matched SLO needs latency.
     start: u64,
-    /// [`Description::rules`]; 0 when undescribed.
-    rules: u64,
-    /// The trace id's halves; zero for none.
-    trace: [u64; 2],
+    /// [`Matched::rules`].
+    rules: u16,
     /// The response's HTTP status (0 before the head).
     status: u16,
     /// The response head's gRPC code; [`NO_GRPC`] for none.
     grpc: u8,
     method: Method,
-    timed: bool,
-    /// The response head already said the server failed.
-    failed: bool,
-    /// Whether bad events are described (`rules`, `trace` and `method`
-    /// were read).
-    described: bool,
+    /// [`TIMED`], [`FAILED`], [`DESCRIBED`].
+    flags: u8,
 }
 
 impl Pending {
@@ -69,35 +73,33 @@ impl Pending {
     pub fn start(table: &'static RouteTable, matched: Matched, timed: bool) -> Pending {
         Pending {
             table,
-            matched,
+            slos: matched.slos,
+            spill: matched.spill,
             start: if timed { table.clock.raw() } else { 0 },
-            rules: 0,
-            trace: [0; 2],
+            rules: matched.rules,
             status: 0,
             grpc: NO_GRPC,
             method: Method::Other,
-            timed,
-            failed: false,
-            described: false,
+            flags: if timed { TIMED } else { 0 },
         }
     }
 
     /// Describes its bad events with what the request said.
     #[inline(always)]
     pub fn describe_with(&mut self, description: Description) {
-        let id = description.trace_id.map_or(0, TraceId::as_u128);
-        self.rules = description.rules;
-        self.trace = [(id >> 64) as u64, id as u64];
         self.method = description.method;
-        self.described = true;
+        self.flags |= DESCRIBED;
+        if let Some(trace) = description.trace {
+            self.spill.get_or_insert_with(Box::default).trace = Some(trace);
+        }
     }
 
     /// The head said the server failed; the end of the body only adds
     /// latency. `grpc` reads the head's gRPC code, only when the failure
     /// is described.
     pub fn mark_failed(&mut self, grpc: impl FnOnce() -> Option<u8>) {
-        self.failed = true;
-        if self.described {
+        self.flags |= FAILED;
+        if self.described() {
             self.grpc = grpc().unwrap_or(NO_GRPC);
         }
     }
@@ -106,7 +108,17 @@ impl Pending {
     /// what only a description needs).
     #[inline(always)]
     pub fn described(&self) -> bool {
-        self.described
+        self.flags & DESCRIBED != 0
+    }
+
+    #[inline(always)]
+    fn timed(&self) -> bool {
+        self.flags & TIMED != 0
+    }
+
+    #[inline(always)]
+    fn failed(&self) -> bool {
+        self.flags & FAILED != 0
     }
 
     /// The response head's status, for the description.
@@ -117,11 +129,21 @@ impl Pending {
 
     /// Nanoseconds since the start; 0 when untimed.
     fn elapsed_nanos(&self) -> u64 {
-        if self.timed {
+        if self.timed() {
             let clock = &self.table.clock;
             clock.delta_as_nanos(self.start, clock.raw())
         } else {
             0
+        }
+    }
+
+    /// What the request matched, taken out (so that it is recorded once).
+    #[inline(always)]
+    fn take_matched(&mut self) -> Matched {
+        Matched {
+            slos: std::mem::take(&mut self.slos),
+            rules: self.rules,
+            spill: self.spill.take(),
         }
     }
 
@@ -130,7 +152,7 @@ impl Pending {
     pub fn finish(self, outcome: Outcome) {
         // Recorded here, so `Drop` (the unfinished path) has nothing to do.
         let mut this = std::mem::ManuallyDrop::new(self);
-        let matched = this.matched.take();
+        let matched = this.take_matched();
         let elapsed = this.elapsed_nanos();
         let succeeded = matches!(
             outcome,
@@ -138,15 +160,16 @@ impl Pending {
                 succeeded: true,
                 ..
             }
-        ) && !this.failed;
+        ) && !this.failed();
         // The first 64 SLOs in a plain loop, each recorded inline; the
         // rare ones beyond, out of line.
-        let mut bits = matched.first_64();
+        let mut bits = matched.slos;
         while bits != 0 {
-            this.record(bits.trailing_zeros() as usize, outcome, succeeded, elapsed);
+            let index = bits.trailing_zeros() as usize;
+            this.record(index, &matched, outcome, succeeded, elapsed);
             bits &= bits - 1;
         }
-        if matched.has_beyond() {
+        if matched.spill.is_some() {
             this.record_beyond(&matched, outcome, succeeded, elapsed);
         }
     }
@@ -155,16 +178,27 @@ impl Pending {
     #[cold]
     #[inline(never)]
     fn record_beyond(&self, matched: &Matched, outcome: Outcome, succeeded: bool, elapsed: u64) {
-        matched.for_each_beyond(|index| self.record(index, outcome, succeeded, elapsed));
+        if let Some(spill) = &matched.spill {
+            for &slo in &spill.slos {
+                self.record(slo as usize, matched, outcome, succeeded, elapsed);
+            }
+        }
     }
 
     /// Records the request's event for SLO `index`.
     #[inline(always)]
-    fn record(&self, index: usize, outcome: Outcome, succeeded: bool, elapsed: u64) {
+    fn record(
+        &self,
+        index: usize,
+        matched: &Matched,
+        outcome: Outcome,
+        succeeded: bool,
+        elapsed: u64,
+    ) {
         if let Some(handle) = self.table.handles.get(index)
             && !handle.record_latency_nanos(elapsed, succeeded)
         {
-            self.finished_bad(index, handle, outcome, succeeded, elapsed);
+            self.finished_bad(index, matched, handle, outcome, succeeded, elapsed);
         }
     }
 
@@ -174,6 +208,7 @@ impl Pending {
     fn finished_bad(
         &self,
         index: usize,
+        matched: &Matched,
         handle: &slo_core::SliHandle,
         outcome: Outcome,
         succeeded: bool,
@@ -189,7 +224,7 @@ impl Pending {
             Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
             _ => self.head_grpc(),
         };
-        self.describe(index, handle, reason, elapsed, grpc);
+        self.describe(index, matched, handle, reason, elapsed, grpc);
     }
 
     fn head_grpc(&self) -> Option<u8> {
@@ -201,23 +236,23 @@ impl Pending {
     fn describe(
         &self,
         index: usize,
+        matched: &Matched,
         handle: &slo_core::SliHandle,
         reason: BadReason,
         elapsed: u64,
         grpc: Option<u8>,
     ) {
-        if !self.described {
+        if !self.described() {
             return;
         }
-        let id = (u128::from(self.trace[0]) << 64) | u128::from(self.trace[1]);
         handle.record_bad_event(BadEvent {
             method: Some(self.method),
-            route: self.table.route_of(index, self.rules),
+            route: self.table.route_of(index, matched),
             status: (self.status != 0).then_some(self.status),
             grpc_status: grpc,
-            latency_nanos: self.timed.then_some(elapsed),
+            latency_nanos: self.timed().then_some(elapsed),
             reason,
-            trace_id: TraceId::from_bytes(id.to_be_bytes()),
+            trace_id: matched.trace_id(),
         });
     }
 }
@@ -248,26 +283,41 @@ impl Drop for Pending {
     /// SLO applies the cancellation rule, with a panic or a failed head as
     /// a failure.
     fn drop(&mut self) {
-        if self.matched.is_empty() {
+        let matched = self.take_matched();
+        if matched.is_empty() {
             return;
         }
         let panicking = std::thread::panicking();
-        let failed = self.failed || panicking;
+        let failed = self.failed() || panicking;
         let elapsed = self.elapsed_nanos();
-        let matched = self.matched.take();
         matched.for_each(|index| {
             if let Some(handle) = self.table.handles.get(index)
                 && handle.record_unfinished(elapsed, failed)
             {
                 let reason = if panicking {
                     BadReason::Panic
-                } else if self.failed {
+                } else if self.failed() {
                     BadReason::ServerError
                 } else {
                     BadReason::CancelledLate
                 };
-                self.describe(index, handle, reason, elapsed, self.head_grpc());
+                self.describe(index, &matched, handle, reason, elapsed, self.head_grpc());
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte of a request's state is moved with the response future
+    /// and body, the caller's moves too: five words, as before bad events
+    /// were described (their description folds into those words, or goes
+    /// to the heap).
+    #[test]
+    fn a_request_in_flight_is_five_words() {
+        assert_eq!(std::mem::size_of::<Pending>(), 40);
+        assert_eq!(std::mem::size_of::<Option<Pending>>(), 40);
     }
 }

@@ -106,9 +106,8 @@ where
             // one: the method, the rules matched, the trace id.
             if table.keeps_bad {
                 pending.describe_with(Description {
-                    rules: resolved.rules,
                     method: method(request.method()),
-                    trace_id: table
+                    trace: table
                         .trace_ids
                         .read(request.headers(), request.extensions()),
                 });

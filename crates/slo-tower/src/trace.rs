@@ -5,6 +5,8 @@
 
 use slo_core::recent::TraceId;
 
+use crate::routes::Trace;
+
 /// A user's reader; see [`crate::SloLayerBuilder::trace_id`].
 pub(crate) type ReadTraceId =
     Box<dyn Fn(&http::HeaderMap, &http::Extensions) -> Option<TraceId> + Send + Sync>;
@@ -40,23 +42,21 @@ impl Default for TraceIds {
 }
 
 impl TraceIds {
-    /// The request's trace id, if it has a valid one.
+    /// The request's trace, if it has one: an id read, or a `traceparent`
+    /// header's bytes, parsed only if a bad event needs them.
     #[inline]
-    pub fn read(
-        &self,
-        headers: &http::HeaderMap,
-        extensions: &http::Extensions,
-    ) -> Option<TraceId> {
+    pub fn read(&self, headers: &http::HeaderMap, extensions: &http::Extensions) -> Option<Trace> {
         match self {
             #[cfg(not(feature = "otel"))]
-            TraceIds::Traceparent => traceparent(headers),
+            TraceIds::Traceparent => traceparent_header(headers),
             #[cfg(feature = "otel")]
             TraceIds::OtelOrTraceparent => extensions
                 .get::<opentelemetry::Context>()
                 .and_then(slo_otel::trace_id_of)
                 .or_else(slo_otel::current_trace_id)
-                .or_else(|| traceparent(headers)),
-            TraceIds::Custom(read) => read(headers, extensions),
+                .map(Trace::Id)
+                .or_else(|| traceparent_header(headers)),
+            TraceIds::Custom(read) => read(headers, extensions).map(Trace::Id),
         }
     }
 }
@@ -65,14 +65,21 @@ impl TraceIds {
 /// lowercased at every comparison.
 static TRACEPARENT: http::HeaderName = http::HeaderName::from_static("traceparent");
 
-/// A valid W3C `traceparent` header, else none. The headers are scanned,
-/// not looked up: `HeaderMap::get` hashes the name's eleven bytes on every
-/// call, while a scan compares each of a request's few names, a standard
-/// one (`host`, `accept`, …) in one compare of its tag.
+/// The first `traceparent` header, as it came: a request that carries one
+/// keeps its bytes, and only a bad event parses them. The headers are
+/// scanned, not looked up: `HeaderMap::get` hashes the name's eleven bytes
+/// on every call, while a scan compares each of a request's few names, a
+/// standard one (`host`, `accept`, …) in one compare of its tag.
 #[inline]
-pub(crate) fn traceparent(headers: &http::HeaderMap) -> Option<TraceId> {
+fn traceparent_header(headers: &http::HeaderMap) -> Option<Trace> {
     let (_, value) = headers.iter().find(|(name, _)| **name == TRACEPARENT)?;
-    TraceId::from_traceparent(value.as_bytes())
+    Some(Trace::header(value.as_bytes()))
+}
+
+/// A valid W3C `traceparent` header's trace id, else none.
+#[cfg(test)]
+fn traceparent(headers: &http::HeaderMap) -> Option<TraceId> {
+    traceparent_header(headers)?.id()
 }
 
 #[cfg(test)]
@@ -105,12 +112,15 @@ mod tests {
     }
 
     #[test]
-    fn an_invalid_traceparent_reads_as_none() {
+    fn an_invalid_traceparent_is_kept_and_reads_as_no_id() {
         let mut headers = http::HeaderMap::new();
-        headers.insert("traceparent", "00-zz-00f067aa0ba902b7-01".parse().unwrap());
         assert_eq!(
             TraceIds::default().read(&headers, &http::Extensions::new()),
             None
         );
+        headers.insert("traceparent", "00-zz-00f067aa0ba902b7-01".parse().unwrap());
+        let trace = TraceIds::default().read(&headers, &http::Extensions::new());
+        assert!(trace.is_some());
+        assert_eq!(trace.and_then(|t| t.id()), None);
     }
 }

@@ -16,7 +16,7 @@
 mod matched;
 mod unmatched;
 
-pub(crate) use matched::Matched;
+pub(crate) use matched::{Matched, Spill, Trace};
 
 use slo_core::recent::RouteId;
 use slo_core::{Registry, RouteRule, SliHandle};
@@ -31,10 +31,41 @@ struct Rule {
     method: Option<http::Method>,
     slo: u32,
     timed: bool,
-    /// This rule's bit in a request's [`Resolved::rules`]: the table's
-    /// first 64 rules have one, later ones none (their bad events name no
-    /// route).
-    bit: u64,
+    /// How a request keeps that this rule matched.
+    told: Told,
+}
+
+/// How a request keeps that a rule matched, for its SLO's bad events'
+/// route. Only rules whose SLO has rules of different templates need
+/// telling apart; the first 16 of those get a bit of [`Matched::rules`],
+/// later ones are spilled by their index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    /// The SLO's route is its one template.
+    Needless,
+    /// A bit of [`Matched::rules`].
+    Bit(u16),
+    /// Its index, in [`Matched::spilled_rules`].
+    Spilled(u32),
+}
+
+impl Told {
+    fn in_request(self, matched: &Matched) -> bool {
+        match self {
+            Told::Needless => false,
+            Told::Bit(bit) => matched.rules & bit != 0,
+            Told::Spilled(index) => matched.spilled_rules().contains(&index),
+        }
+    }
+}
+
+/// The route an SLO's bad events name.
+#[derive(Debug)]
+enum SloRoute {
+    /// Its one template (none for an SLO of every request).
+    Fixed(Option<RouteId>),
+    /// The template of the first of its rules that matched, in order.
+    ByRule(Box<[(Told, Option<RouteId>)]>),
 }
 
 impl Rule {
@@ -171,8 +202,6 @@ pub(crate) struct Resolved {
     pub matched: Matched,
     /// Whether any matched SLO needs the latency.
     pub timed: bool,
-    /// The bits of the rules that matched (the first 64 rules').
-    pub rules: u64,
 }
 
 /// The SLOs of a layer and the routes each covers.
@@ -183,9 +212,8 @@ pub(crate) struct RouteTable {
     pub keeps_bad: bool,
     /// Reads a request's trace id, when `keeps_bad`.
     pub trace_ids: TraceIds,
-    /// Per rule bit (lowest first): its SLO and the route id of its
-    /// template.
-    rule_routes: Box<[(u32, Option<RouteId>)]>,
+    /// Per SLO: the route its bad events name.
+    slo_routes: Box<[SloRoute]>,
     /// The request clock: a TSC read where the CPU has a stable one
     /// (calibrated once per process), the monotonic clock otherwise.
     pub clock: quanta::Clock,
@@ -214,11 +242,13 @@ impl RouteTable {
         tried_in_turn_up_to: usize,
     ) -> RouteTable {
         let keeps_bad = slos.iter().any(|(handle, _)| handle.keeps_bad_events());
-        let mut rule_routes = Vec::new();
+        let mut slo_routes = Vec::with_capacity(slos.len());
         let mut handles = Vec::with_capacity(slos.len());
         let mut rules = Vec::new();
         let mut always = Matched::default();
         let mut always_timed = false;
+        // Rules told apart so far, and rules in all.
+        let (mut told_apart, mut rule_count) = (0u32, 0u32);
         for (index, (handle, slo_rules)) in slos.into_iter().enumerate() {
             let slo = u32::try_from(index).unwrap_or(u32::MAX);
             let timed = handle.latency_threshold().is_some();
@@ -226,29 +256,46 @@ impl RouteTable {
             let Some(slo_rules) = slo_rules else {
                 always.insert(slo);
                 always_timed |= timed;
+                slo_routes.push(SloRoute::Fixed(None));
                 continue;
             };
-            rules.extend(slo_rules.into_iter().map(|rule| {
-                let bit = if rule_routes.len() < 64 {
-                    rule_routes.push((slo, registry.route_id(rule.template())));
-                    1 << (rule_routes.len() - 1)
+            let first = slo_rules.first().map(|r| r.template().to_owned());
+            let one_template = slo_rules
+                .iter()
+                .all(|r| Some(r.template()) == first.as_deref());
+            let mut by_rule = Vec::new();
+            for rule in slo_rules {
+                let told = if one_template {
+                    Told::Needless
+                } else if told_apart < 16 {
+                    told_apart += 1;
+                    Told::Bit(1 << (told_apart - 1))
                 } else {
-                    0
+                    Told::Spilled(rule_count)
                 };
+                rule_count = rule_count.saturating_add(1);
+                if !one_template {
+                    by_rule.push((told, registry.route_id(rule.template())));
+                }
                 let compiled = Rule {
                     method: method_of(&rule),
                     slo,
                     timed,
-                    bit,
+                    told,
                 };
-                (rule, compiled)
-            }));
+                rules.push((rule, compiled));
+            }
+            slo_routes.push(if one_template {
+                SloRoute::Fixed(first.and_then(|template| registry.route_id(&template)))
+            } else {
+                SloRoute::ByRule(by_rule.into_boxed_slice())
+            });
         }
         RouteTable {
             handles,
             keeps_bad,
             trace_ids,
-            rule_routes: rule_routes.into_boxed_slice(),
+            slo_routes: slo_routes.into_boxed_slice(),
             clock: quanta::Clock::new(),
             rules: Rules::new(rules, tried_in_turn_up_to),
             always,
@@ -262,37 +309,42 @@ impl RouteTable {
     /// as unmatched when there are none.
     #[inline(always)]
     pub fn resolve(&self, method: &http::Method, route: &str) -> Resolved {
-        let mut matched = self.always.clone();
+        let mut matched = Matched {
+            slos: self.always.slos,
+            ..Matched::default()
+        };
+        if let Some(always) = &self.always.spill {
+            for &slo in &always.slos {
+                matched.insert(slo);
+            }
+        }
         let mut timed = self.always_timed;
-        let mut rules = 0;
         self.rules.each_match(method, route, |rule| {
             matched.insert(rule.slo);
             timed |= rule.timed;
-            rules |= rule.bit;
+            match rule.told {
+                Told::Needless => {}
+                Told::Bit(bit) => matched.rules |= bit,
+                Told::Spilled(index) => matched.insert_rule(index),
+            }
         });
         if matched.is_empty() {
             self.unmatched.add();
         }
-        Resolved {
-            matched,
-            timed,
-            rules,
-        }
+        Resolved { matched, timed }
     }
 
-    /// The route id of the first of `rules` that belongs to SLO `slo`.
-    pub fn route_of(&self, slo: usize, rules: u64) -> Option<RouteId> {
-        let mut bits = rules;
-        while bits != 0 {
-            let i = bits.trailing_zeros() as usize;
-            if let Some((owner, route)) = self.rule_routes.get(i)
-                && *owner as usize == slo
-            {
-                return *route;
-            }
-            bits &= bits - 1;
+    /// The route id of the template a request's bad event of SLO `slo`
+    /// names: the SLO's one template, or that of the first of its rules
+    /// the request matched.
+    pub fn route_of(&self, slo: usize, matched: &Matched) -> Option<RouteId> {
+        match self.slo_routes.get(slo)? {
+            SloRoute::Fixed(route) => *route,
+            SloRoute::ByRule(rules) => rules
+                .iter()
+                .find(|(told, _)| told.in_request(matched))
+                .and_then(|(_, route)| *route),
         }
-        None
     }
 
     /// Gives the table the life of the process. Requests in flight refer
@@ -346,14 +398,24 @@ mod tests {
         let table = table(spec);
         let resolved = table.resolve(&http::Method::GET, "/cart/1");
         assert_eq!(resolved.matched.iter().collect::<Vec<_>>(), [0, 1]);
-        // Both of a's rules matched; the first names the route.
-        assert_eq!(resolved.rules, 0b11);
-        assert!(table.route_of(0, resolved.rules).is_some());
-        assert_eq!(table.route_of(0, resolved.rules), table.route_of(0, 0b01));
-        assert_eq!(table.route_of(1, resolved.rules), None);
+        // Both of a's rules matched (of two templates, so told apart); the
+        // first names the route.
+        assert_eq!(resolved.matched.rules, 0b11);
+        let first = Matched {
+            rules: 0b01,
+            ..Matched::default()
+        };
+        assert!(table.route_of(0, &resolved.matched).is_some());
+        assert_eq!(
+            table.route_of(0, &resolved.matched),
+            table.route_of(0, &first)
+        );
+        assert_eq!(table.route_of(1, &resolved.matched), None);
         let resolved = table.resolve(&http::Method::GET, "/search");
         assert_eq!(resolved.matched.iter().collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(resolved.rules, 0b100);
+        // b has one template: nothing to tell apart, its route is fixed.
+        assert_eq!(resolved.matched.rules, 0);
+        assert!(table.route_of(2, &resolved.matched).is_some());
         assert_eq!(table.unmatched(), 0);
     }
 
