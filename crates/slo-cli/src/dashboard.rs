@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use slo_fleet::dashboard::{DashboardOptions, dashboard};
-use slo_fleet::matchers::Matchers;
 
 use crate::selectors::Selectors;
 
@@ -27,12 +26,8 @@ pub(crate) fn run(args: &DashboardArgs) -> ExitCode {
     let Some(spec) = crate::load_spec(&args.spec, &mut io::stderr()) else {
         return ExitCode::FAILURE;
     };
-    let matchers = match args
-        .selectors
-        .fold("dashboard", Matchers::new(), |m, l, v| m.and_equal(l, v))
-    {
-        Ok(matchers) => matchers,
-        Err(code) => return code,
+    let Some(matchers) = args.selectors.matchers("dashboard") else {
+        return ExitCode::FAILURE;
     };
     let json = dashboard(&spec, &DashboardOptions::new().selector(matchers)).to_json();
     crate::write_output("dashboard", args.output.as_deref(), &(json + "\n"))

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use slo_fleet::query::Matchers;
 use slo_fleet::report::{ReportQuery, ReportRange, html, markdown};
 
 use crate::selectors::Selectors;
@@ -82,12 +81,8 @@ pub(crate) fn run(args: &ReportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let matchers = match args
-        .selectors
-        .fold("report", Matchers::new(), |m, l, v| m.and_equal(l, v))
-    {
-        Ok(matchers) => matchers,
-        Err(code) => return code,
+    let Some(matchers) = args.selectors.matchers("report") else {
+        return ExitCode::FAILURE;
     };
     let query = match ReportQuery::new(&args.prometheus) {
         Ok(query) => query.selector(matchers).timeout(args.timeout),

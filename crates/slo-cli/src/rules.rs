@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use slo_fleet::rules::{RulesOptions, rules, warnings};
+use slo_fleet::rules::{rules, warnings};
 
 use crate::selectors::Selectors;
 
@@ -25,12 +25,8 @@ pub(crate) fn run(args: &RulesArgs) -> ExitCode {
     let Some(spec) = crate::load_spec(spec_path, &mut io::stderr()) else {
         return ExitCode::FAILURE;
     };
-    let options = match args
-        .selectors
-        .fold("rules", RulesOptions::new(), |o, l, v| o.selector(l, v))
-    {
-        Ok(options) => options,
-        Err(code) => return code,
+    let Some(options) = args.selectors.rules_options() else {
+        return ExitCode::FAILURE;
     };
     for warning in warnings(&spec) {
         eprintln!("{}: warning: {warning}", spec_path.display());

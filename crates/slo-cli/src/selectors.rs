@@ -2,7 +2,9 @@
 //! `slo dashboard` and `slo report` all take, read and checked in one place.
 
 use std::fmt::Display;
-use std::process::ExitCode;
+
+use slo_fleet::matchers::Matchers;
+use slo_fleet::rules::RulesOptions;
 
 /// The `--selector` arguments of a subcommand.
 #[derive(clap::Args)]
@@ -13,20 +15,33 @@ pub(crate) struct Selectors {
 }
 
 impl Selectors {
+    /// The selectors as label matchers, for `slo COMMAND`; `None`, once
+    /// said, for one refused.
+    pub fn matchers(&self, command: &str) -> Option<Matchers> {
+        self.fold(command, Matchers::new(), |m, l, v| m.and_equal(l, v))
+            .ok()
+    }
+
+    /// The selectors as `slo rules` takes them; `None`, once said, for one
+    /// refused.
+    pub fn rules_options(&self) -> Option<RulesOptions> {
+        self.fold("rules", RulesOptions::new(), |o, l, v| o.selector(l, v))
+            .ok()
+    }
+
     /// Adds each selector, in order, to `start` with `add`; the first one
-    /// `add` refuses is said (as `slo COMMAND: --selector L=V: why`) and
-    /// ends the command.
-    pub fn fold<T, E: Display>(
+    /// `add` refuses is said (as `slo COMMAND: --selector L=V: why`), and
+    /// the command should end in failure.
+    fn fold<T, E: Display>(
         &self,
         command: &str,
         start: T,
         add: impl Fn(T, &str, &str) -> Result<T, E>,
-    ) -> Result<T, ExitCode> {
+    ) -> Result<T, E> {
         let mut folded = start;
         for (label, value) in &self.selectors {
-            folded = add(folded, label, value).map_err(|e| {
+            folded = add(folded, label, value).inspect_err(|e| {
                 eprintln!("slo {command}: --selector {label}={value}: {e}");
-                ExitCode::FAILURE
             })?;
         }
         Ok(folded)

@@ -16,6 +16,27 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
     builder.check(f);
 }
 
+/// Runs `body(i, shared)` on `n` threads of their own.
+fn spawn_each<S: Send + Sync + 'static>(
+    shared: &Arc<S>,
+    n: usize,
+    body: fn(usize, &S),
+) -> Vec<thread::JoinHandle<()>> {
+    (0..n)
+        .map(|i| {
+            let shared = Arc::clone(shared);
+            thread::spawn(move || body(i, &shared))
+        })
+        .collect()
+}
+
+/// Waits for every thread of `threads`, each of which must have returned.
+fn join_all(threads: Vec<thread::JoinHandle<()>>) {
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
 /// A thread that reads the totals twice, beside the writers: they never go
 /// back, and never pass what the writers will have recorded in all.
 fn reader_of(
@@ -38,21 +59,14 @@ fn reader_of(
 fn counters_are_exact_under_contention() {
     model(|| {
         let counters = Arc::new(Counters::new(2, 2));
-        let writers: Vec<_> = (0..2)
-            .map(|w| {
-                let c = Arc::clone(&counters);
-                thread::spawn(move || {
-                    // Both on shard 0: the contended case.
-                    c.add_event(0, true);
-                    c.add_event(0, w == 0);
-                    c.add_latency(0, w, 5);
-                })
-            })
-            .collect();
+        let writers = spawn_each(&counters, 2, |w, c| {
+            // Both on shard 0: the contended case.
+            c.add_event(0, true);
+            c.add_event(0, w == 0);
+            c.add_latency(0, w, 5);
+        });
         let reader = reader_of(&counters, 3, 1);
-        for w in writers {
-            w.join().unwrap();
-        }
+        join_all(writers);
         reader.join().unwrap();
         assert_eq!(counters.totals(), Totals { good: 3, bad: 1 });
         assert_eq!(counters.histogram(), (vec![1, 1], 10));
@@ -64,18 +78,10 @@ fn counters_are_exact_under_contention() {
 fn counters_sum_distinct_shards() {
     model(|| {
         let counters = Arc::new(Counters::new(2, 0));
-        let handles: Vec<_> = (0..2)
-            .map(|shard| {
-                let c = Arc::clone(&counters);
-                thread::spawn(move || {
-                    c.add_event(shard, false);
-                    c.add_excluded(shard);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        join_all(spawn_each(&counters, 2, |shard, c| {
+            c.add_event(shard, false);
+            c.add_excluded(shard);
+        }));
         assert_eq!(counters.totals(), Totals { good: 0, bad: 2 });
         assert_eq!(counters.excluded(), 2);
     });
@@ -89,25 +95,17 @@ fn counters_sum_distinct_shards() {
 #[test]
 fn writer_ids_hand_shards_over_exactly() {
     model(|| {
-        let ids = Arc::new(WriterIds::new(1));
         let counters = Arc::new(Counters::new(2, 2));
-        let writers: Vec<_> = (0..2)
-            .map(|w| {
-                let ids = Arc::clone(&ids);
-                let c = Arc::clone(&counters);
-                thread::spawn(move || {
-                    let id = ids.claim();
-                    assert!(id == 1 || id == 2);
-                    c.add_event(id, true);
-                    c.add_latency(id, w, 5);
-                    ids.release(id);
-                })
-            })
-            .collect();
+        let shared = Arc::new((WriterIds::new(1), Arc::clone(&counters)));
+        let writers = spawn_each(&shared, 2, |w, (ids, c)| {
+            let id = ids.claim();
+            assert!(id == 1 || id == 2);
+            c.add_event(id, true);
+            c.add_latency(id, w, 5);
+            ids.release(id);
+        });
         let reader = reader_of(&counters, 2, 0);
-        for w in writers {
-            w.join().unwrap();
-        }
+        join_all(writers);
         reader.join().unwrap();
         assert_eq!(counters.totals(), Totals { good: 2, bad: 0 });
         assert_eq!(counters.histogram(), (vec![1, 1], 10));

@@ -67,17 +67,6 @@ impl BadReason {
             BadReason::CancelledLate => "cancelled_late",
         }
     }
-
-    fn code(self) -> u64 {
-        BadReason::ALL.iter().position(|r| *r == self).unwrap_or(0) as u64
-    }
-
-    fn from_code(code: u64) -> BadReason {
-        BadReason::ALL
-            .get(code as usize)
-            .copied()
-            .unwrap_or(BadReason::ServerError)
-    }
 }
 
 /// A request method, as kept: the standard ones by name, any other as
@@ -144,17 +133,6 @@ impl Method {
             Method::Patch => "PATCH",
             Method::Other => "OTHER",
         }
-    }
-
-    fn code(self) -> u64 {
-        Method::ALL.iter().position(|m| *m == self).unwrap_or(9) as u64
-    }
-
-    fn from_code(code: u64) -> Method {
-        Method::ALL
-            .get(code as usize)
-            .copied()
-            .unwrap_or(Method::Other)
     }
 }
 
@@ -342,11 +320,21 @@ impl Slot {
     }
 }
 
+/// `value`'s place in `all`: how a slot packs a closed set's value.
+fn code<T: PartialEq>(all: &[T], value: &T) -> u64 {
+    all.iter().position(|v| v == value).unwrap_or(0) as u64
+}
+
+/// The value at place `code` of `all`, or `fallback` where none is.
+fn of_code<T: Copy>(all: &[T], code: u64, fallback: T) -> T {
+    all.get(code as usize).copied().unwrap_or(fallback)
+}
+
 fn pack(event: &BadEvent) -> u64 {
     u64::from(event.status.unwrap_or(0))
         | (event.grpc_status.map_or(0, |g| u64::from(g) + 1) & 0xff) << 16
-        | event.reason.code() << 24
-        | event.method.map_or(0, |m| m.code() + 1) << 32
+        | code(&BadReason::ALL, &event.reason) << 24
+        | event.method.map_or(0, |m| code(&Method::ALL, &m) + 1) << 32
         | event.route.map_or(0, |r| u64::from(r.0) + 1) << 40
 }
 
@@ -355,8 +343,10 @@ fn unpack(packed: u64, latency: u64, trace: u128) -> BadEvent {
     BadEvent {
         status: Some(field(0, 16) as u16).filter(|s| *s != 0),
         grpc_status: field(16, 8).checked_sub(1).map(|g| g as u8),
-        reason: BadReason::from_code(field(24, 8)),
-        method: field(32, 8).checked_sub(1).map(Method::from_code),
+        reason: of_code(&BadReason::ALL, field(24, 8), BadReason::ServerError),
+        method: field(32, 8)
+            .checked_sub(1)
+            .map(|m| of_code(&Method::ALL, m, Method::Other)),
         route: field(40, 16).checked_sub(1).map(|r| RouteId(r as u16)),
         latency_nanos: (latency != u64::MAX).then_some(latency),
         trace_id: (trace != 0).then_some(TraceId(trace)),

@@ -64,18 +64,32 @@ pub struct UnknownName {
     pub expected: &'static str,
 }
 
+impl UnknownName {
+    /// The one of `all` whose `name` is `text`, or the error naming it as
+    /// a `what`, one of `expected`.
+    fn find<T: Copy>(
+        all: &[T],
+        name: fn(T) -> &'static str,
+        text: &str,
+        what: &'static str,
+        expected: &'static str,
+    ) -> Result<T, UnknownName> {
+        all.iter()
+            .copied()
+            .find(|value| name(*value) == text)
+            .ok_or_else(|| UnknownName {
+                what,
+                found: text.to_owned(),
+                expected,
+            })
+    }
+}
+
 impl FromStr for Risk {
     type Err = UnknownName;
 
     fn from_str(text: &str) -> Result<Risk, UnknownName> {
-        Risk::ALL
-            .into_iter()
-            .find(|risk| risk.as_str() == text)
-            .ok_or_else(|| UnknownName {
-                what: "risk",
-                found: text.to_owned(),
-                expected: "low, medium, high",
-            })
+        UnknownName::find(&Risk::ALL, Risk::as_str, text, "risk", "low, medium, high")
     }
 }
 
@@ -124,14 +138,13 @@ impl FromStr for Decision {
     type Err = UnknownName;
 
     fn from_str(text: &str) -> Result<Decision, UnknownName> {
-        Decision::ALL
-            .into_iter()
-            .find(|decision| decision.as_str() == text)
-            .ok_or_else(|| UnknownName {
-                what: "decision",
-                found: text.to_owned(),
-                expected: "approve, review, defer, block",
-            })
+        UnknownName::find(
+            &Decision::ALL,
+            Decision::as_str,
+            text,
+            "decision",
+            "approve, review, defer, block",
+        )
     }
 }
 
@@ -139,14 +152,13 @@ impl FromStr for StatusLevel {
     type Err = UnknownName;
 
     fn from_str(text: &str) -> Result<StatusLevel, UnknownName> {
-        StatusLevel::ALL
-            .into_iter()
-            .find(|level| level.as_str() == text)
-            .ok_or_else(|| UnknownName {
-                what: "status level",
-                found: text.to_owned(),
-                expected: "healthy, attention, warning, critical, exhausted",
-            })
+        UnknownName::find(
+            &StatusLevel::ALL,
+            StatusLevel::as_str,
+            text,
+            "status level",
+            "healthy, attention, warning, critical, exhausted",
+        )
     }
 }
 

@@ -27,6 +27,20 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// A chart of `width` × `height` with `margins` around its plot area:
+    /// left, right, top and bottom.
+    pub const fn new(width: f64, height: f64, margins: [f64; 4]) -> Frame {
+        let [left, right, top, bottom] = margins;
+        Frame {
+            width,
+            height,
+            left,
+            right,
+            top,
+            bottom,
+        }
+    }
+
     /// The plot area's width.
     pub fn plot_width(&self) -> f64 {
         self.width - self.left - self.right
@@ -205,14 +219,7 @@ pub fn nice_ceiling(value: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const FRAME: Frame = Frame {
-        width: 100.0,
-        height: 50.0,
-        left: 10.0,
-        right: 10.0,
-        top: 5.0,
-        bottom: 5.0,
-    };
+    const FRAME: Frame = Frame::new(100.0, 50.0, [10.0, 10.0, 5.0, 5.0]);
 
     #[test]
     fn axis_maxima_are_round() {

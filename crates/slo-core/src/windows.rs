@@ -116,31 +116,23 @@ pub struct BaseTier {
 /// The default tiers (SRE workbook, Sloth's), for a 30d period: page on
 /// 1h/5m at 14.4 or 6h/30m at 6, ticket on 1d/2h at 3 or 3d/6h at 1.
 pub const DEFAULT_TIERS: [BaseTier; 4] = [
-    BaseTier {
-        severity: Severity::Page,
-        long: Duration::from_secs(HOUR),
-        short: Duration::from_secs(5 * MINUTE),
-        burn_rate: 14.4,
-    },
-    BaseTier {
-        severity: Severity::Page,
-        long: Duration::from_secs(6 * HOUR),
-        short: Duration::from_secs(30 * MINUTE),
-        burn_rate: 6.0,
-    },
-    BaseTier {
-        severity: Severity::Ticket,
-        long: Duration::from_secs(DAY),
-        short: Duration::from_secs(2 * HOUR),
-        burn_rate: 3.0,
-    },
-    BaseTier {
-        severity: Severity::Ticket,
-        long: Duration::from_secs(3 * DAY),
-        short: Duration::from_secs(6 * HOUR),
-        burn_rate: 1.0,
-    },
+    BaseTier::new(Severity::Page, HOUR, 5 * MINUTE, 14.4),
+    BaseTier::new(Severity::Page, 6 * HOUR, 30 * MINUTE, 6.0),
+    BaseTier::new(Severity::Ticket, DAY, 2 * HOUR, 3.0),
+    BaseTier::new(Severity::Ticket, 3 * DAY, 6 * HOUR, 1.0),
 ];
+
+impl BaseTier {
+    /// A tier of `severity` on windows of `long` and `short` seconds.
+    const fn new(severity: Severity, long: u64, short: u64, burn_rate: f64) -> BaseTier {
+        BaseTier {
+            severity,
+            long: Duration::from_secs(long),
+            short: Duration::from_secs(short),
+            burn_rate,
+        }
+    }
+}
 
 /// For a 30d period, the window whose burn rate sets the status level.
 pub const BASE_STATUS_WINDOW: Duration = Duration::from_secs(DAY);

@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use slo_core::format_percent;
-
-use super::model::{Report, SloReport};
+use super::model::{Report, SloReport, percent, sli};
 use super::svg;
 
 const STYLE: &str = r#"
@@ -29,14 +27,6 @@ footer{color:#777;font-size:12px}
 "#;
 
 pub(crate) use slo_core::__private::escape_html as escape;
-
-fn percent(ratio: f64) -> String {
-    format_percent(ratio).to_string()
-}
-
-fn sli(value: Option<f64>) -> String {
-    value.map_or_else(|| "no events".to_owned(), percent)
-}
 
 fn verdict(met: bool) -> &'static str {
     if met {
@@ -128,29 +118,20 @@ fn section(out: &mut String, slo: &SloReport) {
     } else {
         out.push_str("<div class=\"scroll\"><table><thead><tr><th>Start</th><th>End</th><th>Severity</th><th>Windows</th><th class=\"n\">Peak burn rate</th><th class=\"n\">Bad events</th></tr></thead><tbody>");
         for incident in &slo.incidents {
-            let severity = escape(&incident.severity);
+            let [start, end, severity, windows, peak, bad] = incident.cells(escape);
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td class=\"{severity}\">{severity}</td><td>{} / {}</td><td class=\"n\">{:.1}</td><td class=\"n\">{}</td></tr>",
-                escape(&incident.start),
-                escape(&incident.end),
-                escape(&incident.long_window),
-                escape(&incident.short_window),
-                incident.peak_burn_rate,
-                incident.bad_events
+                "<tr><td>{start}</td><td>{end}</td><td class=\"{severity}\">{severity}</td><td>{windows}</td><td class=\"n\">{peak}</td><td class=\"n\">{bad}</td></tr>"
             );
         }
         out.push_str("</tbody></table></div>");
     }
     out.push_str("<details><summary>Each day</summary><div class=\"scroll\"><table><thead><tr><th>Date</th><th class=\"n\">Good</th><th class=\"n\">Bad</th><th class=\"n\">SLI</th></tr></thead><tbody>");
     for day in &slo.daily {
+        let [date, good, bad, sli] = day.cells(escape);
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&day.date),
-            day.good,
-            day.bad,
-            sli(day.sli_value)
+            "<tr><td>{date}</td><td class=\"n\">{good}</td><td class=\"n\">{bad}</td><td class=\"n\">{sli}</td></tr>"
         );
     }
     out.push_str("</tbody></table></div></details></section>\n");

@@ -4,9 +4,7 @@
 
 use std::fmt::Write as _;
 
-use slo_core::format_percent;
-
-use super::model::{Report, SloReport};
+use super::model::{Report, SloReport, percent, sli};
 
 /// `text` with Markdown's markup characters escaped, and `|` so that it
 /// stays in its table cell; line breaks become spaces.
@@ -25,14 +23,6 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn percent(ratio: f64) -> String {
-    format_percent(ratio).to_string()
-}
-
-fn sli(value: Option<f64>) -> String {
-    value.map_or_else(|| "no events".to_owned(), percent)
-}
-
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**missed**" }
 }
@@ -41,18 +31,15 @@ fn verdict(met: bool) -> &'static str {
 pub(crate) fn headline(report: &Report) -> String {
     let total = report.slos.len();
     let met = report.met();
-    let pages: usize = report
-        .slos
-        .iter()
-        .flat_map(|s| &s.incidents)
-        .filter(|i| i.severity == "page")
-        .count();
-    let tickets: usize = report
-        .slos
-        .iter()
-        .flat_map(|s| &s.incidents)
-        .filter(|i| i.severity == "ticket")
-        .count();
+    let incidents = |severity: &str| {
+        report
+            .slos
+            .iter()
+            .flat_map(|s| &s.incidents)
+            .filter(|i| i.severity == severity)
+            .count()
+    };
+    let (pages, tickets) = (incidents("page"), incidents("ticket"));
     let mut text = format!("{met} of {total} SLOs met their objective.");
     let worst = report.slos.iter().max_by(|a, b| {
         a.error_budget
@@ -131,29 +118,12 @@ fn section(out: &mut String, slo: &SloReport) {
             slo.incidents.len()
         );
         for incident in &slo.incidents {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} / {} | {:.1} | {} |",
-                escape(&incident.start),
-                escape(&incident.end),
-                escape(&incident.severity),
-                escape(&incident.long_window),
-                escape(&incident.short_window),
-                incident.peak_burn_rate,
-                incident.bad_events
-            );
+            let _ = writeln!(out, "| {} |", incident.cells(escape).join(" | "));
         }
     }
     out.push_str("\n<details><summary>Each day</summary>\n\n| Date | Good | Bad | SLI |\n|---|---:|---:|---:|\n");
     for day in &slo.daily {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            escape(&day.date),
-            day.good,
-            day.bad,
-            sli(day.sli_value)
-        );
+        let _ = writeln!(out, "| {} |", day.cells(escape).join(" | "));
     }
     out.push_str("\n</details>\n");
 }

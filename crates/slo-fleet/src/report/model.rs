@@ -82,6 +82,49 @@ pub struct Incident {
     pub bad_events: u64,
 }
 
+/// A ratio as the reports write it.
+pub(crate) fn percent(ratio: f64) -> String {
+    slo_core::format_percent(ratio).to_string()
+}
+
+/// An SLI as the reports write it: a percentage, or `no events`.
+pub(crate) fn sli(value: Option<f64>) -> String {
+    value.map_or_else(|| "no events".to_owned(), percent)
+}
+
+impl Incident {
+    /// Its cells as the Markdown and HTML reports show them: start, end,
+    /// severity, windows, peak burn rate and bad events, the words
+    /// through `escape`.
+    pub(crate) fn cells(&self, escape: impl Fn(&str) -> String) -> [String; 6] {
+        [
+            escape(&self.start),
+            escape(&self.end),
+            escape(&self.severity),
+            format!(
+                "{} / {}",
+                escape(&self.long_window),
+                escape(&self.short_window)
+            ),
+            format!("{:.1}", self.peak_burn_rate),
+            self.bad_events.to_string(),
+        ]
+    }
+}
+
+impl Day {
+    /// Its cells as the Markdown and HTML reports show them: date, good,
+    /// bad and SLI, the date through `escape`.
+    pub(crate) fn cells(&self, escape: impl Fn(&str) -> String) -> [String; 4] {
+        [
+            escape(&self.date),
+            self.good.to_string(),
+            self.bad.to_string(),
+            sli(self.sli_value),
+        ]
+    }
+}
+
 /// One UTC day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Day {

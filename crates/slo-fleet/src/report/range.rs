@@ -68,12 +68,7 @@ impl ReportRange {
     /// month's, UTC.
     pub fn month(text: &str) -> Result<ReportRange, RangeError> {
         let bad = || RangeError::Month(text.to_owned());
-        let (year, month) = text.trim().split_once('-').ok_or_else(bad)?;
-        if year.len() != 4 || month.len() != 2 {
-            return Err(bad());
-        }
-        let year: i16 = year.parse().map_err(|_| bad())?;
-        let month: i8 = month.parse().map_err(|_| bad())?;
+        let (year, month) = year_and_number(text, "-").ok_or_else(bad)?;
         let first = Date::new(year, month, 1).map_err(|_| bad())?;
         let next = first.last_of_month().tomorrow().map_err(|_| bad())?;
         ReportRange::new(
@@ -85,12 +80,7 @@ impl ReportRange {
     /// An ISO 8601 week, `2026-W48`: Monday midnight to the next Monday's, UTC.
     pub fn week(text: &str) -> Result<ReportRange, RangeError> {
         let bad = || RangeError::Week(text.to_owned());
-        let (year, week) = text.trim().split_once("-W").ok_or_else(bad)?;
-        if year.len() != 4 || week.len() != 2 {
-            return Err(bad());
-        }
-        let year: i16 = year.parse().map_err(|_| bad())?;
-        let week: i8 = week.parse().map_err(|_| bad())?;
+        let (year, week) = year_and_number(text, "-W").ok_or_else(bad)?;
         let monday = ISOWeekDate::new(year, week, Weekday::Monday)
             .map_err(|_| bad())?
             .date();
@@ -125,6 +115,15 @@ impl fmt::Display for ReportRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} to {}", format_time(self.from), format_time(self.to))
     }
+}
+
+/// `YYYY<separator>NN` (a month's or an ISO week's number), as numbers.
+fn year_and_number(text: &str, separator: &str) -> Option<(i16, i8)> {
+    let (year, number) = text.trim().split_once(separator)?;
+    if year.len() != 4 || number.len() != 2 {
+        return None;
+    }
+    Some((year.parse().ok()?, number.parse().ok()?))
 }
 
 fn midnight(date: Date) -> Option<i64> {

@@ -5,14 +5,8 @@ use slo_core::__private::svg::{Anchor, Frame, Svg};
 
 use super::model::SloReport;
 
-const FRAME: Frame = Frame {
-    width: 640.0,
-    height: 180.0,
-    left: 56.0,
-    right: 8.0,
-    top: 10.0,
-    bottom: 24.0,
-};
+/// 640 × 180, with room for percentages on the left and dates below.
+const FRAME: Frame = Frame::new(640.0, 180.0, [56.0, 8.0, 10.0, 24.0]);
 
 const LABEL: &str = "#555";
 const RED: &str = "#c62828";

@@ -7,14 +7,8 @@ use std::time::Duration;
 use slo_core::__private::svg::{Anchor, Frame, Svg, nice_ceiling};
 use slo_core::{History, format_duration};
 
-const FRAME: Frame = Frame {
-    width: 600.0,
-    height: 170.0,
-    left: 40.0,
-    right: 48.0,
-    top: 22.0,
-    bottom: 22.0,
-};
+/// 600 × 170, with room for both axes' labels and the time below.
+const FRAME: Frame = Frame::new(600.0, 170.0, [40.0, 48.0, 22.0, 22.0]);
 
 const GREY: &str = "#59636e";
 const BLUE: &str = "#0969da";
