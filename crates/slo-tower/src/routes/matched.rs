@@ -5,11 +5,13 @@ use slo_core::recent::TraceId;
 
 /// The SLOs one request counts toward and the rules that matched them.
 /// Inline, two words and a half: a bit for each of a layer's first 64 SLOs
-/// (a set, so an SLO counts once however many of its rules match), and a
-/// bit for each of its first 16 rules whose SLO has rules of different
-/// templates (the only rules a bad event's route needs told apart). What
-/// does not fit, rare, goes to [`Spill`] on the heap: SLOs past the 64th,
-/// rules past those 16, and a trace id.
+/// (a set, so an SLO counts once however many of its rules match), and,
+/// for the first four matched SLOs whose rules have different templates
+/// (the only SLOs whose bad events' route needs the rule), a nibble each:
+/// one more than the place of the SLO's first matching rule among its
+/// rules, or 0. What does not fit, rare, goes to [`Spill`] on the heap:
+/// SLOs past the 64th, places past 14 or of SLOs past those four, and a
+/// trace id.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Matched {
     pub slos: u64,
@@ -23,8 +25,9 @@ pub(crate) struct Matched {
 pub(crate) struct Spill {
     /// SLOs past the 64th.
     pub slos: Vec<u32>,
-    /// Rules, told apart for a route, past the 16th.
-    pub rules: Vec<u32>,
+    /// (SLO, place of its first matching rule) that did not fit
+    /// [`Matched::rules`].
+    pub rules: Vec<(u32, u32)>,
     /// The request's trace, as read; parsed only for a bad event.
     pub trace: Option<Trace>,
 }
@@ -86,23 +89,66 @@ impl Matched {
         }
     }
 
-    /// Notes that rule `rule`, past the inline rule bits, matched.
-    #[cold]
-    pub fn insert_rule(&mut self, rule: u32) {
-        let spill = self.spill.get_or_insert_with(Box::default);
-        if !spill.rules.contains(&rule) {
-            spill.rules.push(rule);
+    /// Keeps that the first matching rule of SLO `slo`, the `rank`-th (from
+    /// 0) matched SLO in ascending order whose rules have different
+    /// templates, is its `ordinal`-th rule.
+    #[inline]
+    pub fn keep_ordinal(&mut self, rank: usize, slo: u32, ordinal: u32) {
+        if rank < 4 && slo < 64 && ordinal < 15 {
+            self.rules |= ((ordinal + 1) as u16) << (4 * rank);
+        } else {
+            self.spill_ordinal(slo, ordinal);
         }
+    }
+
+    /// Keeps the place of SLO `slo`'s first matching rule in the spill
+    /// (the lowest place, if it has one there already).
+    #[cold]
+    pub fn spill_ordinal(&mut self, slo: u32, ordinal: u32) {
+        let spill = self.spill.get_or_insert_with(Box::default);
+        match spill.rules.iter_mut().find(|(s, _)| *s == slo) {
+            Some(entry) => entry.1 = entry.1.min(ordinal),
+            None => spill.rules.push((slo, ordinal)),
+        }
+    }
+
+    /// Whether any place is kept in the spill.
+    #[inline]
+    pub fn spilled_ordinals(&self) -> bool {
+        self.spill
+            .as_ref()
+            .is_some_and(|spill| !spill.rules.is_empty())
+    }
+
+    /// The place among its rules of SLO `slo`'s first matching rule, kept
+    /// by [`Matched::keep_ordinal`]; `several_templates` has a bit for each
+    /// of the first 64 SLOs whose rules have different templates.
+    pub fn ordinal(&self, slo: usize, several_templates: u64) -> Option<u32> {
+        if slo < 64 {
+            let bit = 1u64 << slo;
+            if self.slos & several_templates & bit == 0 {
+                return None;
+            }
+            let rank = (self.slos & several_templates & (bit - 1)).count_ones();
+            if rank < 4 {
+                let nibble = u32::from(self.rules >> (4 * rank)) & 0xF;
+                if nibble != 0 {
+                    return Some(nibble - 1);
+                }
+            }
+        }
+        let spill = self.spill.as_ref()?;
+        let slo = u32::try_from(slo).ok()?;
+        spill
+            .rules
+            .iter()
+            .find(|(s, _)| *s == slo)
+            .map(|&(_, ordinal)| ordinal)
     }
 
     /// The request's trace id, when it had a valid one.
     pub fn trace_id(&self) -> Option<TraceId> {
         self.spill.as_ref()?.trace.as_ref()?.id()
-    }
-
-    /// The rules past the inline bits that matched.
-    pub fn spilled_rules(&self) -> &[u32] {
-        self.spill.as_ref().map_or(&[], |spill| &spill.rules)
     }
 
     /// Whether it counts toward no SLO.
@@ -193,9 +239,37 @@ mod tests {
         matched.insert(3);
         matched.insert(70);
         matched.insert(70);
-        matched.insert_rule(40);
-        matched.insert_rule(40);
         assert_eq!(matched.iter().collect::<Vec<_>>(), [3, 70]);
-        assert_eq!(matched.spilled_rules(), [40]);
+    }
+
+    #[test]
+    fn ordinals_are_read_back_by_slo_inline_or_spilled() {
+        // SLOs 1, 3, 5, 7, 9 and 70 have rules of different templates; 2
+        // has one template and matches too, taking no nibble.
+        let several = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 9);
+        let mut matched = Matched::default();
+        for slo in [1, 2, 3, 5, 7, 9, 70] {
+            matched.insert(slo);
+        }
+        let kept = [(1, 0), (3, 14), (5, 15), (7, 2), (9, 4), (70, 1)];
+        for (rank, &(slo, ordinal)) in kept.iter().enumerate() {
+            matched.keep_ordinal(rank, slo, ordinal);
+        }
+        // 1, 3 and 7 fit inline; 5's place is past 14, 9 is the fifth, 70
+        // is past 64.
+        assert_eq!(matched.rules, 0x3_0_F_1);
+        assert_eq!(
+            matched.spill.as_ref().map(|spill| spill.rules.clone()),
+            Some(vec![(5, 15), (9, 4), (70, 1)])
+        );
+        for (slo, ordinal) in kept {
+            assert_eq!(
+                matched.ordinal(slo as usize, several),
+                Some(ordinal),
+                "SLO {slo}"
+            );
+        }
+        assert_eq!(matched.ordinal(2, several), None);
+        assert_eq!(matched.ordinal(4, several), None);
     }
 }

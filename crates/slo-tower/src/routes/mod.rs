@@ -31,32 +31,9 @@ struct Rule {
     method: Option<http::Method>,
     slo: u32,
     timed: bool,
-    /// How a request keeps that this rule matched.
-    told: Told,
-}
-
-/// How a request keeps that a rule matched, for its SLO's bad events'
-/// route. Only rules whose SLO has rules of different templates need
-/// telling apart; the first 16 of those get a bit of [`Matched::rules`],
-/// later ones are spilled by their index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Told {
-    /// The SLO's route is its one template.
-    Needless,
-    /// A bit of [`Matched::rules`].
-    Bit(u16),
-    /// Its index, in [`Matched::spilled_rules`].
-    Spilled(u32),
-}
-
-impl Told {
-    fn in_request(self, matched: &Matched) -> bool {
-        match self {
-            Told::Needless => false,
-            Told::Bit(bit) => matched.rules & bit != 0,
-            Told::Spilled(index) => matched.spilled_rules().contains(&index),
-        }
-    }
+    /// Its place among its SLO's rules, when that SLO has rules of
+    /// different templates (whose bad events' route needs it).
+    ordinal: Option<u32>,
 }
 
 /// The route an SLO's bad events name.
@@ -64,8 +41,9 @@ impl Told {
 enum SloRoute {
     /// Its one template (none for an SLO of every request).
     Fixed(Option<RouteId>),
-    /// The template of the first of its rules that matched, in order.
-    ByRule(Box<[(Told, Option<RouteId>)]>),
+    /// Per rule, in order, its template: the request's first matching
+    /// rule names the route.
+    ByRule(Box<[Option<RouteId>]>),
 }
 
 impl Rule {
@@ -197,6 +175,50 @@ impl Rules {
     }
 }
 
+/// The first matching rule of each SLO with rules of different templates,
+/// as a request's rules match (in whatever order the table tries them):
+/// four SLOs inline, and past those (rare) all of them in the request's
+/// spill. Nothing to drop, so a request that matches no such SLO pays for
+/// little more than its zeroing.
+#[derive(Default)]
+struct Ordinals {
+    /// (SLO, its first matching rule's place), the lowest place per SLO.
+    inline: [(u32, u32); 4],
+    len: usize,
+}
+
+impl Ordinals {
+    #[inline]
+    fn note(&mut self, slo: u32, ordinal: u32, matched: &mut Matched) {
+        let inline = &mut self.inline[..self.len];
+        if let Some(entry) = inline.iter_mut().find(|(s, _)| *s == slo) {
+            entry.1 = entry.1.min(ordinal);
+        } else if self.len < self.inline.len() {
+            self.inline[self.len] = (slo, ordinal);
+            self.len += 1;
+        } else {
+            matched.spill_ordinal(slo, ordinal);
+        }
+    }
+
+    /// Puts them into `matched`: by SLO in ascending order when all fit
+    /// inline, else all into its spill.
+    #[inline]
+    fn keep(mut self, matched: &mut Matched) {
+        if matched.spilled_ordinals() {
+            for &(slo, ordinal) in &self.inline[..self.len] {
+                matched.spill_ordinal(slo, ordinal);
+            }
+            return;
+        }
+        let inline = &mut self.inline[..self.len];
+        inline.sort_unstable();
+        for (rank, &(slo, ordinal)) in inline.iter().enumerate() {
+            matched.keep_ordinal(rank, slo, ordinal);
+        }
+    }
+}
+
 /// What a request resolved to.
 pub(crate) struct Resolved {
     pub matched: Matched,
@@ -214,6 +236,8 @@ pub(crate) struct RouteTable {
     pub trace_ids: TraceIds,
     /// Per SLO: the route its bad events name.
     slo_routes: Box<[SloRoute]>,
+    /// The first 64 SLOs with rules of different templates, one bit each.
+    several_templates: u64,
     /// The request clock: a TSC read where the CPU has a stable one
     /// (calibrated once per process), the monotonic clock otherwise.
     pub clock: quanta::Clock,
@@ -247,8 +271,7 @@ impl RouteTable {
         let mut rules = Vec::new();
         let mut always = Matched::default();
         let mut always_timed = false;
-        // Rules told apart so far, and rules in all.
-        let (mut told_apart, mut rule_count) = (0u32, 0u32);
+        let mut several_templates = 0u64;
         for (index, (handle, slo_rules)) in slos.into_iter().enumerate() {
             let slo = u32::try_from(index).unwrap_or(u32::MAX);
             let timed = handle.latency_threshold().is_some();
@@ -263,25 +286,19 @@ impl RouteTable {
             let one_template = slo_rules
                 .iter()
                 .all(|r| Some(r.template()) == first.as_deref());
+            if !one_template && slo < 64 {
+                several_templates |= 1 << slo;
+            }
             let mut by_rule = Vec::new();
-            for rule in slo_rules {
-                let told = if one_template {
-                    Told::Needless
-                } else if told_apart < 16 {
-                    told_apart += 1;
-                    Told::Bit(1 << (told_apart - 1))
-                } else {
-                    Told::Spilled(rule_count)
-                };
-                rule_count = rule_count.saturating_add(1);
+            for (ordinal, rule) in slo_rules.into_iter().enumerate() {
                 if !one_template {
-                    by_rule.push((told, registry.route_id(rule.template())));
+                    by_rule.push(registry.route_id(rule.template()));
                 }
                 let compiled = Rule {
                     method: method_of(&rule),
                     slo,
                     timed,
-                    told,
+                    ordinal: (!one_template).then(|| u32::try_from(ordinal).unwrap_or(u32::MAX)),
                 };
                 rules.push((rule, compiled));
             }
@@ -296,6 +313,7 @@ impl RouteTable {
             keeps_bad,
             trace_ids,
             slo_routes: slo_routes.into_boxed_slice(),
+            several_templates,
             clock: quanta::Clock::new(),
             rules: Rules::new(rules, tried_in_turn_up_to),
             always,
@@ -319,15 +337,17 @@ impl RouteTable {
             }
         }
         let mut timed = self.always_timed;
+        let mut ordinals = Ordinals::default();
         self.rules.each_match(method, route, |rule| {
             matched.insert(rule.slo);
             timed |= rule.timed;
-            match rule.told {
-                Told::Needless => {}
-                Told::Bit(bit) => matched.rules |= bit,
-                Told::Spilled(index) => matched.insert_rule(index),
+            if let Some(ordinal) = rule.ordinal {
+                ordinals.note(rule.slo, ordinal, &mut matched);
             }
         });
+        if ordinals.len > 0 {
+            ordinals.keep(&mut matched);
+        }
         if matched.is_empty() {
             self.unmatched.add();
         }
@@ -340,10 +360,10 @@ impl RouteTable {
     pub fn route_of(&self, slo: usize, matched: &Matched) -> Option<RouteId> {
         match self.slo_routes.get(slo)? {
             SloRoute::Fixed(route) => *route,
-            SloRoute::ByRule(rules) => rules
-                .iter()
-                .find(|(told, _)| told.in_request(matched))
-                .and_then(|(_, route)| *route),
+            SloRoute::ByRule(routes) => {
+                let ordinal = matched.ordinal(slo, self.several_templates)?;
+                routes.get(ordinal as usize).copied().flatten()
+            }
         }
     }
 
@@ -366,8 +386,12 @@ mod tests {
     use slo_core::{Registry, SloDefinition, Spec};
 
     fn table_tried_in_turn_up_to(spec: Spec, up_to: usize) -> RouteTable {
+        registry_and_table(spec, up_to).1
+    }
+
+    fn registry_and_table(spec: Spec, up_to: usize) -> (Registry, RouteTable) {
         let registry = Registry::new(spec);
-        RouteTable::with_rules_tried_in_turn_up_to(
+        let table = RouteTable::with_rules_tried_in_turn_up_to(
             &registry,
             registry
                 .handles()
@@ -375,7 +399,8 @@ mod tests {
                 .collect(),
             TraceIds::default(),
             up_to,
-        )
+        );
+        (registry, table)
     }
 
     fn table(spec: Spec) -> RouteTable {
@@ -399,16 +424,18 @@ mod tests {
         let resolved = table.resolve(&http::Method::GET, "/cart/1");
         assert_eq!(resolved.matched.iter().collect::<Vec<_>>(), [0, 1]);
         // Both of a's rules matched (of two templates, so told apart); the
-        // first names the route.
-        assert_eq!(resolved.matched.rules, 0b11);
-        let first = Matched {
-            rules: 0b01,
+        // first (place 0, kept as 1) names the route.
+        assert_eq!(resolved.matched.rules, 0x1);
+        let second = Matched {
+            slos: 0b1,
+            rules: 0x2,
             ..Matched::default()
         };
         assert!(table.route_of(0, &resolved.matched).is_some());
-        assert_eq!(
+        assert!(table.route_of(0, &second).is_some());
+        assert_ne!(
             table.route_of(0, &resolved.matched),
-            table.route_of(0, &first)
+            table.route_of(0, &second)
         );
         assert_eq!(table.route_of(1, &resolved.matched), None);
         let resolved = table.resolve(&http::Method::GET, "/search");
@@ -472,6 +499,10 @@ mod tests {
         "/cartx/1",
     ];
 
+    /// Rules matching no test route, to push later rules' places past
+    /// what a request keeps inline.
+    const FILLER: usize = 11;
+
     fn the_rules_that_match(up_to: usize) {
         let rules: Vec<RouteRule> = TEST_RULES.iter().map(|r| r.parse().unwrap()).collect();
         let mut builder = Spec::builder("s");
@@ -482,22 +513,54 @@ mod tests {
                     .route(*rule),
             );
         }
-        let mut one = SloDefinition::builder("one").objective(0.9);
-        for rule in TEST_RULES {
-            one = one.route(rule);
+        // SLOs of all the rules, each in its own order: six rotations, so
+        // that more SLOs of different templates match than a request keeps
+        // inline, and one whose rules come after FILLER others.
+        let mut orders: Vec<Vec<String>> = (0..6)
+            .map(|turn| {
+                let mut order: Vec<String> = TEST_RULES.iter().map(|r| r.to_string()).collect();
+                order.rotate_left(turn);
+                order
+            })
+            .collect();
+        let mut late: Vec<String> = (0..FILLER).map(|i| format!("/filler/{i}")).collect();
+        late.extend(TEST_RULES.iter().map(|r| r.to_string()));
+        orders.push(late);
+        for (i, order) in orders.iter().enumerate() {
+            let mut all = SloDefinition::builder(format!("all{i}")).objective(0.9);
+            for rule in order {
+                all = all.route(rule.as_str());
+            }
+            builder = builder.slo(all);
         }
-        let table = table_tried_in_turn_up_to(builder.slo(one).build().unwrap(), up_to);
+        let (registry, table) = registry_and_table(builder.build().unwrap(), up_to);
         assert_eq!(matches!(table.rules, Rules::Few(_)), up_to > 0);
-        let one = TEST_RULES.len();
+        let first_all = TEST_RULES.len();
         for method in [http::Method::GET, http::Method::POST, http::Method::DELETE] {
             for route in TEST_ROUTES {
                 let want: Vec<usize> = (0..rules.len())
                     .filter(|&i| rules[i].matches(method.as_str(), route))
                     .collect();
                 let matched = table.resolve(&method, route).matched;
-                let got: Vec<usize> = matched.iter().filter(|&i| i != one).collect();
+                let got: Vec<usize> = matched.iter().filter(|&i| i < first_all).collect();
                 assert_eq!(got, want, "{method} {route}, tried in turn up to {up_to}");
-                assert_eq!(matched.iter().any(|i| i == one), !want.is_empty());
+                for (i, order) in orders.iter().enumerate() {
+                    let slo = first_all + i;
+                    let first = order.iter().find(|rule| {
+                        rule.parse::<RouteRule>()
+                            .unwrap()
+                            .matches(method.as_str(), route)
+                    });
+                    assert_eq!(matched.iter().any(|m| m == slo), first.is_some());
+                    // Its bad events name the template of its first
+                    // matching rule, in its own order.
+                    let template = first.map(|rule| rule.parse::<RouteRule>().unwrap());
+                    assert_eq!(
+                        table.route_of(slo, &matched),
+                        template.and_then(|rule| registry.route_id(rule.template())),
+                        "all{i}: {method} {route}, tried in turn up to {up_to}"
+                    );
+                }
             }
         }
     }
