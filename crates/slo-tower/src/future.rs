@@ -19,20 +19,9 @@ pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct ResponseFuture<F, C> {
         #[pin]
-        inner: F,
-        pending: Option<Pending>,
-        classifier: C,
-    }
-}
-
-impl<F, C> ResponseFuture<F, C> {
-    #[inline(always)]
-    pub(crate) fn new(inner: F, pending: Option<Pending>, classifier: C) -> Self {
-        ResponseFuture {
-            inner,
-            pending,
-            classifier,
-        }
+        pub(crate) inner: F,
+        pub(crate) pending: Option<Pending>,
+        pub(crate) classifier: C,
     }
 }
 

@@ -116,6 +116,10 @@ where
         };
         // A service may panic in `call` itself, before it has a future:
         // `pending` is dropped while panicking, which records a failure.
-        ResponseFuture::new(self.inner.call(request), pending, self.classifier.clone())
+        ResponseFuture {
+            inner: self.inner.call(request),
+            pending,
+            classifier: self.classifier.clone(),
+        }
     }
 }
