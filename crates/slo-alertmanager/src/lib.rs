@@ -105,7 +105,16 @@ pub enum NotifierError {
     Thread(String),
 }
 
-type OnError = Arc<dyn Fn(&DeliveryError) + Send + Sync>;
+/// The user's report of failed deliveries (its Debug names it, nothing
+/// more).
+#[derive(Clone)]
+pub(crate) struct OnError(pub Arc<dyn Fn(&DeliveryError) + Send + Sync>);
+
+impl std::fmt::Debug for OnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnError(..)")
+    }
+}
 
 /// The longest interval or timeout taken.
 const MAX_DURATION: Duration = Duration::from_secs(86_400);
@@ -123,6 +132,7 @@ pub(crate) struct Settings {
 
 /// Configures a [`Notifier`]; see [`Notifier::builder`].
 #[must_use]
+#[derive(Debug)]
 pub struct NotifierBuilder {
     registry: Registry,
     alertmanagers: Vec<(String, String)>,
@@ -133,17 +143,6 @@ pub struct NotifierBuilder {
     queue: usize,
     generator_url: Option<String>,
     on_error: Option<OnError>,
-}
-
-impl std::fmt::Debug for NotifierBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NotifierBuilder")
-            .field("alertmanagers", &self.alertmanagers)
-            .field("labels", &self.labels)
-            .field("interval", &self.interval)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
 }
 
 impl NotifierBuilder {
@@ -219,7 +218,7 @@ impl NotifierBuilder {
     /// Called when a delivery fails (at most once per interval and
     /// Alertmanager). Default: a `tracing` warning.
     pub fn on_error(mut self, report: impl Fn(&DeliveryError) + Send + Sync + 'static) -> Self {
-        self.on_error = Some(Arc::new(report));
+        self.on_error = Some(OnError(Arc::new(report)));
         self
     }
 
@@ -245,9 +244,9 @@ impl NotifierBuilder {
             interval: self.interval,
             timeout: self.timeout,
             generator_url: self.generator_url,
-            on_error: self
-                .on_error
-                .unwrap_or_else(|| Arc::new(|error: &DeliveryError| tracing::warn!("{error}"))),
+            on_error: self.on_error.unwrap_or_else(|| {
+                OnError(Arc::new(|error: &DeliveryError| tracing::warn!("{error}")))
+            }),
         });
         let stop = Arc::new(AtomicBool::new(false));
         let deadline = Arc::new(std::sync::OnceLock::new());

@@ -274,8 +274,9 @@ impl Worker {
                     state.reported_at = Some(at);
                     // A panicking reporter must not end delivery.
                     let report = &self.settings.on_error;
-                    let _ =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| report(error)));
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        (report.0)(error)
+                    }));
                 }
             }
         }

@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use slo_fleet::rules::{rules, warnings};
+use slo_fleet::rules::{RulesOptions, rules, warnings};
 
 use crate::selectors::Selectors;
 
@@ -25,9 +25,10 @@ pub(crate) fn run(args: &RulesArgs) -> ExitCode {
     let Some(spec) = crate::load_spec(spec_path, &mut io::stderr()) else {
         return ExitCode::FAILURE;
     };
-    let Some(options) = args.selectors.rules_options() else {
+    let Some(matchers) = args.selectors.matchers("rules") else {
         return ExitCode::FAILURE;
     };
+    let options = RulesOptions::new().selector(matchers);
     for warning in warnings(&spec) {
         eprintln!("{}: warning: {warning}", spec_path.display());
     }

@@ -688,9 +688,11 @@ fn vmalert_replays_the_same_incidents(victoria: &Engine, history: &History, dir:
         return;
     };
     let spec = slo_core::Spec::from_yaml(SPEC).unwrap();
-    let options = slo_fleet::rules::RulesOptions::new()
-        .selector("job", "shop")
-        .unwrap();
+    let options = slo_fleet::rules::RulesOptions::new().selector(
+        slo_fleet::matchers::Matchers::new()
+            .and_equal("job", "shop")
+            .unwrap(),
+    );
     let rules = slo_fleet::rules::rules(&spec, &options).to_yaml().unwrap();
     std::fs::write(dir.join("rules.yml"), rules).unwrap();
     let started = Instant::now();

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::closed_set::closed_set;
+
 /// The overall level of an SLO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -19,16 +21,18 @@ pub enum StatusLevel {
     Exhausted,
 }
 
-impl StatusLevel {
+closed_set! {
     /// Every level, from the best to the worst.
-    pub const ALL: [StatusLevel; 5] = [
-        StatusLevel::Healthy,
-        StatusLevel::Attention,
-        StatusLevel::Warning,
-        StatusLevel::Critical,
-        StatusLevel::Exhausted,
-    ];
+    StatusLevel as "status level" {
+        Healthy = "healthy",
+        Attention = "attention",
+        Warning = "warning",
+        Critical = "critical",
+        Exhausted = "exhausted",
+    }
+}
 
+impl StatusLevel {
     /// The level's place in [`StatusLevel::ALL`].
     pub(crate) fn index(self) -> usize {
         self as usize
@@ -45,17 +49,6 @@ impl StatusLevel {
             Some(b) if b > 1.5 => StatusLevel::Warning,
             Some(b) if b > 1.0 => StatusLevel::Attention,
             _ => StatusLevel::Healthy,
-        }
-    }
-
-    /// The lowercase name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusLevel::Healthy => "healthy",
-            StatusLevel::Attention => "attention",
-            StatusLevel::Warning => "warning",
-            StatusLevel::Critical => "critical",
-            StatusLevel::Exhausted => "exhausted",
         }
     }
 }

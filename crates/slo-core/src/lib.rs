@@ -14,6 +14,7 @@ pub mod alerts;
 mod budget;
 pub mod classify;
 mod clock;
+mod closed_set;
 mod counters;
 mod duration;
 mod export;

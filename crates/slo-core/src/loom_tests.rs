@@ -53,6 +53,22 @@ fn reader_of(
     })
 }
 
+/// Beside `writers` (started already), a [`reader_of`] the totals they end
+/// at; once all are done, the totals are `ended` and the histogram
+/// `histogram`, exactly.
+fn read_beside(
+    counters: &Arc<Counters>,
+    writers: Vec<thread::JoinHandle<()>>,
+    ended: Totals,
+    histogram: (Vec<u64>, u64),
+) {
+    let reader = reader_of(counters, ended.good, ended.bad);
+    join_all(writers);
+    reader.join().unwrap();
+    assert_eq!(counters.totals(), ended);
+    assert_eq!(counters.histogram(), histogram);
+}
+
 /// Two threads hammering one shard and a reader: totals only grow, never
 /// exceed what was recorded, and come out exact.
 #[test]
@@ -65,11 +81,12 @@ fn counters_are_exact_under_contention() {
             c.add_event(0, w == 0);
             c.add_latency(0, w, 5);
         });
-        let reader = reader_of(&counters, 3, 1);
-        join_all(writers);
-        reader.join().unwrap();
-        assert_eq!(counters.totals(), Totals { good: 3, bad: 1 });
-        assert_eq!(counters.histogram(), (vec![1, 1], 10));
+        read_beside(
+            &counters,
+            writers,
+            Totals { good: 3, bad: 1 },
+            (vec![1, 1], 10),
+        );
     });
 }
 
@@ -104,11 +121,12 @@ fn writer_ids_hand_shards_over_exactly() {
             c.add_latency(id, w, 5);
             ids.release(id);
         });
-        let reader = reader_of(&counters, 2, 0);
-        join_all(writers);
-        reader.join().unwrap();
-        assert_eq!(counters.totals(), Totals { good: 2, bad: 0 });
-        assert_eq!(counters.histogram(), (vec![1, 1], 10));
+        read_beside(
+            &counters,
+            writers,
+            Totals { good: 2, bad: 0 },
+            (vec![1, 1], 10),
+        );
     });
 }
 

@@ -11,11 +11,10 @@
 //! them, and [`Registry::release_decision`](crate::Registry::release_decision)
 //! answers "may I do risky work now?" in code.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
+pub use crate::closed_set::UnknownName;
+use crate::closed_set::closed_set;
 use crate::level::StatusLevel;
 use crate::spec::UnknownSlo;
 
@@ -32,65 +31,9 @@ pub enum Risk {
     High,
 }
 
-impl Risk {
+closed_set! {
     /// Every risk, lowest first.
-    pub const ALL: [Risk; 3] = [Risk::Low, Risk::Medium, Risk::High];
-
-    /// `low`, `medium` or `high`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Risk::Low => "low",
-            Risk::Medium => "medium",
-            Risk::High => "high",
-        }
-    }
-}
-
-impl fmt::Display for Risk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A word that is not one of a closed set of names.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {found:?}: expected one of {expected}")]
-pub struct UnknownName {
-    /// What kind of name was expected: `risk`, `decision`, `status level`.
-    pub what: &'static str,
-    /// The word given.
-    pub found: String,
-    /// The names accepted, comma-separated.
-    pub expected: &'static str,
-}
-
-impl UnknownName {
-    /// The one of `all` whose `name` is `text`, or the error naming it as
-    /// a `what`, one of `expected`.
-    fn find<T: Copy>(
-        all: &[T],
-        name: fn(T) -> &'static str,
-        text: &str,
-        what: &'static str,
-        expected: &'static str,
-    ) -> Result<T, UnknownName> {
-        all.iter()
-            .copied()
-            .find(|value| name(*value) == text)
-            .ok_or_else(|| UnknownName {
-                what,
-                found: text.to_owned(),
-                expected,
-            })
-    }
-}
-
-impl FromStr for Risk {
-    type Err = UnknownName;
-
-    fn from_str(text: &str) -> Result<Risk, UnknownName> {
-        UnknownName::find(&Risk::ALL, Risk::as_str, text, "risk", "low, medium, high")
-    }
+    Risk as "risk" { Low = "low", Medium = "medium", High = "high" }
 }
 
 /// What a release may do, from most to least permissive: the order is
@@ -108,57 +51,13 @@ pub enum Decision {
     Block,
 }
 
-impl Decision {
+closed_set! {
     /// Every decision, most permissive first.
-    pub const ALL: [Decision; 4] = [
-        Decision::Approve,
-        Decision::Review,
-        Decision::Defer,
-        Decision::Block,
-    ];
-
-    /// `approve`, `review`, `defer` or `block`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Review => "review",
-            Decision::Defer => "defer",
-            Decision::Block => "block",
-        }
-    }
-}
-
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Decision {
-    type Err = UnknownName;
-
-    fn from_str(text: &str) -> Result<Decision, UnknownName> {
-        UnknownName::find(
-            &Decision::ALL,
-            Decision::as_str,
-            text,
-            "decision",
-            "approve, review, defer, block",
-        )
-    }
-}
-
-impl FromStr for StatusLevel {
-    type Err = UnknownName;
-
-    fn from_str(text: &str) -> Result<StatusLevel, UnknownName> {
-        UnknownName::find(
-            &StatusLevel::ALL,
-            StatusLevel::as_str,
-            text,
-            "status level",
-            "healthy, attention, warning, critical, exhausted",
-        )
+    Decision as "decision" {
+        Approve = "approve",
+        Review = "review",
+        Defer = "defer",
+        Block = "block",
     }
 }
 

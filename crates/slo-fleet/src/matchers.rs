@@ -59,7 +59,9 @@ pub enum MatchersError {
         expected: &'static str,
     },
     /// A label name Prometheus does not accept.
-    #[error("invalid label name {0:?}: expected [a-zA-Z_][a-zA-Z0-9_]* (not starting with __)")]
+    #[error(
+        "invalid selector label name {0:?}: expected [a-zA-Z_][a-zA-Z0-9_]* (not starting with __)"
+    )]
     LabelName(String),
     /// A label the query sets itself.
     #[error("label {0:?} is set by the query itself")]
@@ -155,6 +157,22 @@ impl Matchers {
     /// `{…}` for `metric`, with these matchers.
     pub fn selector(&self, metric: &str) -> String {
         format!("{metric}{{{self}}}")
+    }
+
+    /// The raw events of SLO `slo`, with these matchers after its own:
+    /// `slo_events_total{slo="…", <matchers>}`, and `outcome="bad"` last
+    /// for the bad ones alone.
+    pub(crate) fn events_of(&self, slo: &str, bad_only: bool) -> String {
+        let mut selector = format!("{}{{slo={}", slo_core::series::EVENTS, quote(slo));
+        if !self.is_empty() {
+            selector.push_str(", ");
+            selector.push_str(&self.to_string());
+        }
+        if bad_only {
+            selector.push_str(", outcome=\"bad\"");
+        }
+        selector.push('}');
+        selector
     }
 }
 

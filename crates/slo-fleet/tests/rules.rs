@@ -8,6 +8,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use slo_core::Spec;
+use slo_fleet::matchers::Matchers;
 use slo_fleet::rules::{
     ABSENT_ALERT, BURN_ALERT, EXHAUSTED_ALERT, Rule, RuleFile, RulesOptions, rules,
 };
@@ -345,7 +346,7 @@ fn an_slo_nobody_reports_raises_the_absent_alert_after_ten_minutes() {
     );
     let file = write_rules(
         &spec,
-        &RulesOptions::new().selector("job", "shop").unwrap(),
+        &RulesOptions::new().selector(Matchers::new().and_equal("job", "shop").unwrap()),
         &dir,
     );
     let series: Vec<Value> = traffic("reported", "a", 100, 0, 30).into();
@@ -376,7 +377,7 @@ fn selectors_keep_other_jobs_out() {
     let spec = spec("service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n");
     let file = write_rules(
         &spec,
-        &RulesOptions::new().selector("job", "shop").unwrap(),
+        &RulesOptions::new().selector(Matchers::new().and_equal("job", "shop").unwrap()),
         &dir,
     );
     // The shop is healthy; another job's SLO of the same name is on fire.
@@ -406,9 +407,11 @@ fn hostile_text_is_escaped_for_yaml_promql_and_templates() {
         )
         .build()
         .unwrap();
-    let options = RulesOptions::new()
-        .selector("job", "we\"ird\\ job\nname ✓")
-        .unwrap();
+    let options = RulesOptions::new().selector(
+        Matchers::new()
+            .and_equal("job", "we\"ird\\ job\nname ✓")
+            .unwrap(),
+    );
     let file = write_rules(&spec, &options, &dir);
     let yaml = file.to_yaml().unwrap();
     assert!(

@@ -10,6 +10,7 @@ use opentelemetry::metrics::{
 };
 use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels};
 
+use slo_core::status::AlertStatus;
 use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, SloStatus, Timestamp};
 
 /// OpenTelemetry instrument names ([series](slo_core::semantics#series)).
@@ -115,6 +116,24 @@ fn per_slo(value: fn(&SloStatus) -> f64) -> Box<Read> {
     Box::new(move |inner, status, o| {
         for (a, s) in inner.attributes.iter().zip(&status.slos) {
             o.observe(value(s), std::slice::from_ref(&a.slo));
+        }
+    })
+}
+
+/// A gauge with one value per part of each SLO (a window, a tier): the
+/// `values` of its status beside the `parts`' attributes, in order; a part
+/// without a finite value is not observed.
+fn per_part<const N: usize>(
+    parts: fn(&Attributes) -> &[[KeyValue; N]],
+    values: fn(&SloStatus) -> Vec<Option<f64>>,
+) -> Box<Read> {
+    Box::new(move |inner, status, o| {
+        for (a, s) in inner.attributes.iter().zip(&status.slos) {
+            for (attrs, value) in parts(a).iter().zip(values(s)) {
+                if let Some(value) = value.filter(|v| v.is_finite()) {
+                    o.observe(value, attrs);
+                }
+            }
         }
     })
 }
@@ -244,27 +263,22 @@ impl OtelBridge {
                 names::BURN_RATE,
                 None,
                 "Live burn rate over each window (not observed for a window without events).",
-                Box::new(|inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        for (attrs, (_, rate)) in a.windows.iter().zip(&s.burn_rates.0) {
-                            if let Some(rate) = rate.filter(|r| r.is_finite()) {
-                                o.observe(rate, attrs);
-                            }
-                        }
-                    }
-                }),
+                per_part(
+                    |a| &a.windows,
+                    |s| s.burn_rates.0.iter().map(|(_, rate)| *rate).collect(),
+                ),
             ),
             gauge(
                 names::ALERT_FIRING,
                 None,
                 "1 when the burn-rate alert tier fires in-process, else 0.",
-                Box::new(|inner, status, o| {
-                    for (a, s) in inner.attributes.iter().zip(&status.slos) {
-                        for (attrs, alert) in a.tiers.iter().zip(&s.alerts) {
-                            o.observe(if alert.firing { 1.0 } else { 0.0 }, attrs);
-                        }
-                    }
-                }),
+                per_part(
+                    |a| &a.tiers,
+                    |s| {
+                        let firing = |alert: &AlertStatus| if alert.firing { 1.0 } else { 0.0 };
+                        s.alerts.iter().map(|alert| Some(firing(alert))).collect()
+                    },
+                ),
             ),
         ];
         OtelBridge {

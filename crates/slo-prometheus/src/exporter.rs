@@ -5,10 +5,7 @@
 //! the service's own router. It spawns no listener and installs no global
 //! recorder behind the user's back.
 
-use std::convert::Infallible;
-use std::future::{Ready, ready};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -18,7 +15,6 @@ use metrics_exporter_prometheus::{
 };
 use slo_core::Registry;
 use slo_http::read_only;
-use tower_service::Service;
 
 use crate::openmetrics::{self, append_as_openmetrics, wants_openmetrics};
 use crate::text::{Format, SloText};
@@ -190,16 +186,10 @@ pub struct MetricsEndpoint {
     exporter: PrometheusExporter,
 }
 
-impl<B> Service<Request<B>> for MetricsEndpoint {
-    type Response = Response<Full<Bytes>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
+slo_http::answered_at_once!(MetricsEndpoint, MetricsEndpoint::answer);
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+impl MetricsEndpoint {
+    fn answer<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
         let mut response = read_only::respond(request.method(), || {
             Ok(if wants_openmetrics(request.headers()) {
                 (
@@ -218,6 +208,6 @@ impl<B> Service<Request<B>> for MetricsEndpoint {
                 .headers_mut()
                 .insert(http::header::VARY, http::HeaderValue::from_static("accept"));
         }
-        ready(Ok(response))
+        response
     }
 }

@@ -2,6 +2,13 @@
 //! `promtool tsdb create-blocks-from openmetrics` wrote, and a real
 //! VictoriaMetrics fed through `/api/v1/import/prometheus`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test whose peer does not start, or does not answer, cannot run"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,11 +56,6 @@ impl Engine {
     /// file's YAML) when given, evaluating every `evaluation_interval`.
     /// Ready to answer when returned; `None` when Prometheus or promtool
     /// is not installed.
-    #[allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        reason = "a test whose peer does not start cannot run"
-    )]
     pub fn prometheus(
         openmetrics: &str,
         rules: Option<&str>,
@@ -70,11 +72,6 @@ impl Engine {
 
     /// [`Engine::prometheus`] for a history too large to hold in memory:
     /// the OpenMetrics text in a file, removed once it is backfilled.
-    #[allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        reason = "a test whose peer does not start cannot run"
-    )]
     pub fn prometheus_from_file(
         input: &Path,
         rules: Option<&str>,
@@ -130,23 +127,13 @@ impl Engine {
             .arg(format!("--web.listen-address={addr}"))
             // The default retention (15d) would delete the history at start.
             .arg("--storage.tsdb.retention.time=400d");
-        let engine = Engine {
-            peer: Peer::spawn_with_stderr(command, Stdio::null()),
-            dir,
-            addr,
-        };
         // It listens before it has loaded its blocks, answering 503.
-        engine.wait("/-/ready", |status, _| status == 200);
-        Some(engine)
+        Some(Engine::start(command, dir, addr, "/-/ready"))
     }
 
     /// A real VictoriaMetrics holding `text` (Prometheus text with
     /// timestamps in milliseconds), every series searchable when returned
     /// (`series` of them); `None` when it is not installed.
-    #[allow(
-        clippy::unwrap_used,
-        reason = "a test whose peer does not start cannot run"
-    )]
     pub fn victoria_metrics(text: &str, series: usize) -> Option<Engine> {
         let program = require_found(
             "victoria-metrics",
@@ -163,12 +150,7 @@ impl Engine {
             .arg("-retentionPeriod=1y")
             // Answer up to now, not up to 30 s ago.
             .arg("-search.latencyOffset=0s");
-        let engine = Engine {
-            peer: Peer::spawn_with_stderr(command, Stdio::null()),
-            dir,
-            addr,
-        };
-        engine.wait("/health", |status, _| status == 200);
+        let engine = Engine::start(command, dir, addr, "/health");
         let url = format!("{}/api/v1/import/prometheus", engine.url());
         let (status, body) = http(&url, "POST", Some(text.as_bytes())).unwrap();
         assert!(
@@ -190,8 +172,19 @@ impl Engine {
         Some(engine)
     }
 
+    /// Runs `command`, an engine keeping its data in `dir` and listening on
+    /// `addr`, and waits until `ready` answers 200.
+    fn start(command: Command, dir: PathBuf, addr: String, ready: &str) -> Engine {
+        let engine = Engine {
+            peer: Peer::spawn_with_stderr(command, Stdio::null()),
+            dir,
+            addr,
+        };
+        engine.wait(ready, |status, _| status == 200);
+        engine
+    }
+
     /// `GET path` until `done(status, body)`, for up to two minutes.
-    #[allow(clippy::panic, reason = "a peer that never gets ready fails the test")]
     fn wait(&self, path: &str, done: impl Fn(u16, &[u8]) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(120);
         let url = format!("{}{path}", self.url());
@@ -209,31 +202,25 @@ impl Engine {
     }
 
     /// An instant query's `data.result` at `time` (seconds since the epoch).
-    #[allow(
-        clippy::unwrap_used,
-        reason = "an engine that does not answer fails the test"
-    )]
     pub fn query(&self, promql: &str, time: i64) -> serde_json::Value {
-        let url = format!(
-            "{}/api/v1/query?query={}&time={time}",
-            self.url(),
-            encode(promql)
-        );
-        let (status, body) = http(&url, "GET", None).unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(status, 200, "{promql}: {json}");
-        json["data"]["result"].clone()
+        self.result("query", promql, &format!("time={time}"))
     }
 
     /// A range query's `data.result` from `start` to `end` every `step`
     /// (seconds).
-    #[allow(
-        clippy::unwrap_used,
-        reason = "an engine that does not answer fails the test"
-    )]
     pub fn query_range(&self, promql: &str, start: i64, end: i64, step: i64) -> serde_json::Value {
+        self.result(
+            "query_range",
+            promql,
+            &format!("start={start}&end={end}&step={step}"),
+        )
+    }
+
+    /// `data.result` of `/api/v1/<endpoint>?query=<promql>&<at>`, which
+    /// must answer 200.
+    fn result(&self, endpoint: &str, promql: &str, at: &str) -> serde_json::Value {
         let url = format!(
-            "{}/api/v1/query_range?query={}&start={start}&end={end}&step={step}",
+            "{}/api/v1/{endpoint}?query={}&{at}",
             self.url(),
             encode(promql)
         );

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use common::{Peer, free_port, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::{RulesOptions, rules};
+use slo::fleet::rules::rules;
 use slo_test_support::{Alertmanager, Webhook};
 
 /// The demo's SLOs with a 1d period: the fastest page's windows are 2m and
@@ -113,7 +113,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     // Alertmanager.
     let spec = Spec::from_yaml(&spec_text()).unwrap();
     let rules_path = dir.join("rules.yaml");
-    let options = RulesOptions::new().selector("job", "shop").unwrap();
+    let options = common::job_shop();
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
     let config = dir.join("prometheus.yml");
     std::fs::write(

@@ -14,7 +14,7 @@ use serde_json::Value;
 use slo::Spec;
 use slo::fleet::dashboard::{DashboardOptions, dashboard};
 use slo::fleet::matchers::Matchers;
-use slo::fleet::rules::{RulesOptions, rules};
+use slo::fleet::rules::rules;
 
 const SLOS: [&str; 3] = [
     "checkout-availability",
@@ -67,9 +67,7 @@ fn every_dashboard_query_returns_data_from_prometheus_over_the_demo() {
     ]);
     let demo_addr = listening(&demo);
     let spec = Spec::from_yaml(include_str!("../shop.yaml")).unwrap();
-    let yaml = rules(&spec, &RulesOptions::new().selector("job", "shop").unwrap())
-        .to_yaml()
-        .unwrap();
+    let yaml = rules(&spec, &common::job_shop()).to_yaml().unwrap();
     let dir = std::env::temp_dir().join(format!("slo-dashboard-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("rules.yml"), yaml).unwrap();

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use common::{Peer, encode, get, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::{RulesOptions, rules};
+use slo::fleet::rules::rules;
 
 /// The demo's SLOs with a 1d period, so that the alert windows scale down
 /// to seconds and minutes (5m → 10s, 30m → 1m, 1h → 2m …).
@@ -78,7 +78,7 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
     std::fs::create_dir_all(&dir).unwrap();
     let spec_path = dir.join("spec.yaml");
     std::fs::write(&spec_path, spec_text()).unwrap();
-    let options = RulesOptions::new().selector("job", "shop").unwrap();
+    let options = common::job_shop();
     let rules_path = dir.join("rules.yaml");
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
     let check = Command::new("promtool")

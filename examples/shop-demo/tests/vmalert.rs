@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::{Peer, encode, free_port, get, have, listening, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::{RulesOptions, rules};
+use slo::fleet::rules::rules;
 use slo_test_support::{Alertmanager, Webhook};
 
 /// Two SLOs with a 1d period (windows of seconds and minutes: 10s, 1m,
@@ -106,7 +106,7 @@ fn vmalert_evaluates_the_generated_rules_as_prometheus_does() {
     let target = listening(&demo);
     let spec = Spec::from_yaml(&spec_text()).unwrap();
     let rules_path = dir.join("rules.yaml");
-    let options = RulesOptions::new().selector("job", "shop").unwrap();
+    let options = common::job_shop();
     std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
     let scrape = format!(
         "scrape_configs:\n  - job_name: shop\n    scrape_interval: 1s\n    static_configs:\n      - targets: ['{target}']\n"

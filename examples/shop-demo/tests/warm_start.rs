@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use common::{Peer, get, have, listening, query, query_at, wait_for_port, wait_until_ready};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::{Rule, RulesOptions, rules};
+use slo::fleet::rules::{Rule, rules};
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3600;
@@ -265,7 +265,7 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
     );
     std::fs::remove_file(&input).unwrap();
     let spec = Spec::from_yaml(include_str!("../shop.yaml")).unwrap();
-    let rule_file = rules(&spec, &RulesOptions::new().selector("job", "shop").unwrap());
+    let rule_file = rules(&spec, &common::job_shop());
     let yaml = rule_file.to_yaml().unwrap();
     std::fs::write(dir.join("rules.yml"), yaml).unwrap();
     std::fs::write(

@@ -13,23 +13,23 @@ use crate::registry::{Registry, RegistryBuilder};
 
 /// Called with the file and the error when a write fails (once per run of
 /// failures, not at every retry).
-pub(crate) type OnError = Arc<dyn Fn(&Path, &StateError) + Send + Sync>;
+#[derive(Clone)]
+pub(crate) struct OnError(pub Arc<Report>);
+
+type Report = dyn Fn(&Path, &StateError) + Send + Sync;
+
+impl std::fmt::Debug for OnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnError(..)")
+    }
+}
 
 /// Where a registry's state lives, and how often it is written.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct StateFile {
     path: PathBuf,
     every: Duration,
     on_error: Option<OnError>,
-}
-
-impl std::fmt::Debug for StateFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StateFile")
-            .field("path", &self.path)
-            .field("every", &self.every)
-            .finish_non_exhaustive()
-    }
 }
 
 impl StateFile {
@@ -60,7 +60,7 @@ impl StateFile {
         mut self,
         report: impl Fn(&Path, &StateError) + Send + Sync + 'static,
     ) -> StateFile {
-        self.on_error = Some(Arc::new(report));
+        self.on_error = Some(OnError(Arc::new(report)));
         self
     }
 

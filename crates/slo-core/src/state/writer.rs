@@ -143,7 +143,7 @@ fn write(registry: &Registry, file: &StateFile, shared: &Shared) -> Result<(), S
         Err(error) => {
             let was_failing = shared.set(Some(error.clone())).is_some();
             if !was_failing && let Some(report) = file.error_reporter() {
-                report(file.path(), &error);
+                (report.0)(file.path(), &error);
             }
             Err(error)
         }

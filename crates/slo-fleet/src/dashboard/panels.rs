@@ -7,7 +7,6 @@ use slo_core::{SloDefinition, format_percent};
 use crate::matchers::Matchers;
 use crate::rules::promql::quote;
 use crate::rules::{ABSENT_ALERT, BURN_ALERT, EXHAUSTED_ALERT};
-use slo_core::series as names;
 
 /// Panels placed so far, and where the next row goes.
 #[derive(Default)]
@@ -43,6 +42,37 @@ fn target(expr: String, legend: &str, ref_id: &str, instant: bool) -> Value {
         "instant": instant,
         "range": !instant,
         "format": if instant { "table" } else { "time_series" }
+    })
+}
+
+/// A panel of `kind` with its title, description and queries on the
+/// dashboard's data source, then the keys of `rest` (its `fieldConfig`,
+/// `options`, …).
+fn panel(
+    kind: &str,
+    title: impl Into<Value>,
+    description: impl Into<Value>,
+    targets: Value,
+    rest: Value,
+) -> Value {
+    let mut panel = json!({
+        "type": kind,
+        "title": title.into(),
+        "description": description.into(),
+        "datasource": datasource(),
+        "targets": targets,
+    });
+    if let (Some(keys), Value::Object(rest)) = (panel.as_object_mut(), rest) {
+        keys.extend(rest);
+    }
+    panel
+}
+
+/// A panel's legend and tooltip `options`.
+fn legend(show: bool, tooltip: &str, sort: &str) -> Value {
+    json!({
+        "legend": {"displayMode": "list", "placement": "bottom", "showLegend": show, "calcs": []},
+        "tooltip": {"mode": tooltip, "sort": sort}
     })
 }
 
@@ -83,33 +113,34 @@ fn stat(
     steps: Value,
     decimals: u32,
 ) -> Value {
-    json!({
-        "type": "stat",
-        "title": title,
-        "description": description,
-        "datasource": datasource(),
-        "targets": [target(expr, "", "A", false)],
-        "fieldConfig": {
-            "defaults": {
-                "unit": unit,
-                "decimals": decimals,
-                "color": {"mode": "thresholds"},
-                "thresholds": steps
+    panel(
+        "stat",
+        title,
+        description,
+        json!([target(expr, "", "A", false)]),
+        json!({
+            "fieldConfig": {
+                "defaults": {
+                    "unit": unit,
+                    "decimals": decimals,
+                    "color": {"mode": "thresholds"},
+                    "thresholds": steps
+                },
+                "overrides": []
             },
-            "overrides": []
-        },
-        "options": {
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false},
-            "colorMode": "value",
-            "graphMode": "area",
-            "justifyMode": "auto",
-            "textMode": "value",
-            "wideLayout": true,
-            "showPercentChange": false,
-            "percentChangeColorMode": "standard",
-            "orientation": "auto"
-        }
-    })
+            "options": {
+                "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false},
+                "colorMode": "value",
+                "graphMode": "area",
+                "justifyMode": "auto",
+                "textMode": "value",
+                "wideLayout": true,
+                "showPercentChange": false,
+                "percentChangeColorMode": "standard",
+                "orientation": "auto"
+            }
+        }),
+    )
 }
 
 /// The row of `slo`: a row header, then two lines of panels.
@@ -119,11 +150,7 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
     let shortest = &windows.shortest().label;
     let budget = slo.error_budget();
     let objective = format_percent(slo.objective()).to_string();
-    let raw = if matchers.is_empty() {
-        format!("{}{{slo={}}}", names::EVENTS, quote(slo.name()))
-    } else {
-        format!("{}{{slo={}, {matchers}}}", names::EVENTS, quote(slo.name()))
-    };
+    let raw = matchers.events_of(slo.name(), false);
     let q = Queries { slo, raw };
     let name = slo.name();
 
@@ -165,15 +192,15 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
         6,
     );
     layout.place(
-        json!({
-            "type": "timeseries",
-            "title": format!("SLI over {shortest} against the {objective} objective"),
-            "description": format!("The SLI over each moment's last {shortest}; the dashed line is the objective."),
-            "datasource": datasource(),
-            "targets": [
+        panel(
+            "timeseries",
+            format!("SLI over {shortest} against the {objective} objective"),
+            format!("The SLI over each moment's last {shortest}; the dashed line is the objective."),
+            json!([
                 target(format!("1 - {}", q.ratio(shortest)), &format!("SLI ({shortest})"), "A", false),
                 target(q.recorded("slo:objective:ratio"), "objective", "B", false)
-            ],
+            ]),
+            json!({
             "fieldConfig": {
                 "defaults": {"unit": "percentunit", "decimals": 3, "custom": {"lineWidth": 1, "fillOpacity": 0, "spanNulls": false}},
                 "overrides": [{
@@ -184,8 +211,8 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                     ]
                 }]
             },
-            "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []}, "tooltip": {"mode": "multi", "sort": "none"}}
-        }),
+            "options": legend(true, "multi", "none")
+        })),
         8,
         8,
         6,
@@ -196,12 +223,11 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
         .map(|w| w.label.as_str())
         .collect();
     layout.place(
-        json!({
-            "type": "table",
-            "title": format!("Burn rates now ({} windows of {period})", alert_windows.len()),
-            "description": format!("How fast each window spends the error budget: 1 spends exactly the {period} budget over {period}. Tiers: {}.", tiers_text(windows)),
-            "datasource": datasource(),
-            "targets": [target(
+        panel(
+            "table",
+            format!("Burn rates now ({} windows of {period})", alert_windows.len()),
+            format!("How fast each window spends the error budget: 1 spends exactly the {period} budget over {period}. Tiers: {}.", tiers_text(windows)),
+            json!([target(
                 format!(
                     "{{__name__=~\"slo:sli_error:ratio_rate({})\", sloth_service=\"$service\", sloth_slo={}}} / {budget}",
                     alert_windows.join("|"),
@@ -210,7 +236,8 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                 "{{sloth_window}}",
                 "A",
                 true,
-            )],
+            )]),
+            json!({
             "transformations": [{
                 "id": "organize",
                 "options": {
@@ -223,7 +250,7 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                 "overrides": []
             },
             "options": {"showHeader": true, "cellHeight": "sm", "frameIndex": 0}
-        }),
+        })),
         16,
         8,
         6,
@@ -243,12 +270,12 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
         steps.push((Some(*rate), color));
     }
     layout.place(
-        json!({
-            "type": "timeseries",
-            "title": format!("Burn rate over the {period} windows ({})", alert_windows.join(", ")),
-            "description": format!("The burn rate over each window; the lines are the tiers' burn rates ({}).", tiers_text(windows)),
-            "datasource": datasource(),
-            "targets": burn_targets,
+        panel(
+            "timeseries",
+            format!("Burn rate over the {period} windows ({})", alert_windows.join(", ")),
+            format!("The burn rate over each window; the lines are the tiers' burn rates ({}).", tiers_text(windows)),
+            json!(burn_targets),
+            json!({
             "fieldConfig": {
                 "defaults": {
                     "decimals": 2,
@@ -258,19 +285,18 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                 },
                 "overrides": []
             },
-            "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []}, "tooltip": {"mode": "multi", "sort": "desc"}}
-        }),
+            "options": legend(true, "multi", "desc")
+        })),
         0,
         12,
         8,
     );
     layout.place(
-        json!({
-            "type": "state-timeline",
-            "title": format!("Alerts of {name}"),
-            "description": format!("{BURN_ALERT} (each tier on its {period}-scaled windows), {EXHAUSTED_ALERT} and {ABSENT_ALERT}, as Prometheus evaluates the generated rules."),
-            "datasource": datasource(),
-            "targets": [target(
+        panel(
+            "state-timeline",
+            format!("Alerts of {name}"),
+            format!("{BURN_ALERT} (each tier on its {period}-scaled windows), {EXHAUSTED_ALERT} and {ABSENT_ALERT}, as Prometheus evaluates the generated rules."),
+            json!([target(
                 format!(
                     "max by (alertname, severity, long_window, short_window) (ALERTS{{alertname=~\"{BURN_ALERT}|{EXHAUSTED_ALERT}|{ABSENT_ALERT}\", alertstate=\"firing\", slo={}}})",
                     quote(name)
@@ -278,7 +304,8 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                 "{{alertname}} {{severity}} {{long_window}} {{short_window}}",
                 "A",
                 false,
-            )],
+            )]),
+            json!({
             "fieldConfig": {
                 "defaults": {
                     "color": {"mode": "thresholds"},
@@ -289,23 +316,23 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                 "overrides": []
             },
             "options": {"showValue": "never", "mergeValues": true, "alignValue": "left", "rowHeight": 0.9, "legend": {"displayMode": "list", "placement": "bottom", "showLegend": false, "calcs": []}, "tooltip": {"mode": "single", "sort": "none"}}
-        }),
+        })),
         12,
         6,
         8,
     );
     layout.place(
-        json!({
-            "type": "timeseries",
-            "title": "Events per second",
-            "description": "Good and bad events per second, every instance summed.",
-            "datasource": datasource(),
-            "targets": [target(
+        panel(
+            "timeseries",
+            "Events per second",
+            "Good and bad events per second, every instance summed.",
+            json!([target(
                 format!("sum by (outcome) (rate({}[$__rate_interval]))", q.raw),
                 "{{outcome}}",
                 "A",
                 false,
-            )],
+            )]),
+            json!({
             "fieldConfig": {
                 "defaults": {"unit": "reqps", "min": 0, "custom": {"lineWidth": 1, "fillOpacity": 10, "stacking": {"mode": "normal", "group": "A"}}},
                 "overrides": [
@@ -313,8 +340,8 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
                     {"matcher": {"id": "byName", "options": "good"}, "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "green"}}]}
                 ]
             },
-            "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": []}, "tooltip": {"mode": "multi", "sort": "none"}}
-        }),
+            "options": legend(true, "multi", "none")
+        })),
         18,
         6,
         8,

@@ -31,8 +31,6 @@ mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-
 use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
 
 use slo_core::series as names;
@@ -102,22 +100,21 @@ pub fn to_openslo(spec: &Spec) -> String {
     if service != spec.service() {
         annotations.insert(NAME.to_owned(), spec.service().to_owned());
     }
-    documents.push(yaml(&Document {
-        api_version: API_VERSION.into(),
-        kind: "Service".into(),
-        metadata: Metadata {
-            name: service.clone(),
-            display_name: Some(spec.service().to_owned()),
+    documents.push(Document::yaml(
+        "Service",
+        Metadata::new(
+            service.clone(),
+            Some(spec.service().to_owned()),
             annotations,
-        },
-        spec: ServiceSpec {
+        ),
+        ServiceSpec {
             description: Some(format!(
                 "SLOs measured in-process by the slo crate ({} SLO{})",
                 spec.slos().len(),
                 if spec.slos().len() == 1 { "" } else { "s" }
             )),
         },
-    }));
+    ));
     for slo in spec.slos() {
         export_slo(slo, &service, &mut names, &mut documents);
     }
@@ -171,15 +168,10 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
             )]),
         },
     };
-    out.push(yaml(&Document {
-        api_version: API_VERSION.into(),
-        kind: "SLO".into(),
-        metadata: Metadata {
-            name: name.clone(),
-            display_name: Some(slo.name().to_owned()),
-            annotations,
-        },
-        spec: SloSpec {
+    out.push(Document::yaml(
+        "SLO",
+        Metadata::new(name.clone(), Some(slo.name().to_owned()), annotations),
+        SloSpec {
             description: slo.description().map(str::to_owned),
             service: service.to_owned(),
             indicator: Some(Indicator {
@@ -210,7 +202,7 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
                 alert_policy_ref: policy_name.clone(),
             }],
         },
-    }));
+    ));
     let mut conditions = Vec::new();
     for tier in windows.tiers() {
         let long = &tier.long.label;
@@ -220,15 +212,14 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
         conditions.push(ConditionRef {
             condition_ref: condition_name.clone(),
         });
-        out.push(yaml(&Document {
-            api_version: API_VERSION.into(),
-            kind: "AlertCondition".into(),
-            metadata: Metadata {
-                name: condition_name,
-                display_name: None,
-                annotations: BTreeMap::from([(SHORT_WINDOW.to_owned(), short.clone())]),
-            },
-            spec: AlertConditionSpec {
+        out.push(Document::yaml(
+            "AlertCondition",
+            Metadata::new(
+                condition_name,
+                None,
+                BTreeMap::from([(SHORT_WINDOW.to_owned(), short.clone())]),
+            ),
+            AlertConditionSpec {
                 description: Some(format!(
                     "The burn rate of {} over both the last {long} and the last {short} is above {}",
                     slo.name(),
@@ -242,16 +233,12 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
                     lookback_window: long.clone(),
                 },
             },
-        }));
+        ));
     }
-    out.push(yaml(&Document {
-        api_version: API_VERSION.into(),
-        kind: "AlertPolicy".into(),
-        metadata: Metadata {
-            name: policy_name,
-            ..Metadata::default()
-        },
-        spec: AlertPolicySpec {
+    out.push(Document::yaml(
+        "AlertPolicy",
+        Metadata::new(policy_name, None, BTreeMap::new()),
+        AlertPolicySpec {
             description: Some(format!(
                 "Multi-window burn-rate alerts of {} (page at 14.4 and 6, ticket at 3 and 1)",
                 slo.name()
@@ -261,12 +248,7 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
             alert_when_breaching: true,
             conditions,
         },
-    }));
-}
-
-fn yaml<T: Serialize>(document: &T) -> String {
-    // Strings, numbers, lists and maps: serialising cannot fail.
-    serde_saphyr::to_string(document).unwrap_or_default()
+    ));
 }
 
 /// `metadata.name`s handed out so far: each a DNS label (RFC 1123, at most

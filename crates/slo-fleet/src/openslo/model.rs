@@ -17,6 +17,20 @@ pub(crate) struct Document<S> {
     pub spec: S,
 }
 
+impl<S: Serialize> Document<S> {
+    /// A v1 document of `kind` as YAML.
+    pub fn yaml(kind: &str, metadata: Metadata, spec: S) -> String {
+        let document = Document {
+            api_version: API_VERSION.into(),
+            kind: kind.into(),
+            metadata,
+            spec,
+        };
+        // Strings, numbers, lists and maps: serialising cannot fail.
+        serde_saphyr::to_string(&document).unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Metadata {
@@ -25,6 +39,20 @@ pub(crate) struct Metadata {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+}
+
+impl Metadata {
+    pub fn new(
+        name: String,
+        display_name: Option<String>,
+        annotations: BTreeMap<String, String>,
+    ) -> Metadata {
+        Metadata {
+            name,
+            display_name,
+            annotations,
+        }
+    }
 }
 
 /// Only the kind, to pick how to read the rest.

@@ -88,19 +88,17 @@ fn section(out: &mut String, slo: &SloReport) {
         "<section id=\"slo-{name}\"><h2>{name}: {}</h2><div class=\"figures\">",
         verdict(slo.met)
     );
-    let figures = [
-        ("Objective", percent(slo.objective)),
-        ("SLI", sli(slo.sli_value)),
-        ("Good events", slo.events.good.to_string()),
-        ("Bad events", slo.events.bad.to_string()),
-        ("Total events", slo.events.total.to_string()),
-        (
-            "Bad events allowed",
-            format!("{:.1}", slo.error_budget.allowed_bad),
-        ),
-        ("Budget used", percent(slo.error_budget.consumed_ratio)),
-        ("Budget left", percent(slo.error_budget.remaining_ratio)),
+    let labels = [
+        "Objective",
+        "SLI",
+        "Good events",
+        "Bad events",
+        "Total events",
+        "Bad events allowed",
+        "Budget used",
+        "Budget left",
     ];
+    let figures = labels.into_iter().zip(slo.figures());
     for (label, value) in figures {
         let _ = write!(
             out,

@@ -97,17 +97,10 @@ pub fn markdown(report: &Report) -> String {
 fn section(out: &mut String, slo: &SloReport) {
     let _ = writeln!(
         out,
-        "\n## {}: {}\n\n| Objective | SLI | Good | Bad | Total | Bad allowed | Budget used | Budget left |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {:.1} | {} | {} |",
+        "\n## {}: {}\n\n| Objective | SLI | Good | Bad | Total | Bad allowed | Budget used | Budget left |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| {} |",
         escape(&slo.name),
         verdict(slo.met),
-        percent(slo.objective),
-        sli(slo.sli_value),
-        slo.events.good,
-        slo.events.bad,
-        slo.events.total,
-        slo.error_budget.allowed_bad,
-        percent(slo.error_budget.consumed_ratio),
-        percent(slo.error_budget.remaining_ratio),
+        slo.figures().join(" | "),
     );
     if slo.incidents.is_empty() {
         out.push_str("\nNo incidents: no alert tier's condition held in this range.\n");

@@ -92,6 +92,24 @@ pub(crate) fn sli(value: Option<f64>) -> String {
     value.map_or_else(|| "no events".to_owned(), percent)
 }
 
+impl SloReport {
+    /// Its figures as the Markdown and HTML reports show them: objective,
+    /// SLI, good, bad and total events, bad events allowed, budget used
+    /// and budget left.
+    pub(crate) fn figures(&self) -> [String; 8] {
+        [
+            percent(self.objective),
+            sli(self.sli_value),
+            self.events.good.to_string(),
+            self.events.bad.to_string(),
+            self.events.total.to_string(),
+            format!("{:.1}", self.error_budget.allowed_bad),
+            percent(self.error_budget.consumed_ratio),
+            percent(self.error_budget.remaining_ratio),
+        ]
+    }
+}
+
 impl Incident {
     /// Its cells as the Markdown and HTML reports show them: start, end,
     /// severity, windows, peak burn rate and bad events, the words

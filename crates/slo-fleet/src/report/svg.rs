@@ -3,7 +3,7 @@
 
 use slo_core::__private::svg::{Anchor, Frame, Svg};
 
-use super::model::SloReport;
+use super::model::{SloReport, percent};
 
 /// 640 × 180, with room for percentages on the left and dates below.
 const FRAME: Frame = Frame::new(640.0, 180.0, [56.0, 8.0, 10.0, 24.0]);
@@ -71,10 +71,6 @@ impl Columns {
         }
         self.svg.finish()
     }
-}
-
-fn percent(ratio: f64) -> String {
-    slo_core::format_percent(ratio).to_string()
 }
 
 /// Each day's SLI as a bar against the objective (a dashed line): red

@@ -30,12 +30,13 @@
 //!
 //! ```
 //! use slo_core::Spec;
+//! use slo_fleet::matchers::Matchers;
 //! use slo_fleet::rules::{RulesOptions, rules};
 //!
 //! let spec = Spec::from_yaml(
 //!     "service: shop\nslos:\n  - name: checkout\n    objective: 99.9%\n",
 //! )?;
-//! let options = RulesOptions::new().selector("job", "shop")?;
+//! let options = RulesOptions::new().selector(Matchers::new().and_equal("job", "shop")?);
 //! let yaml = rules(&spec, &options).to_yaml()?;
 //! assert!(yaml.contains("record: slo:sli_error:ratio_rate5m"));
 //! assert!(yaml.contains(r#"slo_events_total{slo="checkout", job="shop", outcome="bad"}[1h]"#));
@@ -53,6 +54,8 @@ use slo_core::{SloDefinition, Spec, format_duration};
 
 use slo_core::series as names;
 
+use crate::matchers::Matchers;
+
 pub use model::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 
 pub use slo_core::series::{BURN_ALERT, EXHAUSTED_ALERT};
@@ -69,21 +72,13 @@ pub const ABSENT_FOR: &str = "10m";
 /// What a rule file is generated for beyond the spec.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RulesOptions {
-    selectors: Vec<(String, String)>,
+    matchers: Matchers,
 }
 
 /// A refused option or a file that could not be written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RulesError {
-    /// A selector label name that Prometheus would not accept.
-    #[error(
-        "invalid selector label name {0:?}: expected [a-zA-Z_][a-zA-Z0-9_]* (not starting with __)"
-    )]
-    InvalidLabelName(String),
-    /// A selector on a label the rules already set (`slo`, `outcome`).
-    #[error("selector label {0:?} is set by the rules themselves")]
-    ReservedLabel(String),
     /// The YAML serialiser failed.
     #[error("cannot write the rules as YAML: {0}")]
     Yaml(String),
@@ -95,23 +90,12 @@ impl RulesOptions {
         RulesOptions::default()
     }
 
-    /// Only series with `label="value"` count, such as `job="shop"`, for a
-    /// Prometheus that scrapes several services with SLOs of the same name.
-    /// The value may be any text; it is escaped.
-    pub fn selector(
-        mut self,
-        label: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Result<RulesOptions, RulesError> {
-        let label = label.into();
-        if !promql::is_label_name(&label) {
-            return Err(RulesError::InvalidLabelName(label));
-        }
-        if label == "slo" || label == "outcome" {
-            return Err(RulesError::ReservedLabel(label));
-        }
-        self.selectors.push((label, value.into()));
-        Ok(self)
+    /// Only series these matchers select count, such as `job="shop"`, for
+    /// a Prometheus that scrapes several services with SLOs of the same
+    /// name. Values may be any text; they are quoted anew.
+    pub fn selector(mut self, matchers: Matchers) -> RulesOptions {
+        self.matchers = matchers;
+        self
     }
 }
 
@@ -158,24 +142,17 @@ struct SloRules<'a> {
     service: &'a str,
     slo: &'a SloDefinition,
     id: String,
-    /// `slo="…"` plus the user's selectors, without braces.
-    raw_matchers: Vec<(&'a str, &'a str)>,
+    /// The user's selectors.
+    matchers: &'a Matchers,
 }
 
 impl<'a> SloRules<'a> {
     fn new(service: &'a str, slo: &'a SloDefinition, options: &'a RulesOptions) -> SloRules<'a> {
-        let mut raw_matchers = vec![("slo", slo.name())];
-        raw_matchers.extend(
-            options
-                .selectors
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
         SloRules {
             service,
             slo,
             id: slo_core::series::sloth_id(service, slo.name()),
-            raw_matchers,
+            matchers: &options.matchers,
         }
     }
 
@@ -201,11 +178,7 @@ impl<'a> SloRules<'a> {
 
     /// `slo_events_total{slo="…", <selectors>[, outcome="bad"]}`.
     fn events(&self, bad_only: bool) -> String {
-        let mut labels = self.raw_matchers.clone();
-        if bad_only {
-            labels.push(("outcome", "bad"));
-        }
-        format!("{}{}", names::EVENTS, promql::selector(labels))
+        self.matchers.events_of(self.slo.name(), bad_only)
     }
 
     /// `slo:sli_error:ratio_rate<window>` over the raw counters.
@@ -487,18 +460,5 @@ mod tests {
         assert_eq!(percent(0.999), "99.9");
         assert_eq!(percent(14.4 * 0.001), "1.44");
         assert_eq!(percent(0.99999), "99.999");
-    }
-
-    #[test]
-    fn selectors_are_checked() {
-        assert_eq!(
-            RulesOptions::new().selector("job-name", "x"),
-            Err(RulesError::InvalidLabelName("job-name".into()))
-        );
-        assert_eq!(
-            RulesOptions::new().selector("slo", "x"),
-            Err(RulesError::ReservedLabel("slo".into()))
-        );
-        assert!(RulesOptions::new().selector("job", "a\"b").is_ok());
     }
 }

@@ -10,16 +10,11 @@
 mod chart;
 mod html;
 
-use std::convert::Infallible;
-use std::future::{Ready, ready};
-use std::task::{Context, Poll};
-
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
 use slo_core::Registry;
 use slo_http::{accept, read_only};
-use tower_service::Service;
 
 /// The `/slo` endpoint as a Tower service; mount it on any path.
 ///
@@ -155,21 +150,11 @@ fn negotiate(headers: &http::HeaderMap, query: Option<&str>) -> Format {
     }
 }
 
-impl<B> Service<Request<B>> for SloEndpoint {
-    type Response = Response<Full<Bytes>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
+slo_http::answered_at_once!(SloEndpoint, SloEndpoint::answer);
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<B>) -> Self::Future {
-        ready(Ok(self.render(
-            request.method(),
-            request.headers(),
-            request.uri().query(),
-        )))
+impl SloEndpoint {
+    fn answer<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        self.render(request.method(), request.headers(), request.uri().query())
     }
 }
 

@@ -36,6 +36,12 @@ pub fn shop_spec(slos: &[&str]) -> String {
     format!("\nservice: shop\nslos:\n{}", slos.concat())
 }
 
+/// The rules' options for the demo's series alone: `job="shop"`.
+pub fn job_shop() -> slo::fleet::rules::RulesOptions {
+    let matchers = slo::fleet::matchers::Matchers::new().and_equal("job", "shop");
+    slo::fleet::rules::RulesOptions::new().selector(matchers.expect("a valid label"))
+}
+
 /// Starts `command` with its stdout read (always: a full pipe would block it).
 pub fn spawn(command: Command) -> Peer {
     Peer::spawn(command)
