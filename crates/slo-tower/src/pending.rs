@@ -7,7 +7,8 @@
 
 use slo_core::recent::{BadEvent, BadReason, Method};
 
-use crate::routes::{Matched, RouteTable, Spill, Trace};
+use crate::routes::{Matched, RouteTable, Spill};
+use crate::trace::Trace;
 
 /// How a request ended, as far as the layer saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,43 @@
 
 use slo_core::recent::TraceId;
 
-use crate::routes::Trace;
+/// A request's trace, kept as cheaply as it was found: a `traceparent`
+/// header's bytes are copied, and parsed only when a bad event needs the
+/// id (most requests are good).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Trace {
+    /// A trace id read already (from an OpenTelemetry context, or by a
+    /// reader given to the layer).
+    Id(TraceId),
+    /// A `traceparent` header: its first 56 bytes (all the W3C parse
+    /// reads) and its length.
+    Header { head: [u8; 56], len: usize },
+}
+
+impl Trace {
+    /// The trace of a `traceparent` header's value.
+    pub fn header(value: &[u8]) -> Trace {
+        let mut head = [0; 56];
+        let n = value.len().min(head.len());
+        head[..n].copy_from_slice(&value[..n]);
+        Trace::Header {
+            head,
+            len: value.len(),
+        }
+    }
+
+    /// The trace id, when valid. A header's first 56 bytes decide it as
+    /// its whole value would: the W3C parse reads the first 55, and of the
+    /// rest only whether there is any and its first byte.
+    pub fn id(&self) -> Option<TraceId> {
+        match self {
+            Trace::Id(id) => Some(*id),
+            Trace::Header { head, len } => {
+                TraceId::from_traceparent(&head[..(*len).min(head.len())])
+            }
+        }
+    }
+}
 
 /// A user's reader; see [`crate::SloLayerBuilder::trace_id`].
 pub(crate) type ReadTraceId =
@@ -87,6 +123,28 @@ mod tests {
     use super::*;
 
     const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn a_header_kept_reads_as_the_whole_header_would() {
+        let later = b"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more-fields-here";
+        let cases: [&[u8]; 6] = [
+            VALID.as_bytes(),
+            later,
+            b"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x-and-more",
+            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
+            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            b"",
+        ];
+        for value in cases {
+            assert_eq!(
+                Trace::header(value).id(),
+                TraceId::from_traceparent(value),
+                "{:?}",
+                String::from_utf8_lossy(value)
+            );
+        }
+        assert!(Trace::header(later).id().is_some());
+    }
 
     #[test]
     fn the_first_traceparent_among_other_headers_is_read() {

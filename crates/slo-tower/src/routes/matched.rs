@@ -3,6 +3,8 @@
 
 use slo_core::recent::TraceId;
 
+use crate::trace::Trace;
+
 /// The SLOs one request counts toward and the rules that matched them.
 /// Inline, two words and a half: a bit for each of a layer's first 64 SLOs
 /// (a set, so an SLO counts once however many of its rules match), and,
@@ -30,44 +32,6 @@ pub(crate) struct Spill {
     pub rules: Vec<(u32, u32)>,
     /// The request's trace, as read; parsed only for a bad event.
     pub trace: Option<Trace>,
-}
-
-/// A request's trace, kept as cheaply as it was found: a `traceparent`
-/// header's bytes are copied, and parsed only when a bad event needs the
-/// id (most requests are good).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Trace {
-    /// A trace id read already (from an OpenTelemetry context, or by a
-    /// reader given to the layer).
-    Id(TraceId),
-    /// A `traceparent` header: its first 56 bytes (all the W3C parse
-    /// reads) and its length.
-    Header { head: [u8; 56], len: usize },
-}
-
-impl Trace {
-    /// The trace of a `traceparent` header's value.
-    pub fn header(value: &[u8]) -> Trace {
-        let mut head = [0; 56];
-        let n = value.len().min(head.len());
-        head[..n].copy_from_slice(&value[..n]);
-        Trace::Header {
-            head,
-            len: value.len(),
-        }
-    }
-
-    /// The trace id, when valid. A header's first 56 bytes decide it as
-    /// its whole value would: the W3C parse reads the first 55, and of the
-    /// rest only whether there is any and its first byte.
-    pub fn id(&self) -> Option<TraceId> {
-        match self {
-            Trace::Id(id) => Some(*id),
-            Trace::Header { head, len } => {
-                TraceId::from_traceparent(&head[..(*len).min(head.len())])
-            }
-        }
-    }
 }
 
 impl Matched {
@@ -202,28 +166,6 @@ mod tests {
     use super::*;
 
     const VALID: &[u8] = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-    #[test]
-    fn a_header_kept_reads_as_the_whole_header_would() {
-        let later = b"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-more-fields-here";
-        let cases: [&[u8]; 6] = [
-            VALID,
-            later,
-            b"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x-and-more",
-            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
-            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
-            b"",
-        ];
-        for value in cases {
-            assert_eq!(
-                Trace::header(value).id(),
-                TraceId::from_traceparent(value),
-                "{:?}",
-                String::from_utf8_lossy(value)
-            );
-        }
-        assert!(Trace::header(later).id().is_some());
-    }
 
     #[test]
     fn slos_and_rules_past_the_bits_spill_and_a_trace_does_not_count() {

@@ -16,7 +16,7 @@
 mod matched;
 mod unmatched;
 
-pub(crate) use matched::{Matched, Spill, Trace};
+pub(crate) use matched::{Matched, Spill};
 
 use slo_core::recent::RouteId;
 use slo_core::{Registry, RouteRule, SliHandle};
