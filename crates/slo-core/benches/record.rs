@@ -91,7 +91,9 @@ fn run_threads(threads: usize, iters: u64, handle: &SliHandle, latency: bool) ->
     start.elapsed()
 }
 
-fn threads(c: &mut Criterion) {
+/// 1 and 2 threads, and 4, 8, … up to `SLO_BENCH_THREADS` (for a
+/// machine with more cores).
+fn thread_counts() -> Vec<usize> {
     let max = std::env::var("SLO_BENCH_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -102,6 +104,11 @@ fn threads(c: &mut Criterion) {
         counts.push(n);
         n *= 2;
     }
+    counts
+}
+
+fn threads(c: &mut Criterion) {
+    let counts = thread_counts();
     for kind in ["availability", "latency"] {
         let mut g = c.benchmark_group(format!("record/threads/{kind}"));
         for &t in &counts {
@@ -207,16 +214,7 @@ fn run_work(threads: usize, iters: u64, handle: &SliHandle, work: Work) -> Durat
 /// both (`clock+record`). Throughput is events per second across threads;
 /// a variant's scaling is its 2-thread throughput over its 1-thread one.
 fn scaling(c: &mut Criterion) {
-    let max = std::env::var("SLO_BENCH_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2usize);
-    let mut counts = vec![1usize, 2];
-    let mut n = 4;
-    while n <= max {
-        counts.push(n);
-        n *= 2;
-    }
+    let counts = thread_counts();
     let mut g = c.benchmark_group("record/scaling");
     for (name, work) in [
         ("record", Work::Record),

@@ -35,10 +35,12 @@ pub enum LayerError {
 /// request when it has none); [`SloLayer::builder`] can change that.
 /// Handles are resolved here, once: per request the layer matches the
 /// route, records one event per matching SLO when the response ends, and
-/// allocates nothing (a layer over more than 64 SLOs allocates a small
-/// list for a request that counts toward one past the 64th). What counts
-/// as a failure, and what happens when the client goes away, is in
-/// [`slo_core::semantics`].
+/// allocates nothing, except one small allocation for a request that
+/// carries a trace while its SLOs keep bad events (see
+/// [`SloLayerBuilder::trace_id`]) or that matches more than its state
+/// holds inline (an SLO past the layer's 64th, or past the fourth whose
+/// rules have different templates). What counts as a failure, and what
+/// happens when the client goes away, is in [`slo_core::semantics`].
 ///
 /// **Each layer keeps its route table for the life of the process.**
 /// [`SloLayer::new`] and [`SloLayerBuilder::build`] leak one table (a few
