@@ -12,6 +12,7 @@
 
 pub mod alerts;
 mod budget;
+pub mod calendar;
 pub mod classify;
 mod clock;
 mod closed_set;
