@@ -23,6 +23,7 @@ mod format;
 mod handle;
 mod history;
 mod level;
+pub mod maintenance;
 pub mod recent;
 mod registry;
 pub mod release;
