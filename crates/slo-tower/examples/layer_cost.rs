@@ -7,7 +7,8 @@
 //! (`scripts/layer-instructions.sh`).
 //!
 //! `SLO_STATUS=503` makes the service fail every request, `SLO_TRACEPARENT=1`
-//! sends a W3C `traceparent` with each, and `SLO_KEEP=N` keeps N recent bad
+//! sends a W3C `traceparent` with each, `SLO_HEADERS=N` (up to 12) sends N
+//! other headers a browser sends first, and `SLO_KEEP=N` keeps N recent bad
 //! events per SLO (default 20; 0 describes none).
 
 use std::convert::Infallible;
@@ -22,10 +23,27 @@ use tower_service::Service;
 
 const SPEC: &str = include_str!("../benches/three-routes.yaml");
 
+/// Headers a request may carry besides its `traceparent` (`SLO_HEADERS=N`
+/// sends the first N).
+const HEADERS: [(&str, &str); 12] = [
+    ("host", "shop.example"),
+    ("user-agent", "Mozilla/5.0"),
+    ("accept", "text/html"),
+    ("accept-language", "en"),
+    ("accept-encoding", "gzip"),
+    ("cookie", "session=1"),
+    ("referer", "https://shop.example/"),
+    ("x-request-id", "abc"),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-site", "same-origin"),
+    ("cache-control", "no-cache"),
+    ("connection", "keep-alive"),
+];
+
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 #[inline(never)]
-fn run<S, B>(service: &mut S, path: &str, n: u64, traced: bool) -> usize
+fn run<S, B>(service: &mut S, path: &str, n: u64, traced: bool, extra: usize) -> usize
 where
     S: Service<http::Request<()>, Response = http::Response<B>, Error = Infallible>,
     B: http_body::Body,
@@ -33,6 +51,9 @@ where
     let mut bytes = 0;
     for _ in 0..n {
         let mut request = http::Request::get(path);
+        for (name, value) in HEADERS.iter().take(extra) {
+            request = request.header(*name, *value);
+        }
         if traced {
             request = request.header("traceparent", TRACEPARENT);
         }
@@ -62,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keep: usize = env("SLO_KEEP").map_or(Ok(20), |k| k.parse())?;
     let status = http::StatusCode::from_u16(env("SLO_STATUS").map_or(Ok(200), |s| s.parse())?)?;
     let traced = env("SLO_TRACEPARENT").is_some_and(|t| t == "1");
+    let extra: usize = env("SLO_HEADERS").map_or(Ok(0), |h| h.parse())?;
     let registry = Registry::builder(Spec::from_yaml(&spec)?)
         .recent_bad(keep)
         .build();
@@ -71,12 +93,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, Infallible>(response)
     });
     let bytes = match variant.as_str() {
-        "bare" => run(&mut answer.clone(), &path, n, traced),
+        "bare" => run(&mut answer.clone(), &path, n, traced, extra),
         "slo" => run(
             &mut SloLayer::new(&registry).layer(answer),
             &path,
             n,
             traced,
+            extra,
         ),
         other => return Err(format!("unknown variant {other}").into()),
     };

@@ -170,7 +170,12 @@ impl Pending {
             this.record(index, &matched, outcome, succeeded, elapsed);
             bits &= bits - 1;
         }
-        if matched.spill.is_some() {
+        // A spill that holds only the trace has no SLOs past the 64th.
+        if matched
+            .spill
+            .as_ref()
+            .is_some_and(|spill| !spill.slos.is_empty())
+        {
             this.record_beyond(&matched, outcome, succeeded, elapsed);
         }
     }
