@@ -170,12 +170,7 @@ impl Pending {
             this.record(index, &matched, outcome, succeeded, elapsed);
             bits &= bits - 1;
         }
-        // A spill that holds only the trace has no SLOs past the 64th.
-        if matched
-            .spill
-            .as_ref()
-            .is_some_and(|spill| !spill.slos.is_empty())
-        {
+        if matched.spilled_slos() {
             this.record_beyond(&matched, outcome, succeeded, elapsed);
         }
     }

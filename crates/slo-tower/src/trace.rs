@@ -157,13 +157,8 @@ mod tests {
         assert!(Trace::header(later).id().is_some());
     }
 
-    #[test]
-    fn the_first_traceparent_among_other_headers_is_read() {
-        let mut headers = http::HeaderMap::new();
-        assert_eq!(traceparent(&headers), None);
-        headers.insert(http::header::HOST, "shop".parse().unwrap());
-        headers.insert("x-request-id", "abc".parse().unwrap());
-        assert_eq!(traceparent(&headers), None);
+    /// A valid `traceparent`, then a second one with another trace id.
+    fn append_two_traceparents(headers: &mut http::HeaderMap) {
         headers.append("traceparent", VALID.parse().unwrap());
         headers.append(
             "traceparent",
@@ -171,6 +166,16 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
+    }
+
+    #[test]
+    fn the_first_traceparent_among_other_headers_is_read() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(traceparent(&headers), None);
+        headers.insert(http::header::HOST, "shop".parse().unwrap());
+        headers.insert("x-request-id", "abc".parse().unwrap());
+        assert_eq!(traceparent(&headers), None);
+        append_two_traceparents(&mut headers);
         headers.insert(http::header::ACCEPT, "*/*".parse().unwrap());
         let id = traceparent(&headers).map(|id| id.to_string());
         assert_eq!(id.as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
@@ -191,13 +196,7 @@ mod tests {
         }
         assert!(headers.len() > SCAN_AT_MOST);
         assert_eq!(traceparent(&headers), None);
-        headers.append("traceparent", VALID.parse().unwrap());
-        headers.append(
-            "traceparent",
-            "00-11111111111111111111111111111111-00f067aa0ba902b7-01"
-                .parse()
-                .unwrap(),
-        );
+        append_two_traceparents(&mut headers);
         let id = traceparent(&headers).map(|id| id.to_string());
         assert_eq!(id.as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
     }

@@ -76,6 +76,15 @@ impl Matched {
         }
     }
 
+    /// Whether it counts toward SLOs past the 64th (a spill may hold only
+    /// places or the trace).
+    #[inline]
+    pub fn spilled_slos(&self) -> bool {
+        self.spill
+            .as_ref()
+            .is_some_and(|spill| !spill.slos.is_empty())
+    }
+
     /// Whether any place is kept in the spill.
     #[inline]
     pub fn spilled_ordinals(&self) -> bool {
