@@ -11,14 +11,43 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use slo_alertmanager::Notifier;
+use slo_core::spec::{Alerting, TierSpec};
+use slo_core::windows::Severity;
 use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 const SLOS: usize = 1000;
 
-fn registry(clock: &ManualClock) -> Registry {
+/// Eight tiers of sixteen distinct windows, none burning fast enough to
+/// fire at a quarter of the budget, and every budget alert, none holding.
+fn eight_tiers() -> Alerting {
+    let minutes = |m: u64| Duration::from_secs(60 * m);
+    (0..8u32)
+        .fold(Alerting::new(), |alerting, i| {
+            alerting.tier(TierSpec {
+                severity: if i < 4 {
+                    Severity::Page
+                } else {
+                    Severity::Ticket
+                },
+                long: minutes(10 << i),
+                short: minutes(u64::from(i) + 1),
+                burn_rate: f64::from(16 - i),
+            })
+        })
+        .remaining_below(0.25)
+        .exhausted_within(Duration::from_secs(3 * 86_400))
+        .no_data(minutes(60))
+}
+
+fn registry(clock: &ManualClock, own_tiers: bool) -> Registry {
     let mut b = Spec::builder("bench");
     for i in 0..SLOS {
-        b = b.slo(SloDefinition::builder(format!("slo-{i}")).objective(0.999));
+        let slo = SloDefinition::builder(format!("slo-{i}")).objective(0.999);
+        b = b.slo(if own_tiers {
+            slo.alerting(eight_tiers())
+        } else {
+            slo
+        });
     }
     let registry = Registry::builder(b.build().expect("valid spec"))
         .clock(clock.clone())
@@ -61,7 +90,7 @@ fn alertmanager() -> String {
 
 fn notifier(c: &mut Criterion) {
     let clock = ManualClock::new(Timestamp::from_unix_nanos(1_790_000_000_000_000_000));
-    let registry = registry(&clock);
+    let registry = registry(&clock, false);
     let handle = registry.handle("slo-7").unwrap();
     let mut g = c.benchmark_group("notifier/1000-slos");
     g.bench_function("tick, no notifier", |b| b.iter(|| registry.tick()));
@@ -81,5 +110,25 @@ fn notifier(c: &mut Criterion) {
     assert!(notifier.shutdown());
 }
 
-criterion_group!(benches, notifier);
+/// The same with eight tiers and three budget alerts an SLO.
+fn eight_tier_notifier(c: &mut Criterion) {
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(1_790_000_000_000_000_000));
+    let registry = registry(&clock, true);
+    let mut g = c.benchmark_group("notifier/1000-slos-eight-tiers-budget-alerts");
+    g.bench_function("tick, no notifier", |b| b.iter(|| registry.tick()));
+    let notifier = Notifier::builder(&registry)
+        .alertmanager(&alertmanager())
+        .unwrap()
+        .build()
+        .unwrap();
+    registry.tick();
+    g.bench_function("tick, a notifier, nothing changes", |b| {
+        b.iter(|| registry.tick())
+    });
+    g.finish();
+    assert!(registry.firing_alerts().is_empty(), "something fired");
+    assert!(notifier.shutdown());
+}
+
+criterion_group!(benches, notifier, eight_tier_notifier);
 criterion_main!(benches);

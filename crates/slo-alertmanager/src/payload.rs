@@ -9,11 +9,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use slo_core::Timestamp;
 use slo_core::alerts::{Alert, AlertKind};
-use slo_core::series::{BURN_ALERT, EXHAUSTED_ALERT, sloth_id};
+use slo_core::series::sloth_id;
+use slo_core::spec::BudgetCondition;
+use slo_core::{format_duration, format_percent};
 
 /// Labels the notifier sets itself; a static label may not replace them.
-pub(crate) const OWN_LABELS: [&str; 9] = [
+pub(crate) const OWN_LABELS: [&str; 10] = [
     "alertname",
+    "condition",
     "slo",
     "severity",
     "sloth_severity",
@@ -52,11 +55,10 @@ pub(crate) fn labels(
 ) -> BTreeMap<String, String> {
     let mut labels = extra.clone();
     let severity = alert.severity.as_str().to_owned();
-    let name = match alert.kind {
-        AlertKind::Burn { .. } => BURN_ALERT,
-        AlertKind::BudgetExhausted => EXHAUSTED_ALERT,
-    };
-    labels.insert("alertname".into(), name.into());
+    if let Some(condition) = alert.kind.condition() {
+        labels.insert("condition".into(), condition.as_str().into());
+    }
+    labels.insert("alertname".into(), alert.kind.alert_name().into());
     labels.insert("slo".into(), alert.slo.clone());
     labels.insert("severity".into(), severity.clone());
     labels.insert("sloth_severity".into(), severity);
@@ -84,6 +86,11 @@ pub(crate) fn annotations(
     let rate = |r: Option<f64>| r.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}"));
     let budget = slo_core::format_percent(numbers.budget_remaining);
     let objective = slo_core::format_percent(objective);
+    if let Some(condition) = &alert.condition {
+        let (summary, detail) =
+            budget_text(service, alert, condition, &objective.to_string(), numbers);
+        return text(summary, detail, description);
+    }
     let (summary, detail) = match (&alert.kind, &alert.long_window, &alert.short_window) {
         (AlertKind::Burn { .. }, Some(long), Some(short)) => {
             let threshold = alert.burn_rate_threshold.unwrap_or(0.0);
@@ -112,6 +119,59 @@ pub(crate) fn annotations(
             ),
         ),
     };
+    text(summary, detail, description)
+}
+
+/// A budget alert's sentences, the generated rules' words.
+fn budget_text(
+    service: &str,
+    alert: &Alert,
+    condition: &BudgetCondition,
+    objective: &str,
+    numbers: &Numbers,
+) -> (String, String) {
+    let slo = &alert.slo;
+    let budget = format_percent(numbers.budget_remaining);
+    let rate = numbers
+        .long_burn_rate
+        .map_or_else(|| "-".to_owned(), |r| format!("{r:.2}"));
+    match *condition {
+        BudgetCondition::RemainingBelow(share) => (
+            format!(
+                "{service} {slo} has {} or less of its error budget left",
+                format_percent(share)
+            ),
+            format!(
+                "{budget} of the error budget over {} is left (objective {objective}).",
+                alert.period
+            ),
+        ),
+        BudgetCondition::ExhaustedWithin(within) => (
+            format!(
+                "{service} {slo} will spend its error budget within {}",
+                format_duration(within)
+            ),
+            format!(
+                "At burn rate {rate}, the {budget} of the budget left over {} runs out within {} (objective {objective}).",
+                alert.period,
+                format_duration(within)
+            ),
+        ),
+        BudgetCondition::NoData(quiet) => (
+            format!(
+                "{service} {slo} recorded no events for {}",
+                format_duration(quiet)
+            ),
+            format!(
+                "No event, good, bad or excluded, was recorded for {}: traffic stopped, or the service no longer measures this SLO.",
+                format_duration(quiet)
+            ),
+        ),
+    }
+}
+
+/// `summary` and `description`, the SLO's own description first.
+fn text(summary: String, detail: String, description: Option<&str>) -> BTreeMap<String, String> {
     let description = match description {
         Some(text) => format!("{text}\n{detail}"),
         None => detail,

@@ -425,3 +425,98 @@ fn bad_configuration_is_refused_when_building() {
         .build();
     assert!(matches!(zero, Err(NotifierError::Zero("the interval"))));
 }
+
+#[test]
+fn budget_alerts_reach_alertmanager_with_the_rules_labels_and_resolve() {
+    use slo_core::{Clock, ManualClock, SystemClock};
+    let webhook = Webhook::start();
+    let Some(am) = Alertmanager::start(&webhook.url) else {
+        return;
+    };
+    // An hour ago, so that the clock reads about now when the alerts fire
+    // and resolve (Alertmanager takes startsAt and endsAt as given).
+    let clock = ManualClock::new(
+        SystemClock::new()
+            .now()
+            .saturating_sub(Duration::from_secs(3600)),
+    );
+    let spec = Spec::from_yaml(
+        "service: shop
+slos:
+  - name: checkout
+    objective: 99%
+    period: 1d
+    alerting:
+      budget: {remaining_below: 80%, exhausted_within: 1d}
+      no_data: 2h
+",
+    )
+    .unwrap();
+    let registry = Registry::builder(spec).clock(clock.clone()).build();
+    registry.tick();
+    let notifier = Notifier::builder(&registry)
+        .alertmanager(&am.url)
+        .unwrap()
+        .label("instance", "shop-1:3000")
+        .unwrap()
+        .interval(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    // An hour in, 6% bad (burn 6): a quarter of the budget gone, the rest
+    // gone in three hours at this rate.
+    clock.advance(Duration::from_secs(3600));
+    let checkout = registry.handle("checkout").unwrap();
+    for i in 0..1000 {
+        checkout.record(i % 50 >= 3);
+    }
+    registry.tick();
+    let expected = |alertname: &str, condition: &str, severity: &str| {
+        json!({
+            "alertname": alertname, "condition": condition,
+            "slo": "checkout", "severity": severity, "sloth_severity": severity,
+            "sloth_id": "shop-checkout", "sloth_service": "shop", "sloth_slo": "checkout",
+            "instance": "shop-1:3000",
+        })
+    };
+    for (alertname, condition, severity, summary) in [
+        (
+            "SLOErrorBudgetLow",
+            "remaining_below",
+            "ticket",
+            "shop checkout has 80% or less of its error budget left",
+        ),
+        (
+            "SLOErrorBudgetExhaustionSoon",
+            "exhausted_within",
+            "page",
+            "shop checkout will spend its error budget within 1d",
+        ),
+    ] {
+        let firing = webhook
+            .wait_for(Duration::from_secs(30), |n| {
+                n["status"] == "firing" && n["groupLabels"]["alertname"] == alertname
+            })
+            .unwrap_or_else(|| panic!("{alertname} never arrived: {:?}", webhook.received()));
+        let alerts = alerts_of(&firing);
+        assert_eq!(alerts.len(), 1, "{firing}");
+        assert_eq!(
+            Value::Object(labels_of(&alerts[0])),
+            expected(alertname, condition, severity)
+        );
+        assert_eq!(alerts[0]["annotations"]["summary"], summary);
+    }
+    // Plenty of good events: neither condition holds any more.
+    for _ in 0..2_000_000 {
+        checkout.record_good();
+    }
+    clock.advance(Duration::from_secs(1));
+    registry.tick();
+    for alertname in ["SLOErrorBudgetLow", "SLOErrorBudgetExhaustionSoon"] {
+        webhook
+            .wait_for(Duration::from_secs(30), |n| {
+                n["status"] == "resolved" && n["groupLabels"]["alertname"] == alertname
+            })
+            .unwrap_or_else(|| panic!("{alertname} never resolved: {:?}", webhook.received()));
+    }
+    assert!(notifier.shutdown());
+}

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use slo_core::__private::memory_per_slo;
+use slo_core::spec::{Alerting, TierSpec};
+use slo_core::windows::Severity;
 use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 /// Counts live heap bytes, to measure memory per SLO.
@@ -29,6 +31,41 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
+
+/// Eight tiers of sixteen distinct windows (1m … 1280m), and every budget
+/// alert: the most windows an SLO can keep (twenty with the status,
+/// exhaustion, chart and period windows).
+fn eight_tiers() -> Alerting {
+    let minutes = |m: u64| Duration::from_secs(60 * m);
+    (0..8u32)
+        .fold(Alerting::new(), |alerting, i| {
+            alerting.tier(TierSpec {
+                severity: if i < 4 {
+                    Severity::Page
+                } else {
+                    Severity::Ticket
+                },
+                long: minutes(10 << i),
+                short: minutes(u64::from(i) + 1),
+                burn_rate: f64::from(16 - i),
+            })
+        })
+        .remaining_below(0.25)
+        .exhausted_within(Duration::from_secs(3 * 86_400))
+        .no_data(minutes(60))
+}
+
+fn spec_with_tiers(n: usize) -> Spec {
+    let mut b = Spec::builder("bench");
+    for i in 0..n {
+        b = b.slo(
+            SloDefinition::builder(format!("slo-{i}"))
+                .objective(0.999)
+                .alerting(eight_tiers()),
+        );
+    }
+    b.build().expect("valid spec")
+}
 
 fn spec(n: usize, latency: bool) -> Spec {
     let mut b = Spec::builder("bench");
@@ -91,6 +128,17 @@ fn memory(_c: &mut Criterion) {
         );
         drop(r32);
     }
+    let before = LIVE.load(Ordering::Relaxed);
+    let spec = spec_with_tiers(1000);
+    let after_spec = LIVE.load(Ordering::Relaxed);
+    let r = Registry::builder(spec).shards(4).build();
+    let after = LIVE.load(Ordering::Relaxed);
+    eprintln!(
+        "memory/eight-tiers: {} bytes per SLO (30d period, 20 windows, 3 budget alerts, 4 shards; the spec itself {} bytes per SLO); estimate {} bytes",
+        (after - after_spec) / 1000,
+        (after_spec - before) / 1000,
+        memory_per_slo(&r, "slo-0").unwrap_or(0)
+    );
 }
 
 fn spec_of(r: &Registry) -> Spec {

@@ -44,12 +44,13 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::spec::SloDefinition;
+use crate::spec::{BudgetConditionKind, SloDefinition};
 use crate::sync::{Mutex, lock};
 use crate::windows::Severity;
 
 /// Which alert of an SLO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AlertKind {
     /// A burn-rate tier, by its place among the SLO's
     /// [tiers](crate::windows::SloWindows::tiers).
@@ -59,6 +60,33 @@ pub enum AlertKind {
     },
     /// The error budget over the period is spent.
     BudgetExhausted,
+    /// One of the SLO's budget or no-data alerts
+    /// ([`SloDefinition::budget_alerts`]).
+    Budget {
+        /// Which condition.
+        condition: BudgetConditionKind,
+    },
+}
+
+impl AlertKind {
+    /// The alert's name, as the generated rules and Alertmanager name it:
+    /// `SLOErrorBudgetBurn`, `SLOErrorBudgetExhausted`, `SLOErrorBudgetLow`,
+    /// `SLOErrorBudgetExhaustionSoon` or `SLONoData`.
+    pub fn alert_name(self) -> &'static str {
+        match self {
+            AlertKind::Burn { .. } => crate::series::BURN_ALERT,
+            AlertKind::BudgetExhausted => crate::series::EXHAUSTED_ALERT,
+            AlertKind::Budget { condition } => condition.alert_name(),
+        }
+    }
+
+    /// The budget condition of a budget alert (its `condition` label).
+    pub fn condition(self) -> Option<BudgetConditionKind> {
+        match self {
+            AlertKind::Budget { condition } => Some(condition),
+            _ => None,
+        }
+    }
 }
 
 /// One alert: what it is about, as the generated Prometheus rules name it.
@@ -68,7 +96,8 @@ pub struct Alert {
     pub slo: String,
     /// Which of its alerts.
     pub kind: AlertKind,
-    /// `page` for the fast tiers, `ticket` for the slow ones and the budget.
+    /// `page` for the fast tiers and a budget about to run out, `ticket`
+    /// for the slow tiers, a spent or low budget, and no data.
     pub severity: Severity,
     /// The tier's long window (`1h`), scaled with the period; `None` for
     /// the budget.
@@ -79,6 +108,9 @@ pub struct Alert {
     pub burn_rate_threshold: Option<f64>,
     /// The SLO's period label (`30d`).
     pub period: String,
+    /// For a budget alert: its condition with the threshold; `None` for
+    /// the tiers and the spent budget.
+    pub condition: Option<crate::spec::BudgetCondition>,
 }
 
 /// Whether an alert started or stopped.
@@ -102,8 +134,10 @@ pub struct AlertTransition {
     pub at: Timestamp,
     /// When the alert started firing (for a resolution: the firing it ends).
     pub firing_since: Timestamp,
-    /// The burn rate over the tier's long window (for the budget: over the
-    /// period); `None` when the window holds no events.
+    /// The burn rate over the tier's long window (for the budget and
+    /// `remaining_below`: over the period; for `exhausted_within`: over the
+    /// exhaustion window; `None` for `no_data`); `None` when the window
+    /// holds no events.
     pub long_burn_rate: Option<f64>,
     /// The burn rate over the tier's short window; `None` for the budget
     /// and for a window without events.
@@ -185,11 +219,13 @@ pub(crate) struct AlertHub {
     /// nothing.
     live: Arc<AtomicUsize>,
     state: Mutex<HubState>,
-    /// Every alert of every SLO, SLO by SLO in spec order: its tiers, then
-    /// its budget.
+    /// Every alert of every SLO, SLO by SLO in spec order: its tiers, its
+    /// budget, then its budget alerts.
     alerts: Vec<Arc<Alert>>,
     /// Where each SLO's alerts begin in `alerts`.
     first: Vec<usize>,
+    /// Each SLO's budget alerts, in spec order.
+    conditions: Vec<Vec<crate::spec::BudgetCondition>>,
 }
 
 struct HubState {
@@ -210,15 +246,50 @@ pub(crate) struct Observed {
     pub exhausted: bool,
     /// The burn rate over the period.
     pub period_burn: Option<f64>,
+    /// The burn rate over the exhaustion window.
+    pub exhaustion_burn: Option<f64>,
+    /// Per budget alert, in the SLO's order: whether it fires.
+    pub budget_firing: Vec<bool>,
     pub remaining: f64,
+}
+
+impl Observed {
+    /// Whether each alert fires, with its long and short burn rates, in
+    /// the hub's order: the tiers, the budget, the budget alerts.
+    fn each<'a>(
+        &'a self,
+        conditions: &'a [crate::spec::BudgetCondition],
+    ) -> impl Iterator<Item = (bool, (Option<f64>, Option<f64>))> + 'a {
+        let budget = (self.exhausted, (self.period_burn, None));
+        let budget_alerts =
+            conditions
+                .iter()
+                .zip(&self.budget_firing)
+                .map(|(condition, &firing)| {
+                    let long = match condition.kind() {
+                        BudgetConditionKind::RemainingBelow => self.period_burn,
+                        BudgetConditionKind::ExhaustedWithin => self.exhaustion_burn,
+                        BudgetConditionKind::NoData => None,
+                    };
+                    (firing, (long, None))
+                });
+        self.firing
+            .iter()
+            .copied()
+            .zip(self.burn.iter().copied())
+            .chain([budget])
+            .chain(budget_alerts)
+    }
 }
 
 impl AlertHub {
     pub fn new<'a>(slos: impl Iterator<Item = &'a SloDefinition>) -> AlertHub {
         let mut alerts = Vec::new();
         let mut first = Vec::new();
+        let mut conditions = Vec::new();
         for slo in slos {
             first.push(alerts.len());
+            conditions.push(slo.budget_alerts().to_vec());
             let windows = slo.windows();
             let period = windows.period().label.clone();
             for (index, tier) in windows.tiers().iter().enumerate() {
@@ -230,6 +301,7 @@ impl AlertHub {
                     short_window: Some(tier.short.label.clone()),
                     burn_rate_threshold: Some(tier.burn_rate),
                     period: period.clone(),
+                    condition: None,
                 }));
             }
             alerts.push(Arc::new(Alert {
@@ -239,10 +311,26 @@ impl AlertHub {
                 long_window: None,
                 short_window: None,
                 burn_rate_threshold: None,
-                period,
+                period: period.clone(),
+                condition: None,
             }));
+            for condition in slo.budget_alerts() {
+                alerts.push(Arc::new(Alert {
+                    slo: slo.name().to_owned(),
+                    kind: AlertKind::Budget {
+                        condition: condition.kind(),
+                    },
+                    severity: condition.severity(),
+                    long_window: None,
+                    short_window: None,
+                    burn_rate_threshold: None,
+                    period: period.clone(),
+                    condition: Some(*condition),
+                }));
+            }
         }
         AlertHub {
+            conditions,
             live: Arc::new(AtomicUsize::new(0)),
             state: Mutex::new(HubState {
                 subscribers: Vec::new(),
@@ -331,14 +419,8 @@ impl AlertHub {
         } = &mut *state;
         for (slo, &first) in self.first.iter().enumerate() {
             let observed = observe(slo);
-            let budget = (observed.exhausted, (observed.period_burn, None));
-            let each = observed
-                .firing
-                .iter()
-                .copied()
-                .zip(observed.burn.iter().copied())
-                .chain([budget]);
-            for (offset, (firing, (long, short))) in each.enumerate() {
+            let conditions = self.conditions.get(slo).map_or(&[][..], Vec::as_slice);
+            for (offset, (firing, (long, short))) in observed.each(conditions).enumerate() {
                 let index = first + offset;
                 let (Some(alert), Some(seen)) = (self.alerts.get(index), seen.get_mut(index))
                 else {

@@ -27,6 +27,9 @@ pub struct SeriesLabels {
     /// `severity`, `long_window`, `short_window` of each `slo_alert_firing`
     /// series, one per alert tier (the order of the status' `alerts`).
     pub alerts: Vec<[String; 3]>,
+    /// `condition`, `severity` of each `slo_budget_alert_firing` series,
+    /// one per budget alert (the order of the status' `budget_alerts`).
+    pub budget_alerts: Vec<[String; 2]>,
     /// Whether the SLO has a latency histogram (a latency SLI).
     pub latency: bool,
 }
@@ -49,6 +52,16 @@ pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
                             tier.severity.as_str().to_owned(),
                             tier.long.label.clone(),
                             tier.short.label.clone(),
+                        ]
+                    })
+                    .collect(),
+                budget_alerts: definition
+                    .budget_alerts()
+                    .iter()
+                    .map(|condition| {
+                        [
+                            condition.kind().as_str().to_owned(),
+                            condition.severity().as_str().to_owned(),
                         ]
                     })
                     .collect(),

@@ -214,8 +214,12 @@ impl<W: Write> Replayer<'_, W> {
         state.last = t;
         self.previous_t = raw.t;
         self.summary.events += 1;
+        let at = Timestamp::from_unix_nanos(t);
         match outcome {
-            Outcome::Direct { slo, good } => state.handles[slo].record(good),
+            Outcome::Direct { slo, good } => {
+                state.handles[slo].record(good);
+                state.registry.observe_activity_at(slo, at);
+            }
             Outcome::Request { succeeded, latency } => {
                 if matched.is_empty() {
                     self.summary.unmatched += 1;
@@ -233,6 +237,7 @@ impl<W: Write> Replayer<'_, W> {
                     } else {
                         handle.record(succeeded);
                     }
+                    state.registry.observe_activity_at(slo, at);
                 }
             }
         }

@@ -102,6 +102,36 @@
 //! are [`windows::DEFAULT_TIERS`](crate::windows::DEFAULT_TIERS), scaled to
 //! an SLO's period in its [`windows`](crate::SloDefinition::windows).
 //!
+//! An SLO may give its own tiers instead (`alerting.tiers`, at most 8,
+//! windows as written and not scaled: each window at least 10s and at
+//! most the period, the short one shorter than the long one, a burn rate
+//! above 0). It then keeps a window for each of its tiers' windows, plus
+//! the status, exhaustion and chart windows and the period; `burn_rates`,
+//! `alerts`, the gauges, the alert transitions and the generated rules
+//! follow them. `policy.alerting` gives every SLO's `alerting` keys a
+//! default; an SLO's own key wins, key by key.
+//!
+//! # Budget and no-data alerts
+//!
+//! Evaluated with the tiers at every tick, each only for an SLO that asks
+//! for it:
+//!
+//! | key | alert | severity | fires while |
+//! |---|---|---|---|
+//! | `alerting.budget.remaining_below: 25%` | `SLOErrorBudgetLow` | ticket | the remaining budget ≤ 25% |
+//! | `alerting.budget.exhausted_within: 3d` | `SLOErrorBudgetExhaustionSoon` | page | the exhaustion time is known and ≤ 3d (once the budget is spent, `SLOErrorBudgetExhausted` says so) |
+//! | `alerting.no_data: 1h` | `SLONoData` | ticket | no event, good, bad or excluded, was recorded in the last hour; never in the first hour after start |
+//!
+//! Live, no data is seen within one tick; replay is exact. They carry the
+//! labels of the tiers' alerts without the windows, plus `condition`
+//! (`remaining_below`, `exhausted_within`, `no_data`), in `/slo`'s
+//! `budget_alerts`, the gauge `slo_budget_alert_firing`, the alert
+//! transitions, Alertmanager and the generated rules. The rules evaluate
+//! the budget over the fleet's recorded period, which counts the whole
+//! period (no coverage weighting: a fleet's series span it); `SLONoData`
+//! fires there once the SLO's series were reported `no_data` ago and
+//! nothing was counted since.
+//!
 //! # Status levels
 //!
 //! `exhausted` when the budget remaining is at most 0; otherwise by the 1d
@@ -211,6 +241,7 @@
 //! | `slo_error_budget_remaining_ratio` (`slo.error_budget.remaining`) | gauge | `slo` | live, over the period |
 //! | `slo_alert_firing` (`slo.alert.firing`) | gauge 0/1 | `slo`, `severity`, `long_window`, `short_window` | live |
 //! | `slo_window_coverage_ratio` (`slo.window.coverage`) | gauge | `slo` | how much of the period this process has seen |
+//! | `slo_budget_alert_firing` (`slo.budget_alert.firing`) | gauge 0/1 | `slo`, `condition`, `severity` | live; only for SLOs with budget alerts |
 //!
 //! Label values come from the definitions only: never a raw path, never
 //! user input, so a hostile client cannot create series.

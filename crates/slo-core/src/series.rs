@@ -23,9 +23,11 @@ pub const BUDGET_REMAINING: &str = "slo_error_budget_remaining_ratio";
 pub const ALERT_FIRING: &str = "slo_alert_firing";
 /// `slo_window_coverage_ratio{slo}`: how much of the period this process has seen.
 pub const COVERAGE: &str = "slo_window_coverage_ratio";
+/// `slo_budget_alert_firing{slo, condition, severity}`: 0 or 1.
+pub const BUDGET_ALERT_FIRING: &str = "slo_budget_alert_firing";
 
 /// Every name with its help text, in exposition order.
-pub const HELP: [(&str, &str); 9] = [
+pub const HELP: [(&str, &str); 10] = [
     (
         EVENTS,
         "Events classified for each SLO, by outcome (good or bad).",
@@ -53,12 +55,22 @@ pub const HELP: [(&str, &str); 9] = [
         COVERAGE,
         "How much of the SLO's period this process has seen (0 to 1).",
     ),
+    (
+        BUDGET_ALERT_FIRING,
+        "1 when the SLO's budget alert (remaining_below, exhausted_within or no_data) fires in-process, else 0.",
+    ),
 ];
 
 /// The alert of the burn-rate tiers.
 pub const BURN_ALERT: &str = "SLOErrorBudgetBurn";
 /// The alert for a spent error budget.
 pub const EXHAUSTED_ALERT: &str = "SLOErrorBudgetExhausted";
+/// The alert `alerting.budget.remaining_below` raises.
+pub const BUDGET_LOW_ALERT: &str = "SLOErrorBudgetLow";
+/// The alert `alerting.budget.exhausted_within` raises.
+pub const EXHAUSTION_SOON_ALERT: &str = "SLOErrorBudgetExhaustionSoon";
+/// The alert `alerting.no_data` raises.
+pub const NO_DATA_ALERT: &str = "SLONoData";
 
 /// The `sloth_id` label of an SLO's recorded series and alerts:
 /// `<service>-<slo>`.

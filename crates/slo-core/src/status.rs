@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::level::StatusLevel;
 use crate::release::{self, Candidate, ReleaseDecision, ReleaseDecisions, Risk};
-use crate::spec::UnknownSlo;
+use crate::spec::{BudgetConditionKind, UnknownSlo};
 use crate::windows::Severity;
 
 /// The status of every SLO of a service at one instant (`GET /slo`).
@@ -90,8 +90,13 @@ pub struct SloStatus {
     /// Burn rate per window, shortest first, the period last; `null` for a
     /// window without events.
     pub burn_rates: BurnRates,
-    /// The four alert tiers and whether each fires.
+    /// The SLO's alert tiers (the default four, or its own) and whether
+    /// each fires.
     pub alerts: Vec<AlertStatus>,
+    /// Its budget and no-data alerts and whether each fires; only those
+    /// the SLO has (empty in documents from before they existed).
+    #[serde(default)]
+    pub budget_alerts: Vec<BudgetAlertStatus>,
     /// The overall level.
     pub status: StatusLevel,
     /// The release decision for each risk at this level, by the spec's
@@ -199,6 +204,46 @@ pub struct AlertStatus {
     pub burn_rate_threshold: f64,
     /// Whether the tier fires now.
     pub firing: bool,
+}
+
+/// One budget or no-data alert and its state (`/slo`'s `budget_alerts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetAlertStatus {
+    /// `remaining_below`, `exhausted_within` or `no_data`.
+    pub condition: BudgetConditionKind,
+    /// For `remaining_below`: the share of the budget it fires at or below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// For `exhausted_within` and `no_data`: the duration, in seconds.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "optional_whole_number"
+    )]
+    pub threshold_seconds: Option<f64>,
+    /// `ticket` for `remaining_below` and `no_data`, `page` for
+    /// `exhausted_within`.
+    pub severity: Severity,
+    /// Whether it fires now.
+    pub firing: bool,
+}
+
+/// Writes a whole number of an `Option<f64>` as a JSON integer.
+mod optional_whole_number {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => super::whole_number::serialize(value, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<f64>, D::Error> {
+        Option::<f64>::deserialize(deserializer)
+    }
 }
 
 /// Burn rates keyed by window label, in window order (a JSON object).

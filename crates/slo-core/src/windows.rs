@@ -44,14 +44,9 @@ pub enum Severity {
     Ticket,
 }
 
-impl Severity {
-    /// `"page"` or `"ticket"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Page => "page",
-            Severity::Ticket => "ticket",
-        }
-    }
+crate::closed_set::closed_set! {
+    /// Both severities, the most urgent first.
+    Severity as "severity" { Page = "page", Ticket = "ticket" }
 }
 
 /// A window: its length and its label (`5m`, `1h24m`, `30d`).
@@ -168,6 +163,30 @@ impl SloWindows {
                 burn_rate: base.burn_rate,
             })
             .collect();
+        SloWindows::new(
+            tiers,
+            Window::scaled(BASE_STATUS_WINDOW, period),
+            Window::scaled(BASE_EXHAUSTION_WINDOW, period),
+            Window::scaled(BASE_CHART_WINDOW, period),
+            Window::new(period),
+        )
+    }
+
+    /// An SLO's own `tiers`, windows as written, with the status,
+    /// exhaustion and chart windows scaled to `period` as for the default
+    /// tiers.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use slo_core::windows::{Severity, SloWindows, Tier, Window};
+    ///
+    /// let minutes = |m: u64| Window::new(Duration::from_secs(60 * m));
+    /// let tier = Tier { severity: Severity::Page, long: minutes(60), short: minutes(5), burn_rate: 14.4 };
+    /// let windows = SloWindows::with_tiers(vec![tier], Duration::from_secs(30 * 86_400));
+    /// let labels: Vec<&str> = windows.all().iter().map(|w| w.label.as_str()).collect();
+    /// assert_eq!(labels, ["5m", "1h", "6h", "1d", "30d"]);
+    /// ```
+    pub fn with_tiers(tiers: Vec<Tier>, period: Duration) -> SloWindows {
         SloWindows::new(
             tiers,
             Window::scaled(BASE_STATUS_WINDOW, period),

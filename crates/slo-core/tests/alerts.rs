@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use slo_core::alerts::{AlertKind, AlertReceiver, AlertState, AlertTransition};
-use slo_core::{ManualClock, Registry, SampleFill, Spec, StatusLevel, Timestamp};
+use slo_core::{Clock, ManualClock, Registry, SampleFill, Spec, StatusLevel, Timestamp};
 
 /// An alert's identity as the status document names it.
 type Key = (String, String);
@@ -24,6 +24,8 @@ fn key(t: &AlertTransition) -> Key {
             t.alert.short_window.as_deref().unwrap()
         ),
         AlertKind::BudgetExhausted => "exhausted".to_owned(),
+        AlertKind::Budget { condition } => condition.to_string(),
+        other => panic!("an alert this test does not know: {other:?}"),
     };
     (t.alert.slo.clone(), which)
 }
@@ -42,6 +44,9 @@ fn firing_in_status(registry: &Registry) -> BTreeSet<Key> {
         if slo.status == StatusLevel::Exhausted {
             firing.insert((slo.name.clone(), "exhausted".to_owned()));
         }
+        for alert in slo.budget_alerts.iter().filter(|a| a.firing) {
+            firing.insert((slo.name.clone(), alert.condition.to_string()));
+        }
     }
     firing
 }
@@ -51,6 +56,9 @@ slos:
   - name: checkout
     objective: 99.9%
     period: 1d
+    alerting:
+      budget: {remaining_below: 50%, exhausted_within: 6h}
+      no_data: 1h
   - name: search
     objective: 99%
     period: 1d
@@ -136,13 +144,16 @@ fn transitions_always_agree_with_the_status_document() {
     assert_eq!(receiver.dropped(), 0);
     // Every checkout alert fired and resolved; search never burned.
     let windows_1d = ["2m/10s", "12m/1m", "48m/4m", "2h24m/12m"];
-    for which in windows_1d.into_iter().chain(["exhausted"]) {
+    let budget = ["exhausted", "remaining_below", "exhausted_within"];
+    for which in windows_1d.into_iter().chain(budget) {
         let states = seen
             .get(&("checkout".to_owned(), which.to_owned()))
             .unwrap_or_else(|| panic!("{which} never fired: {seen:?}"));
         assert!(states.len() >= 2, "{which}: {states:?}");
     }
     assert!(seen.keys().all(|(slo, _)| slo == "checkout"), "{seen:?}");
+    // Events never stopped.
+    assert!(!seen.contains_key(&("checkout".to_owned(), "no_data".to_owned())));
 }
 
 #[test]
@@ -271,4 +282,41 @@ fn a_blocked_or_panicking_hook_delays_no_tick_and_no_other_subscriber() {
     assert!(calls.try_recv().is_err(), "the hook ran while blocked");
     drop(release);
     hook.stop();
+}
+
+#[test]
+fn no_data_waits_its_span_after_start_and_resolves_on_the_next_event() {
+    let clock = ManualClock::new(Timestamp::EPOCH);
+    let spec = Spec::from_yaml(
+        "service: shop\nslos:\n  - name: batch\n    objective: 99%\n    alerting: {no_data: 10m}\n",
+    )
+    .unwrap();
+    let registry = Registry::builder(spec).clock(clock.clone()).build();
+    let receiver = registry.subscribe_alerts(100);
+    let batch = registry.handle("batch").unwrap();
+    let tick_until = |secs: i64| {
+        let mut fired = Vec::new();
+        let mut t = clock.now().as_unix_nanos() / 1_000_000_000;
+        while t < secs {
+            t += 1;
+            clock.set(Timestamp::from_unix_nanos(t * 1_000_000_000));
+            registry.tick();
+            fired.extend(drain(&receiver).into_iter().map(|tr| (t, tr.state)));
+        }
+        fired
+    };
+    // Nothing recorded since start: quiet for the first ten minutes, then
+    // it fires at once.
+    assert_eq!(tick_until(600), [(600, AlertState::Firing)]);
+    let firing = registry.firing_alerts();
+    assert_eq!(firing.len(), 1);
+    assert_eq!(firing[0].alert.kind.alert_name(), "SLONoData");
+    assert_eq!(firing[0].alert.severity.as_str(), "ticket");
+    // An event resolves it at the next tick; ten quiet minutes later it
+    // fires again.
+    batch.record(true);
+    assert_eq!(tick_until(601), [(601, AlertState::Resolved)]);
+    assert_eq!(tick_until(1300), [(1201, AlertState::Firing)]);
+    let status = registry.status();
+    assert!(status.slos[0].budget_alerts[0].firing);
 }

@@ -163,7 +163,17 @@ impl Matchers {
     /// `slo_events_total{slo="…", <matchers>}`, and `outcome="bad"` last
     /// for the bad ones alone.
     pub(crate) fn events_of(&self, slo: &str, bad_only: bool) -> String {
-        let mut selector = format!("{}{{slo={}", slo_core::series::EVENTS, quote(slo));
+        self.series_of(slo_core::series::EVENTS, slo, bad_only)
+    }
+
+    /// The excluded events of SLO `slo`, with these matchers after its own:
+    /// `slo_excluded_events_total{slo="…", <matchers>}`.
+    pub(crate) fn excluded_of(&self, slo: &str) -> String {
+        self.series_of(slo_core::series::EXCLUDED, slo, false)
+    }
+
+    fn series_of(&self, metric: &str, slo: &str, bad_only: bool) -> String {
+        let mut selector = format!("{metric}{{slo={}", quote(slo));
         if !self.is_empty() {
             selector.push_str(", ");
             selector.push_str(&self.to_string());

@@ -33,6 +33,8 @@ pub mod names {
     pub const ALERT_FIRING: &str = "slo.alert.firing";
     /// How much of the period this process has seen, attribute `slo`.
     pub const COVERAGE: &str = "slo.window.coverage";
+    /// Budget alert firing (0/1), attributes `slo`, `condition`, `severity`.
+    pub const BUDGET_ALERT_FIRING: &str = "slo.budget_alert.firing";
 }
 
 /// The attributes of each SLO, built once.
@@ -46,6 +48,8 @@ struct Attributes {
     windows: Vec<[KeyValue; 2]>,
     /// Per tier, in the order of the SLO's tiers.
     tiers: Vec<[KeyValue; 4]>,
+    /// Per budget alert, in the SLO's order.
+    budget_alerts: Vec<[KeyValue; 3]>,
 }
 
 struct Inner {
@@ -176,6 +180,17 @@ impl OtelBridge {
                             ]
                         })
                         .collect(),
+                    budget_alerts: labels
+                        .budget_alerts
+                        .into_iter()
+                        .map(|[condition, severity]| {
+                            [
+                                slo.clone(),
+                                KeyValue::new("condition", condition),
+                                KeyValue::new("severity", severity),
+                            ]
+                        })
+                        .collect(),
                     slo,
                 }
             })
@@ -277,6 +292,20 @@ impl OtelBridge {
                     |s| {
                         let firing = |alert: &AlertStatus| if alert.firing { 1.0 } else { 0.0 };
                         s.alerts.iter().map(|alert| Some(firing(alert))).collect()
+                    },
+                ),
+            ),
+            gauge(
+                names::BUDGET_ALERT_FIRING,
+                None,
+                "1 when the budget alert (remaining_below, exhausted_within or no_data) fires in-process, else 0.",
+                per_part(
+                    |a| &a.budget_alerts,
+                    |s| {
+                        s.budget_alerts
+                            .iter()
+                            .map(|alert| Some(if alert.firing { 1.0 } else { 0.0 }))
+                            .collect()
                     },
                 ),
             ),

@@ -78,7 +78,12 @@ fn flatten(batches: &[ResourceMetrics]) -> Seen {
 
 #[test]
 fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
-    let (registry, clock) = shop::registry(shop::SPEC, |b| b.sample_fill(SampleFill::Step));
+    // The shop, the checkout with a budget alert that fires on its burn.
+    let spec = shop::SPEC.replace(
+        "    objective: 99.9%\n",
+        "    objective: 99.9%\n    alerting: {budget: {exhausted_within: 30d}}\n",
+    );
+    let (registry, clock) = shop::registry(&spec, |b| b.sample_fill(SampleFill::Step));
     let exporter = InMemoryMetricExporterBuilder::new()
         .with_temporality(Temporality::Cumulative)
         .build();
@@ -120,6 +125,12 @@ fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
     assert_eq!(
         v(
             "slo.alert.firing{long_window=1h,severity=page,short_window=5m,slo=checkout-availability}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        v(
+            "slo.budget_alert.firing{condition=exhausted_within,severity=page,slo=checkout-availability}"
         ),
         1.0
     );

@@ -32,6 +32,7 @@ struct SloSeries {
     burn: Vec<Gauge>,
     /// Per alert tier, in the order of the SLO's tiers.
     alerts: Vec<Gauge>,
+    budget_alerts: Vec<Gauge>,
 }
 
 struct Inner {
@@ -134,6 +135,20 @@ impl PrometheusBridge {
                             )
                         })
                         .collect(),
+                    budget_alerts: labels
+                        .budget_alerts
+                        .iter()
+                        .map(|[condition, severity]| {
+                            gauge(
+                                names::BUDGET_ALERT_FIRING,
+                                vec![
+                                    label("slo", slo),
+                                    label("condition", condition),
+                                    label("severity", severity),
+                                ],
+                            )
+                        })
+                        .collect(),
                 }
             })
             .collect::<Vec<_>>();
@@ -183,6 +198,9 @@ impl PrometheusBridge {
                 gauge.set(rate.unwrap_or(f64::NAN));
             }
             for (gauge, alert) in series.alerts.iter().zip(&slo.alerts) {
+                gauge.set(if alert.firing { 1.0 } else { 0.0 });
+            }
+            for (gauge, alert) in series.budget_alerts.iter().zip(&slo.budget_alerts) {
                 gauge.set(if alert.firing { 1.0 } else { 0.0 });
             }
         }

@@ -38,6 +38,7 @@ struct SloLines {
     burn: Vec<String>,
     budget: String,
     alerts: Vec<String>,
+    budget_alerts: Vec<String>,
     coverage: String,
     /// `…_bucket{…,le="b"} ` per bound, then `+Inf`, `_sum`, `_count`.
     latency: Option<LatencyLines>,
@@ -144,6 +145,21 @@ impl SloText {
                             )
                         })
                         .collect(),
+                    budget_alerts: labels
+                        .budget_alerts
+                        .iter()
+                        .map(|[condition, severity]| {
+                            series(
+                                names::BUDGET_ALERT_FIRING,
+                                &global,
+                                &[
+                                    ("slo", slo),
+                                    ("condition", condition),
+                                    ("severity", severity),
+                                ],
+                            )
+                        })
+                        .collect(),
                     coverage: one(names::COVERAGE),
                     latency: labels.latency.then(|| {
                         let bucket = format!("{}_bucket", names::LATENCY);
@@ -246,6 +262,11 @@ impl SloText {
             if name == names::LATENCY && self.slos.iter().all(|s| s.latency.is_none()) {
                 continue;
             }
+            if name == names::BUDGET_ALERT_FIRING
+                && self.slos.iter().all(|s| s.budget_alerts.is_empty())
+            {
+                continue;
+            }
             let family = if openmetrics && kind == "counter" {
                 counter_family(name)
             } else {
@@ -298,6 +319,11 @@ impl SloText {
                     }
                     names::ALERT_FIRING => {
                         for (prefix, alert) in lines.alerts.iter().zip(&slo.alerts) {
+                            line(out, prefix, if alert.firing { 1 } else { 0 });
+                        }
+                    }
+                    names::BUDGET_ALERT_FIRING => {
+                        for (prefix, alert) in lines.budget_alerts.iter().zip(&slo.budget_alerts) {
                             line(out, prefix, if alert.firing { 1 } else { 0 });
                         }
                     }

@@ -16,6 +16,7 @@ const CART: &str = r#"
     objective: 0.95
     period: 7d
     sli: {latency: {threshold: 2s}}
+    alerting: {budget: {remaining_below: 50%}, no_data: 1m}
 "#;
 
 fn registry() -> (Registry, ManualClock) {
@@ -179,6 +180,28 @@ fn counters_histogram_and_gauges_are_exact() {
             &first,
             r#"slo_window_coverage_ratio{slo="checkout-availability"}"#
         ) > 0.0
+    );
+    // Only the SLO with budget alerts has the series: no event in 90 s.
+    assert_eq!(
+        get(
+            &first,
+            r#"slo_budget_alert_firing{slo="cart.v2_latency",condition="no_data",severity="ticket"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        get(
+            &first,
+            r#"slo_budget_alert_firing{slo="cart.v2_latency",condition="remaining_below",severity="ticket"}"#
+        ),
+        0.0
+    );
+    assert_eq!(
+        first
+            .keys()
+            .filter(|k| k.starts_with("slo_budget_alert_firing"))
+            .count(),
+        2
     );
 
     // More events: counters and histogram stay cumulative and exact.

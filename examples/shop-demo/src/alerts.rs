@@ -42,6 +42,10 @@ pub fn start(
                     t.alert.short_window.as_deref().unwrap_or("-")
                 ),
                 AlertKind::BudgetExhausted => "budget exhausted".to_owned(),
+                AlertKind::Budget { condition } => {
+                    format!("{} {condition}", t.alert.severity.as_str())
+                }
+                _ => "alert".to_owned(),
             };
             let rate = |r: Option<f64>| r.map_or("-".to_owned(), |r| format!("{r:.2}"));
             crate::say!(

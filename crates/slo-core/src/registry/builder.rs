@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Base, Inner, Registry, Roles, SloEntry, restore, window_lengths};
+use super::{Activity, Base, Inner, Registry, Roles, SloEntry, restore, window_lengths};
 use crate::alerts::AlertHub;
 use crate::clock::{Clock, SystemClock};
 use crate::counters::{Counters, Totals};
@@ -122,6 +122,13 @@ impl RegistryBuilder {
             .collect();
         let (sources, report) =
             restore::apply(&mut slos, self.spec.service(), self.restores, start);
+        for slo in &slos {
+            // Restored events are history, not activity since the start.
+            *crate::sync::lock(&slo.activity) = Activity {
+                total: slo.events_ever(),
+                changed_at: start,
+            };
+        }
         let alerts = AlertHub::new(slos.iter().map(|slo| &slo.definition));
         let by_name = slos
             .iter()
@@ -186,6 +193,14 @@ impl RegistryBuilder {
             definition: definition.clone(),
             since: crate::clock::Timestamp::from_unix_nanos(start),
             base: Base::default(),
+            activity: Mutex::new(Activity {
+                total: 0,
+                changed_at: crate::clock::Timestamp::from_unix_nanos(start),
+            }),
+            watches_activity: definition
+                .budget_alerts()
+                .iter()
+                .any(|c| matches!(c, crate::spec::BudgetCondition::NoData(_))),
         }
     }
 }

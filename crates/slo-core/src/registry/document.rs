@@ -6,10 +6,10 @@ use super::evaluate::Evaluation;
 use crate::budget;
 use crate::clock::Timestamp;
 use crate::release::ReleaseDecisions;
-use crate::spec::{Sli, UnknownSlo};
+use crate::spec::{BudgetCondition, Sli, UnknownSlo};
 use crate::status::{
-    AlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus, RecentBadEvent, ServiceStatus,
-    SliStatus, SloStatus,
+    AlertStatus, BudgetAlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus,
+    RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
 };
 
 impl Registry {
@@ -61,6 +61,8 @@ impl Registry {
             remaining,
             firing,
             level,
+            exhaustion_seconds,
+            budget_firing,
         } = self.evaluate(slo, now);
         let (period_good, period_bad) = counts[slo.roles.period];
         let period_seconds = definition.period().as_secs_f64();
@@ -104,11 +106,7 @@ impl Registry {
             error_budget: ErrorBudget {
                 remaining_ratio: remaining,
                 consumed_ratio: 1.0 - remaining,
-                exhaustion_seconds: budget::exhaustion_seconds(
-                    remaining,
-                    period_seconds,
-                    burn[slo.roles.exhaustion],
-                ),
+                exhaustion_seconds,
             },
             burn_rates: BurnRates(
                 windows
@@ -119,6 +117,12 @@ impl Registry {
                     .collect(),
             ),
             alerts,
+            budget_alerts: definition
+                .budget_alerts()
+                .iter()
+                .zip(budget_firing)
+                .map(|(condition, firing)| budget_alert_status(condition, firing))
+                .collect(),
             status: level,
             release: self.inner.spec.release_policy().decisions(level),
             recent_bad: slo
@@ -130,5 +134,22 @@ impl Registry {
                 })
                 .collect(),
         }
+    }
+}
+
+/// One budget alert's entry in the status document.
+fn budget_alert_status(condition: &BudgetCondition, firing: bool) -> BudgetAlertStatus {
+    let (threshold, threshold_seconds) = match *condition {
+        BudgetCondition::RemainingBelow(share) => (Some(share), None),
+        BudgetCondition::ExhaustedWithin(span) | BudgetCondition::NoData(span) => {
+            (None, Some(span.as_secs_f64()))
+        }
+    };
+    BudgetAlertStatus {
+        condition: condition.kind(),
+        threshold,
+        threshold_seconds,
+        severity: condition.severity(),
+        firing,
     }
 }

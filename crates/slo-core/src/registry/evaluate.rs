@@ -7,6 +7,8 @@ use super::{Registry, Roles, SloEntry};
 use crate::budget;
 use crate::clock::Timestamp;
 use crate::level::StatusLevel;
+use crate::spec::BudgetCondition;
+use crate::sync::lock;
 
 /// What an SLO's windows say at one instant.
 #[derive(Debug, Clone)]
@@ -21,6 +23,11 @@ pub(super) struct Evaluation {
     pub remaining: f64,
     /// Whether each of the SLO's tiers fires, in their order.
     pub firing: Vec<bool>,
+    /// At the exhaustion window's burn rate, seconds until the budget is
+    /// gone.
+    pub exhaustion_seconds: Option<f64>,
+    /// Whether each of the SLO's budget alerts fires, in their order.
+    pub budget_firing: Vec<bool>,
     /// The status level.
     pub level: StatusLevel,
 }
@@ -61,6 +68,25 @@ impl Registry {
                 exceeds(long) && exceeds(short) && good + bad + budget::NO_EVENTS >= min_events
             })
             .collect();
+        let exhaustion_seconds =
+            budget::exhaustion_seconds(remaining, period_seconds, burn[slo.roles.exhaustion]);
+        let budget_firing = slo
+            .definition
+            .budget_alerts()
+            .iter()
+            .map(|condition| match *condition {
+                BudgetCondition::RemainingBelow(share) => remaining <= share,
+                BudgetCondition::ExhaustedWithin(within) => {
+                    exhaustion_seconds.is_some_and(|left| left <= within.as_secs_f64())
+                }
+                // The last change is the start until an event is seen, so
+                // this never fires during the first `quiet` either.
+                BudgetCondition::NoData(quiet) => {
+                    let changed_at = lock(&slo.activity).changed_at;
+                    now.saturating_duration_since(changed_at) >= quiet
+                }
+            })
+            .collect();
         Evaluation {
             level: StatusLevel::classify(remaining, burn[slo.roles.status]),
             counts,
@@ -68,6 +94,8 @@ impl Registry {
             coverage,
             remaining,
             firing,
+            exhaustion_seconds,
+            budget_firing,
         }
     }
 }

@@ -50,6 +50,20 @@ struct SloEntry {
     /// What a restored state had counted before this process: the
     /// windows' cumulative samples include it, the handle's counters do not.
     base: Base,
+    /// When an event was last seen, for the no-data alert.
+    activity: Mutex<Activity>,
+    /// Whether the SLO has a no-data alert: only then do ticks look at
+    /// its activity.
+    watches_activity: bool,
+}
+
+/// When an SLO last recorded anything, as the ticks (or replay) saw it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Activity {
+    /// Every event ever counted (good, bad, excluded) when last looked at.
+    pub total: u64,
+    /// When that count last changed; the registry's start before any.
+    pub changed_at: Timestamp,
 }
 
 /// Where each role of an SLO's windows stands among its rings.
@@ -110,6 +124,30 @@ impl SloEntry {
         Totals {
             good: self.base.totals.good.wrapping_add(counted.good),
             bad: self.base.totals.bad.wrapping_add(counted.bad),
+        }
+    }
+
+    /// Every event ever counted, good, bad or excluded, restored ones
+    /// included: what the no-data alert watches.
+    fn events_ever(&self) -> u64 {
+        let live = self.live();
+        live.good
+            .wrapping_add(live.bad)
+            .wrapping_add(self.base.excluded)
+            .wrapping_add(self.handle.cell.counters.excluded())
+    }
+
+    /// Notes the count of events at `now`: a change moves `changed_at`.
+    /// Nothing for an SLO without a no-data alert.
+    fn observe_activity(&self, now: Timestamp) {
+        if !self.watches_activity {
+            return;
+        }
+        let total = self.events_ever();
+        let mut activity = crate::sync::lock(&self.activity);
+        if total != activity.total {
+            activity.total = total;
+            activity.changed_at = activity.changed_at.max(now);
         }
     }
 }

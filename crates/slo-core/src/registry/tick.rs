@@ -23,6 +23,8 @@ impl Registry {
             *state = slo
                 .rings
                 .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
+            drop(state);
+            slo.observe_activity(now);
         }
         if self.inner.alerts.is_active() {
             self.inner.alerts.update(now, |index| {
@@ -33,9 +35,20 @@ impl Registry {
                     firing: evaluation.firing,
                     exhausted: evaluation.level == StatusLevel::Exhausted,
                     period_burn: evaluation.burn[slo.roles.period],
+                    exhaustion_burn: evaluation.burn[slo.roles.exhaustion],
+                    budget_firing: evaluation.budget_firing,
                     remaining: evaluation.remaining,
                 }
             });
+        }
+    }
+
+    /// Notes that the SLO at `index` (spec order) recorded an event at
+    /// `at`, for replay: its no-data alert then counts from the event
+    /// itself rather than from the next tick.
+    pub(crate) fn observe_activity_at(&self, index: usize, at: Timestamp) {
+        if let Some(slo) = self.inner.slos.get(index) {
+            slo.observe_activity(at);
         }
     }
 

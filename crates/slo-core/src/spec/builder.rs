@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use super::alerting::Alerting;
 use super::draft::{
-    DurationDraft, Located, NumberOrText, ReleaseDraft, SliDraft, SloDraft, SpecDraft,
+    AlertingDraft, DurationDraft, Located, NumberOrText, ReleaseDraft, SliDraft, SloDraft,
+    SpecDraft, TierDraft,
 };
 use super::{Sli, Spec, SpecErrors, validate};
 use crate::release::ReleasePolicy;
@@ -16,6 +18,7 @@ pub struct SpecBuilder {
     service: String,
     slos: Vec<SloBuilder>,
     release: ReleasePolicy,
+    alerting: Alerting,
 }
 
 impl SpecBuilder {
@@ -24,7 +27,15 @@ impl SpecBuilder {
             service: service.into(),
             slos: Vec::new(),
             release: ReleasePolicy::DEFAULT,
+            alerting: Alerting::new(),
         }
+    }
+
+    /// What every SLO's alerting inherits (`policy.alerting`): each key an
+    /// SLO does not set itself.
+    pub fn default_alerting(mut self, alerting: Alerting) -> Self {
+        self.alerting = alerting;
+        self
     }
 
     /// Adds an SLO.
@@ -45,6 +56,7 @@ impl SpecBuilder {
             service: Located::code(self.service),
             slos: Located::code(self.slos.into_iter().map(SloBuilder::into_draft).collect()),
             release: ReleaseDraft::Policy(self.release),
+            alerting: alerting_draft(self.alerting),
         })
     }
 }
@@ -59,7 +71,7 @@ pub struct SloBuilder {
     period: Option<Duration>,
     sli: Sli,
     routes: Option<Vec<String>>,
-    min_events: Option<u64>,
+    alerting: Alerting,
 }
 
 impl SloBuilder {
@@ -71,7 +83,7 @@ impl SloBuilder {
             period: None,
             sli: Sli::Availability,
             routes: None,
-            min_events: None,
+            alerting: Alerting::new(),
         }
     }
 
@@ -118,7 +130,20 @@ impl SloBuilder {
 
     /// The fewest events an alert tier's long window must hold to fire.
     pub fn min_events(mut self, min_events: u64) -> Self {
-        self.min_events = Some(min_events);
+        self.alerting.min_events = Some(min_events);
+        self
+    }
+
+    /// Its alerting: own tiers, budget alerts, no data; each key it sets
+    /// overrides the spec's [default](SpecBuilder::default_alerting). The
+    /// `min_events` given here replaces one set with
+    /// [`SloBuilder::min_events`] before, and the other way round.
+    pub fn alerting(mut self, alerting: Alerting) -> Self {
+        let min_events = alerting.min_events.or(self.alerting.min_events);
+        self.alerting = Alerting {
+            min_events,
+            ..alerting
+        };
         self
     }
 
@@ -137,7 +162,32 @@ impl SloBuilder {
             routes: self
                 .routes
                 .map(|routes| Located::code(routes.into_iter().map(Located::code).collect())),
-            min_events: self.min_events,
+            alerting: alerting_draft(self.alerting),
         }
+    }
+}
+
+fn alerting_draft(alerting: Alerting) -> AlertingDraft {
+    let exact = |d: std::time::Duration| Located::code(DurationDraft::Exact(d));
+    AlertingDraft {
+        min_events: alerting.min_events.map(Located::code),
+        tiers: alerting.tiers.map(|tiers| {
+            Located::code(
+                tiers
+                    .into_iter()
+                    .map(|tier| TierDraft {
+                        severity: Located::code(tier.severity.as_str().to_owned()),
+                        long: exact(tier.long),
+                        short: exact(tier.short),
+                        burn_rate: Located::code(NumberOrText::Number(tier.burn_rate)),
+                    })
+                    .collect(),
+            )
+        }),
+        remaining_below: alerting
+            .remaining_below
+            .map(|r| Located::code(NumberOrText::Number(r))),
+        exhausted_within: alerting.exhausted_within.map(exact),
+        no_data: alerting.no_data.map(exact),
     }
 }

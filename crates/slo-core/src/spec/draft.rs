@@ -24,6 +24,8 @@ pub(crate) struct SpecDraft {
     pub service: Located<String>,
     pub slos: Located<Vec<SloDraft>>,
     pub release: ReleaseDraft,
+    /// `policy.alerting`: what every SLO's `alerting` inherits.
+    pub alerting: AlertingDraft,
 }
 
 /// `policy.release`: typed when built in code, words with their places
@@ -50,7 +52,71 @@ pub(crate) struct SloDraft {
     pub period: Option<Located<DurationDraft>>,
     pub sli: Located<SliDraft>,
     pub routes: Option<Located<Vec<Located<String>>>>,
-    pub min_events: Option<u64>,
+    pub alerting: AlertingDraft,
+}
+
+/// An `alerting` map (an SLO's, or `policy.alerting`); each key optional.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AlertingDraft {
+    pub min_events: Option<Located<u64>>,
+    pub tiers: Option<Located<Vec<TierDraft>>>,
+    pub remaining_below: Option<Located<NumberOrText>>,
+    pub exhausted_within: Option<Located<DurationDraft>>,
+    pub no_data: Option<Located<DurationDraft>>,
+}
+
+/// Where each key of a merged [`AlertingDraft`] came from: `true` for
+/// `policy.alerting`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AlertingOrigin {
+    pub tiers: bool,
+    pub remaining_below: bool,
+    pub exhausted_within: bool,
+    pub no_data: bool,
+}
+
+impl AlertingDraft {
+    /// This SLO's keys, each missing one taken from `policy`.
+    pub fn merged(self, policy: &AlertingDraft) -> (AlertingDraft, AlertingOrigin) {
+        fn pick<T: Clone>(
+            own: Option<Located<T>>,
+            policy: &Option<Located<T>>,
+        ) -> (Option<Located<T>>, bool) {
+            match own {
+                Some(own) => (Some(own), false),
+                None => (policy.clone(), policy.is_some()),
+            }
+        }
+        let (min_events, _) = pick(self.min_events, &policy.min_events);
+        let (tiers, o2) = pick(self.tiers, &policy.tiers);
+        let (remaining_below, o3) = pick(self.remaining_below, &policy.remaining_below);
+        let (exhausted_within, o4) = pick(self.exhausted_within, &policy.exhausted_within);
+        let (no_data, o5) = pick(self.no_data, &policy.no_data);
+        (
+            AlertingDraft {
+                min_events,
+                tiers,
+                remaining_below,
+                exhausted_within,
+                no_data,
+            },
+            AlertingOrigin {
+                tiers: o2,
+                remaining_below: o3,
+                exhausted_within: o4,
+                no_data: o5,
+            },
+        )
+    }
+}
+
+/// One tier as written.
+#[derive(Debug, Clone)]
+pub(crate) struct TierDraft {
+    pub severity: Located<String>,
+    pub long: Located<DurationDraft>,
+    pub short: Located<DurationDraft>,
+    pub burn_rate: Located<NumberOrText>,
 }
 
 #[derive(Debug, Clone)]

@@ -93,6 +93,45 @@ pub enum SpecErrorKind {
     /// decision.
     #[error("{0}")]
     UnknownReleaseName(crate::release::UnknownName),
+    /// A word outside its closed set (a severity, a calendar unit).
+    #[error("{0}")]
+    UnknownName(crate::release::UnknownName),
+    /// A value that must be a number is not.
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    /// An alert tier's short window that is not shorter than its long one.
+    #[error("the short window {short} must be shorter than the long window {long}")]
+    TierWindowsOutOfOrder {
+        /// The long window, as written.
+        long: String,
+        /// The short window, as written.
+        short: String,
+    },
+    /// A window under [`MIN_TIER_WINDOW`](super::alerting::MIN_TIER_WINDOW).
+    #[error(
+        "{0} is shorter than 10s, the finest window an SLO keeps (each window is sampled in sixtieths)"
+    )]
+    WindowTooShort(String),
+    /// A window longer than the SLO's period.
+    #[error("{window} is longer than the period {period}")]
+    WindowOverPeriod {
+        /// The window, as written.
+        window: String,
+        /// The period.
+        period: String,
+    },
+    /// A burn rate of 0 or below (or not finite).
+    #[error("a burn rate must be above 0, got {0}")]
+    BurnRateNotPositive(String),
+    /// More tiers than [`MAX_TIERS`](super::alerting::MAX_TIERS).
+    #[error("{0} tiers: an SLO has at most 8")]
+    TooManyTiers(usize),
+    /// `tiers: []`.
+    #[error("an empty tier list alerts on nothing; omit `tiers` for the default four")]
+    NoTiers,
+    /// A share that must lie strictly between 0 and 1.
+    #[error("must be a share strictly between 0 and 1, like 25% or 0.25; got {0}")]
+    ShareOutOfRange(String),
     /// `routes: []`, which would match nothing.
     #[error("an empty route list matches nothing; omit `match` to cover every request")]
     EmptyRoutes,

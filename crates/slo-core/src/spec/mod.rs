@@ -1,11 +1,13 @@
 //! SLO definitions: the model, its builder, the YAML spec file, and the one
 //! validator both paths share.
 
+mod alerting;
 mod builder;
 mod draft;
 mod error;
 mod route;
 mod validate;
+mod validate_alerting;
 mod write;
 mod yaml;
 
@@ -14,6 +16,9 @@ use std::time::Duration;
 use crate::release::ReleasePolicy;
 use crate::windows::SloWindows;
 
+pub use alerting::{
+    Alerting, BudgetCondition, BudgetConditionKind, MAX_TIERS, MIN_TIER_WINDOW, TierSpec,
+};
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
 pub use route::{RouteRule, RouteRuleError};
@@ -125,7 +130,11 @@ pub struct SloDefinition {
     sli: Sli,
     routes: Option<Vec<RouteRule>>,
     min_events: u64,
+    /// Whether the tiers are the SLO's own (`alerting.tiers`) rather than
+    /// the default four scaled to the period.
+    own_tiers: bool,
     windows: SloWindows,
+    budget_alerts: Vec<BudgetCondition>,
 }
 
 impl SloDefinition {
@@ -181,6 +190,19 @@ impl SloDefinition {
     /// tier to fire (default 1).
     pub fn min_events(&self) -> u64 {
         self.min_events
+    }
+
+    /// Whether its alert tiers are its own (`alerting.tiers`, windows as
+    /// written) rather than the default four scaled to the period.
+    pub fn has_own_tiers(&self) -> bool {
+        self.own_tiers
+    }
+
+    /// Its budget alerts (`alerting.budget`, `alerting.no_data`), in the
+    /// order `remaining_below`, `exhausted_within`, `no_data`; only those
+    /// it has.
+    pub fn budget_alerts(&self) -> &[BudgetCondition] {
+        &self.budget_alerts
     }
 
     /// The fraction of events allowed to be bad: `1 - objective`, rounded to

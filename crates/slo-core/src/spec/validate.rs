@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::draft::{
-    DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft,
-    SpecDraft,
+    AlertingDraft, DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft,
+    SloDraft, SpecDraft,
 };
+use super::validate_alerting::check_alerting;
 use super::{
     DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
     SpecError, SpecErrorKind, SpecErrors, SpecWarning,
@@ -21,13 +22,18 @@ use crate::windows::SloWindows;
 /// after very few bad events; worth a warning.
 const STRICT_OBJECTIVE: f64 = 0.9999;
 
-struct Collector {
+pub(super) struct Collector {
     errors: Vec<SpecError>,
     warnings: Vec<SpecWarning>,
 }
 
 impl Collector {
-    fn error(&mut self, field: impl Into<String>, at: Option<Location>, kind: SpecErrorKind) {
+    pub(super) fn error(
+        &mut self,
+        field: impl Into<String>,
+        at: Option<Location>,
+        kind: SpecErrorKind,
+    ) {
         self.errors.push(SpecError {
             field: field.into(),
             location: at,
@@ -63,7 +69,7 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
                 seen.insert(slo.name.value.clone(), slo.name.at);
             }
         }
-        if let Some(definition) = check_slo(&mut c, &prefix, slo) {
+        if let Some(definition) = check_slo(&mut c, &prefix, slo, &draft.alerting) {
             slos.push(definition);
         }
     }
@@ -72,6 +78,8 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
         ReleaseDraft::Cells(cells) => check_release(&mut c, &cells),
     };
     c.errors.sort_by_key(|e| e.location);
+    // A mistake in `policy.alerting` is found once per SLO inheriting it.
+    c.errors.dedup();
     if c.errors.is_empty() {
         Ok(Spec {
             service: draft.service.value,
@@ -143,7 +151,12 @@ fn check_name(c: &mut Collector, field: impl Into<String>, name: &Located<String
     reason.is_none()
 }
 
-fn check_slo(c: &mut Collector, prefix: &str, slo: SloDraft) -> Option<SloDefinition> {
+fn check_slo(
+    c: &mut Collector,
+    prefix: &str,
+    slo: SloDraft,
+    policy: &AlertingDraft,
+) -> Option<SloDefinition> {
     let objective = check_objective(c, prefix, &slo.objective);
     let period = match &slo.period {
         None => Some(DEFAULT_PERIOD),
@@ -171,7 +184,14 @@ fn check_slo(c: &mut Collector, prefix: &str, slo: SloDraft) -> Option<SloDefini
         None => Some(None),
         Some(routes) => check_routes(c, prefix, routes).map(Some),
     };
+    let (alerting, origin) = slo.alerting.merged(policy);
+    let alerting = check_alerting(c, prefix, &alerting, origin, period);
     let period = period?;
+    let alerting = alerting?;
+    let windows = match &alerting.tiers {
+        Some(tiers) => SloWindows::with_tiers(tiers.clone(), period),
+        None => SloWindows::for_period(period),
+    };
     let definition = SloDefinition {
         name: slo.name.value,
         description: slo.description,
@@ -179,8 +199,10 @@ fn check_slo(c: &mut Collector, prefix: &str, slo: SloDraft) -> Option<SloDefini
         period,
         sli: sli?,
         routes: routes?,
-        min_events: slo.min_events.unwrap_or(1),
-        windows: SloWindows::for_period(period),
+        min_events: alerting.min_events,
+        own_tiers: alerting.tiers.is_some(),
+        windows,
+        budget_alerts: alerting.budget_alerts,
     };
     warn_about_tiers(c, prefix, slo.objective.at, &definition);
     Some(definition)
@@ -225,7 +247,7 @@ fn check_objective(
 
 /// `"99.9%"` → 0.999, shifting the decimal point in the text so that the
 /// ratio is the nearest double to the written decimal.
-fn parse_percent(text: &str) -> Option<f64> {
+pub(super) fn parse_percent(text: &str) -> Option<f64> {
     let number = text.trim().strip_suffix('%')?.trim_end();
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
@@ -259,7 +281,7 @@ fn check_period(
     Some(value)
 }
 
-fn check_duration(
+pub(super) fn check_duration(
     c: &mut Collector,
     field: &str,
     draft: &Located<DurationDraft>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{DEFAULT_PERIOD, Sli, SloDefinition, Spec};
+use super::{BudgetCondition, DEFAULT_PERIOD, Sli, SloDefinition, Spec};
 use crate::duration::format_duration;
 use crate::level::StatusLevel;
 use crate::release::{ReleaseDecisions, ReleasePolicy};
@@ -59,7 +59,77 @@ struct SloEntry<'a> {
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
     matches: Option<MatchEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    alerting: Option<BTreeMap<&'static str, u64>>,
+    alerting: Option<AlertingEntry>,
+}
+
+/// An SLO's `alerting`, `policy.alerting` merged in: each key only when
+/// it differs from the default.
+#[derive(Serialize, Default)]
+struct AlertingEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_events: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tiers: Option<Vec<TierEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    budget: Option<BudgetEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_data: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TierEntry {
+    severity: &'static str,
+    long: String,
+    short: String,
+    burn_rate: f64,
+}
+
+#[derive(Serialize, Default)]
+struct BudgetEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining_below: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exhausted_within: Option<String>,
+}
+
+impl AlertingEntry {
+    fn new(slo: &SloDefinition) -> Option<AlertingEntry> {
+        let mut entry = AlertingEntry {
+            min_events: (slo.min_events() != 1).then_some(slo.min_events()),
+            tiers: slo.has_own_tiers().then(|| {
+                slo.windows()
+                    .tiers()
+                    .iter()
+                    .map(|tier| TierEntry {
+                        severity: tier.severity.as_str(),
+                        long: tier.long.label.clone(),
+                        short: tier.short.label.clone(),
+                        burn_rate: tier.burn_rate,
+                    })
+                    .collect()
+            }),
+            ..AlertingEntry::default()
+        };
+        for condition in slo.budget_alerts() {
+            match *condition {
+                BudgetCondition::RemainingBelow(share) => {
+                    entry.budget.get_or_insert_default().remaining_below = Some(share);
+                }
+                BudgetCondition::ExhaustedWithin(within) => {
+                    entry.budget.get_or_insert_default().exhausted_within =
+                        Some(format_duration(within).to_string());
+                }
+                BudgetCondition::NoData(quiet) => {
+                    entry.no_data = Some(format_duration(quiet).to_string());
+                }
+            }
+        }
+        let empty = entry.min_events.is_none()
+            && entry.tiers.is_none()
+            && entry.budget.is_none()
+            && entry.no_data.is_none();
+        (!empty).then_some(entry)
+    }
 }
 
 #[derive(Serialize)]
@@ -96,8 +166,7 @@ impl<'a> SloEntry<'a> {
             matches: slo.routes().map(|rules| MatchEntry {
                 routes: rules.iter().map(ToString::to_string).collect(),
             }),
-            alerting: (slo.min_events() != 1)
-                .then(|| BTreeMap::from([("min_events", slo.min_events())])),
+            alerting: AlertingEntry::new(slo),
         }
     }
 }

@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::draft::{
-    DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft,
-    SpecDraft,
+    AlertingDraft, DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft,
+    SloDraft, SpecDraft, TierDraft,
 };
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
@@ -27,6 +27,8 @@ struct RawSpec {
 struct RawPolicy {
     #[serde(default)]
     release: Option<Pairs<Pairs<Spanned<String>>>>,
+    #[serde(default)]
+    alerting: Option<RawAlerting>,
 }
 
 /// A map read as its entries in file order, each key with its place, so
@@ -82,7 +84,31 @@ struct RawMatch {
 #[serde(deny_unknown_fields)]
 struct RawAlerting {
     #[serde(default)]
-    min_events: Option<u64>,
+    min_events: Option<Spanned<u64>>,
+    #[serde(default)]
+    tiers: Option<Spanned<Vec<RawTier>>>,
+    #[serde(default)]
+    budget: Option<RawBudget>,
+    #[serde(default)]
+    no_data: Option<Spanned<RawScalar>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    severity: Spanned<String>,
+    long: Spanned<RawScalar>,
+    short: Spanned<RawScalar>,
+    burn_rate: Spanned<RawScalar>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudget {
+    #[serde(default)]
+    remaining_below: Option<Spanned<RawScalar>>,
+    #[serde(default)]
+    exhausted_within: Option<Spanned<RawScalar>>,
 }
 
 #[derive(Deserialize)]
@@ -164,9 +190,11 @@ fn located<T, U>(spanned: Spanned<T>, map: impl FnOnce(T) -> U) -> Located<U> {
 /// Parses the YAML text; a syntax or shape error stops here with its position.
 pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
     let raw: RawSpec = serde_saphyr::from_str(text).map_err(syntax_error)?;
-    let cells = raw
+    let (release, alerting) = raw
         .policy
-        .and_then(|policy| policy.release)
+        .map(|policy| (policy.release, policy.alerting))
+        .unwrap_or_default();
+    let cells = release
         .map(|rows| {
             rows.0
                 .into_iter()
@@ -186,7 +214,41 @@ pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
         service: located(raw.service, |s| s),
         slos: located(raw.slos, |slos| slos.into_iter().map(into_draft).collect()),
         release: ReleaseDraft::Cells(cells),
+        alerting: alerting.map(alerting_draft).unwrap_or_default(),
     })
+}
+
+fn alerting_draft(raw: RawAlerting) -> AlertingDraft {
+    let (remaining_below, exhausted_within) = raw
+        .budget
+        .map(|budget| (budget.remaining_below, budget.exhausted_within))
+        .unwrap_or_default();
+    AlertingDraft {
+        min_events: raw.min_events.map(|m| located(m, |m| m)),
+        tiers: raw.tiers.map(|tiers| {
+            located(tiers, |tiers| {
+                tiers
+                    .into_iter()
+                    .map(|tier| TierDraft {
+                        severity: located(tier.severity, |s| s),
+                        long: located(tier.long, duration_draft),
+                        short: located(tier.short, duration_draft),
+                        burn_rate: located(tier.burn_rate, number_draft),
+                    })
+                    .collect()
+            })
+        }),
+        remaining_below: remaining_below.map(|r| located(r, number_draft)),
+        exhausted_within: exhausted_within.map(|e| located(e, duration_draft)),
+        no_data: raw.no_data.map(|n| located(n, duration_draft)),
+    }
+}
+
+fn number_draft(raw: RawScalar) -> NumberOrText {
+    match raw {
+        RawScalar::Number(n) => NumberOrText::Number(n),
+        RawScalar::Text(t) => NumberOrText::Text(t),
+    }
 }
 
 fn into_draft(raw: RawSlo) -> SloDraft {
@@ -211,10 +273,7 @@ fn into_draft(raw: RawSlo) -> SloDraft {
     SloDraft {
         name: located(raw.name, |s| s),
         description: raw.description,
-        objective: located(raw.objective, |o| match o {
-            RawScalar::Number(n) => NumberOrText::Number(n),
-            RawScalar::Text(t) => NumberOrText::Text(t),
-        }),
+        objective: located(raw.objective, number_draft),
         period: raw.period.map(|p| located(p, duration_draft)),
         sli,
         routes: raw.matches.map(|m| {
@@ -222,7 +281,7 @@ fn into_draft(raw: RawSlo) -> SloDraft {
                 routes.into_iter().map(|r| located(r, |s| s)).collect()
             })
         }),
-        min_events: raw.alerting.and_then(|a| a.min_events),
+        alerting: raw.alerting.map(alerting_draft).unwrap_or_default(),
     }
 }
 

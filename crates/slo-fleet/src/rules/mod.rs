@@ -23,7 +23,10 @@
 //!   labels `slo`, `severity`, `sloth_severity`, `long_window`, `short_window` (the same as the
 //!   live `slo_alert_firing` gauge), honouring `min_events`;
 //!   `SLOErrorBudgetExhausted` when the period's budget is spent; and
-//!   `SLOMetricsAbsent` when no instance reports the SLO's events.
+//!   `SLOMetricsAbsent` when no instance reports the SLO's events; and
+//!   the SLO's budget alerts: `SLOErrorBudgetLow`,
+//!   `SLOErrorBudgetExhaustionSoon` and `SLONoData`, labelled with their
+//!   `condition`.
 //!
 //! Every recorded series carries `sloth_id` (`<service>-<slo>`),
 //! `sloth_service` and `sloth_slo`; the SLI ratios also `sloth_window`.
@@ -43,6 +46,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod budget;
 mod model;
 pub(crate) mod promql;
 
@@ -397,6 +401,7 @@ impl<'a> SloRules<'a> {
                 ),
             ),
         }));
+        rules.extend(self.budget_alerts());
         RuleGroup {
             name: format!("slo-alerts-{}", self.id),
             rules,
