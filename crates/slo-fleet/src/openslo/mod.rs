@@ -31,6 +31,7 @@ mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use slo_core::spec::{Alerting, BudgetCondition};
 use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
 
 use slo_core::series as names;
@@ -51,6 +52,12 @@ pub const LATENCY_THRESHOLD: &str = "slo/latency-threshold";
 pub const ROUTES: &str = "slo/routes";
 /// Annotation: `alerting.min_events`.
 pub const MIN_EVENTS: &str = "slo/min-events";
+/// Annotation: `alerting.budget.remaining_below`, a ratio such as `0.25`.
+pub const BUDGET_REMAINING_BELOW: &str = "slo/budget-remaining-below";
+/// Annotation: `alerting.budget.exhausted_within`, such as `3d`.
+pub const BUDGET_EXHAUSTED_WITHIN: &str = "slo/budget-exhausted-within";
+/// Annotation: `alerting.no_data`, such as `1h`.
+pub const NO_DATA: &str = "slo/no-data";
 /// Annotation of an `AlertCondition`: the tier's short window.
 pub const SHORT_WINDOW: &str = "slo/short-window";
 
@@ -150,6 +157,16 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
     }
     if slo.min_events() != 1 {
         annotations.insert(MIN_EVENTS.to_owned(), slo.min_events().to_string());
+    }
+    for condition in slo.budget_alerts() {
+        let (key, value) = match *condition {
+            BudgetCondition::RemainingBelow(share) => (BUDGET_REMAINING_BELOW, share.to_string()),
+            BudgetCondition::ExhaustedWithin(within) => {
+                (BUDGET_EXHAUSTED_WITHIN, format_duration(within).to_string())
+            }
+            BudgetCondition::NoData(quiet) => (NO_DATA, format_duration(quiet).to_string()),
+        };
+        annotations.insert(key.to_owned(), value);
     }
     let policy_name = names.claim(&format!("{name}-burn-rate"));
     let query = |outcome: Option<&str>| MetricSourceHolder {
@@ -446,7 +463,29 @@ fn import_slo(
         })?;
         builder = builder.min_events(min);
     }
-    Ok(builder)
+    let mut alerting = Alerting::new();
+    if let Some(text) = annotations.get(BUDGET_REMAINING_BELOW) {
+        let share: f64 = text.parse().map_err(|_| {
+            fail(format!(
+                "SLO {name}: annotation {BUDGET_REMAINING_BELOW} is {text:?}, not a ratio"
+            ))
+        })?;
+        alerting = alerting.remaining_below(share);
+    }
+    for (key, set) in [
+        (
+            BUDGET_EXHAUSTED_WITHIN,
+            Alerting::exhausted_within as fn(Alerting, _) -> Alerting,
+        ),
+        (NO_DATA, Alerting::no_data),
+    ] {
+        if let Some(text) = annotations.get(key) {
+            let span = parse_duration(text)
+                .map_err(|e| fail(format!("SLO {name}: annotation {key} is {text:?}: {e}")))?;
+            alerting = set(alerting, span);
+        }
+    }
+    Ok(builder.alerting(alerting))
 }
 
 #[cfg(test)]
