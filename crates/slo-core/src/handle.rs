@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
 use crate::clock::{Clock, SystemClock};
 use crate::counters::{Counters, thread_writer};
 use crate::recent::{BadEvent, KeptBadEvent, RecentBad};
@@ -15,13 +17,19 @@ pub enum Exclusion {
     /// request says nothing about the service
     /// ([cancellation](crate::semantics#cancellation)).
     ClientCancelled,
+    /// A maintenance window held when it was recorded.
+    Maintenance,
 }
 
 impl Exclusion {
+    /// Every reason, in the order the exporters write them.
+    pub const ALL: [Exclusion; 2] = [Exclusion::ClientCancelled, Exclusion::Maintenance];
+
     /// The label value used in `slo_excluded_events_total{reason}`.
     pub fn as_str(self) -> &'static str {
         match self {
             Exclusion::ClientCancelled => "client_cancelled",
+            Exclusion::Maintenance => "maintenance",
         }
     }
 }
@@ -37,6 +45,12 @@ pub(crate) struct SliCell {
     pub recent: RecentBad,
     /// The registry's clock, read only when a bad event is kept.
     pub clock: Arc<dyn Clock>,
+    /// Whether a maintenance window holds now: the ticker sets it, and a
+    /// record reads it (one relaxed load of a line the record reads anyway).
+    pub in_maintenance: AtomicBool,
+    /// Events excluded because a maintenance window held. One shared
+    /// counter: it only moves during maintenance.
+    pub maintenance_excluded: AtomicU64,
 }
 
 /// A cheap, cloneable handle on one SLO's counters. Recording is lock-free
@@ -66,10 +80,24 @@ pub struct SliHandle {
 }
 
 impl SliHandle {
-    /// Records one event, good or bad.
+    /// Records one event, good or bad (excluded while a maintenance
+    /// window holds).
     #[inline]
     pub fn record(&self, good: bool) {
+        if self.cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return;
+        }
         self.cell.counters.add_event(thread_writer(), good);
+    }
+
+    /// Counts an event recorded while a maintenance window held.
+    #[cold]
+    #[inline(never)]
+    fn exclude_for_maintenance(&self) {
+        self.cell
+            .maintenance_excluded
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     /// Records one good event.
@@ -88,6 +116,9 @@ impl SliHandle {
     /// server failure). For a latency SLI it is good when it succeeded within
     /// the threshold, and the latency lands in the histogram; for an
     /// availability SLI, good when it succeeded. Returns whether it was good.
+    /// While a maintenance window holds, the event is excluded instead (and
+    /// its latency left out of the histogram); it returns `true` then, as
+    /// the event is not bad.
     #[inline]
     pub fn record_latency(&self, latency: Duration, succeeded: bool) -> bool {
         self.record_latency_nanos(
@@ -114,6 +145,10 @@ impl SliHandle {
     #[inline]
     pub fn record_latency_nanos(&self, nanos: u64, succeeded: bool) -> bool {
         let cell = &*self.cell;
+        if cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return true;
+        }
         let writer = thread_writer();
         if cell.bounds_nanos.is_empty() {
             cell.counters.add_event(writer, succeeded);
@@ -136,11 +171,12 @@ impl SliHandle {
     }
 
     /// Counts an event left out of the SLI, such as a request the client
-    /// abandoned before the latency threshold. (There is one reason today,
-    /// so one counter; a second reason gets a counter of its own.)
+    /// abandoned before the latency threshold. Each reason has a counter of
+    /// its own.
     pub fn record_excluded(&self, reason: Exclusion) {
         match reason {
             Exclusion::ClientCancelled => self.cell.counters.add_excluded(thread_writer()),
+            Exclusion::Maintenance => self.exclude_for_maintenance(),
         }
     }
 
@@ -168,6 +204,10 @@ impl SliHandle {
     /// ```
     #[cold]
     pub fn record_unfinished(&self, elapsed_nanos: u64, failed: bool) -> bool {
+        if self.cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return false;
+        }
         let too_slow = elapsed_nanos > self.cell.threshold_nanos;
         if failed || too_slow {
             self.record_latency_nanos(elapsed_nanos, false);
@@ -231,6 +271,7 @@ impl SliHandle {
             good: totals.good,
             bad: totals.bad,
             excluded: counters.excluded(),
+            maintenance: self.cell.maintenance_excluded.load(Ordering::Relaxed),
         }
     }
 
@@ -280,6 +321,8 @@ impl SliHandle {
                 bounds_nanos: Box::new([]),
                 recent: RecentBad::new(0),
                 clock: Arc::new(SystemClock::new()),
+                in_maintenance: AtomicBool::new(false),
+                maintenance_excluded: AtomicU64::new(0),
             }),
             index: usize::MAX,
         }
@@ -294,8 +337,20 @@ pub struct EventTotals {
     pub good: u64,
     /// Bad events.
     pub bad: u64,
-    /// Events left out of the SLI (clients that went away in time).
+    /// Events left out of the SLI because their clients went away in time.
     pub excluded: u64,
+    /// Events left out of the SLI because a maintenance window held.
+    pub maintenance: u64,
+}
+
+impl EventTotals {
+    /// The events excluded for `reason`.
+    pub fn excluded_for(&self, reason: Exclusion) -> u64 {
+        match reason {
+            Exclusion::ClientCancelled => self.excluded,
+            Exclusion::Maintenance => self.maintenance,
+        }
+    }
 }
 
 /// A latency histogram snapshot; see [`SliHandle::latency_histogram`].

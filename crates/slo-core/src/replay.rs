@@ -108,6 +108,9 @@ struct Replayer<'s, W> {
     /// The previous event's `t` as the file gave it, for the out-of-order
     /// error (the nanoseconds the engine keeps do not print back as it).
     previous_t: f64,
+    /// Whether any maintenance window is defined: then each event sets the
+    /// maintenance flags for its own instant.
+    spec_has_maintenance: bool,
 }
 
 struct Running {
@@ -150,6 +153,8 @@ pub fn replay(
         },
         summary: ReplaySummary::default(),
         previous_t: 0.0,
+        spec_has_maintenance: !spec.maintenance().is_empty()
+            || spec.slos().iter().any(|slo| !slo.maintenance().is_empty()),
     };
     let mut events = events;
     let mut buffer = Vec::with_capacity(256);
@@ -215,6 +220,10 @@ impl<W: Write> Replayer<'_, W> {
         self.previous_t = raw.t;
         self.summary.events += 1;
         let at = Timestamp::from_unix_nanos(t);
+        if self.spec_has_maintenance {
+            // Exact at the boundaries: the flag for this very instant.
+            state.registry.apply_maintenance_at(at);
+        }
         match outcome {
             Outcome::Direct { slo, good } => {
                 state.handles[slo].record(good);

@@ -111,6 +111,25 @@
 //! follow them. `policy.alerting` gives every SLO's `alerting` keys a
 //! default; an SLO's own key wins, key by key.
 //!
+//! # Maintenance windows
+//!
+//! `maintenance:` at the top of a spec (every SLO) or under an SLO (that
+//! SLO too) lists windows `{start, duration, every}`: `start` an RFC 3339
+//! instant with its offset (one without is refused), `every` optional,
+//! repeating in fixed steps from `start`, longer than `duration`. An event
+//! recorded at an instant `t` with `start + k × every ≤ t < start + k ×
+//! every + duration` is neither good nor bad: it is excluded with reason
+//! `maintenance`, counted in `slo_excluded_events_total{reason="maintenance"}`
+//! and in `/slo`'s `excluded` (over the period window, with the clients
+//! that went away as `cancelled`). Live, each tick sets a flag that every
+//! record reads, so the switch happens within one tick of a boundary and
+//! a record pays one relaxed load; replay sets it for each event's own
+//! instant, so it is exact. [`Registry::maintenance`](crate::Registry::maintenance)
+//! adds a window at run time, for every SLO. `/slo`'s `maintenance` says
+//! whether one holds, until when, and when the next begins (`null` for an
+//! SLO without windows). The spec's `timezone` (an IANA name, default UTC)
+//! is checked against the time zone database.
+//!
 //! # Budget and no-data alerts
 //!
 //! Evaluated with the tiers at every tick, each only for an SLO that asks
@@ -120,7 +139,7 @@
 //! |---|---|---|---|
 //! | `alerting.budget.remaining_below: 25%` | `SLOErrorBudgetLow` | ticket | the remaining budget ≤ 25% |
 //! | `alerting.budget.exhausted_within: 3d` | `SLOErrorBudgetExhaustionSoon` | page | the exhaustion time is known and ≤ 3d (once the budget is spent, `SLOErrorBudgetExhausted` says so) |
-//! | `alerting.no_data: 1h` | `SLONoData` | ticket | no event, good, bad or excluded, was recorded in the last hour; never in the first hour after start |
+//! | `alerting.no_data: 1h` | `SLONoData` | ticket | no event, good, bad or excluded, was recorded in the last hour; never in the first hour after start, nor while a maintenance window holds |
 //!
 //! Live, no data is seen within one tick; replay is exact. They carry the
 //! labels of the tiers' alerts without the windows, plus `condition`

@@ -97,6 +97,12 @@ pub struct SloStatus {
     /// the SLO has (empty in documents from before they existed).
     #[serde(default)]
     pub budget_alerts: Vec<BudgetAlertStatus>,
+    /// Its maintenance windows now; `null` for an SLO without any.
+    #[serde(default)]
+    pub maintenance: Option<MaintenanceStatus>,
+    /// Events left out of the SLI over the period window, by reason.
+    #[serde(default)]
+    pub excluded: ExcludedCounts,
     /// The overall level.
     pub status: StatusLevel,
     /// The release decision for each risk at this level, by the spec's
@@ -204,6 +210,27 @@ pub struct AlertStatus {
     pub burn_rate_threshold: f64,
     /// Whether the tier fires now.
     pub firing: bool,
+}
+
+/// An SLO's maintenance windows at one instant (`/slo`'s `maintenance`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceStatus {
+    /// Whether one holds now: events are excluded.
+    pub active: bool,
+    /// When the one holding now ends, RFC 3339 UTC; `null` when none holds.
+    pub until: Option<String>,
+    /// When the next one begins, RFC 3339 UTC; `null` when none will.
+    pub next_start: Option<String>,
+}
+
+/// Events left out of the SLI over the period window, by reason
+/// (`/slo`'s `excluded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ExcludedCounts {
+    /// Recorded while a maintenance window held.
+    pub maintenance: u64,
+    /// Clients that went away before the outcome was known.
+    pub cancelled: u64,
 }
 
 /// One budget or no-data alert and its state (`/slo`'s `budget_alerts`).

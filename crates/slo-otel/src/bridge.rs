@@ -43,7 +43,8 @@ struct Attributes {
     slo: KeyValue,
     good: [KeyValue; 2],
     bad: [KeyValue; 2],
-    excluded: [KeyValue; 2],
+    /// Per reason, in [`Exclusion::ALL`]'s order.
+    excluded: Vec<(Exclusion, [KeyValue; 2])>,
     /// Per window, in policy order.
     windows: Vec<[KeyValue; 2]>,
     /// Per tier, in the order of the SLO's tiers.
@@ -159,10 +160,15 @@ impl OtelBridge {
                     handle: labels.handle,
                     good: [slo.clone(), KeyValue::new("outcome", "good")],
                     bad: [slo.clone(), KeyValue::new("outcome", "bad")],
-                    excluded: [
-                        slo.clone(),
-                        KeyValue::new("reason", Exclusion::ClientCancelled.as_str()),
-                    ],
+                    excluded: Exclusion::ALL
+                        .iter()
+                        .map(|&reason| {
+                            (
+                                reason,
+                                [slo.clone(), KeyValue::new("reason", reason.as_str())],
+                            )
+                        })
+                        .collect(),
                     windows: labels
                         .windows
                         .into_iter()
@@ -228,7 +234,10 @@ impl OtelBridge {
                     .with_callback(move |observer| {
                         guarded(|| {
                             for a in &inner.attributes {
-                                observer.observe(a.handle.totals().excluded, &a.excluded);
+                                let totals = a.handle.totals();
+                                for (reason, attributes) in &a.excluded {
+                                    observer.observe(totals.excluded_for(*reason), attributes);
+                                }
                             }
                         })
                     })

@@ -22,7 +22,8 @@ struct SloSeries {
     handle: SliHandle,
     good: Counter,
     bad: Counter,
-    excluded: Counter,
+    /// Per reason, in [`Exclusion::ALL`]'s order.
+    excluded: Vec<(Exclusion, Counter)>,
     latency: Option<Histogram>,
     objective: Gauge,
     period: Gauge,
@@ -93,13 +94,18 @@ impl PrometheusBridge {
                         names::EVENTS,
                         vec![label("slo", slo), label("outcome", "bad")],
                     ),
-                    excluded: counter(
-                        names::EXCLUDED,
-                        vec![
-                            label("slo", slo),
-                            label("reason", Exclusion::ClientCancelled.as_str()),
-                        ],
-                    ),
+                    excluded: Exclusion::ALL
+                        .iter()
+                        .map(|&reason| {
+                            (
+                                reason,
+                                counter(
+                                    names::EXCLUDED,
+                                    vec![label("slo", slo), label("reason", reason.as_str())],
+                                ),
+                            )
+                        })
+                        .collect(),
                     latency: labels.latency.then(|| {
                         recorder.register_histogram(
                             &Key::from_parts(names::LATENCY, vec![label("slo", slo)]),
@@ -184,7 +190,9 @@ impl PrometheusBridge {
             let totals = series.handle.totals();
             series.good.absolute(totals.good);
             series.bad.absolute(totals.bad);
-            series.excluded.absolute(totals.excluded);
+            for (reason, counter) in &series.excluded {
+                counter.absolute(totals.excluded_for(*reason));
+            }
             if let Some(histogram) = &series.latency {
                 for (value, count) in inner.replay.take(&series.handle) {
                     histogram.record_many(value, usize::try_from(count).unwrap_or(usize::MAX));

@@ -32,7 +32,8 @@ struct SloLines {
     handle: SliHandle,
     good: String,
     bad: String,
-    excluded: String,
+    /// Per reason, in [`Exclusion::ALL`]'s order.
+    excluded: Vec<(Exclusion, String)>,
     objective: String,
     period: String,
     burn: Vec<String>,
@@ -107,14 +108,19 @@ impl SloText {
                     handle: labels.handle.clone(),
                     good: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "good")]),
                     bad: series(names::EVENTS, &global, &[("slo", slo), ("outcome", "bad")]),
-                    excluded: series(
-                        names::EXCLUDED,
-                        &global,
-                        &[
-                            ("slo", slo),
-                            ("reason", Exclusion::ClientCancelled.as_str()),
-                        ],
-                    ),
+                    excluded: Exclusion::ALL
+                        .iter()
+                        .map(|&reason| {
+                            (
+                                reason,
+                                series(
+                                    names::EXCLUDED,
+                                    &global,
+                                    &[("slo", slo), ("reason", reason.as_str())],
+                                ),
+                            )
+                        })
+                        .collect(),
                     objective: one(names::OBJECTIVE),
                     period: one(names::PERIOD),
                     burn: labels
@@ -285,7 +291,10 @@ impl SloText {
                         line_with(out, &lines.bad, totals.bad, exemplars.bad.as_ref());
                     }
                     names::EXCLUDED => {
-                        line(out, &lines.excluded, lines.handle.totals().excluded);
+                        let totals = lines.handle.totals();
+                        for (reason, prefix) in &lines.excluded {
+                            line(out, prefix, totals.excluded_for(*reason));
+                        }
                     }
                     names::LATENCY => {
                         if let (Some(latency), Some(histogram)) =

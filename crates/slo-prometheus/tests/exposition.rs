@@ -77,6 +77,13 @@ fn counters_histogram_and_gauges_are_exact() {
         ),
         1.0
     );
+    assert_eq!(
+        get(
+            &first,
+            r#"slo_excluded_events_total{slo="checkout-availability",reason="maintenance"}"#
+        ),
+        0.0
+    );
     // 100ms (failed), 120.001, 250, 999, 12000 are bad: 5 of 10.
     assert_eq!(
         get(

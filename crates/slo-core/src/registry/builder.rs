@@ -147,6 +147,7 @@ impl RegistryBuilder {
                 sources,
                 report,
                 routes: Mutex::new(Vec::new()),
+                maintenance: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -181,6 +182,8 @@ impl RegistryBuilder {
                     bounds_nanos: bounds_nanos.into_boxed_slice(),
                     recent: RecentBad::new(self.recent_bad),
                     clock: Arc::clone(&self.clock),
+                    in_maintenance: std::sync::atomic::AtomicBool::new(false),
+                    maintenance_excluded: std::sync::atomic::AtomicU64::new(0),
                 }),
                 index,
             },
@@ -201,6 +204,22 @@ impl RegistryBuilder {
                 .budget_alerts()
                 .iter()
                 .any(|c| matches!(c, crate::spec::BudgetCondition::NoData(_))),
+            maintenance: self
+                .spec
+                .maintenance()
+                .iter()
+                .chain(definition.maintenance())
+                .copied()
+                .collect(),
+            excluded: Rings::new(
+                &[definition.windows().period().nanos()],
+                DEFAULT_RING_LEN,
+                start,
+            ),
+            excluded_tick: Mutex::new(TickState {
+                at: start,
+                totals: Totals::default(),
+            }),
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::clock::Timestamp;
 use crate::release::ReleaseDecisions;
 use crate::spec::{BudgetCondition, Sli, UnknownSlo};
 use crate::status::{
-    AlertStatus, BudgetAlertStatus, BurnRates, ErrorBudget, EventCounts, HistoryStatus,
-    RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
+    AlertStatus, BudgetAlertStatus, BurnRates, ErrorBudget, EventCounts, ExcludedCounts,
+    HistoryStatus, RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
 };
 
 impl Registry {
@@ -123,6 +123,19 @@ impl Registry {
                 .zip(budget_firing)
                 .map(|(condition, firing)| budget_alert_status(condition, firing))
                 .collect(),
+            maintenance: self.maintenance_status(slo, now),
+            excluded: {
+                let (starts, live) = slo.excluded.read(
+                    now.as_unix_nanos(),
+                    &[definition.windows().period().nanos()],
+                    || slo.excluded_live(),
+                );
+                let start = starts.first().copied().unwrap_or(live);
+                ExcludedCounts {
+                    maintenance: (live.good - start.good).max(0.0).round() as u64,
+                    cancelled: (live.bad - start.bad).max(0.0).round() as u64,
+                }
+            },
             status: level,
             release: self.inner.spec.release_policy().decisions(level),
             recent_bad: slo

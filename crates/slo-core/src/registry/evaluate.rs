@@ -81,9 +81,11 @@ impl Registry {
                 }
                 // The last change is the start until an event is seen, so
                 // this never fires during the first `quiet` either.
+                // Nor while a maintenance window holds.
                 BudgetCondition::NoData(quiet) => {
                     let changed_at = lock(&slo.activity).changed_at;
                     now.saturating_duration_since(changed_at) >= quiet
+                        && !self.in_maintenance_at(slo, now)
                 }
             })
             .collect();

@@ -11,6 +11,7 @@ mod document;
 mod evaluate;
 mod history;
 pub(crate) mod inspect;
+mod maintenance;
 mod release;
 pub(crate) mod restore;
 mod routes;
@@ -26,6 +27,7 @@ use crate::alerts::AlertHub;
 use crate::clock::{Clock, Timestamp};
 use crate::counters::Totals;
 use crate::handle::{EventTotals, SliHandle};
+use crate::maintenance::MaintenanceWindow;
 use crate::rings::SampleFill;
 use crate::rings::{Rings, TickState};
 use crate::spec::{SloDefinition, Spec, UnknownSlo};
@@ -55,6 +57,12 @@ struct SloEntry {
     /// Whether the SLO has a no-data alert: only then do ticks look at
     /// its activity.
     watches_activity: bool,
+    /// Its maintenance windows: the service's and its own.
+    maintenance: Vec<MaintenanceWindow>,
+    /// The excluded events over the period: one ring, whose samples hold
+    /// (maintenance, cancelled) where the others hold (good, bad).
+    excluded: Rings,
+    excluded_tick: Mutex<TickState>,
 }
 
 /// When an SLO last recorded anything, as the ticks (or replay) saw it.
@@ -131,10 +139,24 @@ impl SloEntry {
     /// included: what the no-data alert watches.
     fn events_ever(&self) -> u64 {
         let live = self.live();
+        let excluded = self.excluded_live();
         live.good
             .wrapping_add(live.bad)
             .wrapping_add(self.base.excluded)
-            .wrapping_add(self.handle.cell.counters.excluded())
+            .wrapping_add(excluded.good)
+            .wrapping_add(excluded.bad)
+    }
+
+    /// This process's excluded events as the excluded ring samples them:
+    /// maintenance as `good`, cancelled as `bad`.
+    fn excluded_live(&self) -> Totals {
+        let cell = &self.handle.cell;
+        Totals {
+            good: cell
+                .maintenance_excluded
+                .load(std::sync::atomic::Ordering::Relaxed),
+            bad: cell.counters.excluded(),
+        }
     }
 
     /// Notes the count of events at `now`: a change moves `changed_at`.
@@ -166,6 +188,9 @@ struct Inner {
     alerts: AlertHub,
     /// Route templates named by recent bad events ([`Registry::route_id`]).
     routes: Mutex<Vec<Box<str>>>,
+    /// Maintenance windows added at run time ([`Registry::maintenance`]),
+    /// for every SLO.
+    maintenance: Mutex<Vec<MaintenanceWindow>>,
 }
 
 /// The SLOs of one service: hands out [`SliHandle`]s, keeps their windows

@@ -17,7 +17,17 @@ impl Registry {
 
     /// Takes the window samples due at `now` (normally the clock's time).
     pub fn tick_at(&self, now: Timestamp) {
+        self.apply_maintenance_at(now);
         for slo in &self.inner.slos {
+            {
+                let mut state = lock(&slo.excluded_tick);
+                *state = slo.excluded.tick(
+                    now.as_unix_nanos(),
+                    slo.excluded_live(),
+                    *state,
+                    self.inner.fill,
+                );
+            }
             let mut state = lock(&slo.tick);
             let live = slo.live();
             *state = slo

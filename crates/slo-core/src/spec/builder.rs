@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use super::alerting::Alerting;
 use super::draft::{
-    AlertingDraft, DurationDraft, Located, NumberOrText, ReleaseDraft, SliDraft, SloDraft,
-    SpecDraft, TierDraft,
+    AlertingDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText, ReleaseDraft, SliDraft,
+    SloDraft, SpecDraft, TierDraft,
 };
 use super::{Sli, Spec, SpecErrors, validate};
+use crate::maintenance::MaintenanceWindow;
 use crate::release::ReleasePolicy;
 
 /// Builds a [`Spec`]; [`SpecBuilder::build`] validates it.
@@ -19,6 +20,8 @@ pub struct SpecBuilder {
     slos: Vec<SloBuilder>,
     release: ReleasePolicy,
     alerting: Alerting,
+    timezone: Option<String>,
+    maintenance: Vec<MaintenanceWindow>,
 }
 
 impl SpecBuilder {
@@ -28,7 +31,23 @@ impl SpecBuilder {
             slos: Vec::new(),
             release: ReleasePolicy::DEFAULT,
             alerting: Alerting::new(),
+            timezone: None,
+            maintenance: Vec::new(),
         }
+    }
+
+    /// The time zone calendar periods are kept in, an IANA name such as
+    /// `Europe/Berlin` (default `UTC`); an unknown one fails the build.
+    pub fn timezone(mut self, name: impl Into<String>) -> Self {
+        self.timezone = Some(name.into());
+        self
+    }
+
+    /// Adds a service-wide maintenance window: every SLO's events inside
+    /// it are excluded.
+    pub fn maintenance(mut self, window: MaintenanceWindow) -> Self {
+        self.maintenance.push(window);
+        self
     }
 
     /// What every SLO's alerting inherits (`policy.alerting`): each key an
@@ -57,6 +76,8 @@ impl SpecBuilder {
             slos: Located::code(self.slos.into_iter().map(SloBuilder::into_draft).collect()),
             release: ReleaseDraft::Policy(self.release),
             alerting: alerting_draft(self.alerting),
+            timezone: self.timezone.map(Located::code),
+            maintenance: exact_maintenance(self.maintenance),
         })
     }
 }
@@ -72,6 +93,7 @@ pub struct SloBuilder {
     sli: Sli,
     routes: Option<Vec<String>>,
     alerting: Alerting,
+    maintenance: Vec<MaintenanceWindow>,
 }
 
 impl SloBuilder {
@@ -84,6 +106,7 @@ impl SloBuilder {
             sli: Sli::Availability,
             routes: None,
             alerting: Alerting::new(),
+            maintenance: Vec::new(),
         }
     }
 
@@ -134,6 +157,12 @@ impl SloBuilder {
         self
     }
 
+    /// Adds a maintenance window of this SLO's own, besides the service's.
+    pub fn maintenance(mut self, window: MaintenanceWindow) -> Self {
+        self.maintenance.push(window);
+        self
+    }
+
     /// Its alerting: own tiers, budget alerts, no data; each key it sets
     /// overrides the spec's [default](SpecBuilder::default_alerting). The
     /// `min_events` given here replaces one set with
@@ -163,8 +192,14 @@ impl SloBuilder {
                 .routes
                 .map(|routes| Located::code(routes.into_iter().map(Located::code).collect())),
             alerting: alerting_draft(self.alerting),
+            maintenance: exact_maintenance(self.maintenance),
         }
     }
+}
+
+fn exact_maintenance(windows: Vec<MaintenanceWindow>) -> Option<Located<Vec<MaintenanceDraft>>> {
+    (!windows.is_empty())
+        .then(|| Located::code(windows.into_iter().map(MaintenanceDraft::Exact).collect()))
 }
 
 fn alerting_draft(alerting: Alerting) -> AlertingDraft {

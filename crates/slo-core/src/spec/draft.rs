@@ -26,6 +26,22 @@ pub(crate) struct SpecDraft {
     pub release: ReleaseDraft,
     /// `policy.alerting`: what every SLO's `alerting` inherits.
     pub alerting: AlertingDraft,
+    /// `timezone`, an IANA name; UTC when absent.
+    pub timezone: Option<Located<String>>,
+    /// The service-wide `maintenance` list.
+    pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
+}
+
+/// One maintenance window: typed when built in code, text with its
+/// places when read from a file.
+#[derive(Debug, Clone)]
+pub(crate) enum MaintenanceDraft {
+    Exact(crate::maintenance::MaintenanceWindow),
+    Written {
+        start: Located<String>,
+        duration: Located<DurationDraft>,
+        every: Option<Located<DurationDraft>>,
+    },
 }
 
 /// `policy.release`: typed when built in code, words with their places
@@ -53,6 +69,8 @@ pub(crate) struct SloDraft {
     pub sli: Located<SliDraft>,
     pub routes: Option<Located<Vec<Located<String>>>>,
     pub alerting: AlertingDraft,
+    /// The SLO's own `maintenance` list, besides the service's.
+    pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
 }
 
 /// An `alerting` map (an SLO's, or `policy.alerting`); each key optional.

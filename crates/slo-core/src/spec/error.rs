@@ -132,6 +132,32 @@ pub enum SpecErrorKind {
     /// A share that must lie strictly between 0 and 1.
     #[error("must be a share strictly between 0 and 1, like 25% or 0.25; got {0}")]
     ShareOutOfRange(String),
+    /// A time zone name the time zone database does not know.
+    #[error(
+        "unknown time zone {name:?}: {reason} (use an IANA name such as Europe/Berlin, or UTC)"
+    )]
+    UnknownTimeZone {
+        /// The name given.
+        name: String,
+        /// What the database said.
+        reason: String,
+    },
+    /// An instant written without its offset from UTC.
+    #[error(
+        "{0:?} has no offset: write the instant with one, like 2026-12-06T02:00:00Z or 2026-12-06T03:00:00+01:00"
+    )]
+    TimeWithoutOffset(String),
+    /// An instant that is not RFC 3339.
+    #[error("{text:?} is not an RFC 3339 instant like 2026-12-06T02:00:00Z: {reason}")]
+    InvalidTime {
+        /// The text given.
+        text: String,
+        /// Why it does not read.
+        reason: String,
+    },
+    /// A maintenance window that holds nothing or overlaps itself.
+    #[error("{0}")]
+    Maintenance(crate::maintenance::MaintenanceError),
     /// `routes: []`, which would match nothing.
     #[error("an empty route list matches nothing; omit `match` to cover every request")]
     EmptyRoutes,

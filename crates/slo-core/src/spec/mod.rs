@@ -8,11 +8,13 @@ mod error;
 mod route;
 mod validate;
 mod validate_alerting;
+mod validate_time;
 mod write;
 mod yaml;
 
 use std::time::Duration;
 
+use crate::maintenance::MaintenanceWindow;
 use crate::release::ReleasePolicy;
 use crate::windows::SloWindows;
 
@@ -70,6 +72,8 @@ pub struct UnknownSlo(pub String);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
     service: String,
+    timezone: String,
+    maintenance: Vec<MaintenanceWindow>,
     slos: Vec<SloDefinition>,
     release: ReleasePolicy,
     warnings: Vec<SpecWarning>,
@@ -91,6 +95,18 @@ impl Spec {
     /// The service the SLOs belong to.
     pub fn service(&self) -> &str {
         &self.service
+    }
+
+    /// The time zone calendar periods are kept in: an IANA name, `UTC`
+    /// unless the spec says otherwise.
+    pub fn timezone(&self) -> &str {
+        &self.timezone
+    }
+
+    /// The service-wide maintenance windows: every SLO's events inside
+    /// one are excluded.
+    pub fn maintenance(&self) -> &[MaintenanceWindow] {
+        &self.maintenance
     }
 
     /// The SLOs, in definition order.
@@ -135,6 +151,7 @@ pub struct SloDefinition {
     own_tiers: bool,
     windows: SloWindows,
     budget_alerts: Vec<BudgetCondition>,
+    maintenance: Vec<MaintenanceWindow>,
 }
 
 impl SloDefinition {
@@ -203,6 +220,12 @@ impl SloDefinition {
     /// it has.
     pub fn budget_alerts(&self) -> &[BudgetCondition] {
         &self.budget_alerts
+    }
+
+    /// Its own maintenance windows, besides the service's
+    /// ([`Spec::maintenance`]).
+    pub fn maintenance(&self) -> &[MaintenanceWindow] {
+        &self.maintenance
     }
 
     /// The fraction of events allowed to be bad: `1 - objective`, rounded to

@@ -9,6 +9,7 @@ use super::draft::{
     SloDraft, SpecDraft,
 };
 use super::validate_alerting::check_alerting;
+use super::validate_time::{check_maintenance, check_timezone};
 use super::{
     DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
     SpecError, SpecErrorKind, SpecErrors, SpecWarning,
@@ -48,6 +49,14 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
         warnings: Vec::new(),
     };
     check_name(&mut c, "service", &draft.service);
+    let timezone = match &draft.timezone {
+        None => Some("UTC".to_owned()),
+        Some(timezone) => check_timezone(&mut c, timezone),
+    };
+    let maintenance = match &draft.maintenance {
+        None => Some(Vec::new()),
+        Some(windows) => check_maintenance(&mut c, "maintenance", windows),
+    };
     if draft.slos.value.is_empty() {
         c.error("slos", draft.slos.at, SpecErrorKind::NoSlos);
     }
@@ -80,15 +89,16 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
     c.errors.sort_by_key(|e| e.location);
     // A mistake in `policy.alerting` is found once per SLO inheriting it.
     c.errors.dedup();
-    if c.errors.is_empty() {
-        Ok(Spec {
+    match (timezone, maintenance) {
+        (Some(timezone), Some(maintenance)) if c.errors.is_empty() => Ok(Spec {
             service: draft.service.value,
+            timezone,
+            maintenance,
             slos,
             release,
             warnings: c.warnings,
-        })
-    } else {
-        Err(SpecErrors(c.errors))
+        }),
+        _ => Err(SpecErrors(c.errors)),
     }
 }
 
@@ -184,6 +194,10 @@ fn check_slo(
         None => Some(None),
         Some(routes) => check_routes(c, prefix, routes).map(Some),
     };
+    let maintenance = match &slo.maintenance {
+        None => Some(Vec::new()),
+        Some(windows) => check_maintenance(c, &format!("{prefix}.maintenance"), windows),
+    };
     let (alerting, origin) = slo.alerting.merged(policy);
     let alerting = check_alerting(c, prefix, &alerting, origin, period);
     let period = period?;
@@ -203,6 +217,7 @@ fn check_slo(
         own_tiers: alerting.tiers.is_some(),
         windows,
         budget_alerts: alerting.budget_alerts,
+        maintenance: maintenance?,
     };
     warn_about_tiers(c, prefix, slo.objective.at, &definition);
     Some(definition)

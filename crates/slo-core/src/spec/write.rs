@@ -8,11 +8,16 @@ use serde::Serialize;
 use super::{BudgetCondition, DEFAULT_PERIOD, Sli, SloDefinition, Spec};
 use crate::duration::format_duration;
 use crate::level::StatusLevel;
+use crate::maintenance::MaintenanceWindow;
 use crate::release::{ReleaseDecisions, ReleasePolicy};
 
 #[derive(Serialize)]
 struct SpecFile<'a> {
     service: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    maintenance: Vec<MaintenanceEntry>,
     slos: Vec<SloEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<PolicyEntry>,
@@ -60,6 +65,30 @@ struct SloEntry<'a> {
     matches: Option<MatchEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     alerting: Option<AlertingEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    maintenance: Vec<MaintenanceEntry>,
+}
+
+/// One maintenance window: its start in UTC, its duration, its repeat.
+#[derive(Serialize)]
+struct MaintenanceEntry {
+    start: String,
+    duration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    every: Option<String>,
+}
+
+impl MaintenanceEntry {
+    fn all(windows: &[MaintenanceWindow]) -> Vec<MaintenanceEntry> {
+        windows
+            .iter()
+            .map(|window| MaintenanceEntry {
+                start: window.start().to_string(),
+                duration: format_duration(window.duration()).to_string(),
+                every: window.every().map(|e| format_duration(e).to_string()),
+            })
+            .collect()
+    }
 }
 
 /// An SLO's `alerting`, `policy.alerting` merged in: each key only when
@@ -167,6 +196,7 @@ impl<'a> SloEntry<'a> {
                 routes: rules.iter().map(ToString::to_string).collect(),
             }),
             alerting: AlertingEntry::new(slo),
+            maintenance: MaintenanceEntry::all(slo.maintenance()),
         }
     }
 }
@@ -190,6 +220,8 @@ impl Spec {
     pub fn to_yaml(&self) -> String {
         let file = SpecFile {
             service: self.service(),
+            timezone: (self.timezone() != "UTC").then_some(self.timezone()),
+            maintenance: MaintenanceEntry::all(self.maintenance()),
             slos: self.slos().iter().map(SloEntry::new).collect(),
             policy: PolicyEntry::new(self.release_policy()),
         };

@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::draft::{
-    AlertingDraft, DurationDraft, Located, NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft,
-    SloDraft, SpecDraft, TierDraft,
+    AlertingDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText, ReleaseCellDraft,
+    ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
@@ -17,9 +17,22 @@ use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 #[serde(deny_unknown_fields)]
 struct RawSpec {
     service: Spanned<String>,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    maintenance: Option<Spanned<Vec<RawMaintenance>>>,
     slos: Spanned<Vec<RawSlo>>,
     #[serde(default)]
     policy: Option<RawPolicy>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaintenance {
+    start: Spanned<String>,
+    duration: Spanned<RawScalar>,
+    #[serde(default)]
+    every: Option<Spanned<RawScalar>>,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +85,8 @@ struct RawSlo {
     matches: Option<RawMatch>,
     #[serde(default)]
     alerting: Option<RawAlerting>,
+    #[serde(default)]
+    maintenance: Option<Spanned<Vec<RawMaintenance>>>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +230,21 @@ pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
         slos: located(raw.slos, |slos| slos.into_iter().map(into_draft).collect()),
         release: ReleaseDraft::Cells(cells),
         alerting: alerting.map(alerting_draft).unwrap_or_default(),
+        timezone: raw.timezone.map(|tz| located(tz, |s| s)),
+        maintenance: raw.maintenance.map(maintenance_draft),
+    })
+}
+
+fn maintenance_draft(raw: Spanned<Vec<RawMaintenance>>) -> Located<Vec<MaintenanceDraft>> {
+    located(raw, |windows| {
+        windows
+            .into_iter()
+            .map(|window| MaintenanceDraft::Written {
+                start: located(window.start, |s| s),
+                duration: located(window.duration, duration_draft),
+                every: window.every.map(|e| located(e, duration_draft)),
+            })
+            .collect()
     })
 }
 
@@ -282,6 +312,7 @@ fn into_draft(raw: RawSlo) -> SloDraft {
             })
         }),
         alerting: raw.alerting.map(alerting_draft).unwrap_or_default(),
+        maintenance: raw.maintenance.map(maintenance_draft),
     }
 }
 
