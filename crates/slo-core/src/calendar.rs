@@ -49,6 +49,19 @@ closed_set! {
     }
 }
 
+impl CalendarUnit {
+    /// The rolling period the default alert windows are scaled for: 7d
+    /// for a week, 30d for a month, 90d for a quarter.
+    pub fn nominal_length(self) -> Duration {
+        let days = match self {
+            CalendarUnit::Week => 7,
+            CalendarUnit::Month => 30,
+            CalendarUnit::Quarter => 90,
+        };
+        Duration::from_secs(days * 86_400)
+    }
+}
+
 /// Why a calendar period could not be made or placed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
@@ -114,6 +127,12 @@ impl CalendarPeriod {
             timezone: timezone.to_owned(),
             zone,
         })
+    }
+
+    /// The rolling period the default alert windows are scaled for: 7d
+    /// for a week, 30d for a month, 90d for a quarter.
+    pub fn nominal_length(&self) -> Duration {
+        self.unit.nominal_length()
     }
 
     /// The calendar unit.

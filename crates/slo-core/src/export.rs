@@ -43,7 +43,16 @@ pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
             SeriesLabels {
                 handle: handle.clone(),
                 slo: definition.name().to_owned(),
-                windows: windows.all().iter().map(|w| w.label.clone()).collect(),
+                windows: {
+                    let mut labels: Vec<String> =
+                        windows.all().iter().map(|w| w.label.clone()).collect();
+                    // A calendar period is named by its unit, as in `/slo`.
+                    if let (Some(calendar), Some(last)) = (definition.calendar(), labels.last_mut())
+                    {
+                        *last = calendar.unit().as_str().to_owned();
+                    }
+                    labels
+                },
                 alerts: windows
                     .tiers()
                     .iter()

@@ -111,6 +111,9 @@ struct Replayer<'s, W> {
     /// Whether any maintenance window is defined: then each event sets the
     /// maintenance flags for its own instant.
     spec_has_maintenance: bool,
+    /// Whether any SLO has a calendar period: then each event may start
+    /// its next period.
+    spec_has_calendar: bool,
 }
 
 struct Running {
@@ -155,6 +158,7 @@ pub fn replay(
         previous_t: 0.0,
         spec_has_maintenance: !spec.maintenance().is_empty()
             || spec.slos().iter().any(|slo| !slo.maintenance().is_empty()),
+        spec_has_calendar: spec.slos().iter().any(|slo| slo.calendar().is_some()),
     };
     let mut events = events;
     let mut buffer = Vec::with_capacity(256);
@@ -223,6 +227,10 @@ impl<W: Write> Replayer<'_, W> {
         if self.spec_has_maintenance {
             // Exact at the boundaries: the flag for this very instant.
             state.registry.apply_maintenance_at(at);
+        }
+        if self.spec_has_calendar {
+            // A period begins with the first event at or past its start.
+            state.registry.roll_calendars_at(at);
         }
         match outcome {
             Outcome::Direct { slo, good } => {

@@ -301,6 +301,24 @@ impl Rings {
         })
     }
 
+    /// The cumulative count at time `x` (≤ `now`), read from the finest
+    /// ring that still holds samples around it: exact when `x` is a sample
+    /// time of that ring or nothing happened around it, else interpolated
+    /// inside one of its spacings.
+    pub fn cumulative_at(&self, now: i64, x: i64, live: impl Fn() -> Totals) -> Point {
+        self.consistent(|| {
+            let live_point = Point::live(now, live());
+            let ring = self.rings.iter().find(|ring| {
+                let oldest = ring.latest.load(Ordering::Relaxed) - ring.len() + 1;
+                oldest <= ring.first || x >= oldest.saturating_mul(ring.spacing)
+            });
+            match ring.or(self.rings.last()) {
+                Some(ring) => self.value_at(ring, x, live_point),
+                None => live_point,
+            }
+        })
+    }
+
     /// Runs `read` until it saw the rings between two ticks: no tick was
     /// in progress when it began, and none began while it ran (the
     /// readers' half of the sequence lock). Returns that run's result.
@@ -424,7 +442,7 @@ impl Rings {
 
 /// The cumulative count at `t`, assuming the events since the previous tick
 /// arrived evenly between it and `now`.
-fn spread(previous: TickState, now: i64, live: Totals, t: i64) -> Totals {
+pub(crate) fn spread(previous: TickState, now: i64, live: Totals, t: i64) -> Totals {
     if now <= previous.at || t >= now {
         return live;
     }

@@ -111,6 +111,24 @@
 //! follow them. `policy.alerting` gives every SLO's `alerting` keys a
 //! default; an SLO's own key wins, key by key.
 //!
+//! # Calendar periods
+//!
+//! `period: calendar week | calendar month | calendar quarter` keeps the
+//! objective over the current ISO week (from Monday 00:00), month (from
+//! the 1st) or quarter (from the 1st of January, April, July or October),
+//! midnight in the spec's `timezone`. The period window holds the events
+//! since the period began, and the budget is whole again at each
+//! boundary: a tick past it starts the next period with the counts at the
+//! boundary (the ticker ticks at least every second), and replay starts it
+//! with the first event at or after it, exactly. `period_seconds` is the
+//! current period's length (a month in which the zone changes its clocks
+//! is an hour shorter or longer), coverage counts from the later of the
+//! period's start and the earliest history held, and the budget rule above
+//! holds over them. The alert windows keep rolling: the default tiers scale
+//! as for a 7d, 30d or 90d period. `burn_rates` and the `slo_burn_rate`
+//! gauge name the period window `week`, `month` or `quarter`. A state file
+//! restored after the period it was taken in starts the new period whole.
+//!
 //! # Maintenance windows
 //!
 //! `maintenance:` at the top of a spec (every SLO) or under an SLO (that

@@ -76,9 +76,14 @@ pub struct SloStatus {
     pub sli: SliStatus,
     /// The target ratio of good events.
     pub objective: f64,
-    /// The period, in seconds.
+    /// The period, in seconds: for a calendar period, the current one's
+    /// length (28 to 31 days for a month, an hour apart where the clocks
+    /// change).
     #[serde(with = "whole_number")]
     pub period_seconds: f64,
+    /// The calendar period now; `null` for a rolling period.
+    #[serde(default)]
+    pub calendar: Option<CalendarStatus>,
     /// How much of the period this process has seen, 0..=1.
     pub coverage_ratio: f64,
     /// Events over the period (since start while coverage is below 1).
@@ -210,6 +215,56 @@ pub struct AlertStatus {
     pub burn_rate_threshold: f64,
     /// Whether the tier fires now.
     pub firing: bool,
+}
+
+/// An SLO's calendar period now (`/slo`'s `calendar`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarStatus {
+    /// `week`, `month` or `quarter`.
+    pub unit: String,
+    /// The IANA time zone it is kept in.
+    pub timezone: String,
+    /// Its first instant, RFC 3339 with the zone's offset.
+    pub start: String,
+    /// The next period's first instant, RFC 3339 with the zone's offset.
+    pub end: String,
+}
+
+impl CalendarStatus {
+    /// How people name the period: the month (`December`), the quarter
+    /// (`Q4 2026`), or the week by its first day (`the week of 2026-11-30`);
+    /// `None` when `start` does not read as RFC 3339.
+    pub fn name(&self) -> Option<String> {
+        let date = self.start.get(..10)?;
+        let month: usize = date.get(5..7)?.parse().ok()?;
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        match self.unit.as_str() {
+            "month" => MONTHS.get(month.checked_sub(1)?).map(|m| (*m).to_owned()),
+            "quarter" => Some(format!("Q{} {}", month.div_ceil(3), date.get(..4)?)),
+            _ => Some(format!("the week of {date}")),
+        }
+    }
+
+    /// Seconds from `now` (RFC 3339, as `/slo`'s `now`) to the period's
+    /// end; `None` when either does not read.
+    pub fn seconds_left(&self, now: &str) -> Option<f64> {
+        let now: jiff::Timestamp = now.parse().ok()?;
+        let end: jiff::Timestamp = self.end.parse().ok()?;
+        Some(end.duration_since(now).as_secs_f64().max(0.0))
+    }
 }
 
 /// An SLO's maintenance windows at one instant (`/slo`'s `maintenance`).

@@ -139,3 +139,45 @@ fn mistakes_are_refused_at_their_place() {
         .unwrap_err();
     assert_eq!(built.0[0].field, "timezone");
 }
+
+#[test]
+fn calendar_periods_are_read_built_and_written_back() {
+    use slo_core::calendar::CalendarUnit;
+    let text = "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99.9%\n    period: calendar month\n  - name: search\n    objective: 99%\n    period: calendar week\n  - name: cart\n    objective: 99%\n    period: calendar quarter\n";
+    let spec = Spec::from_yaml(text).unwrap();
+    let units: Vec<(CalendarUnit, &str, u64)> = spec
+        .slos()
+        .iter()
+        .map(|slo| {
+            let calendar = slo.calendar().unwrap();
+            (calendar.unit(), calendar.timezone(), slo.period().as_secs() / 86_400)
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [
+            (CalendarUnit::Month, "Europe/Berlin", 30),
+            (CalendarUnit::Week, "Europe/Berlin", 7),
+            (CalendarUnit::Quarter, "Europe/Berlin", 90)
+        ]
+    );
+    // The default tiers scale as for the nominal period.
+    assert_eq!(spec.slos()[1].windows().tiers()[0].long.label, "14m");
+    let built = Spec::builder("shop")
+        .timezone("Europe/Berlin")
+        .slo(SloDefinition::builder("checkout").objective(0.999).calendar(CalendarUnit::Month))
+        .slo(SloDefinition::builder("search").objective(0.99).calendar(CalendarUnit::Week))
+        .slo(SloDefinition::builder("cart").objective(0.99).calendar(CalendarUnit::Quarter))
+        .build()
+        .unwrap();
+    assert_eq!(built, spec);
+    let written = spec.to_yaml();
+    assert!(written.contains("period: calendar month"), "{written}");
+    assert_eq!(Spec::from_yaml(&written).unwrap(), spec);
+    // A unit that is not one is refused at its place.
+    let errors = Spec::from_yaml(&text.replace("calendar week", "calendar fortnight")).unwrap_err();
+    let error = &errors.0[0];
+    assert_eq!(error.field, "slos[1].period");
+    assert_eq!(error.location.map(|at| (at.line, at.column)), Some((9, 13)));
+    assert!(error.to_string().contains("week, month, quarter"), "{error}");
+}

@@ -517,3 +517,62 @@ fn a_refusal_quotes_the_file_printably_and_briefly() {
     fit(&said);
     assert!(said.contains("its history starts after"), "{said}");
 }
+
+#[test]
+fn a_snapshot_of_the_31st_restored_on_the_1st_starts_the_month_whole() {
+    let spec = Spec::from_yaml(
+        "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99%\n    period: calendar month\n",
+    )
+    .unwrap();
+    // 2026-10-31T12:00Z, the last day of October in Berlin.
+    const LAST_DAY_NOON: u64 = 1_793_448_000;
+    // 2026-10-31T23:00Z: November begins in Berlin.
+    const NOVEMBER: u64 = LAST_DAY_NOON + 11 * HOUR;
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(
+        i64::try_from(LAST_DAY_NOON - 6 * HOUR).unwrap() * 1_000_000_000,
+    ));
+    let first = registry_at(spec.clone(), &clock, None);
+    let checkout = first.handle("checkout").unwrap();
+    // Six hours at 5% bad, then the snapshot at noon.
+    for minute in 0..360 {
+        move_to(&[&first], &clock, LAST_DAY_NOON - 6 * HOUR + minute * 60);
+        for i in 0..20 {
+            checkout.record(i != 0);
+        }
+    }
+    move_to(&[&first], &clock, LAST_DAY_NOON);
+    first.tick();
+    let october = first.status().slos.remove(0);
+    assert_eq!(october.events.bad, 360);
+    assert!(october.error_budget.remaining_ratio < 1.0);
+    let snapshot = first.snapshot();
+    // Restored on the 1st, an hour after November began.
+    clock.set(Timestamp::from_unix_nanos(
+        i64::try_from(NOVEMBER + HOUR).unwrap() * 1_000_000_000,
+    ));
+    let second = registry_at(spec.clone(), &clock, Some(snapshot.clone()));
+    second.tick();
+    let november = second.status().slos.remove(0);
+    assert_eq!(
+        november.calendar.as_ref().unwrap().start,
+        "2026-11-01T00:00:00+01:00"
+    );
+    assert_eq!((november.events.good, november.events.bad), (0, 0));
+    assert_eq!(november.error_budget.remaining_ratio, 1.0, "whole again");
+    // The rolling windows kept October's last hours: the 1d window (scaled
+    // for a 30d month) still holds the incident.
+    assert!(
+        november.burn_rates.get("1d").is_some_and(|b| b > 4.0),
+        "{:?}",
+        november.burn_rates
+    );
+    // Restored within the same month instead, the month keeps its events.
+    clock.set(Timestamp::from_unix_nanos(
+        i64::try_from(LAST_DAY_NOON + HOUR).unwrap() * 1_000_000_000,
+    ));
+    let same_month = registry_at(spec, &clock, Some(snapshot));
+    same_month.tick();
+    let kept = same_month.status().slos.remove(0);
+    assert_eq!(kept.events.bad, 360);
+    assert_eq!(kept.events.good, 360 * 19);
+}

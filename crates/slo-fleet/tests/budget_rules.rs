@@ -159,3 +159,31 @@ fn own_tiers_get_exactly_their_windows_and_fire_on_their_burn_rates() {
     run_test(&dir, input, vec![alert_test("150m", BURN_ALERT, tickets)]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_calendar_month_keeps_rolling_rules_and_says_so() {
+    if !have_promtool() {
+        return;
+    }
+    let dir = workdir("calendar");
+    let spec = spec(
+        "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99.9%\n    period: calendar month\n",
+    );
+    let file = write_rules(&spec, &RulesOptions::new(), &dir);
+    let text = std::fs::read_to_string(dir.join("rules.yaml")).unwrap();
+    assert!(
+        text.starts_with("# checkout: its period is the calendar month in Europe/Berlin."),
+        "{text}"
+    );
+    assert!(
+        text.contains("# (and keep the rolling alert windows); `slo report`"),
+        "{text}"
+    );
+    // The rolling windows of a 30d period, as before.
+    assert!(
+        file.groups[0].rules.iter().any(
+            |rule| matches!(rule, Rule::Record(r) if r.record == "slo:sli_error:ratio_rate30d")
+        ),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

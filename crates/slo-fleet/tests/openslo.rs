@@ -202,7 +202,7 @@ fn what_the_model_cannot_hold_is_refused_by_name() {
     let cases = [
         (
             slo_doc(&format!(
-                "  timeWindow: [{{duration: 1M, isRolling: false}}]\n  budgetingMethod: Occurrences\n{one}"
+                "  timeWindow: [{{duration: 2M, isRolling: false}}]\n  budgetingMethod: Occurrences\n{one}"
             )),
             "calendar-aligned",
         ),
@@ -292,4 +292,35 @@ proptest! {
         let again = Spec::from_yaml(&spec.to_yaml()).unwrap();
         prop_assert_eq!(again.slos(), spec.slos());
     }
+}
+
+#[test]
+fn a_calendar_month_with_its_own_tiers_survives_the_round_trip() {
+    let spec = Spec::from_yaml(
+        "service: shop
+timezone: Europe/Berlin
+slos:
+  - name: checkout
+    objective: 99.9%
+    period: calendar month
+    alerting:
+      tiers:
+        - {severity: page, long: 1h, short: 5m, burn_rate: 14.4}
+        - {severity: ticket, long: 3d, short: 6h, burn_rate: 1}
+      budget: {remaining_below: 25%}
+  - name: search
+    objective: 99%
+    period: calendar week
+",
+    )
+    .unwrap();
+    let text = to_openslo(&spec);
+    assert!(text.contains("isRolling: false"), "{text}");
+    assert!(text.contains("timeZone: Europe/Berlin"), "{text}");
+    assert!(text.contains("duration: 1M"), "{text}");
+    let back = from_openslo(&text).unwrap();
+    assert_eq!(back.spec.timezone(), "Europe/Berlin");
+    assert_eq!(back.spec.slos(), spec.slos());
+    assert!(back.spec.slo("checkout").unwrap().has_own_tiers());
+    assert!(!back.spec.slo("search").unwrap().has_own_tiers());
 }

@@ -400,3 +400,43 @@ async fn recent_bad_events_and_the_phone_layout_in_a_real_browser() {
         "{narrow}"
     );
 }
+
+#[tokio::test]
+async fn a_calendar_month_says_which_and_how_long_it_has_to_go() {
+    // 2026-12-06T12:00:00Z: 25 days and 11 hours before January in Berlin.
+    let clock = ManualClock::new(Timestamp::from_secs_f64(1_796_558_400.0).unwrap());
+    let spec = "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99.9%\n    period: calendar month\n    maintenance:\n      - {start: \"2026-12-06T14:00:00Z\", duration: 1h}\n";
+    let registry = Registry::builder(Spec::from_yaml(spec).unwrap())
+        .clock(clock.clone())
+        .build();
+    registry.tick();
+    let addr = serve(Router::new().route_service("/slo", SloEndpoint::new(registry.clone()))).await;
+    let (_, body) = send(&client(), addr, "GET", "/slo").await;
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let checkout = &json["slos"][0];
+    assert_eq!(
+        checkout["calendar"],
+        serde_json::json!({"unit": "month", "timezone": "Europe/Berlin",
+            "start": "2026-12-01T00:00:00+01:00", "end": "2027-01-01T00:00:00+01:00"})
+    );
+    assert_eq!(checkout["period_seconds"], 31 * 86_400);
+    assert_eq!(
+        checkout["maintenance"],
+        serde_json::json!({"active": false, "until": null, "next_start": "2026-12-06T14:00:00Z"})
+    );
+    assert_eq!(
+        checkout["excluded"],
+        serde_json::json!({"maintenance": 0, "cancelled": 0})
+    );
+    assert!(
+        checkout["burn_rates"].get("month").is_some(),
+        "{}",
+        checkout["burn_rates"]
+    );
+    let (_, page) = send(&client(), addr, "GET", "/slo?format=html").await;
+    let page = String::from_utf8(page.to_vec()).unwrap();
+    assert!(
+        page.contains("December: 100% of the budget left, 25 days to go"),
+        "{page}"
+    );
+}

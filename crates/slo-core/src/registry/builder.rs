@@ -123,6 +123,9 @@ impl RegistryBuilder {
         let (sources, report) =
             restore::apply(&mut slos, self.spec.service(), self.restores, start);
         for slo in &slos {
+            if let (Some(calendar), Some(state)) = (slo.definition.calendar(), &slo.calendar) {
+                *crate::sync::lock(state) = slo.calendar_state_at(calendar, start);
+            }
             // Restored events are history, not activity since the start.
             *crate::sync::lock(&slo.activity) = Activity {
                 total: slo.events_ever(),
@@ -220,6 +223,8 @@ impl RegistryBuilder {
                 at: start,
                 totals: Totals::default(),
             }),
+            calendar: definition.calendar().map(|_| Mutex::new(None)),
+            restored_from: None,
         }
     }
 }

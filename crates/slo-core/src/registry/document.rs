@@ -58,14 +58,15 @@ impl Registry {
             counts,
             burn,
             coverage,
+            period_seconds,
             remaining,
             firing,
             level,
             exhaustion_seconds,
             budget_firing,
         } = self.evaluate(slo, now);
+        let calendar = Registry::calendar_status(slo);
         let (period_good, period_bad) = counts[slo.roles.period];
-        let period_seconds = definition.period().as_secs_f64();
         let alerts = windows
             .tiers()
             .iter()
@@ -113,9 +114,18 @@ impl Registry {
                     .all()
                     .iter()
                     .zip(burn)
-                    .map(|(w, b)| (w.label.clone(), b))
+                    .enumerate()
+                    .map(|(i, (w, b))| {
+                        // A calendar period is named by its unit.
+                        let label = match (&calendar, i == slo.roles.period) {
+                            (Some(calendar), true) => calendar.unit.clone(),
+                            _ => w.label.clone(),
+                        };
+                        (label, b)
+                    })
                     .collect(),
             ),
+            calendar,
             alerts,
             budget_alerts: definition
                 .budget_alerts()
@@ -130,10 +140,15 @@ impl Registry {
                     &[definition.windows().period().nanos()],
                     || slo.excluded_live(),
                 );
-                let start = starts.first().copied().unwrap_or(live);
+                let start = match slo.calendar_now() {
+                    Some(state) => (state.excluded_base.0, state.excluded_base.1),
+                    None => starts
+                        .first()
+                        .map_or((live.good, live.bad), |s| (s.good, s.bad)),
+                };
                 ExcludedCounts {
-                    maintenance: (live.good - start.good).max(0.0).round() as u64,
-                    cancelled: (live.bad - start.bad).max(0.0).round() as u64,
+                    maintenance: (live.good - start.0).max(0.0).round() as u64,
+                    cancelled: (live.bad - start.1).max(0.0).round() as u64,
                 }
             },
             status: level,

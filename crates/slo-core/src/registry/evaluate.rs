@@ -19,6 +19,8 @@ pub(super) struct Evaluation {
     pub burn: Vec<Option<f64>>,
     /// How much of the period the windows hold, 0..=1.
     pub coverage: f64,
+    /// The period's length in seconds: a calendar period's current one.
+    pub period_seconds: f64,
     /// The error budget left, as a ratio.
     pub remaining: f64,
     /// Whether each of the SLO's tiers fires, in their order.
@@ -45,14 +47,29 @@ impl Evaluation {
 
 impl Registry {
     pub(super) fn evaluate(&self, slo: &SloEntry, now: Timestamp) -> Evaluation {
-        let counts = self.window_counts(slo, now);
+        let mut counts = self.window_counts(slo, now);
+        let calendar = slo.calendar_now();
+        // A calendar period's window holds the events since its start.
+        if let (Some(state), Some(period)) = (calendar, counts.get_mut(slo.roles.period)) {
+            let live = slo.live();
+            *period = (
+                (live.good as f64 - state.base.0).max(0.0),
+                (live.bad as f64 - state.base.1).max(0.0),
+            );
+        }
         let error_budget = slo.definition.error_budget();
         let burn: Vec<Option<f64>> = counts
             .iter()
             .map(|&(good, bad)| budget::burn_rate(good, bad, error_budget))
             .collect();
-        let period_seconds = slo.definition.period().as_secs_f64();
-        let elapsed = now.saturating_duration_since(slo.since).as_secs_f64();
+        let (period_seconds, seen_from) = match calendar {
+            Some(state) => (
+                state.bounds.length().as_secs_f64(),
+                slo.since.max(state.bounds.start),
+            ),
+            None => (slo.definition.period().as_secs_f64(), slo.since),
+        };
+        let elapsed = now.saturating_duration_since(seen_from).as_secs_f64();
         let coverage = (elapsed / period_seconds).min(1.0);
         let remaining = 1.0 - budget::consumed(burn[slo.roles.period], coverage);
         let min_events = slo.definition.min_events() as f64;
@@ -94,6 +111,7 @@ impl Registry {
             counts,
             burn,
             coverage,
+            period_seconds,
             remaining,
             firing,
             exhaustion_seconds,

@@ -7,6 +7,7 @@
 //! to persist.
 
 mod builder;
+mod calendar;
 mod document;
 mod evaluate;
 mod history;
@@ -63,6 +64,11 @@ struct SloEntry {
     /// (maintenance, cancelled) where the others hold (good, bad).
     excluded: Rings,
     excluded_tick: Mutex<TickState>,
+    /// For a calendar period: the current period and the counts at its
+    /// start (`None` inside until the first tick or read sets it).
+    calendar: Option<Mutex<Option<calendar::CalendarState>>>,
+    /// When the snapshot its history was restored from was taken.
+    restored_from: Option<Timestamp>,
 }
 
 /// When an SLO last recorded anything, as the ticks (or replay) saw it.

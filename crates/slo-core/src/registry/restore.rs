@@ -178,5 +178,6 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
         sum_nanos,
     };
     slo.tick = Mutex::new(state);
+    slo.restored_from = Some(taken_at);
     true
 }

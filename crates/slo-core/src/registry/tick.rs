@@ -19,21 +19,25 @@ impl Registry {
     pub fn tick_at(&self, now: Timestamp) {
         self.apply_maintenance_at(now);
         for slo in &self.inner.slos {
-            {
+            let excluded_previous = {
                 let mut state = lock(&slo.excluded_tick);
+                let previous = *state;
                 *state = slo.excluded.tick(
                     now.as_unix_nanos(),
                     slo.excluded_live(),
-                    *state,
+                    previous,
                     self.inner.fill,
                 );
-            }
+                previous
+            };
             let mut state = lock(&slo.tick);
+            let previous = *state;
             let live = slo.live();
             *state = slo
                 .rings
-                .tick(now.as_unix_nanos(), live, *state, self.inner.fill);
+                .tick(now.as_unix_nanos(), live, previous, self.inner.fill);
             drop(state);
+            slo.roll_calendar(now, previous, excluded_previous, self.inner.fill);
             slo.observe_activity(now);
         }
         if self.inner.alerts.is_active() {
@@ -89,13 +93,19 @@ impl Registry {
         self.inner.alerts.firing_now()
     }
 
-    /// The soonest time at which a tick would take a new sample.
+    /// The soonest time at which a tick would take a new sample, or start
+    /// a calendar SLO's next period.
     pub fn next_sample_at(&self) -> Timestamp {
         Timestamp::from_unix_nanos(
             self.inner
                 .slos
                 .iter()
-                .map(|slo| slo.rings.next_sample_at())
+                .map(|slo| {
+                    let boundary = slo
+                        .calendar_now()
+                        .map_or(i64::MAX, |state| state.bounds.end.as_unix_nanos());
+                    slo.rings.next_sample_at().min(boundary)
+                })
                 .min()
                 .unwrap_or(i64::MAX),
         )

@@ -89,7 +89,7 @@ pub struct SloBuilder {
     name: String,
     description: Option<String>,
     objective: Option<f64>,
-    period: Option<Duration>,
+    period: Option<DurationDraft>,
     sli: Sli,
     routes: Option<Vec<String>>,
     alerting: Alerting,
@@ -124,7 +124,14 @@ impl SloBuilder {
 
     /// The rolling period (default 30 days, at least 1 day).
     pub fn period(mut self, period: Duration) -> Self {
-        self.period = Some(period);
+        self.period = Some(DurationDraft::Exact(period));
+        self
+    }
+
+    /// A calendar period instead: the current week, month or quarter in
+    /// the spec's [time zone](SpecBuilder::timezone).
+    pub fn calendar(mut self, unit: crate::calendar::CalendarUnit) -> Self {
+        self.period = Some(DurationDraft::Calendar(unit));
         self
     }
 
@@ -181,7 +188,7 @@ impl SloBuilder {
             name: Located::code(self.name),
             description: self.description,
             objective: Located::code(NumberOrText::Number(self.objective.unwrap_or(f64::NAN))),
-            period: self.period.map(|p| Located::code(DurationDraft::Exact(p))),
+            period: self.period.map(Located::code),
             sli: Located::code(match self.sli {
                 Sli::Availability => SliDraft::Availability,
                 Sli::Latency { threshold } => SliDraft::Latency {

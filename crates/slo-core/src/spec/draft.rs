@@ -148,6 +148,8 @@ pub(crate) enum DurationDraft {
     Text(String),
     Number(f64),
     Exact(Duration),
+    /// A calendar period, given in code (only for `period`).
+    Calendar(crate::calendar::CalendarUnit),
 }
 
 #[derive(Debug, Clone)]

@@ -14,6 +14,7 @@ mod yaml;
 
 use std::time::Duration;
 
+use crate::calendar::CalendarPeriod;
 use crate::maintenance::MaintenanceWindow;
 use crate::release::ReleasePolicy;
 use crate::windows::SloWindows;
@@ -152,6 +153,8 @@ pub struct SloDefinition {
     windows: SloWindows,
     budget_alerts: Vec<BudgetCondition>,
     maintenance: Vec<MaintenanceWindow>,
+    /// The calendar period, for `period: calendar …`.
+    calendar: Option<CalendarPeriod>,
 }
 
 impl SloDefinition {
@@ -175,9 +178,18 @@ impl SloDefinition {
         self.objective
     }
 
-    /// The rolling period the objective applies to.
+    /// The rolling period the objective applies to; for a calendar
+    /// period, its nominal length (7d, 30d, 90d), which the default alert
+    /// windows are scaled for ([`SloDefinition::calendar`] has the real
+    /// bounds).
     pub fn period(&self) -> Duration {
         self.period
+    }
+
+    /// The calendar period (`period: calendar month`), kept in the spec's
+    /// time zone; `None` for a rolling period.
+    pub fn calendar(&self) -> Option<&CalendarPeriod> {
+        self.calendar.as_ref()
     }
 
     /// The windows the SLO keeps, each with its role: its alert tiers'

@@ -14,6 +14,7 @@ use super::{
     DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
     SpecError, SpecErrorKind, SpecErrors, SpecWarning,
 };
+use crate::calendar::{CalendarPeriod, CalendarUnit};
 use crate::duration::{format_duration, parse_duration};
 use crate::level::StatusLevel;
 use crate::release::{Decision, ReleasePolicy, Risk, UnknownName};
@@ -78,7 +79,9 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
                 seen.insert(slo.name.value.clone(), slo.name.at);
             }
         }
-        if let Some(definition) = check_slo(&mut c, &prefix, slo, &draft.alerting) {
+        if let Some(definition) =
+            check_slo(&mut c, &prefix, slo, &draft.alerting, timezone.as_deref())
+        {
             slos.push(definition);
         }
     }
@@ -166,11 +169,24 @@ fn check_slo(
     prefix: &str,
     slo: SloDraft,
     policy: &AlertingDraft,
+    timezone: Option<&str>,
 ) -> Option<SloDefinition> {
     let objective = check_objective(c, prefix, &slo.objective);
-    let period = match &slo.period {
-        None => Some(DEFAULT_PERIOD),
-        Some(period) => check_period(c, prefix, period),
+    let (period, calendar) = match &slo.period {
+        None => (Some(DEFAULT_PERIOD), None),
+        Some(period) => match check_period(c, prefix, period) {
+            None => (None, None),
+            Some(PeriodChoice::Rolling(length)) => (Some(length), None),
+            Some(PeriodChoice::Calendar(unit)) => {
+                // Kept in the spec's time zone; an unknown one is
+                // reported at `timezone`.
+                let calendar = timezone.and_then(|tz| CalendarPeriod::new(unit, tz).ok());
+                (
+                    calendar.as_ref().map(CalendarPeriod::nominal_length),
+                    calendar,
+                )
+            }
+        },
     };
     let sli = match &slo.sli.value {
         SliDraft::Availability => Some(Sli::Availability),
@@ -218,6 +234,7 @@ fn check_slo(
         windows,
         budget_alerts: alerting.budget_alerts,
         maintenance: maintenance?,
+        calendar,
     };
     warn_about_tiers(c, prefix, slo.objective.at, &definition);
     Some(definition)
@@ -278,12 +295,36 @@ pub(super) fn parse_percent(text: &str) -> Option<f64> {
         .ok()
 }
 
+/// A rolling period of this length, or the calendar unit of a calendar
+/// period.
+enum PeriodChoice {
+    Rolling(Duration),
+    Calendar(CalendarUnit),
+}
+
 fn check_period(
     c: &mut Collector,
     prefix: &str,
     period: &Located<DurationDraft>,
-) -> Option<Duration> {
+) -> Option<PeriodChoice> {
     let field = format!("{prefix}.period");
+    let calendar = match &period.value {
+        DurationDraft::Calendar(unit) => Some(Ok(*unit)),
+        DurationDraft::Text(text) => text
+            .trim()
+            .strip_prefix("calendar")
+            .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+            .map(|rest| rest.trim().parse::<CalendarUnit>()),
+        _ => None,
+    };
+    match calendar {
+        Some(Ok(unit)) => return Some(PeriodChoice::Calendar(unit)),
+        Some(Err(unknown)) => {
+            c.error(field, period.at, SpecErrorKind::UnknownName(unknown));
+            return None;
+        }
+        None => {}
+    }
     let value = check_duration(c, &field, period, false)?;
     if value < MIN_PERIOD {
         c.error(
@@ -293,7 +334,7 @@ fn check_period(
         );
         return None;
     }
-    Some(value)
+    Some(PeriodChoice::Rolling(value))
 }
 
 pub(super) fn check_duration(
@@ -304,6 +345,9 @@ pub(super) fn check_duration(
 ) -> Option<Duration> {
     let parsed = match &draft.value {
         DurationDraft::Exact(duration) => Ok(*duration),
+        DurationDraft::Calendar(unit) => Err(SpecErrorKind::Duration(
+            crate::duration::DurationError::Syntax(format!("calendar {unit}")),
+        )),
         DurationDraft::Text(text) => parse_duration(text.trim()).map_err(SpecErrorKind::from),
         DurationDraft::Number(number) if *number <= 0.0 && is_threshold => {
             Err(SpecErrorKind::NotPositive)

@@ -181,8 +181,11 @@ impl<'a> SloEntry<'a> {
             name: slo.name(),
             description: slo.description(),
             objective: slo.objective(),
-            period: (slo.period() != DEFAULT_PERIOD)
-                .then(|| format_duration(slo.period()).to_string()),
+            period: match slo.calendar() {
+                Some(calendar) => Some(format!("calendar {}", calendar.unit())),
+                None => (slo.period() != DEFAULT_PERIOD)
+                    .then(|| format_duration(slo.period()).to_string()),
+            },
             sli: match slo.sli() {
                 Sli::Availability => SliEntry::Kind("availability"),
                 Sli::Latency { threshold } => SliEntry::Latency {

@@ -31,15 +31,17 @@ mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use slo_core::spec::{Alerting, BudgetCondition};
+use slo_core::calendar::CalendarUnit;
+use slo_core::spec::{Alerting, BudgetCondition, TierSpec};
+use slo_core::windows::SloWindows;
 use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
 
 use slo_core::series as names;
 
 use model::{
-    API_VERSION, AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, Condition, ConditionRef,
-    Document, Head, Indicator, IndicatorSpec, Metadata, MetricSource, MetricSourceHolder,
-    Objective, RatioMetric, ServiceSpec, SloSpec, TimeWindow,
+    API_VERSION, AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, CalendarAnchor, Condition,
+    ConditionRef, Document, Head, Indicator, IndicatorSpec, Metadata, MetricSource,
+    MetricSourceHolder, Objective, RatioMetric, ServiceSpec, SloSpec, TimeWindow,
 };
 
 /// Annotation: the SLO or service name when `metadata.name` had to differ.
@@ -92,6 +94,12 @@ pub enum OpenSloError {
     /// SLOs of more than one service; a spec describes one.
     #[error("the SLOs belong to several services ({0}); a spec describes one service")]
     SeveralServices(String),
+    /// Calendar-aligned SLOs in more than one time zone; a spec keeps its
+    /// calendar periods in one.
+    #[error(
+        "the calendar-aligned SLOs use several time zones ({0}); a spec keeps its calendar periods in one"
+    )]
+    SeveralTimeZones(String),
     /// The SLOs read do not make a valid spec.
     #[error("{0}")]
     Spec(#[from] SpecErrors),
@@ -205,9 +213,21 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
                 },
             }),
             indicator_ref: None,
-            time_window: vec![TimeWindow {
-                duration: windows.period().label.clone(),
-                is_rolling: true,
+            time_window: vec![match slo.calendar() {
+                // Anchored at a Monday, the 1st of a quarter, midnight.
+                Some(calendar) => TimeWindow {
+                    duration: calendar_duration(calendar.unit()).to_owned(),
+                    is_rolling: false,
+                    calendar: Some(CalendarAnchor {
+                        start_time: "2024-01-01 00:00:00".to_owned(),
+                        time_zone: calendar.timezone().to_owned(),
+                    }),
+                },
+                None => TimeWindow {
+                    duration: windows.period().label.clone(),
+                    is_rolling: true,
+                    calendar: None,
+                },
             }],
             budgeting_method: "Occurrences".into(),
             objectives: vec![Objective {
@@ -311,6 +331,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let documents: Vec<serde_json::Value> =
         serde_saphyr::from_multiple(text).map_err(|e| OpenSloError::Yaml(e.to_string()))?;
     let mut notes = Vec::new();
+    let mut alerts = AlertDocuments::default();
     let mut service_names: BTreeMap<String, String> = BTreeMap::new();
     let mut slos = Vec::new();
     for (i, document) in documents.into_iter().enumerate() {
@@ -347,7 +368,23 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
                     .unwrap_or_else(|| service.metadata.name.clone());
                 service_names.insert(service.metadata.name, original);
             }
-            Some("AlertPolicy" | "AlertCondition") => {}
+            Some("AlertPolicy") => {
+                // Read for the tiers; one that does not read is left out.
+                if let Ok(policy) = serde_json::from_value::<Document<AlertPolicySpec>>(document) {
+                    alerts
+                        .policies
+                        .insert(policy.metadata.name, policy.spec.conditions);
+                }
+            }
+            Some("AlertCondition") => {
+                if let Ok(condition) =
+                    serde_json::from_value::<Document<AlertConditionSpec>>(document)
+                {
+                    alerts
+                        .conditions
+                        .insert(condition.metadata.name.clone(), condition);
+                }
+            }
             Some(other) => notes.push(format!(
                 "document {index}: skipped a {other} document (slo has no place for it)"
             )),
@@ -368,8 +405,19 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
         .cloned()
         .unwrap_or(service_ref);
     let mut builder = Spec::builder(service);
+    let mut zones = BTreeSet::new();
     for (index, slo) in slos {
-        builder = builder.slo(import_slo(index, slo, &mut notes)?);
+        let (slo, zone) = import_slo(index, slo, &alerts, &mut notes)?;
+        builder = builder.slo(slo);
+        zones.extend(zone);
+    }
+    // A spec keeps its calendar periods in one time zone.
+    if zones.len() > 1 {
+        let list: Vec<&str> = zones.iter().map(String::as_str).collect();
+        return Err(OpenSloError::SeveralTimeZones(list.join(", ")));
+    }
+    if let Some(zone) = zones.into_iter().next() {
+        builder = builder.timezone(zone);
     }
     Ok(OpenSloImport {
         spec: builder.build()?,
@@ -377,11 +425,49 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     })
 }
 
+/// The `AlertPolicy` and `AlertCondition` documents read, by name.
+#[derive(Default)]
+struct AlertDocuments {
+    policies: BTreeMap<String, Vec<ConditionRef>>,
+    conditions: BTreeMap<String, Document<AlertConditionSpec>>,
+}
+
+impl AlertDocuments {
+    /// The burn-rate tiers of an SLO's alert policies, as our export
+    /// writes them (`burnrate` conditions with the short window in an
+    /// annotation); `None` when there are none.
+    fn tiers(&self, slo: &Document<SloSpec>) -> Option<Vec<TierSpec>> {
+        let tiers: Vec<TierSpec> = slo
+            .spec
+            .alert_policies
+            .iter()
+            .filter_map(|policy| self.policies.get(&policy.alert_policy_ref))
+            .flatten()
+            .filter_map(|reference| self.conditions.get(&reference.condition_ref))
+            .filter_map(|condition| {
+                let spec = &condition.spec;
+                if spec.condition.kind != "burnrate" {
+                    return None;
+                }
+                let short = condition.metadata.annotations.get(SHORT_WINDOW)?;
+                Some(TierSpec {
+                    severity: spec.severity.parse().ok()?,
+                    long: parse_duration(&spec.condition.lookback_window).ok()?,
+                    short: parse_duration(short).ok()?,
+                    burn_rate: spec.condition.threshold,
+                })
+            })
+            .collect();
+        (!tiers.is_empty()).then_some(tiers)
+    }
+}
+
 fn import_slo(
     index: usize,
     slo: Document<SloSpec>,
+    alerts: &AlertDocuments,
     notes: &mut Vec<String>,
-) -> Result<slo_core::SloBuilder, OpenSloError> {
+) -> Result<(slo_core::SloBuilder, Option<String>), OpenSloError> {
     let fail = |message: String| OpenSloError::Document { index, message };
     let annotations = &slo.metadata.annotations;
     let name = annotations
@@ -410,14 +496,28 @@ fn import_slo(
             slo.spec.time_window.len()
         )));
     };
+    let mut timezone = None;
     if !window.is_rolling {
-        return Err(fail(format!(
-            "SLO {name}: calendar-aligned time windows are not supported; slo's periods roll"
-        )));
+        let unit = CalendarUnit::ALL
+            .into_iter()
+            .find(|unit| calendar_duration(*unit) == window.duration.trim())
+            .ok_or_else(|| {
+                fail(format!(
+                    "SLO {name}: a calendar-aligned timeWindow of {:?}; slo reads 1w, 1M and 1Q",
+                    window.duration
+                ))
+            })?;
+        let zone = window
+            .calendar
+            .as_ref()
+            .map_or("UTC", |anchor| anchor.time_zone.as_str());
+        builder = builder.calendar(unit);
+        timezone = Some(zone.to_owned());
+    } else {
+        let period = parse_duration(&window.duration)
+            .map_err(|e| fail(format!("SLO {name}: timeWindow duration: {e}")))?;
+        builder = builder.period(period);
     }
-    let period = parse_duration(&window.duration)
-        .map_err(|e| fail(format!("SLO {name}: timeWindow duration: {e}")))?;
-    builder = builder.period(period);
     if slo.spec.budgeting_method != "Occurrences" {
         return Err(fail(format!(
             "SLO {name}: budgetingMethod {:?} is not supported; slo counts Occurrences",
@@ -464,6 +564,35 @@ fn import_slo(
         builder = builder.min_events(min);
     }
     let mut alerting = Alerting::new();
+    // Tiers other than the default four for the period come back as the
+    // SLO's own.
+    if let Some(tiers) = alerts.tiers(&slo) {
+        let nominal = if window.is_rolling {
+            parse_duration(&window.duration).ok()
+        } else {
+            CalendarUnit::ALL
+                .into_iter()
+                .find(|unit| calendar_duration(*unit) == window.duration.trim())
+                .map(CalendarUnit::nominal_length)
+        };
+        let defaults: Vec<TierSpec> = nominal
+            .map(|period| {
+                SloWindows::for_period(period)
+                    .tiers()
+                    .iter()
+                    .map(|t| TierSpec {
+                        severity: t.severity,
+                        long: t.long.duration,
+                        short: t.short.duration,
+                        burn_rate: t.burn_rate,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if tiers != defaults {
+            alerting = tiers.into_iter().fold(alerting, Alerting::tier);
+        }
+    }
     if let Some(text) = annotations.get(BUDGET_REMAINING_BELOW) {
         let share: f64 = text.parse().map_err(|_| {
             fail(format!(
@@ -485,7 +614,16 @@ fn import_slo(
             alerting = set(alerting, span);
         }
     }
-    Ok(builder.alerting(alerting))
+    Ok((builder.alerting(alerting), timezone))
+}
+
+/// OpenSLO's duration of a calendar unit: `1w`, `1M`, `1Q`.
+fn calendar_duration(unit: CalendarUnit) -> &'static str {
+    match unit {
+        CalendarUnit::Week => "1w",
+        CalendarUnit::Month => "1M",
+        CalendarUnit::Quarter => "1Q",
+    }
 }
 
 #[cfg(test)]

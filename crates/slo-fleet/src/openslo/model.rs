@@ -130,6 +130,18 @@ pub(crate) struct TimeWindow {
     pub duration: String,
     #[serde(default = "rolling")]
     pub is_rolling: bool,
+    /// Where a calendar-aligned window's periods are anchored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarAnchor>,
+}
+
+/// `timeWindow[].calendar`: a start time the periods align to, and the
+/// time zone they are kept in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CalendarAnchor {
+    pub start_time: String,
+    pub time_zone: String,
 }
 
 fn rolling() -> bool {

@@ -106,7 +106,17 @@ impl RulesOptions {
 impl RuleFile {
     /// The file as YAML, ready for `rule_files:` or `promtool check rules`.
     pub fn to_yaml(&self) -> Result<String, RulesError> {
-        serde_saphyr::to_string(self).map_err(|e| RulesError::Yaml(e.to_string()))
+        let body = serde_saphyr::to_string(self).map_err(|e| RulesError::Yaml(e.to_string()))?;
+        let mut text = String::new();
+        for note in &self.notes {
+            for line in note.lines() {
+                text.push_str("# ");
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        text.push_str(&body);
+        Ok(text)
     }
 }
 
@@ -138,7 +148,22 @@ pub fn rules(spec: &Spec, options: &RulesOptions) -> RuleFile {
         groups.push(slo_rules.meta_group());
         groups.push(slo_rules.alert_group());
     }
-    RuleFile { groups }
+    let notes = spec
+        .slos()
+        .iter()
+        .filter_map(|slo| {
+            let calendar = slo.calendar()?;
+            Some(format!(
+                "{}: its period is the calendar {} in {}. PromQL cannot sum from the start of a\ncalendar {} in a time zone, so these rules evaluate its budget over a rolling {}\n(and keep the rolling alert windows); `slo report` over the calendar period\n(--month, --week, or --from and --to) is the fleet's calendar view.",
+                slo.name(),
+                calendar.unit(),
+                calendar.timezone(),
+                calendar.unit(),
+                format_duration(slo.period()),
+            ))
+        })
+        .collect();
+    RuleFile { groups, notes }
 }
 
 /// The rules of one SLO.

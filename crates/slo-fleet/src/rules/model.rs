@@ -10,6 +10,10 @@ use serde::{Serialize, Serializer};
 pub struct RuleFile {
     /// The groups, three per SLO: SLI recordings, metadata recordings, alerts.
     pub groups: Vec<RuleGroup>,
+    /// Lines written as YAML comments at the top of the file, such as what
+    /// the rules of a calendar-period SLO cannot say.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// One rule group; its rules are evaluated in order, so a rule may read a

@@ -50,6 +50,16 @@ fn rate(value: Option<f64>) -> String {
     }
 }
 
+/// `25 days`, `1 day`, or under a day its hours and minutes.
+fn days_to_go(seconds: f64) -> String {
+    let days = (seconds / 86_400.0).floor();
+    match days {
+        d if d >= 2.0 => format!("{d:.0} days"),
+        d if d >= 1.0 => "1 day".to_owned(),
+        _ => humane((seconds / 60.0).floor() * 60.0),
+    }
+}
+
 fn humane(seconds: f64) -> String {
     format_seconds(seconds).map_or_else(|| "–".into(), |d| d.to_string())
 }
@@ -137,6 +147,7 @@ pub(crate) fn page(
         slo_row(
             &mut out,
             slo,
+            &status.now,
             histories.get(i).and_then(Option::as_ref),
             trace_url,
         );
@@ -159,7 +170,13 @@ fn releases(release: &ReleaseDecisions) -> String {
         .join(" · ")
 }
 
-fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>, trace_url: Option<&str>) {
+fn slo_row(
+    out: &mut String,
+    slo: &SloStatus,
+    now: &str,
+    history: Option<&History>,
+    trace_url: Option<&str>,
+) {
     let c = colour(slo.status);
     let name = escape(&slo.name);
     let sli_kind = match slo.sli {
@@ -186,6 +203,18 @@ fn slo_row(out: &mut String, slo: &SloStatus, history: Option<&History>, trace_u
         period = humane(slo.period_seconds),
     );
     let remaining = slo.error_budget.remaining_ratio;
+    // A calendar period says which one it is and how long it has to go.
+    if let Some(calendar) = &slo.calendar
+        && let (Some(name), Some(left)) = (calendar.name(), calendar.seconds_left(now))
+    {
+        let _ = write!(
+            out,
+            "<p class=\"calendar\">{}: {} of the budget left, {} to go</p>",
+            escape(&name),
+            percent(remaining),
+            days_to_go(left),
+        );
+    }
     let width = (remaining.clamp(0.0, 1.0) * 100.0).round();
     let _ = write!(
         out,

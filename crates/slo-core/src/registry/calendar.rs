@@ -1,0 +1,147 @@
+//! Calendar periods at run time: each calendar SLO's current period and
+//! the cumulative counts at its first instant, so that the period window
+//! holds exactly the events since then. A tick past the boundary starts
+//! the next period whole; replay starts it at the first event on or after
+//! the boundary, exactly.
+
+use super::{Registry, SloEntry};
+use crate::calendar::{CalendarPeriod, PeriodBounds};
+use crate::clock::Timestamp;
+use crate::counters::Totals;
+use crate::rings::{SampleFill, TickState, spread};
+use crate::status::CalendarStatus;
+use crate::sync::lock;
+
+/// One calendar SLO's current period.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CalendarState {
+    pub bounds: PeriodBounds,
+    /// The cumulative (good, bad) at `bounds.start`.
+    pub base: (f64, f64),
+    /// The cumulative excluded (maintenance, cancelled) at `bounds.start`.
+    pub excluded_base: (f64, f64),
+}
+
+impl SloEntry {
+    /// The period holding `now` and the counts at its start, read from the
+    /// windows (for a registry that starts, or restores, mid-period).
+    pub(super) fn calendar_state_at(
+        &self,
+        calendar: &CalendarPeriod,
+        now: Timestamp,
+    ) -> Option<CalendarState> {
+        let bounds = calendar.bounds_at(now).ok()?;
+        if self
+            .restored_from
+            .is_some_and(|taken| taken <= bounds.start)
+        {
+            // Restored from before the period began, with nothing since:
+            // everything restored belongs to earlier periods.
+            let (live, excluded) = (self.live(), self.excluded_live());
+            return Some(CalendarState {
+                bounds,
+                base: (live.good as f64, live.bad as f64),
+                excluded_base: (excluded.good as f64, excluded.bad as f64),
+            });
+        }
+        let at = bounds.start.as_unix_nanos();
+        let now = now.as_unix_nanos();
+        let counts = self.rings.cumulative_at(now, at, || self.live());
+        let excluded = self
+            .excluded
+            .cumulative_at(now, at, || self.excluded_live());
+        Some(CalendarState {
+            bounds,
+            base: (counts.good, counts.bad),
+            excluded_base: (excluded.good, excluded.bad),
+        })
+    }
+
+    /// At a tick at `now` (the windows' previous tick was `previous`, the
+    /// excluded ring's `excluded_previous`): a new period once the
+    /// boundary has passed, its base the counts at the boundary (events
+    /// since the previous tick spread over the time since, or all taken
+    /// at the previous tick with `Step`).
+    pub(super) fn roll_calendar(
+        &self,
+        now: Timestamp,
+        previous: TickState,
+        excluded_previous: TickState,
+        fill: SampleFill,
+    ) {
+        let (Some(calendar), Some(state)) = (self.definition.calendar(), &self.calendar) else {
+            return;
+        };
+        let mut state = lock(state);
+        let Some(current) = *state else {
+            *state = self.calendar_state_at(calendar, now);
+            return;
+        };
+        if now < current.bounds.end {
+            return;
+        }
+        let Ok(bounds) = calendar.bounds_at(now) else {
+            return;
+        };
+        let boundary = bounds.start.as_unix_nanos();
+        let at = |previous: TickState, live: Totals| match fill {
+            SampleFill::Step => live,
+            SampleFill::Spread => spread(previous, now.as_unix_nanos(), live, boundary),
+        };
+        let base = at(previous, self.live());
+        let excluded = at(excluded_previous, self.excluded_live());
+        *state = Some(CalendarState {
+            bounds,
+            base: (base.good as f64, base.bad as f64),
+            excluded_base: (excluded.good as f64, excluded.bad as f64),
+        });
+    }
+
+    /// For replay, before the event at `at` is recorded: a new period when
+    /// `at` is past the boundary, its base everything recorded before.
+    pub(super) fn roll_calendar_exactly(&self, at: Timestamp) {
+        let (Some(calendar), Some(state)) = (self.definition.calendar(), &self.calendar) else {
+            return;
+        };
+        let mut state = lock(state);
+        if state.is_some_and(|current| at < current.bounds.end) {
+            return;
+        }
+        let Ok(bounds) = calendar.bounds_at(at) else {
+            return;
+        };
+        let (live, excluded) = (self.live(), self.excluded_live());
+        *state = Some(CalendarState {
+            bounds,
+            base: (live.good as f64, live.bad as f64),
+            excluded_base: (excluded.good as f64, excluded.bad as f64),
+        });
+    }
+
+    /// The current period, when the SLO has a calendar period.
+    pub(super) fn calendar_now(&self) -> Option<CalendarState> {
+        self.calendar.as_ref().and_then(|state| *lock(state))
+    }
+}
+
+impl Registry {
+    /// For replay: starts each calendar SLO's next period exactly at the
+    /// event at `at`, before it is recorded.
+    pub(crate) fn roll_calendars_at(&self, at: Timestamp) {
+        for slo in &self.inner.slos {
+            slo.roll_calendar_exactly(at);
+        }
+    }
+
+    /// `/slo`'s `calendar` of `slo`; `None` for a rolling period.
+    pub(super) fn calendar_status(slo: &SloEntry) -> Option<CalendarStatus> {
+        let calendar = slo.definition.calendar()?;
+        let state = slo.calendar_now()?;
+        Some(CalendarStatus {
+            unit: calendar.unit().as_str().to_owned(),
+            timezone: calendar.timezone().to_owned(),
+            start: calendar.format(state.bounds.start),
+            end: calendar.format(state.bounds.end),
+        })
+    }
+}
