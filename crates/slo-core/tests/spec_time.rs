@@ -150,7 +150,11 @@ fn calendar_periods_are_read_built_and_written_back() {
         .iter()
         .map(|slo| {
             let calendar = slo.calendar().unwrap();
-            (calendar.unit(), calendar.timezone(), slo.period().as_secs() / 86_400)
+            (
+                calendar.unit(),
+                calendar.timezone(),
+                slo.period().as_secs() / 86_400,
+            )
         })
         .collect();
     assert_eq!(
@@ -165,9 +169,21 @@ fn calendar_periods_are_read_built_and_written_back() {
     assert_eq!(spec.slos()[1].windows().tiers()[0].long.label, "14m");
     let built = Spec::builder("shop")
         .timezone("Europe/Berlin")
-        .slo(SloDefinition::builder("checkout").objective(0.999).calendar(CalendarUnit::Month))
-        .slo(SloDefinition::builder("search").objective(0.99).calendar(CalendarUnit::Week))
-        .slo(SloDefinition::builder("cart").objective(0.99).calendar(CalendarUnit::Quarter))
+        .slo(
+            SloDefinition::builder("checkout")
+                .objective(0.999)
+                .calendar(CalendarUnit::Month),
+        )
+        .slo(
+            SloDefinition::builder("search")
+                .objective(0.99)
+                .calendar(CalendarUnit::Week),
+        )
+        .slo(
+            SloDefinition::builder("cart")
+                .objective(0.99)
+                .calendar(CalendarUnit::Quarter),
+        )
         .build()
         .unwrap();
     assert_eq!(built, spec);
@@ -179,5 +195,8 @@ fn calendar_periods_are_read_built_and_written_back() {
     let error = &errors.0[0];
     assert_eq!(error.field, "slos[1].period");
     assert_eq!(error.location.map(|at| (at.line, at.column)), Some((9, 13)));
-    assert!(error.to_string().contains("week, month, quarter"), "{error}");
+    assert!(
+        error.to_string().contains("week, month, quarter"),
+        "{error}"
+    );
 }
