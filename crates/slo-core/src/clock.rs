@@ -78,11 +78,19 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// A source of time for the engine. Must never go backwards; a tick at an
-/// earlier time than the previous one is ignored.
+/// A source of time for the engine. [`Clock::now`] must never go
+/// backwards (a tick at an earlier time than the previous one is ignored):
+/// the windows count on it. [`Clock::wall`] is the wall clock, which NTP
+/// may step either way: calendar periods and maintenance windows follow it.
 pub trait Clock: Send + Sync + 'static {
-    /// The current instant.
+    /// The current instant, on a clock that never goes back.
     fn now(&self) -> Timestamp;
+
+    /// The wall clock's reading now; the same as [`Clock::now`] unless the
+    /// clock says otherwise.
+    fn wall(&self) -> Timestamp {
+        self.now()
+    }
 }
 
 /// Real time: monotonic, anchored to the wall clock when created.
@@ -117,9 +125,18 @@ impl Clock for SystemClock {
         let elapsed = i64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(i64::MAX);
         Timestamp(self.origin_unix.saturating_add(elapsed))
     }
+
+    /// The system's wall clock, as NTP or an operator set it.
+    fn wall(&self) -> Timestamp {
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(since) => Timestamp(i64::try_from(since.as_nanos()).unwrap_or(i64::MAX)),
+            Err(_) => self.now(),
+        }
+    }
 }
 
-/// A clock that moves only when told to; clones share one time.
+/// A clock that moves only when told to; clones share one time. Its wall
+/// clock reads the same until [`ManualClock::set_wall`] steps it apart.
 ///
 /// ```
 /// use std::time::Duration;
@@ -127,34 +144,59 @@ impl Clock for SystemClock {
 /// let clock = ManualClock::new(Timestamp::EPOCH);
 /// clock.advance(Duration::from_secs(60));
 /// assert_eq!(clock.now().as_secs_f64(), 60.0);
+/// // NTP steps the wall clock an hour back; the engine's time goes on.
+/// clock.set_wall(Timestamp::from_unix_nanos(60_000_000_000 - 3_600_000_000_000));
+/// clock.advance(Duration::from_secs(1));
+/// assert_eq!(clock.now().as_secs_f64(), 61.0);
+/// assert_eq!(clock.wall().as_secs_f64(), 61.0 - 3600.0);
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct ManualClock(Arc<AtomicI64>);
+pub struct ManualClock {
+    now: Arc<AtomicI64>,
+    /// The wall clock minus `now`, in ns.
+    wall_offset: Arc<AtomicI64>,
+}
 
 impl ManualClock {
     /// A clock standing at `at`.
     pub fn new(at: Timestamp) -> ManualClock {
-        ManualClock(Arc::new(AtomicI64::new(at.0)))
+        ManualClock {
+            now: Arc::new(AtomicI64::new(at.0)),
+            wall_offset: Arc::new(AtomicI64::new(0)),
+        }
     }
 
-    /// Moves the clock to `at`.
+    /// Moves the clock to `at` (the wall clock moves with it).
     pub fn set(&self, at: Timestamp) {
-        self.0.store(at.0, Ordering::SeqCst);
+        self.now.store(at.0, Ordering::SeqCst);
     }
 
-    /// Moves the clock forward by `d`.
+    /// Moves the clock forward by `d` (the wall clock moves with it).
     pub fn advance(&self, d: Duration) {
         let d = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
         let _ = self
-            .0
+            .now
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
                 Some(t.saturating_add(d))
             });
+    }
+
+    /// Steps the wall clock to `at`, as NTP or an operator would: `now`
+    /// does not move, and the two advance together from here.
+    pub fn set_wall(&self, at: Timestamp) {
+        let now = self.now.load(Ordering::SeqCst);
+        self.wall_offset
+            .store(at.0.saturating_sub(now), Ordering::SeqCst);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        Timestamp(self.0.load(Ordering::SeqCst))
+        Timestamp(self.now.load(Ordering::SeqCst))
+    }
+
+    fn wall(&self) -> Timestamp {
+        let now = self.now.load(Ordering::SeqCst);
+        Timestamp(now.saturating_add(self.wall_offset.load(Ordering::SeqCst)))
     }
 }

@@ -129,6 +129,14 @@
 //! gauge name the period window `week`, `month` or `quarter`. A state file
 //! restored after the period it was taken in starts the new period whole.
 //!
+//! Two clocks: the windows count on the engine's clock
+//! ([`Clock::now`](crate::Clock::now)), which never goes back, while
+//! calendar boundaries and maintenance windows follow the wall clock
+//! ([`Clock::wall`](crate::Clock::wall)), which NTP may step. A step
+//! forward across a boundary starts the next period at the next tick; a
+//! step back into the previous period keeps the current one, so no event
+//! is counted twice.
+//!
 //! # Maintenance windows
 //!
 //! `maintenance:` at the top of a spec (every SLO) or under an SLO (that

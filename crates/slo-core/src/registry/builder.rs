@@ -113,6 +113,7 @@ impl RegistryBuilder {
     /// Builds the registry; counting starts now on its clock.
     pub fn build(self) -> Registry {
         let start = self.clock.now();
+        let wall = self.clock.wall();
         let mut slos: Vec<SloEntry> = self
             .spec
             .slos()
@@ -124,7 +125,7 @@ impl RegistryBuilder {
             restore::apply(&mut slos, self.spec.service(), self.restores, start);
         for slo in &slos {
             if let (Some(calendar), Some(state)) = (slo.definition.calendar(), &slo.calendar) {
-                *crate::sync::lock(state) = slo.calendar_state_at(calendar, start);
+                *crate::sync::lock(state) = slo.calendar_state_at(calendar, start, wall);
             }
             // Restored events are history, not activity since the start.
             *crate::sync::lock(&slo.activity) = Activity {

@@ -23,14 +23,16 @@ pub(crate) struct CalendarState {
 }
 
 impl SloEntry {
-    /// The period holding `now` and the counts at its start, read from the
-    /// windows (for a registry that starts, or restores, mid-period).
+    /// The period holding the wall clock's `wall` (the engine's `now`)
+    /// and the counts at its start, read from the windows (for a registry
+    /// that starts, or restores, mid-period).
     pub(super) fn calendar_state_at(
         &self,
         calendar: &CalendarPeriod,
         now: Timestamp,
+        wall: Timestamp,
     ) -> Option<CalendarState> {
-        let bounds = calendar.bounds_at(now).ok()?;
+        let bounds = calendar.bounds_at(wall).ok()?;
         if self
             .restored_from
             .is_some_and(|taken| taken <= bounds.start)
@@ -44,7 +46,9 @@ impl SloEntry {
                 excluded_base: (excluded.good as f64, excluded.bad as f64),
             });
         }
-        let at = bounds.start.as_unix_nanos();
+        // The period's start on the engine's clock.
+        let offset = wall.as_unix_nanos().saturating_sub(now.as_unix_nanos());
+        let at = bounds.start.as_unix_nanos().saturating_sub(offset);
         let now = now.as_unix_nanos();
         let counts = self.rings.cumulative_at(now, at, || self.live());
         let excluded = self
@@ -57,14 +61,16 @@ impl SloEntry {
         })
     }
 
-    /// At a tick at `now` (the windows' previous tick was `previous`, the
-    /// excluded ring's `excluded_previous`): a new period once the
-    /// boundary has passed, its base the counts at the boundary (events
-    /// since the previous tick spread over the time since, or all taken
-    /// at the previous tick with `Step`).
+    /// At a tick at `now`, with the wall clock `offset` ns ahead (the
+    /// windows' previous tick was `previous`, the excluded ring's
+    /// `excluded_previous`): a new period once the wall clock passed the
+    /// boundary, its base the counts at the boundary (events since the
+    /// previous tick spread over the time since, or all taken at the
+    /// previous tick with `Step`).
     pub(super) fn roll_calendar(
         &self,
         now: Timestamp,
+        offset: i64,
         previous: TickState,
         excluded_previous: TickState,
         fill: SampleFill,
@@ -72,18 +78,21 @@ impl SloEntry {
         let (Some(calendar), Some(state)) = (self.definition.calendar(), &self.calendar) else {
             return;
         };
+        let wall = Timestamp::from_unix_nanos(now.as_unix_nanos().saturating_add(offset));
         let mut state = lock(state);
         let Some(current) = *state else {
-            *state = self.calendar_state_at(calendar, now);
+            *state = self.calendar_state_at(calendar, now, wall);
             return;
         };
-        if now < current.bounds.end {
+        // A wall clock stepped back into an earlier period keeps the
+        // current one: its events are counted, and stay counted.
+        if wall < current.bounds.end {
             return;
         }
-        let Ok(bounds) = calendar.bounds_at(now) else {
+        let Ok(bounds) = calendar.bounds_at(wall) else {
             return;
         };
-        let boundary = bounds.start.as_unix_nanos();
+        let boundary = bounds.start.as_unix_nanos().saturating_sub(offset);
         let at = |previous: TickState, live: Totals| match fill {
             SampleFill::Step => live,
             SampleFill::Spread => spread(previous, now.as_unix_nanos(), live, boundary),

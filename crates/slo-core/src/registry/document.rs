@@ -133,7 +133,7 @@ impl Registry {
                 .zip(budget_firing)
                 .map(|(condition, firing)| budget_alert_status(condition, firing))
                 .collect(),
-            maintenance: self.maintenance_status(slo, now),
+            maintenance: self.maintenance_status(slo, self.wall_at(now)),
             excluded: {
                 let (starts, live) = slo.excluded.read(
                     now.as_unix_nanos(),

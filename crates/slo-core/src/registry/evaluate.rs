@@ -62,14 +62,23 @@ impl Registry {
             .iter()
             .map(|&(good, bad)| budget::burn_rate(good, bad, error_budget))
             .collect();
-        let (period_seconds, seen_from) = match calendar {
-            Some(state) => (
-                state.bounds.length().as_secs_f64(),
-                slo.since.max(state.bounds.start),
-            ),
-            None => (slo.definition.period().as_secs_f64(), slo.since),
+        let elapsed = match calendar {
+            // The period's bounds are on the wall clock: so is the time
+            // seen of it.
+            Some(state) => {
+                let wall = self.wall_at(now);
+                let since = Timestamp::from_unix_nanos(
+                    slo.since.as_unix_nanos().saturating_add(self.wall_offset()),
+                );
+                wall.saturating_duration_since(since.max(state.bounds.start))
+            }
+            None => now.saturating_duration_since(slo.since),
+        }
+        .as_secs_f64();
+        let period_seconds = match calendar {
+            Some(state) => state.bounds.length().as_secs_f64(),
+            None => slo.definition.period().as_secs_f64(),
         };
-        let elapsed = now.saturating_duration_since(seen_from).as_secs_f64();
         let coverage = (elapsed / period_seconds).min(1.0);
         let remaining = 1.0 - budget::consumed(burn[slo.roles.period], coverage);
         let min_events = slo.definition.min_events() as f64;
@@ -102,7 +111,7 @@ impl Registry {
                 BudgetCondition::NoData(quiet) => {
                     let changed_at = lock(&slo.activity).changed_at;
                     now.saturating_duration_since(changed_at) >= quiet
-                        && !self.in_maintenance_at(slo, now)
+                        && !self.in_maintenance_at(slo, self.wall_at(now))
                 }
             })
             .collect();

@@ -35,11 +35,12 @@ impl Registry {
     pub fn maintenance(&self, from: Timestamp, until: Timestamp) -> Result<(), MaintenanceError> {
         let window = MaintenanceWindow::new(from, until.saturating_duration_since(from), None)?;
         lock(&self.inner.maintenance).push(window);
-        self.apply_maintenance_at(self.inner.clock.now());
+        self.apply_maintenance_at(self.inner.clock.wall());
         Ok(())
     }
 
-    /// Sets every SLO's maintenance flag for the instant `now`.
+    /// Sets every SLO's maintenance flag for the wall clock's instant
+    /// `now`.
     pub(crate) fn apply_maintenance_at(&self, now: Timestamp) {
         let added = lock(&self.inner.maintenance);
         for slo in &self.inner.slos {
@@ -55,7 +56,8 @@ impl Registry {
         }
     }
 
-    /// Whether a maintenance window of `slo` holds at `now`.
+    /// Whether a maintenance window of `slo` holds at the wall clock's
+    /// instant `now`.
     pub(super) fn in_maintenance_at(&self, slo: &SloEntry, now: Timestamp) -> bool {
         let added = lock(&self.inner.maintenance);
         slo.maintenance
@@ -64,7 +66,8 @@ impl Registry {
             .any(|window| window.active_at(now).is_some())
     }
 
-    /// `/slo`'s `maintenance` of `slo` at `now`; `None` without windows.
+    /// `/slo`'s `maintenance` of `slo` at the wall clock's instant `now`;
+    /// `None` without windows.
     pub(super) fn maintenance_status(
         &self,
         slo: &SloEntry,

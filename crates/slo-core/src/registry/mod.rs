@@ -290,6 +290,22 @@ impl Registry {
         &self.inner.report
     }
 
+    /// How far the clock's wall reading is ahead of its engine time, in ns
+    /// (negative when behind): calendar periods and maintenance windows
+    /// follow the wall clock, the windows the engine's.
+    pub(crate) fn wall_offset(&self) -> i64 {
+        let clock = &self.inner.clock;
+        clock
+            .wall()
+            .as_unix_nanos()
+            .saturating_sub(clock.now().as_unix_nanos())
+    }
+
+    /// The wall clock's reading at the engine's instant `now`.
+    pub(crate) fn wall_at(&self, now: Timestamp) -> Timestamp {
+        Timestamp::from_unix_nanos(now.as_unix_nanos().saturating_add(self.wall_offset()))
+    }
+
     /// Good and bad events in each window of `slo` (in ring order), ending
     /// at `now`, interpolated inside one sample spacing at each window's
     /// start.

@@ -17,7 +17,9 @@ impl Registry {
 
     /// Takes the window samples due at `now` (normally the clock's time).
     pub fn tick_at(&self, now: Timestamp) {
-        self.apply_maintenance_at(now);
+        let offset = self.wall_offset();
+        let wall = Timestamp::from_unix_nanos(now.as_unix_nanos().saturating_add(offset));
+        self.apply_maintenance_at(wall);
         for slo in &self.inner.slos {
             let excluded_previous = {
                 let mut state = lock(&slo.excluded_tick);
@@ -37,7 +39,7 @@ impl Registry {
                 .rings
                 .tick(now.as_unix_nanos(), live, previous, self.inner.fill);
             drop(state);
-            slo.roll_calendar(now, previous, excluded_previous, self.inner.fill);
+            slo.roll_calendar(now, offset, previous, excluded_previous, self.inner.fill);
             slo.observe_activity(now);
         }
         if self.inner.alerts.is_active() {
@@ -96,14 +98,16 @@ impl Registry {
     /// The soonest time at which a tick would take a new sample, or start
     /// a calendar SLO's next period.
     pub fn next_sample_at(&self) -> Timestamp {
+        let offset = self.wall_offset();
         Timestamp::from_unix_nanos(
             self.inner
                 .slos
                 .iter()
                 .map(|slo| {
-                    let boundary = slo
-                        .calendar_now()
-                        .map_or(i64::MAX, |state| state.bounds.end.as_unix_nanos());
+                    // The boundary is on the wall clock.
+                    let boundary = slo.calendar_now().map_or(i64::MAX, |state| {
+                        state.bounds.end.as_unix_nanos().saturating_sub(offset)
+                    });
                     slo.rings.next_sample_at().min(boundary)
                 })
                 .min()
