@@ -2,8 +2,8 @@
 //! days and incidents. Pure arithmetic, so that it is tested apart from any
 //! API.
 
-use slo_core::SloDefinition;
-use slo_core::windows::Tier;
+use slo_core::spec::BudgetCondition;
+use slo_core::{SloDefinition, Timestamp};
 
 use super::model::{Day, ErrorBudget, Events, Incident, SloReport};
 use super::range::{ReportRange, format_date, format_time};
@@ -102,8 +102,14 @@ pub(crate) fn slo_report(
     } else {
         0.0
     };
+    let own = slo
+        .calendar()
+        .is_some()
+        .then(|| (format_time(range.from()), format_time(range.to())));
     SloReport {
         name: slo.name().to_owned(),
+        from: own.as_ref().map(|(from, _)| from.clone()),
+        to: own.map(|(_, to)| to),
         objective: slo.objective(),
         events: Events { good, bad, total },
         sli_value,
@@ -140,7 +146,8 @@ fn daily(range: ReportRange, cumulative: &Cumulative) -> Vec<Day> {
 /// Every maximal run of evaluation steps in the range at which a tier's
 /// long and short error ratios were both above its burn rate times the
 /// budget (and its long window held at least `min_events`), as the
-/// generated alerting rules evaluate it.
+/// generated alerting rules evaluate it; then each run in which one of the
+/// SLO's budget alerts held.
 fn incidents(slo: &SloDefinition, range: ReportRange, cumulative: &Cumulative) -> Vec<Incident> {
     let budget = slo.error_budget();
     let step = cumulative.step;
@@ -158,52 +165,169 @@ fn incidents(slo: &SloDefinition, range: ReportRange, cumulative: &Cumulative) -
     };
     let mut found = Vec::new();
     for (order, tier) in slo.windows().tiers().iter().enumerate() {
-        let (long, short) = (&tier.long, &tier.short);
-        let long_s = long.duration.as_secs() as i64;
-        let short_s = short.duration.as_secs() as i64;
+        let long_s = tier.long.duration.as_secs() as i64;
+        let short_s = tier.short.duration.as_secs() as i64;
         let threshold = tier.burn_rate * budget;
-        // (first evaluation that held, last one, peak burn rate)
-        let mut open: Option<(i64, i64, f64)> = None;
-        for &time in &times {
-            let long_ratio = ratio(time, long_s);
-            let holds = match (long_ratio, ratio(time, short_s)) {
-                (Some((l, events)), Some((s, _))) => {
-                    l > threshold && s > threshold && events >= slo.min_events() as f64
-                }
-                _ => false,
-            };
-            let burn = long_ratio.map_or(0.0, |(l, _)| l / budget);
-            open = match (open, holds) {
-                (None, true) => Some((time, time, burn)),
-                (Some((start, _, peak)), true) => Some((start, time, peak.max(burn))),
-                (Some((start, last, peak)), false) => {
-                    let held = Held {
-                        start,
-                        last,
-                        end: time,
-                        peak,
-                    };
-                    found.push(held.incident(cumulative, order, tier));
-                    None
-                }
-                (None, false) => None,
-            };
+        let holds = |time: i64| match (ratio(time, long_s), ratio(time, short_s)) {
+            (Some((long, events)), Some((short, _)))
+                if long > threshold && short > threshold && events >= slo.min_events() as f64 =>
+            {
+                Some(long / budget)
+            }
+            _ => None,
+        };
+        for held in runs(&times, range.to(), holds) {
+            found.push(held.incident(
+                cumulative,
+                order,
+                tier.severity.as_str(),
+                (&tier.long.label, &tier.short.label),
+                None,
+            ));
         }
-        if let Some((start, last, peak)) = open {
-            let held = Held {
-                start,
-                last,
-                end: range.to(),
-                peak,
-            };
-            found.push(held.incident(cumulative, order, tier));
+    }
+    let tiers = slo.windows().tiers().len();
+    for (offset, condition) in slo.budget_alerts().iter().enumerate() {
+        let watch = BudgetWatch::new(slo, condition, cumulative);
+        for held in runs(&times, range.to(), |time| watch.holds(time)) {
+            found.push(held.incident(
+                cumulative,
+                tiers + offset,
+                condition.severity().as_str(),
+                (&watch.window, ""),
+                Some(condition.kind().as_str()),
+            ));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     found.into_iter().map(|(_, _, incident)| incident).collect()
 }
 
-/// A run of evaluations at which a tier held.
+/// The maximal runs of `times` at which `holds` gives a value (the peak
+/// is the largest it gave), each ending at the first time it no longer
+/// held, or at `end`.
+fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held> {
+    let mut found = Vec::new();
+    // (first evaluation that held, last one, peak)
+    let mut open: Option<(i64, i64, f64)> = None;
+    for &time in times {
+        open = match (open, holds(time)) {
+            (None, Some(value)) => Some((time, time, value)),
+            (Some((start, _, peak)), Some(value)) => Some((start, time, peak.max(value))),
+            (Some((start, last, peak)), None) => {
+                found.push(Held {
+                    start,
+                    last,
+                    end: time,
+                    peak,
+                });
+                None
+            }
+            (None, None) => None,
+        };
+    }
+    if let Some((start, last, peak)) = open {
+        found.push(Held {
+            start,
+            last,
+            end,
+            peak,
+        });
+    }
+    found
+}
+
+/// One budget alert of an SLO, evaluated over the report's counts as the
+/// process evaluates it: the budget over the period (a calendar period's
+/// since it began, weighted by how much of it has passed; a rolling one's
+/// over the period before), the exhaustion window's burn rate, and whether
+/// any event came in the quiet span.
+struct BudgetWatch<'a> {
+    slo: &'a SloDefinition,
+    condition: BudgetCondition,
+    cumulative: &'a Cumulative,
+    /// The window it reads, as the incident names it.
+    window: String,
+}
+
+impl<'a> BudgetWatch<'a> {
+    fn new(
+        slo: &'a SloDefinition,
+        condition: &BudgetCondition,
+        cumulative: &'a Cumulative,
+    ) -> BudgetWatch<'a> {
+        let windows = slo.windows();
+        let window = match condition {
+            BudgetCondition::RemainingBelow(_) => match slo.calendar() {
+                Some(calendar) => calendar.unit().as_str().to_owned(),
+                None => windows.period().label.clone(),
+            },
+            BudgetCondition::ExhaustedWithin(_) => windows.exhaustion().label.clone(),
+            BudgetCondition::NoData(quiet) => slo_core::format_duration(*quiet).to_string(),
+        };
+        BudgetWatch {
+            slo,
+            condition: *condition,
+            cumulative,
+            window,
+        }
+    }
+
+    /// The burn rate over `(from, to]`; `None` without events.
+    fn burn(&self, from: i64, to: i64) -> Option<f64> {
+        let (good, bad) = self.cumulative.between(from, to);
+        (good + bad > 0.0).then(|| bad / (good + bad) / self.slo.error_budget())
+    }
+
+    /// The budget left at `time`, the period's length in seconds, and the
+    /// burn rate over the period so far.
+    fn remaining(&self, time: i64) -> (f64, f64, f64) {
+        match self.slo.calendar().and_then(|calendar| {
+            calendar
+                .bounds_at(Timestamp::from_unix_nanos(
+                    time.saturating_mul(1_000_000_000),
+                ))
+                .ok()
+        }) {
+            Some(bounds) => {
+                let start = bounds.start.as_unix_nanos().div_euclid(1_000_000_000);
+                let length = bounds.length().as_secs_f64();
+                let coverage = ((time - start) as f64 / length).clamp(0.0, 1.0);
+                let burn = self.burn(start, time).unwrap_or(0.0);
+                (1.0 - burn * coverage, length, burn)
+            }
+            None => {
+                let period = self.slo.period().as_secs() as i64;
+                let burn = self.burn(time - period, time).unwrap_or(0.0);
+                (1.0 - burn, period as f64, burn)
+            }
+        }
+    }
+
+    /// What the alert shows at `time` when it holds: the burn rate over
+    /// the window it reads (0 for no data).
+    fn holds(&self, time: i64) -> Option<f64> {
+        match self.condition {
+            BudgetCondition::RemainingBelow(share) => {
+                let (remaining, _, burn) = self.remaining(time);
+                (remaining <= share).then_some(burn)
+            }
+            BudgetCondition::ExhaustedWithin(within) => {
+                let (remaining, period, _) = self.remaining(time);
+                let window = self.slo.windows().exhaustion().duration.as_secs() as i64;
+                let burn = self.burn(time - window, time)?;
+                (burn > 0.0 && remaining > 0.0 && remaining * period / burn <= within.as_secs_f64())
+                    .then_some(burn)
+            }
+            BudgetCondition::NoData(quiet) => {
+                let (good, bad) = self.cumulative.between(time - quiet.as_secs() as i64, time);
+                (good + bad <= 0.0).then_some(0.0)
+            }
+        }
+    }
+}
+
+/// A run of evaluations at which an alert held.
 struct Held {
     start: i64,
     last: i64,
@@ -214,12 +338,14 @@ struct Held {
 impl Held {
     /// The incident, with the bad events of the steps at which it held
     /// (each evaluation accounts for the step that ends at it), and its
-    /// tier's place (`order`) for sorting.
+    /// alert's place (`order`) for sorting.
     fn incident(
         &self,
         cumulative: &Cumulative,
         order: usize,
-        tier: &Tier,
+        severity: &str,
+        (long, short): (&str, &str),
+        condition: Option<&str>,
     ) -> (i64, usize, Incident) {
         let (_, bad) = cumulative.between(self.start - cumulative.step, self.last);
         (
@@ -228,9 +354,10 @@ impl Held {
             Incident {
                 start: format_time(self.start),
                 end: format_time(self.end),
-                severity: tier.severity.as_str().to_owned(),
-                long_window: tier.long.label.clone(),
-                short_window: tier.short.label.clone(),
+                severity: severity.to_owned(),
+                long_window: long.to_owned(),
+                short_window: short.to_owned(),
+                condition: condition.map(str::to_owned),
                 peak_burn_rate: self.peak,
                 bad_events: count(bad),
             },
@@ -322,6 +449,103 @@ mod tests {
         assert_eq!(report.events.total, u64::MAX);
         assert!(report.sli_value.is_some_and(f64::is_finite));
         assert!(report.error_budget.consumed_ratio.is_finite());
+    }
+
+    #[test]
+    fn a_calendar_month_is_reported_over_its_own_month_with_its_own_tiers() {
+        let spec = Spec::from_yaml(
+            "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: api\n    objective: 99%\n    period: calendar month\n    alerting:\n      tiers:\n        - {severity: page, long: 30m, short: 5m, burn_rate: 20}\n",
+        )
+        .unwrap();
+        let slo = &spec.slos()[0];
+        // October in Berlin: 2026-09-30T22:00Z to 2026-10-31T23:00Z, 745h.
+        let range = ReportRange::month("2026-10").unwrap().for_slo(slo);
+        assert_eq!(format_time(range.from()), "2026-09-30T22:00:00Z");
+        assert_eq!(format_time(range.to()), "2026-10-31T23:00:00Z");
+        let start = range.from() - 3 * DAY;
+        let mut counts = steady(start, 40 * 288, 99.0, 1.0);
+        // 30 minutes at 30% bad on the 15th at noon.
+        let burst = ((range.from() + 14 * DAY + 14 * 3600 - start) / 300) as usize;
+        for k in burst + 1..=burst + 6 {
+            counts.good[k] = 70.0;
+            counts.bad[k] = 30.0;
+        }
+        let report = slo_report(slo, range, &counts);
+        // The month's own events: 745 hours of 12 steps of 100.
+        assert_eq!(report.events.total, 745 * 12 * 100);
+        assert_eq!(report.error_budget.allowed_bad, 0.01 * (745 * 1200) as f64);
+        assert_eq!(report.from.as_deref(), Some("2026-09-30T22:00:00Z"));
+        assert_eq!(report.to.as_deref(), Some("2026-10-31T23:00:00Z"));
+        // Incidents follow the SLO's own tier, and only it.
+        assert!(!report.incidents.is_empty());
+        assert!(
+            report
+                .incidents
+                .iter()
+                .all(|i| (i.long_window.as_str(), i.short_window.as_str()) == ("30m", "5m")),
+            "{:?}",
+            report.incidents
+        );
+    }
+
+    #[test]
+    fn budget_alerts_are_incidents_of_their_own() {
+        let spec = Spec::from_yaml(
+            "service: shop\nslos:\n  - name: api\n    objective: 99%\n    period: 7d\n    alerting:\n      budget: {remaining_below: 50%, exhausted_within: 2d}\n      no_data: 1h\n",
+        )
+        .unwrap();
+        let slo = &spec.slos()[0];
+        let range = ReportRange::week("2026-W48").unwrap();
+        let start = range.from() - 8 * DAY;
+        // A week before at 0.2% bad, then the reported week at 0.2% bad
+        // but for a silent afternoon (no events) and a bad day (6%).
+        let mut counts = steady(start, 15 * 288 + 1, 99.8, 0.2);
+        let step_of = |t: i64| ((t - start) / 300) as usize;
+        let silent = step_of(range.from() + DAY + 12 * 3600);
+        for k in silent + 1..=silent + 36 {
+            counts.good[k] = 0.0;
+            counts.bad[k] = 0.0;
+        }
+        let bad_day = step_of(range.from() + 3 * DAY);
+        for k in bad_day + 1..=bad_day + 288 {
+            counts.good[k] = 94.0;
+            counts.bad[k] = 6.0;
+        }
+        let report = slo_report(slo, range, &counts);
+        let of = |condition: &str| -> Vec<&Incident> {
+            report
+                .incidents
+                .iter()
+                .filter(|i| i.condition.as_deref() == Some(condition))
+                .collect()
+        };
+        // Three hours without events: no data from an hour in until the
+        // events come back.
+        let quiet = of("no_data");
+        assert_eq!(quiet.len(), 1, "{:?}", report.incidents);
+        assert_eq!(quiet[0].start, "2026-11-24T13:00:00Z");
+        assert_eq!(quiet[0].end, "2026-11-24T15:05:00Z");
+        assert_eq!(
+            (quiet[0].severity.as_str(), quiet[0].long_window.as_str()),
+            ("ticket", "1h")
+        );
+        // The bad day spends more than half of the 7d budget (6% over a day
+        // is 0.86 budgets; the week's 0.2% adds 0.17), and the budget stays
+        // low to the range's end.
+        let low = of("remaining_below");
+        assert_eq!(low.len(), 1, "{:?}", report.incidents);
+        assert!(low[0].start.starts_with("2026-11-26"), "{:?}", low[0]);
+        assert_eq!(low[0].end, "2026-11-30T00:00:00Z");
+        assert_eq!(low[0].long_window, "7d");
+        // At burn 6 the rest runs out within two days: a page while the
+        // bad day lasts.
+        let soon = of("exhausted_within");
+        assert!(!soon.is_empty(), "{:?}", report.incidents);
+        assert!(
+            soon.iter()
+                .all(|i| i.severity == "page" && i.start.starts_with("2026-11-26"))
+        );
+        assert!(soon.iter().all(|i| i.peak_burn_rate > 5.0));
     }
 
     #[test]

@@ -149,6 +149,8 @@ mod tests {
             to: "2026-11-02T00:00:00Z".into(),
             slos: vec![SloReport {
                 name: hostile.into(),
+                from: Some(hostile.into()),
+                to: Some(hostile.into()),
                 objective: 0.99,
                 events: Events {
                     good: 9,
@@ -168,6 +170,7 @@ mod tests {
                     severity: hostile.into(),
                     long_window: hostile.into(),
                     short_window: hostile.into(),
+                    condition: Some(hostile.into()),
                     peak_burn_rate: 10.0,
                     bad_events: 1,
                 }],

@@ -45,6 +45,8 @@ mod html;
 mod markdown;
 mod model;
 mod range;
+
+use slo_core::spec::BudgetCondition;
 mod svg;
 
 use std::time::{Duration, Instant};
@@ -126,7 +128,7 @@ impl ReportQuery {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(slo) = slos.get(i) else { break };
-                        let result = self.slo_report(slo, range, deadline);
+                        let result = self.slo_report(slo, range.for_slo(slo), deadline);
                         let failed = result.is_err();
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(result);
@@ -175,8 +177,33 @@ impl ReportQuery {
 fn grid(slo: &SloDefinition, range: ReportRange) -> (i64, i64) {
     let windows = slo.windows();
     let step = evaluation_step(windows);
-    let lookback = windows.longest_alerting().duration.as_secs() as i64;
+    let lookback = slo
+        .budget_alerts()
+        .iter()
+        .map(|condition| budget_lookback(slo, condition, range))
+        .fold(
+            windows.longest_alerting().duration.as_secs() as i64,
+            i64::max,
+        );
     ((range.from() - lookback).div_euclid(step) * step, step)
+}
+
+/// How far before the range a budget alert reads at its first evaluation:
+/// a rolling period, the start of a calendar period, or the no-data span.
+fn budget_lookback(slo: &SloDefinition, condition: &BudgetCondition, range: ReportRange) -> i64 {
+    match condition {
+        BudgetCondition::NoData(quiet) => quiet.as_secs() as i64,
+        _ => match slo.calendar() {
+            Some(calendar) => calendar
+                .bounds_at(slo_core::Timestamp::from_unix_nanos(
+                    range.from().saturating_mul(1_000_000_000),
+                ))
+                .map_or(0, |bounds| {
+                    range.from() - bounds.start.as_unix_nanos().div_euclid(1_000_000_000)
+                }),
+            None => slo.period().as_secs() as i64,
+        },
+    }
 }
 
 /// One SLO's report over `range` from its raw `slo_events_total` series
@@ -189,6 +216,7 @@ pub fn slo_report_from_series(
     range: ReportRange,
     series: Vec<Series>,
 ) -> SloReport {
+    let range = range.for_slo(slo);
     let (start, step) = grid(slo, range);
     let len = ((range.to() - start + step - 1) / step) as usize + 1;
     compute::slo_report(slo, range, &fetch::counts_of(series, start, step, len))
@@ -201,6 +229,7 @@ pub fn report_query(
     range: ReportRange,
     matchers: &Matchers,
 ) -> (String, i64, i64, i64) {
+    let range = range.for_slo(slo);
     let (start, step) = grid(slo, range);
     (
         fetch::events_selector(slo.name(), matchers),

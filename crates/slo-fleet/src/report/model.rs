@@ -21,6 +21,14 @@ pub struct Report {
 pub struct SloReport {
     /// The SLO's name.
     pub name: String,
+    /// For an SLO with a calendar period reported over a month or a week
+    /// of its own unit: its own period's start in its time zone, RFC 3339
+    /// UTC (absent otherwise: the report's range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Its own period's end, with `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
     /// Its objective, as a ratio.
     pub objective: f64,
     /// Events over the range, every instance summed.
@@ -61,8 +69,9 @@ pub struct ErrorBudget {
     pub remaining_ratio: f64,
 }
 
-/// A maximal interval in which one alert tier's condition held at every
-/// evaluation step: both of its windows over its burn rate.
+/// A maximal interval in which one alert's condition held at every
+/// evaluation step: a tier's (both of its windows over its burn rate), or
+/// a budget alert's (`condition` names it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     /// The first evaluation at which it held, RFC 3339 UTC.
@@ -72,11 +81,18 @@ pub struct Incident {
     pub end: String,
     /// `page` or `ticket`.
     pub severity: String,
-    /// The tier's long window, as the rules label it.
+    /// The tier's long window, as the rules label it; for a budget alert,
+    /// the window it reads (the period, the exhaustion window, or the
+    /// no-data span).
     pub long_window: String,
-    /// The tier's short window.
+    /// The tier's short window; empty for a budget alert.
     pub short_window: String,
-    /// The highest burn rate over the long window while it held.
+    /// For a budget alert: `remaining_below`, `exhausted_within` or
+    /// `no_data`; absent for a tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// The highest burn rate over the long window while it held (for a
+    /// budget alert: over the window it reads; for `no_data`, 0).
     pub peak_burn_rate: f64,
     /// Bad events between its start and its end.
     pub bad_events: u64,
@@ -119,11 +135,14 @@ impl Incident {
             escape(&self.start),
             escape(&self.end),
             escape(&self.severity),
-            format!(
-                "{} / {}",
-                escape(&self.long_window),
-                escape(&self.short_window)
-            ),
+            match &self.condition {
+                Some(condition) => format!("{} ({})", escape(condition), escape(&self.long_window)),
+                None => format!(
+                    "{} / {}",
+                    escape(&self.long_window),
+                    escape(&self.short_window)
+                ),
+            },
             format!("{:.1}", self.peak_burn_rate),
             self.bad_events.to_string(),
         ]

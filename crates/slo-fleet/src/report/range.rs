@@ -6,6 +6,8 @@ use std::fmt;
 use jiff::civil::Time;
 use jiff::civil::{Date, ISOWeekDate, Weekday};
 use jiff::tz::Offset;
+use slo_core::SloDefinition;
+use slo_core::calendar::CalendarUnit;
 
 /// The longest range a report covers: a year and a month. Longer ones
 /// would ask the API for millions of points per series.
@@ -16,6 +18,9 @@ pub const MAX_DAYS: i64 = 400;
 pub struct ReportRange {
     from: i64,
     to: i64,
+    /// For `--month` and `--week`: the calendar unit asked for, so that an
+    /// SLO whose period is that unit is reported over its own period.
+    unit: Option<CalendarUnit>,
 }
 
 /// Why a range could not be made.
@@ -61,7 +66,53 @@ impl ReportRange {
         if days > MAX_DAYS {
             return Err(RangeError::TooLong { days });
         }
-        Ok(ReportRange { from, to })
+        Ok(ReportRange {
+            from,
+            to,
+            unit: None,
+        })
+    }
+
+    /// The range an SLO is reported over: for a month or a week asked of
+    /// an SLO whose period is that calendar unit, its own period (the one
+    /// holding the middle of this range, in the SLO's time zone); else
+    /// this range.
+    ///
+    /// ```
+    /// use slo_core::Spec;
+    /// use slo_fleet::report::ReportRange;
+    ///
+    /// let spec = Spec::from_yaml("service: s\ntimezone: Europe/Berlin\nslos:\n  - name: a\n    objective: 99%\n    period: calendar month\n")?;
+    /// let november = ReportRange::month("2026-11")?;
+    /// let berlin = november.for_slo(&spec.slos()[0]);
+    /// assert_eq!(berlin.from(), november.from() - 3600);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_slo(&self, slo: &SloDefinition) -> ReportRange {
+        let own = slo
+            .calendar()
+            .filter(|calendar| Some(calendar.unit()) == self.unit)
+            .and_then(|calendar| {
+                let middle = (self.from + self.to) / 2;
+                calendar
+                    .bounds_at(slo_core::Timestamp::from_unix_nanos(
+                        middle.saturating_mul(1_000_000_000),
+                    ))
+                    .ok()
+            });
+        match own {
+            Some(bounds) => ReportRange {
+                from: bounds.start.as_unix_nanos().div_euclid(1_000_000_000),
+                to: bounds.end.as_unix_nanos().div_euclid(1_000_000_000),
+                unit: self.unit,
+            },
+            None => *self,
+        }
+    }
+
+    fn with_unit(mut self, unit: CalendarUnit) -> ReportRange {
+        self.unit = Some(unit);
+        self
     }
 
     /// A calendar month, `2026-11`: from its first midnight to the next
@@ -75,6 +126,7 @@ impl ReportRange {
             midnight(first).ok_or_else(bad)?,
             midnight(next).ok_or_else(bad)?,
         )
+        .map(|range| range.with_unit(CalendarUnit::Month))
     }
 
     /// An ISO 8601 week, `2026-W48`: Monday midnight to the next Monday's, UTC.
@@ -85,7 +137,7 @@ impl ReportRange {
             .map_err(|_| bad())?
             .date();
         let start = midnight(monday).ok_or_else(bad)?;
-        ReportRange::new(start, start + 7 * 86_400)
+        ReportRange::new(start, start + 7 * 86_400).map(|range| range.with_unit(CalendarUnit::Week))
     }
 
     /// Any range between two RFC 3339 times (`2026-11-01T00:00:00Z`,
