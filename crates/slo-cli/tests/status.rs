@@ -252,3 +252,20 @@ fn a_terminal_gets_colour_unless_no_color() {
     assert!(stdout(&plain).contains("critical"), "{:?}", stdout(&plain));
     assert!(!stdout(&plain).contains('\u{1b}'), "{:?}", stdout(&plain));
 }
+
+#[test]
+fn a_firing_budget_page_exits_one_and_is_listed() {
+    // search at 0.2% bad: burn 2, below both page tiers, but at that rate
+    // its budget runs out within 30 days: `exhausted_within` pages.
+    let spec = format!(
+        "{}    alerting: {{budget: {{exhausted_within: 30d}}}}\n",
+        common::SPEC
+    );
+    let addr = serve(common::registry(&spec, 0, None, Some(500)));
+    let out = status(&[&addr]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let search = text.lines().find(|l| l.starts_with("search ")).unwrap();
+    assert!(search.contains("page exhausted_within"), "{search}");
+    assert!(!search.contains("page 1h/5m"), "{search}");
+}

@@ -27,6 +27,9 @@ pub(crate) struct SloEntry {
     pub error_budget: Budget,
     pub burn_rates: BTreeMap<String, Option<f64>>,
     pub alerts: Vec<Alert>,
+    /// Budget and no-data alerts; absent from older services' documents.
+    #[serde(default)]
+    pub budget_alerts: Vec<BudgetAlert>,
     pub status: String,
     /// The release decision per risk.
     pub release: BTreeMap<String, String>,
@@ -50,6 +53,13 @@ pub(crate) struct Alert {
     pub firing: bool,
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct BudgetAlert {
+    pub condition: String,
+    pub severity: String,
+    pub firing: bool,
+}
+
 impl SloDocument {
     /// The document with every unprintable character
     /// (controls, bidirectional overrides and isolates, line and paragraph
@@ -67,6 +77,10 @@ impl SloDocument {
                 clean(&mut alert.severity);
                 clean(&mut alert.long_window);
                 clean(&mut alert.short_window);
+            }
+            for alert in &mut slo.budget_alerts {
+                clean(&mut alert.condition);
+                clean(&mut alert.severity);
             }
             slo.burn_rates = std::mem::take(&mut slo.burn_rates)
                 .into_iter()
@@ -88,9 +102,13 @@ pub(crate) fn clean(text: &mut String) {
 }
 
 impl SloEntry {
-    /// Whether a page alert fires.
+    /// Whether a page alert fires: a tier's, or a budget alert's.
     pub fn pages(&self) -> bool {
         self.alerts.iter().any(|a| a.firing && a.severity == "page")
+            || self
+                .budget_alerts
+                .iter()
+                .any(|a| a.firing && a.severity == "page")
     }
 
     /// The burn rate over a window, by label.

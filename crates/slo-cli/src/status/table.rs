@@ -112,6 +112,12 @@ fn row(slo: &SloEntry) -> [String; 8] {
         .iter()
         .filter(|a| a.firing)
         .map(|a| format!("{} {}/{}", a.severity, a.long_window, a.short_window))
+        .chain(
+            slo.budget_alerts
+                .iter()
+                .filter(|a| a.firing)
+                .map(|a| format!("{} {}", a.severity, a.condition)),
+        )
         .collect();
     [
         slo.name.clone(),
