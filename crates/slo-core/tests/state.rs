@@ -576,3 +576,54 @@ fn a_snapshot_of_the_31st_restored_on_the_1st_starts_the_month_whole() {
     assert_eq!(kept.events.bad, 360);
     assert_eq!(kept.events.good, 360 * 19);
 }
+
+#[test]
+fn a_restart_within_the_month_keeps_exactly_its_events() {
+    let spec = Spec::from_yaml(
+        "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99%\n    period: calendar month\n",
+    )
+    .unwrap();
+    // 2026-10-31T23:00Z: November begins in Berlin.
+    const NOVEMBER: u64 = 1_793_487_600;
+    let from = NOVEMBER - 5 * HOUR + 30;
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(
+        i64::try_from(from).unwrap() * 1_000_000_000,
+    ));
+    let first = registry_at(spec.clone(), &clock, None);
+    let checkout = first.handle("checkout").unwrap();
+    // Events each minute, at :30 past, for eight hours (three of them in
+    // November; ten a minute in October's last hour, one otherwise), every
+    // seventh minute's bad.
+    let mut november = (0u64, 0u64);
+    for minute in 0..8 * 60 {
+        let t = from + minute * 60;
+        move_to(&[&first], &clock, t);
+        let good = minute % 7 != 0;
+        let busy = (NOVEMBER - HOUR..NOVEMBER).contains(&t);
+        for _ in 0..if busy { 10 } else { 1 } {
+            checkout.record(good);
+        }
+        if t >= NOVEMBER {
+            if good {
+                november.0 += 1;
+            } else {
+                november.1 += 1;
+            }
+        }
+    }
+    move_to(&[&first], &clock, from + 8 * HOUR);
+    first.tick();
+    let before = first.status().slos.remove(0);
+    assert_eq!((before.events.good, before.events.bad), november);
+    // Restarted four days later, still in November: the same events, not
+    // the 30d window's guess (samples 12 hours apart) at where the month
+    // began.
+    let snapshot = Snapshot::from_bytes(&first.snapshot().to_bytes()).unwrap();
+    clock.set(Timestamp::from_unix_nanos(
+        i64::try_from(from + 4 * DAY).unwrap() * 1_000_000_000,
+    ));
+    let second = registry_at(spec, &clock, Some(snapshot));
+    second.tick();
+    let after = second.status().slos.remove(0);
+    assert_eq!((after.events.good, after.events.bad), november);
+}

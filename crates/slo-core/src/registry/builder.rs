@@ -226,6 +226,7 @@ impl RegistryBuilder {
             }),
             calendar: definition.calendar().map(|_| Mutex::new(None)),
             restored_from: None,
+            restored_calendar: None,
         }
     }
 }

@@ -48,6 +48,19 @@ impl SloEntry {
         }
         // The period's start on the engine's clock.
         let offset = wall.as_unix_nanos().saturating_sub(now.as_unix_nanos());
+        if let Some(saved) = self
+            .restored_calendar
+            .filter(|saved| saved.start == bounds.start.as_unix_nanos())
+        {
+            // Restored within the period it was saved in: its counts at
+            // the start, as they were (the excluded ones restart here).
+            let excluded = self.excluded_live();
+            return Some(CalendarState {
+                bounds,
+                base: (saved.good, saved.bad),
+                excluded_base: (excluded.good as f64, excluded.bad as f64),
+            });
+        }
         let at = bounds.start.as_unix_nanos().saturating_sub(offset);
         let now = now.as_unix_nanos();
         let counts = self.rings.cumulative_at(now, at, || self.live());

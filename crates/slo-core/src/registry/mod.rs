@@ -69,6 +69,8 @@ struct SloEntry {
     calendar: Option<Mutex<Option<calendar::CalendarState>>>,
     /// When the snapshot its history was restored from was taken.
     restored_from: Option<Timestamp>,
+    /// The calendar period that snapshot was in, with its counts at start.
+    restored_calendar: Option<crate::state::codec::SavedCalendar>,
 }
 
 /// When an SLO last recorded anything, as the ticks (or replay) saw it.

@@ -7,7 +7,7 @@ use super::{Base, SloEntry};
 use crate::clock::Timestamp;
 use crate::counters::Totals;
 use crate::rings::{DEFAULT_RING_LEN, Rings, SampleFill, SavedRing, TickState};
-use crate::state::codec::{EncodedRing, SavedLatency};
+use crate::state::codec::{EncodedRing, SavedCalendar, SavedLatency};
 use crate::state::identity::{FUTURE_TOLERANCE, identity};
 use crate::state::{RestoreNote, RestoreReport, SavedSlo, SnapshotData};
 use crate::sync::Mutex;
@@ -38,6 +38,11 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
         latency,
         rings: slo.rings.save_each(|spacing, latest, samples| {
             EncodedRing::from_samples(spacing, latest, samples)
+        }),
+        calendar: slo.calendar_now().map(|state| SavedCalendar {
+            start: state.bounds.start.as_unix_nanos(),
+            good: state.base.0,
+            bad: state.base.1,
         }),
     }
 }
@@ -179,5 +184,6 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
     };
     slo.tick = Mutex::new(state);
     slo.restored_from = Some(taken_at);
+    slo.restored_calendar = saved.calendar;
     true
 }

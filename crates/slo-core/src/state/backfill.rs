@@ -220,6 +220,7 @@ impl Backfill {
             excluded: 0,
             latency: None,
             rings,
+            calendar: None,
         });
         Ok(())
     }

@@ -83,6 +83,20 @@ pub(crate) struct SavedSlo {
     pub excluded: u64,
     pub latency: Option<SavedLatency>,
     pub rings: Vec<EncodedRing>,
+    /// For a calendar period: where the current one began and the
+    /// cumulative counts then, so that a restart within it keeps its
+    /// events exactly. Absent in files without calendar periods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<SavedCalendar>,
+}
+
+/// A calendar period's start, Unix nanoseconds on the wall clock, and the
+/// cumulative (good, bad) at it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedCalendar {
+    pub start: i64,
+    pub good: f64,
+    pub bad: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
