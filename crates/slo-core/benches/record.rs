@@ -60,6 +60,49 @@ fn one_thread(c: &mut Criterion) {
     g.finish();
 }
 
+/// The same records on a registry whose spec has maintenance windows (none
+/// holding now) and calendar-month periods, beside one without: what the
+/// time side of the model costs a record (one relaxed load of the
+/// maintenance flag, the same in both; nothing else changes per record).
+fn with_time_features(c: &mut Criterion) {
+    let plain = registry();
+    let timed = Registry::new(
+        Spec::from_yaml(
+            "service: bench
+timezone: Europe/Berlin
+maintenance:
+  - {start: \"2020-01-01T02:00:00Z\", duration: 1s, every: 7d}
+slos:
+  - name: avail
+    objective: 99.9%
+    period: calendar month
+  - name: lat
+    objective: 99%
+    period: calendar month
+    sli: {latency: {threshold: 250ms}}
+",
+        )
+        .expect("valid spec"),
+    );
+    timed.tick();
+    let mut g = c.benchmark_group("record/time-features");
+    for (name, registry) in [("plain", &plain), ("maintenance + calendar", &timed)] {
+        let avail = registry.handle("avail").expect("defined");
+        let lat = registry.handle("lat").expect("defined");
+        g.bench_function(format!("availability, {name}"), |b| {
+            b.iter(|| avail.record(black_box(true)))
+        });
+        let mut i = 0u64;
+        g.bench_function(format!("latency, {name}"), |b| {
+            b.iter(|| {
+                i = i.wrapping_add(7_919_000);
+                lat.record_latency(black_box(Duration::from_nanos(i % 400_000_000)), true)
+            })
+        });
+    }
+    g.finish();
+}
+
 /// Runs `threads` threads, each recording `iters` events on `handle`, and
 /// returns the wall time: per-iteration time is then the time for every
 /// thread to record one event.
@@ -234,5 +277,5 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, one_thread, threads, scaling);
+criterion_group!(benches, one_thread, with_time_features, threads, scaling);
 criterion_main!(benches);

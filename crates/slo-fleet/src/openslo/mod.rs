@@ -1,6 +1,7 @@
 //! OpenSLO v1 (<https://github.com/OpenSLO/OpenSLO>): a spec's SLOs as
 //! `Service`, `SLO`, `AlertPolicy` and `AlertCondition` documents, and the
-//! way back.
+//! way back, for our own documents and, as far as the model holds them,
+//! for documents others wrote ([`from_openslo`]).
 //!
 //! Each SLO's indicator is a `ratioMetric` over the Prometheus
 //! [series](slo_core::semantics#series) this crate exports (which is why
@@ -27,21 +28,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod import;
 mod model;
+
+pub use import::from_openslo;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use slo_core::calendar::CalendarUnit;
-use slo_core::spec::{Alerting, BudgetCondition, TierSpec};
-use slo_core::windows::SloWindows;
-use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration, parse_duration};
+use slo_core::spec::BudgetCondition;
+use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration};
 
 use slo_core::series as names;
 
 use model::{
-    API_VERSION, AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, CalendarAnchor, Condition,
-    ConditionRef, Document, Head, Indicator, IndicatorSpec, Metadata, MetricSource,
-    MetricSourceHolder, Objective, RatioMetric, ServiceSpec, SloSpec, TimeWindow,
+    AlertConditionSpec, AlertPolicyRef, AlertPolicySpec, CalendarAnchor, Condition, ConditionRef,
+    Document, Indicator, IndicatorSpec, Metadata, MetricSource, MetricSourceHolder, Objective,
+    RatioMetric, ServiceSpec, SloSpec, TimeWindow,
 };
 
 /// Annotation: the SLO or service name when `metadata.name` had to differ.
@@ -86,6 +89,18 @@ pub enum OpenSloError {
         /// 1-based position in the stream.
         index: usize,
         /// What is wrong.
+        message: String,
+    },
+    /// A part of a document the model cannot hold, at its place.
+    #[error("document {index}, line {line}, column {column}: {message}")]
+    Refused {
+        /// 1-based position in the stream.
+        index: usize,
+        /// 1-based line in the text.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+        /// What it is and why it is refused.
         message: String,
     },
     /// No `SLO` document.
@@ -323,302 +338,8 @@ impl Names {
     }
 }
 
-/// Reads OpenSLO v1 documents (a `---`-separated stream) back into a spec.
-/// `SLO` documents become SLOs; `Service`, `AlertPolicy` and
-/// `AlertCondition` documents are read for names only (the alert tiers
-/// follow from each SLO's period); other kinds are noted and skipped.
-pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
-    let documents: Vec<serde_json::Value> =
-        serde_saphyr::from_multiple(text).map_err(|e| OpenSloError::Yaml(e.to_string()))?;
-    let mut notes = Vec::new();
-    let mut alerts = AlertDocuments::default();
-    let mut service_names: BTreeMap<String, String> = BTreeMap::new();
-    let mut slos = Vec::new();
-    for (i, document) in documents.into_iter().enumerate() {
-        let index = i + 1;
-        let fail = |message: String| OpenSloError::Document { index, message };
-        if document.is_null() {
-            continue;
-        }
-        let head: Head = serde_json::from_value(document.clone())
-            .map_err(|e| fail(format!("not an OpenSLO document: {e}")))?;
-        match head.api_version.as_deref() {
-            Some(API_VERSION) => {}
-            Some(other) => {
-                return Err(fail(format!(
-                    "apiVersion {other:?} is not read; only {API_VERSION}"
-                )));
-            }
-            None => return Err(fail("missing apiVersion".into())),
-        }
-        match head.kind.as_deref() {
-            Some("SLO") => {
-                let slo: Document<SloSpec> = serde_json::from_value(document)
-                    .map_err(|e| fail(format!("invalid SLO: {e}")))?;
-                slos.push((index, slo));
-            }
-            Some("Service") => {
-                let service: Document<ServiceSpec> = serde_json::from_value(document)
-                    .map_err(|e| fail(format!("invalid Service: {e}")))?;
-                let original = service
-                    .metadata
-                    .annotations
-                    .get(NAME)
-                    .cloned()
-                    .unwrap_or_else(|| service.metadata.name.clone());
-                service_names.insert(service.metadata.name, original);
-            }
-            Some("AlertPolicy") => {
-                // Read for the tiers; one that does not read is left out.
-                if let Ok(policy) = serde_json::from_value::<Document<AlertPolicySpec>>(document) {
-                    alerts
-                        .policies
-                        .insert(policy.metadata.name, policy.spec.conditions);
-                }
-            }
-            Some("AlertCondition") => {
-                if let Ok(condition) =
-                    serde_json::from_value::<Document<AlertConditionSpec>>(document)
-                {
-                    alerts
-                        .conditions
-                        .insert(condition.metadata.name.clone(), condition);
-                }
-            }
-            Some(other) => notes.push(format!(
-                "document {index}: skipped a {other} document (slo has no place for it)"
-            )),
-            None => return Err(fail("missing kind".into())),
-        }
-    }
-    if slos.is_empty() {
-        return Err(OpenSloError::NoSlos);
-    }
-    let services: BTreeSet<&str> = slos.iter().map(|(_, s)| s.spec.service.as_str()).collect();
-    if services.len() > 1 {
-        let list: Vec<&str> = services.into_iter().collect();
-        return Err(OpenSloError::SeveralServices(list.join(", ")));
-    }
-    let service_ref = slos[0].1.spec.service.clone();
-    let service = service_names
-        .get(&service_ref)
-        .cloned()
-        .unwrap_or(service_ref);
-    let mut builder = Spec::builder(service);
-    let mut zones = BTreeSet::new();
-    for (index, slo) in slos {
-        let (slo, zone) = import_slo(index, slo, &alerts, &mut notes)?;
-        builder = builder.slo(slo);
-        zones.extend(zone);
-    }
-    // A spec keeps its calendar periods in one time zone.
-    if zones.len() > 1 {
-        let list: Vec<&str> = zones.iter().map(String::as_str).collect();
-        return Err(OpenSloError::SeveralTimeZones(list.join(", ")));
-    }
-    if let Some(zone) = zones.into_iter().next() {
-        builder = builder.timezone(zone);
-    }
-    Ok(OpenSloImport {
-        spec: builder.build()?,
-        notes,
-    })
-}
-
-/// The `AlertPolicy` and `AlertCondition` documents read, by name.
-#[derive(Default)]
-struct AlertDocuments {
-    policies: BTreeMap<String, Vec<ConditionRef>>,
-    conditions: BTreeMap<String, Document<AlertConditionSpec>>,
-}
-
-impl AlertDocuments {
-    /// The burn-rate tiers of an SLO's alert policies, as our export
-    /// writes them (`burnrate` conditions with the short window in an
-    /// annotation); `None` when there are none.
-    fn tiers(&self, slo: &Document<SloSpec>) -> Option<Vec<TierSpec>> {
-        let tiers: Vec<TierSpec> = slo
-            .spec
-            .alert_policies
-            .iter()
-            .filter_map(|policy| self.policies.get(&policy.alert_policy_ref))
-            .flatten()
-            .filter_map(|reference| self.conditions.get(&reference.condition_ref))
-            .filter_map(|condition| {
-                let spec = &condition.spec;
-                if spec.condition.kind != "burnrate" {
-                    return None;
-                }
-                let short = condition.metadata.annotations.get(SHORT_WINDOW)?;
-                Some(TierSpec {
-                    severity: spec.severity.parse().ok()?,
-                    long: parse_duration(&spec.condition.lookback_window).ok()?,
-                    short: parse_duration(short).ok()?,
-                    burn_rate: spec.condition.threshold,
-                })
-            })
-            .collect();
-        (!tiers.is_empty()).then_some(tiers)
-    }
-}
-
-fn import_slo(
-    index: usize,
-    slo: Document<SloSpec>,
-    alerts: &AlertDocuments,
-    notes: &mut Vec<String>,
-) -> Result<(slo_core::SloBuilder, Option<String>), OpenSloError> {
-    let fail = |message: String| OpenSloError::Document { index, message };
-    let annotations = &slo.metadata.annotations;
-    let name = annotations
-        .get(NAME)
-        .cloned()
-        .unwrap_or_else(|| slo.metadata.name.clone());
-    let mut builder = SloDefinition::builder(name.clone());
-    if let Some(description) = &slo.spec.description {
-        builder = builder.description(description.clone());
-    }
-    let [objective] = slo.spec.objectives.as_slice() else {
-        return Err(fail(format!(
-            "SLO {name}: {} objectives; slo reads exactly one",
-            slo.spec.objectives.len()
-        )));
-    };
-    let target = match (objective.target, objective.target_percent) {
-        (Some(ratio), _) => ratio,
-        (None, Some(percent)) => percent / 100.0,
-        (None, None) => return Err(fail(format!("SLO {name}: the objective has no target"))),
-    };
-    builder = builder.objective(target);
-    let [window] = slo.spec.time_window.as_slice() else {
-        return Err(fail(format!(
-            "SLO {name}: {} time windows; slo reads exactly one",
-            slo.spec.time_window.len()
-        )));
-    };
-    let mut timezone = None;
-    if !window.is_rolling {
-        let unit = CalendarUnit::ALL
-            .into_iter()
-            .find(|unit| calendar_duration(*unit) == window.duration.trim())
-            .ok_or_else(|| {
-                fail(format!(
-                    "SLO {name}: a calendar-aligned timeWindow of {:?}; slo reads 1w, 1M and 1Q",
-                    window.duration
-                ))
-            })?;
-        let zone = window
-            .calendar
-            .as_ref()
-            .map_or("UTC", |anchor| anchor.time_zone.as_str());
-        builder = builder.calendar(unit);
-        timezone = Some(zone.to_owned());
-    } else {
-        let period = parse_duration(&window.duration)
-            .map_err(|e| fail(format!("SLO {name}: timeWindow duration: {e}")))?;
-        builder = builder.period(period);
-    }
-    if slo.spec.budgeting_method != "Occurrences" {
-        return Err(fail(format!(
-            "SLO {name}: budgetingMethod {:?} is not supported; slo counts Occurrences",
-            slo.spec.budgeting_method
-        )));
-    }
-    match annotations.get(SLI).map(String::as_str) {
-        Some("availability") => builder = builder.availability(),
-        Some("latency") => {
-            let Some(text) = annotations.get(LATENCY_THRESHOLD) else {
-                return Err(fail(format!(
-                    "SLO {name}: a latency SLI needs the annotation {LATENCY_THRESHOLD}"
-                )));
-            };
-            let threshold = parse_duration(text)
-                .map_err(|e| fail(format!("SLO {name}: {LATENCY_THRESHOLD}: {e}")))?;
-            builder = builder.latency(threshold);
-        }
-        Some(other) => {
-            return Err(fail(format!(
-                "SLO {name}: annotation {SLI} is {other:?}; expected availability or latency"
-            )));
-        }
-        None => notes.push(format!(
-            "SLO {name}: its indicator's queries are not read; imported as an availability SLI over every request"
-        )),
-    }
-    if let Some(routes) = annotations.get(ROUTES) {
-        let routes: Vec<String> = serde_saphyr::from_str(routes).map_err(|e| {
-            fail(format!(
-                "SLO {name}: annotation {ROUTES} is not a list of routes: {e}"
-            ))
-        })?;
-        for route in routes {
-            builder = builder.route(route);
-        }
-    }
-    if let Some(min) = annotations.get(MIN_EVENTS) {
-        let min: u64 = min.parse().map_err(|_| {
-            fail(format!(
-                "SLO {name}: annotation {MIN_EVENTS} is {min:?}, not a whole number"
-            ))
-        })?;
-        builder = builder.min_events(min);
-    }
-    let mut alerting = Alerting::new();
-    // Tiers other than the default four for the period come back as the
-    // SLO's own.
-    if let Some(tiers) = alerts.tiers(&slo) {
-        let nominal = if window.is_rolling {
-            parse_duration(&window.duration).ok()
-        } else {
-            CalendarUnit::ALL
-                .into_iter()
-                .find(|unit| calendar_duration(*unit) == window.duration.trim())
-                .map(CalendarUnit::nominal_length)
-        };
-        let defaults: Vec<TierSpec> = nominal
-            .map(|period| {
-                SloWindows::for_period(period)
-                    .tiers()
-                    .iter()
-                    .map(|t| TierSpec {
-                        severity: t.severity,
-                        long: t.long.duration,
-                        short: t.short.duration,
-                        burn_rate: t.burn_rate,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        if tiers != defaults {
-            alerting = tiers.into_iter().fold(alerting, Alerting::tier);
-        }
-    }
-    if let Some(text) = annotations.get(BUDGET_REMAINING_BELOW) {
-        let share: f64 = text.parse().map_err(|_| {
-            fail(format!(
-                "SLO {name}: annotation {BUDGET_REMAINING_BELOW} is {text:?}, not a ratio"
-            ))
-        })?;
-        alerting = alerting.remaining_below(share);
-    }
-    for (key, set) in [
-        (
-            BUDGET_EXHAUSTED_WITHIN,
-            Alerting::exhausted_within as fn(Alerting, _) -> Alerting,
-        ),
-        (NO_DATA, Alerting::no_data),
-    ] {
-        if let Some(text) = annotations.get(key) {
-            let span = parse_duration(text)
-                .map_err(|e| fail(format!("SLO {name}: annotation {key} is {text:?}: {e}")))?;
-            alerting = set(alerting, span);
-        }
-    }
-    Ok((builder.alerting(alerting), timezone))
-}
-
 /// OpenSLO's duration of a calendar unit: `1w`, `1M`, `1Q`.
-fn calendar_duration(unit: CalendarUnit) -> &'static str {
+pub(crate) fn calendar_duration(unit: CalendarUnit) -> &'static str {
     match unit {
         CalendarUnit::Week => "1w",
         CalendarUnit::Month => "1M",
