@@ -240,7 +240,9 @@ def counters(port):
         if labels.get("slo") not in out:
             continue
         key = labels.get("outcome", "excluded") if m.group(1) == "slo_events_total" else "excluded"
-        out[labels["slo"]][key] = int(float(m.group(3)))
+        # Excluded events come per reason (client_cancelled, maintenance):
+        # they add up.
+        out[labels["slo"]][key] += int(float(m.group(3)))
     return out
 
 
