@@ -627,3 +627,59 @@ fn a_restart_within_the_month_keeps_exactly_its_events() {
     let after = second.status().slos.remove(0);
     assert_eq!((after.events.good, after.events.bad), november);
 }
+
+#[test]
+fn a_calendar_restore_reads_the_snapshot_on_the_wall_clock_and_keeps_a_whole_month() {
+    let spec = Spec::from_yaml(
+        "service: shop\nslos:\n  - name: checkout\n    objective: 99%\n    period: calendar month\n",
+    )
+    .unwrap();
+    // 2026-12-31T23:30Z on the engine's clock; the wall clock an hour
+    // ahead reads January already.
+    const NEW_YEAR: u64 = 1_798_761_600;
+    let engine = NEW_YEAR - 1800;
+    let clock = ManualClock::new(Timestamp::from_unix_nanos(
+        i64::try_from(engine).unwrap() * 1_000_000_000,
+    ));
+    clock.set_wall(Timestamp::from_unix_nanos(
+        i64::try_from(engine + HOUR).unwrap() * 1_000_000_000,
+    ));
+    let first = registry_at(spec.clone(), &clock, None);
+    first.tick();
+    let checkout = first.handle("checkout").unwrap();
+    for minute in 1..=10 {
+        move_to(&[&first], &clock, engine + minute * 60);
+        checkout.record(minute % 5 != 0);
+    }
+    move_to(&[&first], &clock, engine + 11 * 60);
+    first.tick();
+    let january = first.status().slos.remove(0);
+    assert_eq!(
+        january.calendar.as_ref().unwrap().start,
+        "2027-01-01T00:00:00+00:00"
+    );
+    assert_eq!((january.events.good, january.events.bad), (8, 2));
+    let snapshot = first.snapshot();
+    // Restarted 29 days later (the nominal 30d has not passed, but a
+    // month's snapshot stays usable for 31 days), still January.
+    clock.set(Timestamp::from_unix_nanos(
+        i64::try_from(engine + 29 * DAY).unwrap() * 1_000_000_000,
+    ));
+    let second = registry_at(spec.clone(), &clock, Some(snapshot.clone()));
+    second.tick();
+    let kept = second.status().slos.remove(0);
+    assert_eq!((kept.events.good, kept.events.bad), (8, 2));
+    // 30 days and a half later: older than the nominal 30d, still January
+    // on the wall clock (the 31st, 00:30 + 12h).
+    clock.set(Timestamp::from_unix_nanos(
+        i64::try_from(engine + 30 * DAY + 12 * HOUR).unwrap() * 1_000_000_000,
+    ));
+    let third = registry_at(spec, &clock, Some(snapshot));
+    third.tick();
+    let late = third.status().slos.remove(0);
+    assert_eq!(
+        late.calendar.as_ref().unwrap().start,
+        "2027-01-01T00:00:00+00:00"
+    );
+    assert_eq!((late.events.good, late.events.bad), (8, 2));
+}

@@ -137,7 +137,14 @@ const SLO_HEAD: &str = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api}
 fn what_the_model_cannot_hold_is_refused_at_its_place_with_the_reason() {
     let ratio = "  indicator:\n    metadata: {name: ok}\n    spec:\n      ratioMetric:\n        good: {metricSource: {type: Prometheus, spec: {query: up}}}\n        total: {metricSource: {type: Prometheus, spec: {query: up}}}\n";
     let threshold = "  indicator:\n    metadata: {name: fast}\n    spec:\n      thresholdMetric: {metricSource: {type: Prometheus, spec: {query: latency}}}\n";
-    let cases: [(String, (u64, u64), &str); 5] = [
+    let cases: [(String, (u64, u64), &str); 6] = [
+        (
+            format!(
+                "{SLO_HEAD}{threshold}  objectives:\n    - {{op: lt, value: 1e300, target: 0.99}}\n"
+            ),
+            (12, 7),
+            "out of range",
+        ),
         (
             format!(
                 "{SLO_HEAD}{ratio}  objectives:\n    - {{target: 0.99}}\n    - {{target: 0.999}}\n"

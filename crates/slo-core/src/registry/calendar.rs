@@ -33,19 +33,6 @@ impl SloEntry {
         wall: Timestamp,
     ) -> Option<CalendarState> {
         let bounds = calendar.bounds_at(wall).ok()?;
-        if self
-            .restored_from
-            .is_some_and(|taken| taken <= bounds.start)
-        {
-            // Restored from before the period began, with nothing since:
-            // everything restored belongs to earlier periods.
-            let (live, excluded) = (self.live(), self.excluded_live());
-            return Some(CalendarState {
-                bounds,
-                base: (live.good as f64, live.bad as f64),
-                excluded_base: (excluded.good as f64, excluded.bad as f64),
-            });
-        }
         // The period's start on the engine's clock.
         let offset = wall.as_unix_nanos().saturating_sub(now.as_unix_nanos());
         if let Some(saved) = self
@@ -58,6 +45,20 @@ impl SloEntry {
             return Some(CalendarState {
                 bounds,
                 base: (saved.good, saved.bad),
+                excluded_base: (excluded.good as f64, excluded.bad as f64),
+            });
+        }
+        // The snapshot's time on the wall clock, as this clock reads it.
+        let taken_wall = self
+            .restored_from
+            .map(|taken| Timestamp::from_unix_nanos(taken.as_unix_nanos().saturating_add(offset)));
+        if taken_wall.is_some_and(|taken| taken <= bounds.start) {
+            // Restored from before the period began, with nothing since:
+            // everything restored belongs to earlier periods.
+            let (live, excluded) = (self.live(), self.excluded_live());
+            return Some(CalendarState {
+                bounds,
+                base: (live.good as f64, live.bad as f64),
                 excluded_base: (excluded.good as f64, excluded.bad as f64),
             });
         }

@@ -101,7 +101,7 @@ pub(super) fn apply(
             }
             if found.identity != identity(&slo.definition) {
                 why_not[i].push(RestoreNote::Changed { slo: name });
-            } else if now.saturating_duration_since(taken_at) >= slo.definition.period() {
+            } else if now.saturating_duration_since(taken_at) >= restorable_for(&slo.definition) {
                 why_not[i].push(RestoreNote::OlderThanPeriod {
                     slo: name,
                     taken_at,
@@ -138,6 +138,21 @@ pub(super) fn apply(
     }
     report.notes.append(&mut removed);
     (sources, report)
+}
+
+/// How old a snapshot may be and still hold some of an SLO's period: the
+/// period; for a calendar period, its longest (a 31-day month, a 92-day
+/// quarter, an hour more where clocks change), so that a snapshot from
+/// early in the current one is kept.
+fn restorable_for(definition: &crate::SloDefinition) -> std::time::Duration {
+    use crate::calendar::CalendarUnit;
+    const DAY: u64 = 86_400;
+    match definition.calendar().map(|calendar| calendar.unit()) {
+        Some(CalendarUnit::Week) => std::time::Duration::from_secs(7 * DAY + 3600),
+        Some(CalendarUnit::Month) => std::time::Duration::from_secs(31 * DAY + 3600),
+        Some(CalendarUnit::Quarter) => std::time::Duration::from_secs(92 * DAY + 3600),
+        None => definition.period(),
+    }
 }
 
 /// Puts `saved` into `slo`; `false` (and `slo` untouched) when its windows

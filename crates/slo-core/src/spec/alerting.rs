@@ -65,7 +65,8 @@ pub enum BudgetCondition {
     /// Fires while the remaining budget (a ratio) is at or below this.
     RemainingBelow(f64),
     /// Fires while the budget, at the exhaustion window's burn rate, is
-    /// gone within this long (or is gone already).
+    /// gone within this long; once it is gone, `SLOErrorBudgetExhausted`
+    /// says so instead.
     ExhaustedWithin(Duration),
     /// Fires while no event was recorded for this long; never during the
     /// first this-long after start.

@@ -128,7 +128,7 @@ impl ReportQuery {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(slo) = slos.get(i) else { break };
-                        let result = self.slo_report(slo, range.for_slo(slo), deadline);
+                        let result = self.slo_report(slo, range, deadline);
                         let failed = result.is_err();
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(result);
@@ -156,9 +156,10 @@ impl ReportQuery {
     fn slo_report(
         &self,
         slo: &SloDefinition,
-        range: ReportRange,
+        asked: ReportRange,
         deadline: Instant,
     ) -> Result<SloReport, ReportError> {
+        let range = asked.for_slo(slo);
         let (start, step) = grid(slo, range);
         let selector = fetch::events_selector(slo.name(), &self.matchers);
         let counts = fetch::step_counts(&self.api, &selector, start, range.to(), step, deadline)
@@ -167,7 +168,11 @@ impl ReportQuery {
                 slo: slo.name().to_owned(),
                 error,
             })?;
-        Ok(compute::slo_report(slo, range, &counts))
+        Ok(own_range(
+            compute::slo_report(slo, range, &counts),
+            asked,
+            range,
+        ))
     }
 }
 
@@ -216,10 +221,21 @@ pub fn slo_report_from_series(
     range: ReportRange,
     series: Vec<Series>,
 ) -> SloReport {
-    let range = range.for_slo(slo);
+    let (asked, range) = (range, range.for_slo(slo));
     let (start, step) = grid(slo, range);
     let len = ((range.to() - start + step - 1) / step) as usize + 1;
-    compute::slo_report(slo, range, &fetch::counts_of(series, start, step, len))
+    let report = compute::slo_report(slo, range, &fetch::counts_of(series, start, step, len));
+    own_range(report, asked, range)
+}
+
+/// The report with its own `from` and `to` when it covers its SLO's own
+/// calendar period rather than the range asked for.
+fn own_range(mut report: SloReport, asked: ReportRange, own: ReportRange) -> SloReport {
+    if own != asked {
+        report.from = Some(range::format_time(own.from()));
+        report.to = Some(range::format_time(own.to()));
+    }
+    report
 }
 
 /// The range query a report of `slo` over `range` makes: its expression,

@@ -1,8 +1,11 @@
 //! The alerts of an SLO's `alerting.budget` and `alerting.no_data`:
 //! `SLOErrorBudgetLow`, `SLOErrorBudgetExhaustionSoon` and `SLONoData`,
-//! firing on the same conditions as the in-process evaluation, over the
-//! fleet's recorded series. Each carries the SLO's alert labels plus
-//! `condition`, and no window labels.
+//! firing on the conditions of the in-process evaluation over the fleet's
+//! recorded series. Each carries the SLO's alert labels plus `condition`,
+//! and no window labels. Two differences: the fleet's budget is not
+//! weighted by coverage (its series span the period), and Prometheus does
+//! not know the maintenance windows, so `SLONoData` may fire during one
+//! where the process stays silent.
 
 use slo_core::spec::BudgetCondition;
 use slo_core::{format_duration, format_percent};

@@ -105,11 +105,17 @@ impl SloReader<'_> {
                     ));
                 }
             };
+            let latency = Duration::try_from_secs_f64(millis / 1e3).map_err(|_| {
+                self.refuse(
+                    objective_place,
+                    format!("SLO {name}: a threshold of {millis} milliseconds is out of range"),
+                )
+            })?;
             drop_query(name, "threshold", threshold, notes);
             notes.push(format!(
                 "SLO {name}: the threshold {millis} is read as milliseconds"
             ));
-            return Ok(builder.latency(Duration::from_secs_f64(millis / 1e3)));
+            return Ok(builder.latency(latency));
         }
         Err(self.refuse(
             place,

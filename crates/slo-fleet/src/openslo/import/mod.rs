@@ -74,11 +74,25 @@ fn at<T>(spanned: Option<&Spanned<T>>) -> At {
         .filter(|(line, _)| *line > 0)
 }
 
-/// Reads OpenSLO v1 documents (a `---`-separated stream) into a spec; see
-/// the [module](self). `SLO` documents become SLOs, `SLI` documents serve
-/// their `indicatorRef`s, `Service` documents name the service, and
+/// Reads OpenSLO v1 documents (a `---`-separated stream) into a spec: our
+/// own export back exactly, and documents others wrote as far as the model
+/// holds them. `SLO` documents become SLOs, `SLI` documents serve their
+/// `indicatorRef`s, `Service` documents name the service, and
 /// `AlertPolicy` and `AlertCondition` documents give an SLO its own tiers
 /// when they are not the default four; other kinds are noted and skipped.
+///
+/// Others' documents: `Occurrences` (also when `budgetingMethod` is left
+/// out); a `ratioMetric` (good or bad, and total) is an availability SLI, a
+/// `thresholdMetric` with an objective `op: lt` or `lte` and a `value` a
+/// latency SLI whose threshold is `value` milliseconds (OpenSLO leaves the
+/// unit to the metric; its own examples write `value: 500` for a search
+/// latency). Rolling windows keep their length (`1M` reads as 30d, `1Q` as
+/// 90d), calendar ones of `1w`, `1M` or `1Q` become calendar periods in
+/// their `timeZone`, and none at all reads as 30 days rolling. Queries are
+/// not carried: each one dropped is named in a note. `Timeslices`,
+/// `RatioTimeslices`, several objectives, a threshold that is good above
+/// it and an indicator of neither kind are refused at their line and
+/// column ([`OpenSloError::Refused`]).
 pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let documents: Vec<Value> = serde_saphyr::from_multiple(text).map_err(yaml_error)?;
     // The places of what may be refused; a document whose shape this
@@ -86,12 +100,13 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let places: Vec<Places> = serde_saphyr::from_multiple(text).unwrap_or_default();
     // A document that is a list of documents (as the OpenSLO Go SDK writes
     // them) counts as its items, without places.
-    let documents: Vec<(Value, Option<&Places>)> = documents
+    // Each keeps its place in the stream, for the messages.
+    let documents: Vec<(usize, Value, Option<&Places>)> = documents
         .into_iter()
         .enumerate()
         .flat_map(|(i, document)| match document {
-            Value::Array(items) => items.into_iter().map(|item| (item, None)).collect(),
-            document => vec![(document, places.get(i))],
+            Value::Array(items) => items.into_iter().map(|item| (i, item, None)).collect(),
+            document => vec![(i, document, places.get(i))],
         })
         .collect();
     let mut notes = Vec::new();
@@ -99,7 +114,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let mut service_names: BTreeMap<String, String> = BTreeMap::new();
     let mut slis: BTreeMap<String, Value> = BTreeMap::new();
     let mut slos = Vec::new();
-    for (i, (document, places)) in documents.into_iter().enumerate() {
+    for (i, document, places) in documents {
         let index = i + 1;
         let fail = |message: String| OpenSloError::Document { index, message };
         if document.is_null() {
