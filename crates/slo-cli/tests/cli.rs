@@ -590,7 +590,7 @@ fn openslo_export_then_import_gives_back_the_spec() {
     let refused = slo(&[Path::new("openslo"), Path::new("--import"), &broken]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        text(&refused).contains("document 1: SLO a: budgetingMethod \"Timeslices\""),
+        text(&refused).contains("document 1, line 4, column 37: SLO a: budgetingMethod Timeslices"),
         "{}",
         text(&refused)
     );
