@@ -224,8 +224,6 @@ pub(crate) struct AlertHub {
     alerts: Vec<Arc<Alert>>,
     /// Where each SLO's alerts begin in `alerts`.
     first: Vec<usize>,
-    /// Each SLO's budget alerts, in spec order.
-    conditions: Vec<Vec<crate::spec::BudgetCondition>>,
 }
 
 struct HubState {
@@ -236,7 +234,9 @@ struct HubState {
     last: Option<Timestamp>,
 }
 
-/// One SLO's numbers an evaluation hands the hub.
+/// One SLO's numbers an evaluation hands the hub. The hub lends one to
+/// every SLO's evaluation in turn, so that a tick allocates nothing per SLO.
+#[derive(Default)]
 pub(crate) struct Observed {
     /// Per tier, in the SLO's tier order: whether it fires.
     pub firing: Vec<bool>,
@@ -246,33 +246,37 @@ pub(crate) struct Observed {
     pub exhausted: bool,
     /// The burn rate over the period.
     pub period_burn: Option<f64>,
-    /// The burn rate over the exhaustion window.
-    pub exhaustion_burn: Option<f64>,
-    /// Per budget alert, in the SLO's order: whether it fires.
-    pub budget_firing: Vec<bool>,
+    /// Per budget alert, in the SLO's order: whether it fires, and the
+    /// burn rate it reports ([`Observed::budget_alert_burn`]).
+    pub budget: Vec<(bool, Option<f64>)>,
+    /// The error budget left, as a ratio.
     pub remaining: f64,
 }
 
 impl Observed {
+    /// The burn rate a budget alert of `kind` reports: the period's for
+    /// the remaining budget, the exhaustion window's for the time left,
+    /// none for no data.
+    pub fn budget_alert_burn(
+        kind: BudgetConditionKind,
+        period_burn: Option<f64>,
+        exhaustion_burn: Option<f64>,
+    ) -> Option<f64> {
+        match kind {
+            BudgetConditionKind::RemainingBelow => period_burn,
+            BudgetConditionKind::ExhaustedWithin => exhaustion_burn,
+            BudgetConditionKind::NoData => None,
+        }
+    }
+
     /// Whether each alert fires, with its long and short burn rates, in
     /// the hub's order: the tiers, the budget, the budget alerts.
-    fn each<'a>(
-        &'a self,
-        conditions: &'a [crate::spec::BudgetCondition],
-    ) -> impl Iterator<Item = (bool, (Option<f64>, Option<f64>))> + 'a {
+    fn each(&self) -> impl Iterator<Item = (bool, (Option<f64>, Option<f64>))> + '_ {
         let budget = (self.exhausted, (self.period_burn, None));
-        let budget_alerts =
-            conditions
-                .iter()
-                .zip(&self.budget_firing)
-                .map(|(condition, &firing)| {
-                    let long = match condition.kind() {
-                        BudgetConditionKind::RemainingBelow => self.period_burn,
-                        BudgetConditionKind::ExhaustedWithin => self.exhaustion_burn,
-                        BudgetConditionKind::NoData => None,
-                    };
-                    (firing, (long, None))
-                });
+        let budget_alerts = self
+            .budget
+            .iter()
+            .map(|&(firing, long)| (firing, (long, None)));
         self.firing
             .iter()
             .copied()
@@ -286,10 +290,8 @@ impl AlertHub {
     pub fn new<'a>(slos: impl Iterator<Item = &'a SloDefinition>) -> AlertHub {
         let mut alerts = Vec::new();
         let mut first = Vec::new();
-        let mut conditions = Vec::new();
         for slo in slos {
             first.push(alerts.len());
-            conditions.push(slo.budget_alerts().to_vec());
             let windows = slo.windows();
             let period = windows.period().label.clone();
             for (index, tier) in windows.tiers().iter().enumerate() {
@@ -330,7 +332,6 @@ impl AlertHub {
             }
         }
         AlertHub {
-            conditions,
             live: Arc::new(AtomicUsize::new(0)),
             state: Mutex::new(HubState {
                 subscribers: Vec::new(),
@@ -408,7 +409,9 @@ impl AlertHub {
     /// Compares what `observe` says of each SLO (by its place in spec
     /// order) now with what was seen last, and sends every change to every
     /// subscriber.
-    pub fn update(&self, now: Timestamp, mut observe: impl FnMut(usize) -> Observed) {
+    /// Evaluates every SLO (`observe` fills in the SLO at an index) and
+    /// sends the transitions since the last evaluation.
+    pub fn update(&self, now: Timestamp, mut observe: impl FnMut(usize, &mut Observed)) {
         let mut state = lock(&self.state);
         if state.last.is_some_and(|last| now < last) {
             return;
@@ -417,10 +420,10 @@ impl AlertHub {
         let HubState {
             subscribers, seen, ..
         } = &mut *state;
+        let mut observed = Observed::default();
         for (slo, &first) in self.first.iter().enumerate() {
-            let observed = observe(slo);
-            let conditions = self.conditions.get(slo).map_or(&[][..], Vec::as_slice);
-            for (offset, (firing, (long, short))) in observed.each(conditions).enumerate() {
+            observe(slo, &mut observed);
+            for (offset, (firing, (long, short))) in observed.each().enumerate() {
                 let index = first + offset;
                 let (Some(alert), Some(seen)) = (self.alerts.get(index), seen.get_mut(index))
                 else {

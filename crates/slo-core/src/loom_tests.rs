@@ -153,19 +153,22 @@ fn ring_reads_are_never_torn() {
         let reader = {
             let w = Arc::clone(&windows);
             thread::spawn(move || {
-                let (starts, live) = w.read(8, &[4, 8], || Totals { good: 9, bad: 9 });
-                for p in starts.iter().chain([&live]) {
-                    assert_eq!(p.good, p.bad, "torn read: {p:?}");
+                let mut counts = Vec::new();
+                w.read_counts(8, &[4, 8], || Totals { good: 9, bad: 9 }, &mut counts);
+                for c in &counts {
+                    assert_eq!(c.0, c.1, "torn read: {c:?}");
                 }
             })
         };
         writer.join().unwrap();
         reader.join().unwrap();
-        let (starts, _) = windows.read(8, &[4, 8], || Totals { good: 2, bad: 2 });
-        // At t=8 the 4ns window starts at t=4, where tick 1 wrote (1, 1).
-        assert_eq!((starts[0].good, starts[0].bad), (1.0, 1.0));
-        // The 8ns window starts at the start: nothing counted.
-        assert_eq!((starts[1].good, starts[1].bad), (0.0, 0.0));
+        let mut counts = Vec::new();
+        windows.read_counts(8, &[4, 8], || Totals { good: 2, bad: 2 }, &mut counts);
+        // At t=8 the 4ns window starts at t=4, where tick 1 wrote (1, 1):
+        // it holds one of each of the live (2, 2).
+        assert_eq!(counts[0], (1.0, 1.0));
+        // The 8ns window starts at the start: it holds everything.
+        assert_eq!(counts[1], (2.0, 2.0));
     });
 }
 
@@ -195,11 +198,14 @@ fn record_and_tick_concurrently() {
         };
         recorder.join().unwrap();
         ticker.join().unwrap();
-        let (starts, live) = windows.read(4, &[2], || counters.totals());
-        assert_eq!((live.good, live.bad), (1.0, 1.0));
-        // The sample at t=2 holds some prefix of the events, never more.
-        assert!(starts[0].good <= 1.0 && starts[0].bad <= 1.0);
-        assert!(live.good - starts[0].good >= 0.0 && live.bad - starts[0].bad >= 0.0);
+        assert_eq!(counters.totals(), Totals { good: 1, bad: 1 });
+        // The sample at t=2 holds some prefix of the events, never more, so
+        // the window (2, 4] never holds a negative count.
+        let start = windows.cumulative_at(4, 2, || counters.totals());
+        assert!(start.good <= 1.0 && start.bad <= 1.0, "{start:?}");
+        let mut counts = Vec::new();
+        windows.read_counts(4, &[2], || counters.totals(), &mut counts);
+        assert_eq!(counts[0], (1.0 - start.good, 1.0 - start.bad));
     });
 }
 

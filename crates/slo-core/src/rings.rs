@@ -8,7 +8,7 @@
 //! half-written tick.
 
 use crate::counters::Totals;
-use crate::sync::{AtomicI64, AtomicU64, Ordering, fence, spin};
+use crate::sync::{AtomicI64, AtomicU32, AtomicU64, Ordering, fence, spin};
 
 /// Samples per window; a window needs 62 (60 spacings plus the two around
 /// its start), the rest is slack for a late tick. A power of two.
@@ -65,6 +65,19 @@ impl Iterator for RingSamples<'_> {
 
 impl ExactSizeIterator for RingSamples<'_> {}
 
+/// Bits of each count a ring's slot keeps. Any two samples one ring holds
+/// are less than 2^48 events apart (a hundred million events a second for
+/// a month), so the low bits and the full count at the newest sample give
+/// every sample back exactly.
+const SAMPLE_BITS: u32 = 48;
+const SAMPLE_MASK: u64 = (1 << SAMPLE_BITS) - 1;
+/// A sample's words: good's low 32 bits; good's next 16 and bad's low 16;
+/// bad's next 32. Twelve bytes rather than sixteen, and good and bad side
+/// by side, so that a window's two samples are mostly one cache line.
+const WORDS: usize = 3;
+
+/// A ring's header is one cache line: a read touches it and the samples.
+#[repr(align(64))]
 struct Ring {
     /// Spacing of samples, in ns; sample `j` is taken at time `j × spacing`.
     spacing: i64,
@@ -73,8 +86,12 @@ struct Ring {
     first: i64,
     /// The newest sample written.
     latest: AtomicI64,
-    good: Box<[AtomicU64]>,
-    bad: Box<[AtomicU64]>,
+    /// The full counts of the newest sample, which the slots' low bits are
+    /// read against.
+    latest_good: AtomicU64,
+    latest_bad: AtomicU64,
+    /// `WORDS` words per sample.
+    words: Box<[AtomicU32]>,
 }
 
 impl Ring {
@@ -85,8 +102,9 @@ impl Ring {
             mask: len - 1,
             first,
             latest: AtomicI64::new(first),
-            good: (0..len).map(|_| AtomicU64::new(0)).collect(),
-            bad: (0..len).map(|_| AtomicU64::new(0)).collect(),
+            latest_good: AtomicU64::new(0),
+            latest_bad: AtomicU64::new(0),
+            words: (0..len * WORDS).map(|_| AtomicU32::new(0)).collect(),
         }
     }
 
@@ -94,26 +112,57 @@ impl Ring {
         (self.mask + 1) as i64
     }
 
-    fn store(&self, index: i64, value: Totals) {
-        let slot = (index as usize) & self.mask;
-        self.good[slot].store(value.good, Ordering::Relaxed);
-        self.bad[slot].store(value.bad, Ordering::Relaxed);
+    /// The time of sample `index`.
+    fn time_of(&self, index: i64) -> i64 {
+        index.saturating_mul(self.spacing)
     }
 
+    /// Writes sample `index`; [`Ring::set_latest`] then makes the newest
+    /// of them readable.
+    fn store(&self, index: i64, value: Totals) {
+        let at = ((index as usize) & self.mask) * WORDS;
+        let (good, bad) = (value.good & SAMPLE_MASK, value.bad & SAMPLE_MASK);
+        let words = [
+            good as u32,
+            ((good >> 32) | ((bad & 0xffff) << 16)) as u32,
+            (bad >> 16) as u32,
+        ];
+        for (slot, word) in self.words[at..at + WORDS].iter().zip(words) {
+            slot.store(word, Ordering::Relaxed);
+        }
+    }
+
+    /// Marks sample `index`, already stored with `value`, the newest.
+    fn set_latest(&self, index: i64, value: Totals) {
+        self.latest_good.store(value.good, Ordering::Relaxed);
+        self.latest_bad.store(value.bad, Ordering::Relaxed);
+        self.latest.store(index, Ordering::Relaxed);
+    }
+
+    /// Sample `index`, which the ring must still hold.
     fn load_totals(&self, index: i64) -> Totals {
-        let slot = (index as usize) & self.mask;
+        let at = ((index as usize) & self.mask) * WORDS;
+        let word = |i: usize| u64::from(self.words[at + i].load(Ordering::Relaxed));
+        let (w0, w1, w2) = (word(0), word(1), word(2));
+        let good = w0 | ((w1 & 0xffff) << 32);
+        let bad = (w1 >> 16) | (w2 << 16);
+        // The newest sample's full count, less how far this one is behind
+        // it (modulo 2^48).
+        let full = |latest: u64, low: u64| {
+            latest.wrapping_sub((latest & SAMPLE_MASK).wrapping_sub(low) & SAMPLE_MASK)
+        };
         Totals {
-            good: self.good[slot].load(Ordering::Relaxed),
-            bad: self.bad[slot].load(Ordering::Relaxed),
+            good: full(self.latest_good.load(Ordering::Relaxed), good),
+            bad: full(self.latest_bad.load(Ordering::Relaxed), bad),
         }
     }
 
     fn load(&self, index: i64) -> Point {
-        let slot = (index as usize) & self.mask;
+        let value = self.load_totals(index);
         Point {
-            t: index.saturating_mul(self.spacing),
-            good: self.good[slot].load(Ordering::Relaxed) as f64,
-            bad: self.bad[slot].load(Ordering::Relaxed) as f64,
+            t: self.time_of(index),
+            good: value.good as f64,
+            bad: value.bad as f64,
         }
     }
 }
@@ -174,6 +223,9 @@ pub(crate) struct TickState {
 pub(crate) struct Rings {
     seq: AtomicU64,
     start: i64,
+    /// The soonest time a tick writes a sample: a tick before it only
+    /// compares one number, however many windows there are.
+    next_due: AtomicI64,
     rings: Box<[Ring]>,
 }
 
@@ -181,23 +233,21 @@ impl Rings {
     /// Rings for windows of these lengths (ns), starting at `start` (ns).
     pub fn new(windows: &[i64], ring_len: usize, start: i64) -> Rings {
         let ring_len = ring_len.max(4).next_power_of_two();
+        let rings: Box<[Ring]> = windows
+            .iter()
+            .map(|w| Ring::new(spacing(*w, ring_len), ring_len, start))
+            .collect();
         Rings {
             seq: AtomicU64::new(0),
             start,
-            rings: windows
-                .iter()
-                .map(|w| Ring::new(spacing(*w, ring_len), ring_len, start))
-                .collect(),
+            next_due: AtomicI64::new(soonest_sample(&rings)),
+            rings,
         }
     }
 
     /// The soonest time at which a tick would write a new sample.
     pub fn next_sample_at(&self) -> i64 {
-        self.rings
-            .iter()
-            .map(|r| (r.latest.load(Ordering::Relaxed) + 1).saturating_mul(r.spacing))
-            .min()
-            .unwrap_or(i64::MAX)
+        self.next_due.load(Ordering::Relaxed)
     }
 
     /// Writes every sample due by `now` (single writer: the caller holds the
@@ -206,30 +256,29 @@ impl Rings {
         if now < previous.at {
             return previous;
         }
-        let due = self
-            .rings
-            .iter()
-            .any(|r| now.div_euclid(r.spacing) > r.latest.load(Ordering::Relaxed));
-        if due {
+        if now >= self.next_due.load(Ordering::Relaxed) {
             let version = self.seq.load(Ordering::Relaxed);
             self.seq.store(version.wrapping_add(1), Ordering::Relaxed);
             fence(Ordering::Release);
             for ring in self.rings.iter() {
-                let last = now.div_euclid(ring.spacing);
                 let latest = ring.latest.load(Ordering::Relaxed);
-                if last <= latest {
+                if now < ring.time_of(latest + 1) {
                     continue;
                 }
+                let last = now.div_euclid(ring.spacing);
                 let from = (latest + 1).max(last - ring.len() + 1);
+                let mut value = live;
                 for index in from..=last {
-                    let value = match fill {
+                    value = match fill {
                         SampleFill::Step => live,
                         SampleFill::Spread => spread(previous, now, live, index * ring.spacing),
                     };
                     ring.store(index, value);
                 }
-                ring.latest.store(last, Ordering::Relaxed);
+                ring.set_latest(last, value);
             }
+            self.next_due
+                .store(soonest_sample(&self.rings), Ordering::Relaxed);
             self.seq.store(version.wrapping_add(2), Ordering::Release);
         }
         TickState {
@@ -238,26 +287,31 @@ impl Rings {
         }
     }
 
-    /// For each window of length `lengths[i]`, the cumulative count at
-    /// `now − lengths[i]`, and the live count read after them; `live` is
-    /// called inside the read so it is never older than the samples.
-    pub fn read(
+    /// For each window of length `lengths[i]`, the good and bad events
+    /// it holds at `now`: the live count less the cumulative count at
+    /// `now − lengths[i]`, into `counts` (cleared first, so a caller can
+    /// reuse it). `live` is called inside the read so it is never older
+    /// than the samples.
+    pub fn read_counts(
         &self,
         now: i64,
         lengths: &[i64],
         live: impl Fn() -> Totals,
-    ) -> (Vec<Point>, Point) {
+        counts: &mut Vec<(f64, f64)>,
+    ) {
         self.consistent(|| {
-            let live_point = Point::live(now, live());
-            let starts = lengths
-                .iter()
-                .enumerate()
-                .map(|(i, length)| match self.rings.get(i) {
-                    Some(ring) => self.value_at(ring, now.saturating_sub(*length), live_point),
-                    None => live_point,
-                })
-                .collect();
-            (starts, live_point)
+            counts.clear();
+            let live = Point::live(now, live());
+            counts.extend(lengths.iter().enumerate().map(|(i, length)| {
+                let start = match self.rings.get(i) {
+                    Some(ring) => self.value_at(ring, now.saturating_sub(*length), live),
+                    None => live,
+                };
+                (
+                    (live.good - start.good).max(0.0),
+                    (live.bad - start.bad).max(0.0),
+                )
+            }));
         })
     }
 
@@ -282,7 +336,7 @@ impl Rings {
             let oldest = (latest - ring.len() + 2).max(ring.first + 1);
             let first = from.max(self.start).div_euclid(ring.spacing).max(oldest);
             let times = (first..=latest)
-                .map(|j| j.saturating_mul(ring.spacing))
+                .map(|j| ring.time_of(j))
                 .filter(|t| *t < now && *t > self.start)
                 .chain([now]);
             times
@@ -310,7 +364,7 @@ impl Rings {
             let live_point = Point::live(now, live());
             let ring = self.rings.iter().find(|ring| {
                 let oldest = ring.latest.load(Ordering::Relaxed) - ring.len() + 1;
-                oldest <= ring.first || x >= oldest.saturating_mul(ring.spacing)
+                oldest <= ring.first || x >= ring.time_of(oldest)
             });
             match ring.or(self.rings.last()) {
                 Some(ring) => self.value_at(ring, x, live_point),
@@ -356,9 +410,8 @@ impl Rings {
         if latest <= ring.first {
             return origin.lerp(live, x);
         }
-        let newest = ring.load(latest);
-        if x >= newest.t {
-            return newest.lerp(live, x);
+        if x >= ring.time_of(latest) {
+            return ring.load(latest).lerp(live, x);
         }
         let j0 = x.div_euclid(ring.spacing);
         let oldest = latest - ring.len() + 1;
@@ -424,8 +477,12 @@ impl Rings {
                     ring.store(j, *value);
                 }
             }
-            ring.latest.store(saved.latest, Ordering::Relaxed);
+            if let Some(newest) = saved.samples.last() {
+                ring.set_latest(saved.latest, *newest);
+            }
         }
+        self.next_due
+            .store(soonest_sample(&self.rings), Ordering::Relaxed);
         true
     }
 
@@ -435,9 +492,18 @@ impl Rings {
             + self
                 .rings
                 .iter()
-                .map(|r| (r.good.len() + r.bad.len()) * std::mem::size_of::<u64>())
+                .map(|r| r.words.len() * std::mem::size_of::<u32>())
                 .sum::<usize>()
     }
+}
+
+/// The soonest time any of `rings` takes its next sample.
+fn soonest_sample(rings: &[Ring]) -> i64 {
+    rings
+        .iter()
+        .map(|r| r.time_of(r.latest.load(Ordering::Relaxed) + 1))
+        .min()
+        .unwrap_or(i64::MAX)
 }
 
 /// The cumulative count at `t`, assuming the events since the previous tick
@@ -451,5 +517,65 @@ pub(crate) fn spread(previous: TickState, now: i64, live: Totals, t: i64) -> Tot
     Totals {
         good: part(previous.totals.good, live.good),
         bad: part(previous.totals.bad, live.bad),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// Samples keep 48 bits of each count; the full counts come back
+    /// exactly wherever they are, across a multiple of 2^48 too.
+    #[test]
+    fn samples_read_back_exactly_past_48_bits() {
+        for base in [0u64, (1 << 48) - 300, 5 << 48, u64::MAX / 2 + 12_345] {
+            // A window of 60 ns: spacing 1 ns, 64 samples.
+            let rings = Rings::new(&[60], 64, 0);
+            let mut state = TickState {
+                at: 0,
+                totals: Totals::default(),
+            };
+            let at = |t: i64| Totals {
+                good: base + 7 * t as u64,
+                bad: base / 3 + 5 * t as u64,
+            };
+            for t in 1..=200 {
+                state = rings.tick(t, at(t), state, SampleFill::Step);
+            }
+            // Every sample the ring holds, read where it was taken.
+            for t in 140..200 {
+                let point = rings.cumulative_at(200, t, || at(200));
+                assert_eq!(
+                    (point.good, point.bad),
+                    (at(t).good as f64, at(t).bad as f64),
+                    "base {base}, t {t}"
+                );
+            }
+            let saved: Vec<Vec<Totals>> = rings.save_each(|_, _, samples| samples.collect());
+            assert_eq!(saved[0].len(), 64);
+            assert_eq!(saved[0][63], at(200));
+            assert_eq!(saved[0][0], at(137));
+        }
+    }
+
+    /// A tick before the soonest sample is due writes nothing, and the
+    /// next due time is each ring's next sample time, the soonest of them.
+    #[test]
+    fn next_due_is_the_soonest_ring() {
+        // Windows of 60 and 600 ns: spacings 1 and 10.
+        let rings = Rings::new(&[600, 60], 64, 0);
+        assert_eq!(rings.next_sample_at(), 0);
+        let state = TickState {
+            at: 0,
+            totals: Totals::default(),
+        };
+        let live = Totals { good: 3, bad: 1 };
+        let state = rings.tick(25, live, state, SampleFill::Step);
+        assert_eq!(rings.next_sample_at(), 26);
+        let seq = rings.seq.load(Ordering::Relaxed);
+        rings.tick(25, live, state, SampleFill::Step);
+        assert_eq!(rings.seq.load(Ordering::Relaxed), seq, "nothing was due");
+        let saved: Vec<i64> = rings.save_each(|_, latest, _| latest);
+        assert_eq!(saved, [2, 25]);
     }
 }

@@ -135,20 +135,29 @@ impl Registry {
                 .collect(),
             maintenance: self.maintenance_status(slo, self.wall_at(now)),
             excluded: {
-                let (starts, live) = slo.excluded.read(
-                    now.as_unix_nanos(),
-                    &[definition.windows().period().nanos()],
-                    || slo.excluded_live(),
-                );
-                let start = match slo.calendar_now() {
-                    Some(state) => (state.excluded_base.0, state.excluded_base.1),
-                    None => starts
-                        .first()
-                        .map_or((live.good, live.bad), |s| (s.good, s.bad)),
+                let (maintenance, cancelled) = match slo.calendar_now() {
+                    // A calendar period's: since its start.
+                    Some(state) => {
+                        let live = slo.excluded_live();
+                        (
+                            live.good as f64 - state.excluded_base.0,
+                            live.bad as f64 - state.excluded_base.1,
+                        )
+                    }
+                    None => {
+                        let mut counts = Vec::with_capacity(1);
+                        slo.excluded.read_counts(
+                            now.as_unix_nanos(),
+                            &[definition.windows().period().nanos()],
+                            || slo.excluded_live(),
+                            &mut counts,
+                        );
+                        counts.first().copied().unwrap_or_default()
+                    }
                 };
                 ExcludedCounts {
-                    maintenance: (live.good - start.0).max(0.0).round() as u64,
-                    cancelled: (live.bad - start.1).max(0.0).round() as u64,
+                    maintenance: maintenance.max(0.0).round() as u64,
+                    cancelled: cancelled.max(0.0).round() as u64,
                 }
             },
             status: level,

@@ -3,14 +3,16 @@
 //! transitions and the release decisions all read them from here, so that
 //! they can never disagree.
 
-use super::{Registry, Roles, SloEntry};
+use super::{Registry, SloEntry};
 use crate::budget;
 use crate::clock::Timestamp;
 use crate::level::StatusLevel;
 use crate::spec::BudgetCondition;
 use crate::sync::lock;
 
-/// What an SLO's windows say at one instant.
+/// What an SLO's windows say at one instant. A tick evaluates every SLO
+/// into one of these in turn ([`Registry::evaluate_into`]), so that its
+/// vectors are allocated once a tick, not once an SLO.
 #[derive(Debug, Clone)]
 pub(super) struct Evaluation {
     /// Good and bad events per window, in ring order.
@@ -34,23 +36,36 @@ pub(super) struct Evaluation {
     pub level: StatusLevel,
 }
 
-impl Evaluation {
-    /// Each tier's long and short windows' burn rates, in tier order.
-    pub fn tier_burn_rates(&self, roles: &Roles) -> Vec<(Option<f64>, Option<f64>)> {
-        roles
-            .tiers
-            .iter()
-            .map(|&(long, short)| (self.burn[long], self.burn[short]))
-            .collect()
+impl Default for Evaluation {
+    /// Nothing evaluated yet: no windows, the whole budget.
+    fn default() -> Evaluation {
+        Evaluation {
+            counts: Vec::new(),
+            burn: Vec::new(),
+            coverage: 0.0,
+            period_seconds: 0.0,
+            remaining: 1.0,
+            firing: Vec::new(),
+            exhaustion_seconds: None,
+            budget_firing: Vec::new(),
+            level: StatusLevel::Healthy,
+        }
     }
 }
 
 impl Registry {
     pub(super) fn evaluate(&self, slo: &SloEntry, now: Timestamp) -> Evaluation {
-        let mut counts = self.window_counts(slo, now);
+        let mut evaluation = Evaluation::default();
+        self.evaluate_into(slo, now, &mut evaluation);
+        evaluation
+    }
+
+    /// Evaluates `slo` at `now` into `out`, reusing its vectors.
+    pub(super) fn evaluate_into(&self, slo: &SloEntry, now: Timestamp, out: &mut Evaluation) {
+        self.window_counts_into(slo, now, &mut out.counts);
         let calendar = slo.calendar_now();
         // A calendar period's window holds the events since its start.
-        if let (Some(state), Some(period)) = (calendar, counts.get_mut(slo.roles.period)) {
+        if let (Some(state), Some(period)) = (calendar, out.counts.get_mut(slo.roles.period)) {
             let live = slo.live();
             *period = (
                 (live.good as f64 - state.base.0).max(0.0),
@@ -58,10 +73,13 @@ impl Registry {
             );
         }
         let error_budget = slo.definition.error_budget();
-        let burn: Vec<Option<f64>> = counts
-            .iter()
-            .map(|&(good, bad)| budget::burn_rate(good, bad, error_budget))
-            .collect();
+        out.burn.clear();
+        out.burn.extend(
+            out.counts
+                .iter()
+                .map(|&(good, bad)| budget::burn_rate(good, bad, error_budget)),
+        );
+        let (counts, burn) = (&out.counts, &out.burn);
         let elapsed = match calendar {
             // The period's bounds are on the wall clock: so is the time
             // seen of it.
@@ -82,49 +100,38 @@ impl Registry {
         let coverage = (elapsed / period_seconds).min(1.0);
         let remaining = 1.0 - budget::consumed(burn[slo.roles.period], coverage);
         let min_events = slo.definition.min_events() as f64;
-        let firing = slo
-            .definition
-            .windows()
-            .tiers()
-            .iter()
-            .zip(&slo.roles.tiers)
-            .map(|(tier, &(long, short))| {
-                let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
-                let (good, bad) = counts[long];
-                exceeds(long) && exceeds(short) && good + bad + budget::NO_EVENTS >= min_events
-            })
-            .collect();
+        out.firing.clear();
+        out.firing.extend(slo.roles.tiers.iter().map(|tier| {
+            let exceeds = |i: usize| burn[i].is_some_and(|b| b > tier.burn_rate);
+            let (good, bad) = counts[tier.long];
+            exceeds(tier.long)
+                && exceeds(tier.short)
+                && good + bad + budget::NO_EVENTS >= min_events
+        }));
         let exhaustion_seconds =
             budget::exhaustion_seconds(remaining, period_seconds, burn[slo.roles.exhaustion]);
-        let budget_firing = slo
-            .definition
-            .budget_alerts()
-            .iter()
-            .map(|condition| match *condition {
-                BudgetCondition::RemainingBelow(share) => remaining <= share,
-                BudgetCondition::ExhaustedWithin(within) => {
-                    exhaustion_seconds.is_some_and(|left| left <= within.as_secs_f64())
+        out.budget_firing.clear();
+        out.budget_firing
+            .extend(slo.definition.budget_alerts().iter().map(|condition| {
+                match *condition {
+                    BudgetCondition::RemainingBelow(share) => remaining <= share,
+                    BudgetCondition::ExhaustedWithin(within) => {
+                        exhaustion_seconds.is_some_and(|left| left <= within.as_secs_f64())
+                    }
+                    // The last change is the start until an event is seen, so
+                    // this never fires during the first `quiet` either.
+                    // Nor while a maintenance window holds.
+                    BudgetCondition::NoData(quiet) => {
+                        let changed_at = lock(&slo.activity).changed_at;
+                        now.saturating_duration_since(changed_at) >= quiet
+                            && !self.in_maintenance_at(slo, self.wall_at(now))
+                    }
                 }
-                // The last change is the start until an event is seen, so
-                // this never fires during the first `quiet` either.
-                // Nor while a maintenance window holds.
-                BudgetCondition::NoData(quiet) => {
-                    let changed_at = lock(&slo.activity).changed_at;
-                    now.saturating_duration_since(changed_at) >= quiet
-                        && !self.in_maintenance_at(slo, self.wall_at(now))
-                }
-            })
-            .collect();
-        Evaluation {
-            level: StatusLevel::classify(remaining, burn[slo.roles.status]),
-            counts,
-            burn,
-            coverage,
-            period_seconds,
-            remaining,
-            firing,
-            exhaustion_seconds,
-            budget_firing,
-        }
+            }));
+        out.level = StatusLevel::classify(remaining, burn[slo.roles.status]);
+        out.coverage = coverage;
+        out.period_seconds = period_seconds;
+        out.remaining = remaining;
+        out.exhaustion_seconds = exhaustion_seconds;
     }
 }

@@ -25,12 +25,13 @@ impl Registry {
             .as_unix_nanos()
             .saturating_sub(slo.since.as_unix_nanos());
         // The fastest tier: the first (every SLO has at least one).
-        let (tier, &(long, short)) = windows
+        let (tier, roles) = windows
             .tiers()
             .iter()
             .zip(&slo.roles.tiers)
             .next()
             .ok_or_else(|| UnknownSlo(name.to_owned()))?;
+        let (long, short) = (roles.long, roles.short);
         let young = age < slo.lengths[long];
         let (fine, burn_window) = if young {
             (long, short)

@@ -85,12 +85,24 @@ pub(crate) struct Activity {
 /// Where each role of an SLO's windows stands among its rings.
 #[derive(Debug, Clone)]
 struct Roles {
-    /// Per tier, its long and short windows' rings.
-    tiers: Vec<(usize, usize)>,
+    /// Per tier, its windows' rings and its threshold.
+    tiers: Vec<TierRoles>,
     status: usize,
     exhaustion: usize,
     chart: usize,
     period: usize,
+}
+
+/// One tier as a tick reads it: side by side, so that evaluating every
+/// tier touches a few bytes rather than each tier's definition.
+#[derive(Debug, Clone, Copy)]
+struct TierRoles {
+    /// The long window's ring.
+    long: usize,
+    /// The short window's ring.
+    short: usize,
+    /// Both must burn faster than this.
+    burn_rate: f64,
 }
 
 impl Roles {
@@ -102,7 +114,11 @@ impl Roles {
             tiers: windows
                 .tiers()
                 .iter()
-                .map(|tier| (at(&tier.long), at(&tier.short)))
+                .map(|tier| TierRoles {
+                    long: at(&tier.long),
+                    short: at(&tier.short),
+                    burn_rate: tier.burn_rate,
+                })
                 .collect(),
             status: at(windows.status()),
             exhaustion: at(windows.exhaustion()),
@@ -312,18 +328,15 @@ impl Registry {
     /// at `now`, interpolated inside one sample spacing at each window's
     /// start.
     fn window_counts(&self, slo: &SloEntry, now: Timestamp) -> Vec<(f64, f64)> {
-        let (starts, live) = slo
-            .rings
-            .read(now.as_unix_nanos(), &slo.lengths, || slo.live());
-        starts
-            .iter()
-            .map(|start| {
-                (
-                    (live.good - start.good).max(0.0),
-                    (live.bad - start.bad).max(0.0),
-                )
-            })
-            .collect()
+        let mut counts = Vec::with_capacity(slo.lengths.len());
+        self.window_counts_into(slo, now, &mut counts);
+        counts
+    }
+
+    /// [`Registry::window_counts`] into a vector the caller reuses.
+    fn window_counts_into(&self, slo: &SloEntry, now: Timestamp, counts: &mut Vec<(f64, f64)>) {
+        slo.rings
+            .read_counts(now.as_unix_nanos(), &slo.lengths, || slo.live(), counts);
     }
 }
 

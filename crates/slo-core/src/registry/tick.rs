@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::Registry;
+use super::evaluate::Evaluation;
 use crate::alerts::{AlertHook, AlertReceiver, AlertTransition, Observed};
 use crate::clock::Timestamp;
 use crate::level::StatusLevel;
@@ -43,18 +44,41 @@ impl Registry {
             slo.observe_activity(now);
         }
         if self.inner.alerts.is_active() {
-            self.inner.alerts.update(now, |index| {
-                let slo = &self.inner.slos[index];
-                let evaluation = self.evaluate(slo, now);
-                Observed {
-                    burn: evaluation.tier_burn_rates(&slo.roles),
-                    firing: evaluation.firing,
-                    exhausted: evaluation.level == StatusLevel::Exhausted,
-                    period_burn: evaluation.burn[slo.roles.period],
-                    exhaustion_burn: evaluation.burn[slo.roles.exhaustion],
-                    budget_firing: evaluation.budget_firing,
-                    remaining: evaluation.remaining,
-                }
+            let mut evaluation = Evaluation::default();
+            self.inner.alerts.update(now, |index, observed| {
+                let Some(slo) = self.inner.slos.get(index) else {
+                    return;
+                };
+                self.evaluate_into(slo, now, &mut evaluation);
+                let burn = &evaluation.burn;
+                observed.burn.clear();
+                observed.burn.extend(
+                    slo.roles
+                        .tiers
+                        .iter()
+                        .map(|tier| (burn[tier.long], burn[tier.short])),
+                );
+                observed.firing.clone_from(&evaluation.firing);
+                let (period_burn, exhaustion_burn) =
+                    (burn[slo.roles.period], burn[slo.roles.exhaustion]);
+                observed.exhausted = evaluation.level == StatusLevel::Exhausted;
+                observed.period_burn = period_burn;
+                observed.budget.clear();
+                observed.budget.extend(
+                    slo.definition
+                        .budget_alerts()
+                        .iter()
+                        .zip(&evaluation.budget_firing)
+                        .map(|(condition, &firing)| {
+                            let burn = Observed::budget_alert_burn(
+                                condition.kind(),
+                                period_burn,
+                                exhaustion_burn,
+                            );
+                            (firing, burn)
+                        }),
+                );
+                observed.remaining = evaluation.remaining;
             });
         }
     }

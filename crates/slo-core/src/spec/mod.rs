@@ -150,7 +150,9 @@ pub struct SloDefinition {
     /// Whether the tiers are the SLO's own (`alerting.tiers`) rather than
     /// the default four scaled to the period.
     own_tiers: bool,
-    windows: SloWindows,
+    /// Shared with every copy of the definition (a registry keeps one per
+    /// SLO): with its own tiers it is most of the definition.
+    windows: std::sync::Arc<SloWindows>,
     budget_alerts: Vec<BudgetCondition>,
     maintenance: Vec<MaintenanceWindow>,
     /// The calendar period, for `period: calendar …`.

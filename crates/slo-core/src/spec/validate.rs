@@ -231,7 +231,7 @@ fn check_slo(
         routes: routes?,
         min_events: alerting.min_events,
         own_tiers: alerting.tiers.is_some(),
-        windows,
+        windows: std::sync::Arc::new(windows),
         budget_alerts: alerting.budget_alerts,
         maintenance: maintenance?,
         calendar,
