@@ -59,9 +59,11 @@ const SLOS: [Slo; 2] = [
 ];
 const INSTANCES: [&str; 3] = ["a", "b", "c"];
 
-/// The tiers of a 30d period: long and short window (seconds), burn rate,
-/// severity, labels.
-const TIERS: [(i64, i64, f64, &str, &str, &str); 4] = [
+/// A tier: long and short window (seconds), burn rate, severity, labels.
+type Tier = (i64, i64, f64, &'static str, &'static str, &'static str);
+
+/// The tiers of a 30d period.
+const TIERS: [Tier; 4] = [
     (HOUR, 5 * MINUTE, 14.4, "page", "1h", "5m"),
     (6 * HOUR, 30 * MINUTE, 6.0, "page", "6h", "30m"),
     (DAY, 2 * HOUR, 3.0, "ticket", "1d", "2h"),
@@ -194,12 +196,23 @@ impl History {
     /// The exact incidents of `slo` in the month, evaluated every minute:
     /// (tier, start, end, peak long burn rate).
     fn incidents(&self, slo: usize) -> Vec<(usize, i64, i64, f64)> {
+        self.incidents_of(slo, &TIERS, FROM, TO)
+    }
+
+    /// The exact incidents of `slo` for `tiers` in `(from, to]`.
+    fn incidents_of(
+        &self,
+        slo: usize,
+        tiers: &[Tier],
+        from: i64,
+        to: i64,
+    ) -> Vec<(usize, i64, i64, f64)> {
         let budget = SLOS[slo].budget;
         let mut found = Vec::new();
-        for (tier, (long, short, burn, ..)) in TIERS.iter().enumerate() {
+        for (tier, (long, short, burn, ..)) in tiers.iter().enumerate() {
             let mut open: Option<(i64, f64)> = None;
-            let mut t = FROM + MINUTE;
-            while t <= TO {
+            let mut t = from + MINUTE;
+            while t <= to {
                 let (lg, lb) = self.between(slo, t - long, t);
                 let (sg, sb) = self.between(slo, t - short, t);
                 let threshold = burn * budget;
@@ -225,7 +238,7 @@ impl History {
                 t += MINUTE;
             }
             if let Some((start, peak)) = open {
-                found.push((tier, start, TO, peak));
+                found.push((tier, start, to, peak));
             }
         }
         found
@@ -634,6 +647,7 @@ fn a_month_report_over_prometheus_and_victoriametrics_matches_the_exact_events()
     // The issue asks for 0.1%; with a sample at every step, the counts are exact.
     check_against_exact(&from_prometheus, &history, "Prometheus", 0.0);
     check_formats(&spec, &prometheus.url(), &from_prometheus, &dir);
+    check_calendar_month(&prometheus.url(), &history, &dir);
     drop(prometheus);
 
     let Some(victoria) = Engine::victoria_metrics(&history.prometheus_text(), 12) else {
@@ -663,6 +677,104 @@ fn a_month_report_over_prometheus_and_victoriametrics_matches_the_exact_events()
     }
     vmalert_replays_the_same_incidents(&victoria, &history, &dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The spec of [`check_calendar_month`]: checkout over the calendar month
+/// in Berlin with two tiers of its own; search stays on its rolling 30d.
+const CALENDAR_SPEC: &str = "service: shop
+timezone: Europe/Berlin
+slos:
+  - name: checkout-availability
+    objective: 99.9%
+    period: calendar month
+    alerting:
+      min_events: 20
+      tiers:
+        - {severity: page, long: 2h, short: 10m, burn_rate: 10}
+        - {severity: ticket, long: 12h, short: 1h, burn_rate: 2}
+  - name: search-latency
+    objective: 99%
+    sli: {latency: {threshold: 100ms}}
+";
+
+/// The tiers of [`CALENDAR_SPEC`]'s checkout.
+const CALENDAR_TIERS: [Tier; 2] = [
+    (2 * HOUR, 10 * MINUTE, 10.0, "page", "2h", "10m"),
+    (12 * HOUR, HOUR, 2.0, "ticket", "12h", "1h"),
+];
+
+/// `slo report --month 2026-11` over the same history, for a calendar-month
+/// SLO in Europe/Berlin: its events and budget are November's in Berlin
+/// (2026-10-31T23:00Z to 2026-11-30T23:00Z), not the UTC month's, and its
+/// incidents are its own tiers', exactly where the history puts them.
+fn check_calendar_month(url: &str, history: &History, dir: &Path) {
+    let spec = dir.join("calendar.yaml");
+    std::fs::write(&spec, CALENDAR_SPEC).unwrap();
+    let report = json_report(&spec, url);
+    assert_eq!(report["from"], "2026-11-01T00:00:00Z");
+    let slos = report["slos"].as_array().unwrap();
+    let (checkout, search) = (&slos[0], &slos[1]);
+    // Berlin is on CET (+01:00) all November.
+    let (from, to) = (FROM - HOUR, TO - HOUR);
+    assert_eq!(checkout["from"], "2026-10-31T23:00:00Z");
+    assert_eq!(checkout["to"], "2026-11-30T23:00:00Z");
+    assert!(search.get("from").is_none(), "{search}");
+    let (good, bad) = history.between(0, from, to);
+    assert_eq!(checkout["events"]["good"].as_f64().unwrap(), good);
+    assert_eq!(checkout["events"]["bad"].as_f64().unwrap(), bad);
+    within(
+        "the month's allowed bad events",
+        checkout["error_budget"]["allowed_bad"].as_f64().unwrap(),
+        0.001 * (good + bad),
+        1e-9,
+    );
+    within(
+        "the month's budget consumed",
+        checkout["error_budget"]["consumed_ratio"].as_f64().unwrap(),
+        bad / (0.001 * (good + bad)),
+        1e-9,
+    );
+    // Search keeps the range asked for.
+    let (good, bad) = history.between(1, FROM, TO);
+    assert_eq!(search["events"]["total"].as_f64().unwrap(), good + bad);
+    // The incidents: the SLO's own two tiers and no others, as many as
+    // the exact evaluation finds, each within one evaluation step of it
+    // (10m: the largest step no longer than the shortest window).
+    const STEP: i64 = 10 * MINUTE;
+    let exact = history.incidents_of(0, &CALENDAR_TIERS, from, to);
+    let incidents = checkout["incidents"].as_array().unwrap();
+    eprintln!("calendar checkout: {incidents:?}, exact {exact:?}");
+    assert!(
+        incidents.iter().all(|i| CALENDAR_TIERS
+            .iter()
+            .any(|t| i["long_window"] == t.4 && i["short_window"] == t.5)),
+        "{incidents:?}"
+    );
+    for (tier, (_, _, burn, severity, long, _)) in CALENDAR_TIERS.iter().enumerate() {
+        let want: Vec<_> = exact.iter().filter(|e| e.0 == tier).collect();
+        assert!(!want.is_empty(), "the history trips the {long} tier");
+        let got: Vec<&Value> = incidents
+            .iter()
+            .filter(|i| i["long_window"] == *long)
+            .collect();
+        assert_eq!(got.len(), want.len(), "{long}: {got:?} against {want:?}");
+        for (incident, (_, start, end, _)) in got.iter().zip(want) {
+            assert_eq!(incident["severity"], *severity);
+            let got_start = seconds(incident["start"].as_str().unwrap());
+            let got_end = seconds(incident["end"].as_str().unwrap());
+            assert!(
+                (0..=STEP).contains(&(got_start - start)),
+                "{long}: starts {} against {start}",
+                incident["start"]
+            );
+            assert!(
+                (0..=STEP).contains(&(got_end - end)) || got_end == to,
+                "{long}: ends {} against {end}",
+                incident["end"]
+            );
+            assert!(incident["peak_burn_rate"].as_f64().unwrap() > *burn);
+        }
+    }
 }
 
 /// An HTTP answer with `body`, for [`raw_peer`].
