@@ -19,6 +19,24 @@ impl Timestamp {
         Timestamp(nanos)
     }
 
+    /// An RFC 3339 instant that carries its offset (`2026-12-24T18:00:00+01:00`,
+    /// `2026-12-24T17:00:00Z`); `None` for anything else, a time without
+    /// an offset included, or one outside the years 1677 to 2262.
+    ///
+    /// ```
+    /// use slo_core::Timestamp;
+    ///
+    /// let t = Timestamp::parse_rfc3339("2026-12-24T18:00:00+01:00").unwrap();
+    /// assert_eq!(t.to_string(), "2026-12-24T17:00:00Z");
+    /// assert!(Timestamp::parse_rfc3339("2026-12-24T18:00:00").is_none());
+    /// ```
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let instant = text.trim().parse::<jiff::Timestamp>().ok()?;
+        i64::try_from(instant.as_nanosecond())
+            .ok()
+            .map(Timestamp::from_unix_nanos)
+    }
+
     /// From seconds since the Unix epoch, rounded to the nanosecond; `None`
     /// when not finite or beyond the year 2262.
     pub fn from_secs_f64(secs: f64) -> Option<Timestamp> {

@@ -324,3 +324,40 @@ slos:
     assert!(back.spec.slo("checkout").unwrap().has_own_tiers());
     assert!(!back.spec.slo("search").unwrap().has_own_tiers());
 }
+
+#[test]
+fn maintenance_windows_survive_the_round_trip_service_wide_and_per_slo() {
+    let spec = Spec::from_yaml(
+        r#"service: shop
+maintenance:
+  - {start: "2026-12-06T02:00:00Z", duration: 2h, every: 7d}
+slos:
+  - name: checkout
+    objective: 99.9%
+    maintenance:
+      - {start: "2026-12-24T18:00:00+01:00", duration: 30m}
+"#,
+    )
+    .unwrap();
+    let text = to_openslo(&spec);
+    assert!(text.contains("slo/maintenance"), "{text}");
+    let back = from_openslo(&text).unwrap();
+    assert_eq!(back.spec.maintenance(), spec.maintenance());
+    assert_eq!(back.spec.slos(), spec.slos());
+    assert_eq!(back.spec.slos()[0].maintenance().len(), 1);
+    // A window that does not read is refused, naming the annotation.
+    let broken: String = text
+        .lines()
+        .map(|line| {
+            if line.contains("slo/maintenance") {
+                line.replace("30m", "soon")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(broken, text);
+    let error = from_openslo(&broken).unwrap_err().to_string();
+    assert!(error.contains("slo/maintenance"), "{error}");
+}

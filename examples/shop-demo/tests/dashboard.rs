@@ -66,7 +66,7 @@ fn every_dashboard_query_returns_data_from_prometheus_over_the_demo() {
         "1h",
     ]);
     let demo_addr = listening(&demo);
-    let spec = Spec::from_yaml(include_str!("../shop.yaml")).unwrap();
+    let spec = Spec::from_yaml(&std::fs::read_to_string(common::pinned_spec()).unwrap()).unwrap();
     let yaml = rules(&spec, &common::job_shop()).to_yaml().unwrap();
     let dir = std::env::temp_dir().join(format!("slo-dashboard-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

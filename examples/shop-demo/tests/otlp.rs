@@ -38,6 +38,7 @@ fn the_demo_pushes_otlp_with_the_numbers_it_serves_on_metrics() {
     );
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
+    command.args(["--spec", &common::pinned_spec()]);
     command.args([
         "--listen",
         "127.0.0.1:0",
@@ -125,6 +126,7 @@ fn a_stalled_collector_neither_slows_requests_nor_grows_memory_nor_holds_up_exit
     });
     let demo_with = |otlp: bool| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
+        command.args(["--spec", &common::pinned_spec()]);
         command.args([
             "--listen",
             "127.0.0.1:0",

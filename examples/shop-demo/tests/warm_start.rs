@@ -264,7 +264,7 @@ fn a_warm_start_from_prometheus_agrees_with_the_exact_burn_rates_and_with_promet
         String::from_utf8_lossy(&backfilled.stderr)
     );
     std::fs::remove_file(&input).unwrap();
-    let spec = Spec::from_yaml(include_str!("../shop.yaml")).unwrap();
+    let spec = Spec::from_yaml(&std::fs::read_to_string(common::pinned_spec()).unwrap()).unwrap();
     let rule_file = rules(&spec, &common::job_shop());
     let yaml = rule_file.to_yaml().unwrap();
     std::fs::write(dir.join("rules.yml"), yaml).unwrap();
@@ -434,6 +434,7 @@ fn starts_anyway(api: &str, what: &str) {
     ));
     let started = Instant::now();
     let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
+    command.args(["--spec", &common::pinned_spec()]);
     command.args([
         "--listen",
         "127.0.0.1:0",
@@ -580,7 +581,7 @@ fn a_state_file_with_every_slo_skips_the_warm_start() {
         &spec,
         format!(
             "{}  - name: brand-new\n    objective: 99%\n",
-            include_str!("../shop.yaml")
+            std::fs::read_to_string(common::pinned_spec()).unwrap()
         ),
     )
     .unwrap();

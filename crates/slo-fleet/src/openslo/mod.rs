@@ -29,6 +29,7 @@
 //! ```
 
 mod import;
+mod maintenance;
 mod model;
 
 pub use import::from_openslo;
@@ -63,6 +64,11 @@ pub const BUDGET_REMAINING_BELOW: &str = "slo/budget-remaining-below";
 pub const BUDGET_EXHAUSTED_WITHIN: &str = "slo/budget-exhausted-within";
 /// Annotation: `alerting.no_data`, such as `1h`.
 pub const NO_DATA: &str = "slo/no-data";
+/// Annotation of an `SLO` (its own) or the `Service` (every SLO's):
+/// `maintenance`, a JSON list of `{start, duration, every}` with `start`
+/// in RFC 3339 and the others durations, such as
+/// `[{"start":"2026-01-01T02:00:00Z","duration":"15m","every":"1d"}]`.
+pub const MAINTENANCE: &str = "slo/maintenance";
 /// Annotation of an `AlertCondition`: the tier's short window.
 pub const SHORT_WINDOW: &str = "slo/short-window";
 
@@ -130,6 +136,9 @@ pub fn to_openslo(spec: &Spec) -> String {
     if service != spec.service() {
         annotations.insert(NAME.to_owned(), spec.service().to_owned());
     }
+    if let Some(windows) = maintenance::annotation(spec.maintenance()) {
+        annotations.insert(MAINTENANCE.to_owned(), windows);
+    }
     documents.push(Document::yaml(
         "Service",
         Metadata::new(
@@ -180,6 +189,9 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
     }
     if slo.min_events() != 1 {
         annotations.insert(MIN_EVENTS.to_owned(), slo.min_events().to_string());
+    }
+    if let Some(windows) = maintenance::annotation(slo.maintenance()) {
+        annotations.insert(MAINTENANCE.to_owned(), windows);
     }
     for condition in slo.budget_alerts() {
         let (key, value) = match *condition {

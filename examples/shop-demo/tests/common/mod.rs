@@ -47,10 +47,59 @@ pub fn spawn(command: Command) -> Peer {
     Peer::spawn(command)
 }
 
-/// The demo with `args`, on a free port.
+/// The demo's own `shop.yaml`, as it ships.
+pub const SHIPPED_SPEC: &str = include_str!("../../shop.yaml");
+
+/// The path of the shipped spec pinned for tests that count events: its
+/// nightly maintenance window left out (a test running at that hour would
+/// see checkouts excluded) and checkout on a rolling 30d period rather
+/// than the calendar month (whose numbers depend on the date). Everything
+/// else is as shipped. `tests/shipped_spec.rs` runs the spec as shipped.
+pub fn pinned_spec() -> String {
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let calendar = "    period: calendar month\n";
+        assert_eq!(SHIPPED_SPEC.matches(calendar).count(), 1);
+        let shipped = SHIPPED_SPEC.replace(calendar, "    period: 30d\n");
+        let mut lines: Vec<&str> = Vec::new();
+        let mut in_maintenance = false;
+        for line in shipped.lines() {
+            if line.trim_start().starts_with("maintenance:") {
+                // The block goes, and the comment just above it.
+                while lines
+                    .last()
+                    .is_some_and(|l| l.trim_start().starts_with('#'))
+                {
+                    lines.pop();
+                }
+                in_maintenance = true;
+            } else if !(in_maintenance && line.starts_with("      ")) {
+                in_maintenance = false;
+                lines.push(line);
+            }
+        }
+        let pinned = lines.join("\n") + "\n";
+        let spec = slo::Spec::from_yaml(&pinned).expect("the pinned spec is valid");
+        assert!(spec.maintenance().is_empty(), "{pinned}");
+        for definition in spec.slos() {
+            assert!(definition.maintenance().is_empty(), "{pinned}");
+            assert!(definition.calendar().is_none(), "{pinned}");
+        }
+        let path = std::env::temp_dir().join(format!("shop-pinned-{}.yaml", std::process::id()));
+        std::fs::write(&path, pinned).unwrap();
+        path.to_str().unwrap().to_owned()
+    })
+    .clone()
+}
+
+/// The demo with `args`, on a free port, with [`pinned_spec`] unless
+/// `args` name a spec.
 pub fn demo(args: &[&str]) -> Peer {
     let mut command = Command::new(env!("CARGO_BIN_EXE_shop-demo"));
     command.args(["--listen", "127.0.0.1:0"]);
+    if !args.contains(&"--spec") {
+        command.args(["--spec", &pinned_spec()]);
+    }
     // Each test starts from empty windows, unless it names a state file.
     if !args.contains(&"--state-file") {
         command.arg("--no-state");

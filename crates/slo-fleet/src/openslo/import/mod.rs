@@ -38,8 +38,8 @@ mod indicator;
 
 use super::model::{API_VERSION, AlertConditionSpec, AlertPolicySpec, ConditionRef, Document};
 use super::{
-    BUDGET_EXHAUSTED_WITHIN, BUDGET_REMAINING_BELOW, MIN_EVENTS, NAME, NO_DATA, OpenSloError,
-    OpenSloImport, ROUTES, SHORT_WINDOW, calendar_duration,
+    BUDGET_EXHAUSTED_WITHIN, BUDGET_REMAINING_BELOW, MAINTENANCE, MIN_EVENTS, NAME, NO_DATA,
+    OpenSloError, OpenSloImport, ROUTES, SHORT_WINDOW, calendar_duration, maintenance,
 };
 
 /// Where the parts of a document that can be refused are, read in a
@@ -112,6 +112,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let mut notes = Vec::new();
     let mut alerts = AlertDocuments::default();
     let mut service_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut service_maintenance = BTreeMap::new();
     let mut slis: BTreeMap<String, Value> = BTreeMap::new();
     let mut slos = Vec::new();
     for (i, document, places) in documents {
@@ -147,6 +148,12 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
                 let name =
                     name.ok_or_else(|| fail("a Service document needs metadata.name".into()))?;
                 let original = annotation(&document, NAME).unwrap_or(&name).to_owned();
+                if let Some(text) = annotation(&document, MAINTENANCE) {
+                    let windows = maintenance::read(text).map_err(|e| {
+                        fail(format!("Service {name}: annotation {MAINTENANCE}: {e}"))
+                    })?;
+                    service_maintenance.insert(name.clone(), windows);
+                }
                 service_names.insert(name, original);
             }
             Some("AlertPolicy") => {
@@ -190,11 +197,14 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
             message: "an SLO needs spec.service".into(),
         });
     }
+    let windows = service_maintenance.remove(&service_ref).unwrap_or_default();
     let service = service_names
         .get(&service_ref)
         .cloned()
         .unwrap_or(service_ref);
-    let mut builder = Spec::builder(service);
+    let mut builder = windows
+        .into_iter()
+        .fold(Spec::builder(service), slo_core::SpecBuilder::maintenance);
     let mut zones = BTreeSet::new();
     for (index, slo, places) in &slos {
         let reader = SloReader {
@@ -471,6 +481,11 @@ impl SloReader<'_> {
             for route in routes {
                 builder = builder.route(route);
             }
+        }
+        if let Some(text) = annotation(self.slo, MAINTENANCE) {
+            let windows = maintenance::read(text)
+                .map_err(|e| self.fail(format!("SLO {name}: annotation {MAINTENANCE}: {e}")))?;
+            builder = windows.into_iter().fold(builder, SloBuilder::maintenance);
         }
         if let Some(min) = annotation(self.slo, MIN_EVENTS) {
             let min: u64 = min.parse().map_err(|_| {
