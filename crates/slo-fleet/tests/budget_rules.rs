@@ -127,6 +127,54 @@ fn no_data_fires_after_the_quiet_span_but_never_in_the_first_one() {
 }
 
 #[test]
+fn no_data_is_silent_while_a_maintenance_window_holds() {
+    if !have_promtool() {
+        return;
+    }
+    let dir = workdir("no-data-maintenance");
+    // promtool's clock starts at the epoch: a daily window from 01:30 for
+    // 20 minutes (service-wide), and a one-off from 00:50 for 30 minutes
+    // of `stopped`'s own.
+    let spec = spec(
+        "service: shop\nmaintenance:\n  - {start: \"1970-01-01T01:30:00Z\", duration: 20m, every: 1d}\nslos:\n  - name: stopped\n    objective: 99%\n    alerting: {no_data: 30m}\n    maintenance:\n      - {start: \"1970-01-01T00:50:00+00:00\", duration: 30m}\n  - name: idle-from-start\n    objective: 99%\n    alerting: {no_data: 30m}\n",
+    );
+    let file = write_rules(&spec, &RulesOptions::new(), &dir);
+    let input = vec![
+        series("stopped", "good", "0+100x20 2000+0x100"),
+        series("stopped", "bad", "0+0x120"),
+        series("idle-from-start", "good", "0+0x120"),
+        series("idle-from-start", "bad", "0+0x120"),
+    ];
+    let expected = |slo: &str| budget_alert(&file, NO_DATA_ALERT, slo, "no_data", "ticket");
+    run_test(
+        &dir,
+        input,
+        vec![
+            // Idle since the start, outside any window: it fires.
+            alert_test("45m", NO_DATA_ALERT, vec![expected("idle-from-start")]),
+            // `stopped` has been quiet 35 minutes, but its own window holds.
+            alert_test("55m", NO_DATA_ALERT, vec![expected("idle-from-start")]),
+            // Its window is over (01:20): it fires.
+            alert_test(
+                "85m",
+                NO_DATA_ALERT,
+                vec![expected("idle-from-start"), expected("stopped")],
+            ),
+            // The daily window (01:30–01:50) silences both.
+            alert_test("95m", NO_DATA_ALERT, vec![]),
+            alert_test("109m", NO_DATA_ALERT, vec![]),
+            // And both fire again once it is over.
+            alert_test(
+                "115m",
+                NO_DATA_ALERT,
+                vec![expected("idle-from-start"), expected("stopped")],
+            ),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn own_tiers_get_exactly_their_windows_and_fire_on_their_burn_rates() {
     if !have_promtool() {
         return;

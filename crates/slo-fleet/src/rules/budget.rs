@@ -2,11 +2,15 @@
 //! `SLOErrorBudgetLow`, `SLOErrorBudgetExhaustionSoon` and `SLONoData`,
 //! firing on the conditions of the in-process evaluation over the fleet's
 //! recorded series. Each carries the SLO's alert labels plus `condition`,
-//! and no window labels. Two differences: the fleet's budget is not
-//! weighted by coverage (its series span the period), and Prometheus does
-//! not know the maintenance windows, so `SLONoData` may fire during one
-//! where the process stays silent.
+//! and no window labels. `SLONoData` is silent while one of the spec's
+//! maintenance windows holds, as the process is: the windows are written
+//! into its expression on `time()` (a window added at run time with
+//! `Registry::maintenance` is the process's alone). One difference: the
+//! fleet's budget is not weighted by coverage (its series span the
+//! period), so a process younger than its period reaches a budget alert
+//! later than the fleet's rules do.
 
+use slo_core::maintenance::MaintenanceWindow;
 use slo_core::spec::BudgetCondition;
 use slo_core::{format_duration, format_percent};
 
@@ -82,12 +86,16 @@ impl SloRules<'_> {
                 // in-process alert waits `quiet` after start.
                 labels.extend(self.sloth_labels());
                 let quiet = format_duration(quiet).to_string();
+                let quiet_expr = format!(
+                    "(\n  (sum(increase({events}[{quiet}])) or vector(0))\n  +\n  (sum(increase({excluded}[{quiet}])) or vector(0))\n) == 0\nand on ()\ncount({events} offset {quiet}) > 0",
+                    events = self.events(false),
+                    excluded = self.matchers.excluded_of(self.slo.name()),
+                );
                 (
-                    format!(
-                        "(\n  (sum(increase({events}[{quiet}])) or vector(0))\n  +\n  (sum(increase({excluded}[{quiet}])) or vector(0))\n) == 0\nand on ()\ncount({events} offset {quiet}) > 0",
-                        events = self.events(false),
-                        excluded = self.matchers.excluded_of(self.slo.name()),
-                    ),
+                    match maintenance_now(&self.maintenance) {
+                        Some(holds) => format!("(\n{quiet_expr}\n)\nunless on ()\n{holds}"),
+                        None => quiet_expr,
+                    },
                     format!(
                         "{} {} recorded no events for {quiet}",
                         self.service,
@@ -107,4 +115,29 @@ impl SloRules<'_> {
             annotations: self.annotations(summary, detail),
         })
     }
+}
+
+/// A PromQL expression that holds one sample (no labels) while one of
+/// `windows` holds, and none otherwise; `None` without windows. A window
+/// that repeats holds while `(time() − start) mod every < duration`, from
+/// its start on.
+fn maintenance_now(windows: &[&MaintenanceWindow]) -> Option<String> {
+    let each: Vec<String> = windows
+        .iter()
+        .map(|window| {
+            let start = window.start().as_unix_nanos() as f64 / 1e9;
+            let duration = window.duration().as_secs_f64();
+            match window.every() {
+                Some(every) => format!(
+                    "((vector(time()) - {start}) % {every} < {duration} and vector(time()) >= {start})",
+                    every = every.as_secs_f64()
+                ),
+                None => format!(
+                    "(vector(time()) >= {start} and vector(time()) < {end})",
+                    end = start + duration
+                ),
+            }
+        })
+        .collect();
+    (!each.is_empty()).then(|| format!("(\n  {}\n)", each.join("\n  or\n  ")))
 }

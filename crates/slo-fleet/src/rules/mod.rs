@@ -53,6 +53,7 @@ pub(crate) mod promql;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use slo_core::maintenance::MaintenanceWindow;
 use slo_core::windows::Severity;
 use slo_core::{SloDefinition, Spec, format_duration};
 
@@ -143,7 +144,7 @@ pub fn warnings(spec: &Spec) -> Vec<String> {
 pub fn rules(spec: &Spec, options: &RulesOptions) -> RuleFile {
     let mut groups = Vec::with_capacity(spec.slos().len() * 3);
     for slo in spec.slos() {
-        let slo_rules = SloRules::new(spec.service(), slo, options);
+        let slo_rules = SloRules::new(spec, slo, options);
         groups.push(slo_rules.sli_group());
         groups.push(slo_rules.meta_group());
         groups.push(slo_rules.alert_group());
@@ -173,15 +174,18 @@ struct SloRules<'a> {
     id: String,
     /// The user's selectors.
     matchers: &'a Matchers,
+    /// The SLO's maintenance windows: the service's and its own.
+    maintenance: Vec<&'a MaintenanceWindow>,
 }
 
 impl<'a> SloRules<'a> {
-    fn new(service: &'a str, slo: &'a SloDefinition, options: &'a RulesOptions) -> SloRules<'a> {
+    fn new(spec: &'a Spec, slo: &'a SloDefinition, options: &'a RulesOptions) -> SloRules<'a> {
         SloRules {
-            service,
+            service: spec.service(),
             slo,
-            id: slo_core::series::sloth_id(service, slo.name()),
+            id: slo_core::series::sloth_id(spec.service(), slo.name()),
             matchers: &options.matchers,
+            maintenance: spec.maintenance().iter().chain(slo.maintenance()).collect(),
         }
     }
 
