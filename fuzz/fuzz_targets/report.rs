@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             )
             .expect("the target's spec");
             let range = ReportRange::week("2026-W48").expect("a week");
-            let report = slo_report_from_series(&spec.slos()[0], range, series);
+            let report = slo_report_from_series(&spec.slos()[0], spec.maintenance(), range, series);
             assert_eq!(
                 report.events.total,
                 report.events.good.saturating_add(report.events.bad)

@@ -2,6 +2,7 @@
 //! days and incidents. Pure arithmetic, so that it is tested apart from any
 //! API.
 
+use slo_core::maintenance::MaintenanceWindow;
 use slo_core::spec::BudgetCondition;
 use slo_core::{SloDefinition, Timestamp};
 
@@ -87,6 +88,7 @@ fn sli(good: u64, bad: u64) -> Option<f64> {
 /// The report of one SLO over `range` from its step counts.
 pub(crate) fn slo_report(
     slo: &SloDefinition,
+    service_maintenance: &[MaintenanceWindow],
     range: ReportRange,
     counts: &StepCounts,
 ) -> SloReport {
@@ -120,7 +122,7 @@ pub(crate) fn slo_report(
             consumed_ratio,
             remaining_ratio: 1.0 - consumed_ratio,
         },
-        incidents: incidents(slo, range, &cumulative),
+        incidents: incidents(slo, service_maintenance, range, &cumulative),
         daily: daily(range, &cumulative),
     }
 }
@@ -148,7 +150,12 @@ fn daily(range: ReportRange, cumulative: &Cumulative) -> Vec<Day> {
 /// budget (and its long window held at least `min_events`), as the
 /// generated alerting rules evaluate it; then each run in which one of the
 /// SLO's budget alerts held.
-fn incidents(slo: &SloDefinition, range: ReportRange, cumulative: &Cumulative) -> Vec<Incident> {
+fn incidents(
+    slo: &SloDefinition,
+    service_maintenance: &[MaintenanceWindow],
+    range: ReportRange,
+    cumulative: &Cumulative,
+) -> Vec<Incident> {
     let budget = slo.error_budget();
     let step = cumulative.step;
     // The evaluations: every step after the range's start, and its end.
@@ -188,7 +195,7 @@ fn incidents(slo: &SloDefinition, range: ReportRange, cumulative: &Cumulative) -
     }
     let tiers = slo.windows().tiers().len();
     for (offset, condition) in slo.budget_alerts().iter().enumerate() {
-        let watch = BudgetWatch::new(slo, condition, cumulative);
+        let watch = BudgetWatch::new(slo, service_maintenance, condition, cumulative);
         for held in runs(&times, range.to(), |time| watch.holds(time)) {
             found.push(held.incident(
                 cumulative,
@@ -241,12 +248,14 @@ fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held
 /// process evaluates it: the budget over the period (a calendar period's
 /// since it began, weighted by how much of it has passed; a rolling one's
 /// over the period before), the exhaustion window's burn rate, and whether
-/// any event came in the quiet span (once some came before it). The report
-/// reads `slo_events_total` only: a span with nothing but excluded events,
-/// or inside a maintenance window, counts as quiet here, where the process
-/// stays silent.
+/// any event came in the quiet span (once some came before it), outside
+/// the maintenance windows. The report reads `slo_events_total` only: a
+/// span with nothing but cancelled requests counts as quiet here, where
+/// the process stays silent.
 struct BudgetWatch<'a> {
     slo: &'a SloDefinition,
+    /// The service's maintenance windows (the SLO's own are its).
+    service_maintenance: &'a [MaintenanceWindow],
     condition: BudgetCondition,
     cumulative: &'a Cumulative,
     /// The window it reads, as the incident names it.
@@ -256,6 +265,7 @@ struct BudgetWatch<'a> {
 impl<'a> BudgetWatch<'a> {
     fn new(
         slo: &'a SloDefinition,
+        service_maintenance: &'a [MaintenanceWindow],
         condition: &BudgetCondition,
         cumulative: &'a Cumulative,
     ) -> BudgetWatch<'a> {
@@ -270,6 +280,7 @@ impl<'a> BudgetWatch<'a> {
         };
         BudgetWatch {
             slo,
+            service_maintenance,
             condition: *condition,
             cumulative,
             window,
@@ -328,9 +339,20 @@ impl<'a> BudgetWatch<'a> {
                 let since = time - quiet.as_secs() as i64;
                 let (good, bad) = self.cumulative.between(since, time);
                 let (good_before, bad_before) = self.cumulative.at(since);
-                (good + bad <= 0.0 && good_before + bad_before > 0.0).then_some(0.0)
+                (good + bad <= 0.0 && good_before + bad_before > 0.0 && !self.in_maintenance(time))
+                    .then_some(0.0)
             }
         }
+    }
+
+    /// Whether one of the SLO's maintenance windows (the service's or its
+    /// own) holds at `time`.
+    fn in_maintenance(&self, time: i64) -> bool {
+        let at = Timestamp::from_unix_nanos(time.saturating_mul(1_000_000_000));
+        self.service_maintenance
+            .iter()
+            .chain(self.slo.maintenance())
+            .any(|window| window.active_at(at).is_some())
     }
 }
 
@@ -400,7 +422,7 @@ mod tests {
         let range = ReportRange::month("2026-11").unwrap();
         let start = range.from() - 3 * DAY;
         let counts = steady(start, (33 * 288) as usize + 1, 99.5, 0.5);
-        let report = slo_report(&spec.slos()[0], range, &counts);
+        let report = slo_report(&spec.slos()[0], spec.maintenance(), range, &counts);
         assert_eq!(report.events.total, 30 * 288 * 100);
         assert_eq!(report.events.bad, 30 * 144);
         assert_eq!(report.sli_value, Some(0.995));
@@ -426,7 +448,7 @@ mod tests {
             counts.good[k] = 50.0;
             counts.bad[k] = 50.0;
         }
-        let report = slo_report(&spec.slos()[0], range, &counts);
+        let report = slo_report(&spec.slos()[0], spec.maintenance(), range, &counts);
         let fast: Vec<_> = report
             .incidents
             .iter()
@@ -451,7 +473,7 @@ mod tests {
         let spec = spec();
         let range = ReportRange::week("2026-W48").unwrap();
         let counts = steady(range.from() - 3 * DAY, 10 * 288 + 1, 1e19, 1e19);
-        let report = slo_report(&spec.slos()[0], range, &counts);
+        let report = slo_report(&spec.slos()[0], spec.maintenance(), range, &counts);
         assert_eq!(report.events.good, u64::MAX);
         assert_eq!(report.events.total, u64::MAX);
         assert!(report.sli_value.is_some_and(f64::is_finite));
@@ -477,7 +499,7 @@ mod tests {
             counts.good[k] = 70.0;
             counts.bad[k] = 30.0;
         }
-        let report = slo_report(slo, range, &counts);
+        let report = slo_report(slo, spec.maintenance(), range, &counts);
         // The month's own events: 745 hours of 12 steps of 100.
         assert_eq!(report.events.total, 745 * 12 * 100);
         assert_eq!(report.error_budget.allowed_bad, 0.01 * (745 * 1200) as f64);
@@ -516,7 +538,7 @@ mod tests {
             counts.good[k] = 94.0;
             counts.bad[k] = 6.0;
         }
-        let report = slo_report(slo, range, &counts);
+        let report = slo_report(slo, spec.maintenance(), range, &counts);
         let of = |condition: &str| -> Vec<&Incident> {
             report
                 .incidents
@@ -554,11 +576,54 @@ mod tests {
     }
 
     #[test]
+    fn no_data_is_silent_inside_a_maintenance_window() {
+        // A service-wide window in the middle of three silent hours.
+        let spec = Spec::from_yaml(
+            "service: shop\nmaintenance:\n  - {start: \"2026-11-24T13:30:00Z\", duration: 1h}\nslos:\n  - name: api\n    objective: 99%\n    period: 7d\n    alerting:\n      no_data: 1h\n",
+        )
+        .unwrap();
+        let slo = &spec.slos()[0];
+        let range = ReportRange::week("2026-W48").unwrap();
+        let start = range.from() - 8 * DAY;
+        let mut counts = steady(start, 15 * 288 + 1, 99.8, 0.2);
+        let silent = ((range.from() + DAY + 12 * 3600 - start) / 300) as usize;
+        for k in silent + 1..=silent + 36 {
+            counts.good[k] = 0.0;
+            counts.bad[k] = 0.0;
+        }
+        let quiet: Vec<(String, String)> = slo_report(slo, spec.maintenance(), range, &counts)
+            .incidents
+            .into_iter()
+            .filter(|i| i.condition.as_deref() == Some("no_data"))
+            .map(|i| (i.start, i.end))
+            .collect();
+        // Quiet from 13:00, silent 13:30 to 14:30, quiet again until the
+        // events come back.
+        assert_eq!(
+            quiet,
+            [
+                ("2026-11-24T13:00:00Z", "2026-11-24T13:30:00Z"),
+                ("2026-11-24T14:30:00Z", "2026-11-24T15:05:00Z"),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        );
+        // Without the service's windows it is one incident.
+        let without = slo_report(slo, &[], range, &counts).incidents;
+        assert_eq!(
+            without
+                .iter()
+                .filter(|i| i.condition.as_deref() == Some("no_data"))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
     fn a_range_without_events_is_met_with_nothing_to_say() {
         let spec = spec();
         let range = ReportRange::week("2026-W48").unwrap();
         let counts = steady(range.from() - 3 * DAY, 10 * 288, 0.0, 0.0);
-        let report = slo_report(&spec.slos()[0], range, &counts);
+        let report = slo_report(&spec.slos()[0], spec.maintenance(), range, &counts);
         assert_eq!(report.sli_value, None);
         assert!(report.met);
         assert_eq!(report.error_budget.consumed_ratio, 0.0);

@@ -51,6 +51,7 @@ mod svg;
 
 use std::time::{Duration, Instant};
 
+use slo_core::maintenance::MaintenanceWindow;
 use slo_core::windows::SloWindows;
 use slo_core::{SloDefinition, Spec};
 
@@ -128,7 +129,7 @@ impl ReportQuery {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(slo) = slos.get(i) else { break };
-                        let result = self.slo_report(slo, range, deadline);
+                        let result = self.slo_report(slo, spec.maintenance(), range, deadline);
                         let failed = result.is_err();
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(result);
@@ -156,6 +157,7 @@ impl ReportQuery {
     fn slo_report(
         &self,
         slo: &SloDefinition,
+        service_maintenance: &[MaintenanceWindow],
         asked: ReportRange,
         deadline: Instant,
     ) -> Result<SloReport, ReportError> {
@@ -169,7 +171,7 @@ impl ReportQuery {
                 error,
             })?;
         Ok(own_range(
-            compute::slo_report(slo, range, &counts),
+            compute::slo_report(slo, service_maintenance, range, &counts),
             asked,
             range,
         ))
@@ -215,16 +217,19 @@ fn budget_lookback(slo: &SloDefinition, condition: &BudgetCondition, range: Repo
 /// as a range query at its evaluation steps answers them (`series`, from
 /// [`report_query`]`(…).0` at [`report_query`]`(…).1`), without the raw
 /// samples [`ReportQuery`] asks for around counter resets: for counts
-/// fetched another way, and for tests.
+/// fetched another way, and for tests. `service_maintenance` are the
+/// spec's own windows ([`Spec::maintenance`]); the SLO's are read from it.
 pub fn slo_report_from_series(
     slo: &SloDefinition,
+    service_maintenance: &[MaintenanceWindow],
     range: ReportRange,
     series: Vec<Series>,
 ) -> SloReport {
     let (asked, range) = (range, range.for_slo(slo));
     let (start, step) = grid(slo, range);
     let len = ((range.to() - start + step - 1) / step) as usize + 1;
-    let report = compute::slo_report(slo, range, &fetch::counts_of(series, start, step, len));
+    let counts = fetch::counts_of(series, start, step, len);
+    let report = compute::slo_report(slo, service_maintenance, range, &counts);
     own_range(report, asked, range)
 }
 
@@ -303,6 +308,7 @@ mod tests {
         let restart = range.from() + 2 * 86_400;
         let report = slo_report_from_series(
             slo,
+            &[],
             range,
             vec![
                 series("x", "good", 99.0, None),
