@@ -172,6 +172,44 @@ fn every_slo_is_drawn_on_its_own_scaled_windows() {
 }
 
 #[test]
+fn a_calendar_month_says_its_panels_read_a_rolling_period_and_names_the_report() {
+    let board = dashboard(
+        "service: shop\ntimezone: Europe/Berlin\nslos:\n  - name: checkout\n    objective: 99.9%\n    period: calendar month\n  - name: search\n    objective: 99%\n",
+        &[],
+    );
+    let rows = rows(&board);
+    let titles: Vec<&str> = rows.iter().map(|(title, _)| title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "checkout: 99.9% over the calendar month in Europe/Berlin (panels: a rolling 30d)",
+            "search: 99% over 30d"
+        ]
+    );
+    let budget = |panels: &[Value]| -> String {
+        panels
+            .iter()
+            .find(|p| {
+                p["title"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Error budget left")
+            })
+            .unwrap()["description"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let checkout = budget(&rows[0].1);
+    assert!(
+        checkout.contains("calendar month in Europe/Berlin"),
+        "{checkout}"
+    );
+    assert!(checkout.contains("`slo report`"), "{checkout}");
+    assert!(!budget(&rows[1].1).contains("calendar"));
+}
+
+#[test]
 fn bad_selectors_and_specs_are_refused() {
     let dir = scratch("bad");
     let path = dir.join("spec.yaml");

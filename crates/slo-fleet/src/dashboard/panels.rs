@@ -154,11 +154,28 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
     let q = Queries { slo, raw };
     let name = slo.name();
 
+    // A calendar period is summed by `slo report`; PromQL reads the
+    // rolling period of the same length, and the row and budget say so.
+    let (over, calendar_note) = match slo.calendar() {
+        Some(calendar) => (
+            format!(
+                "the calendar {} in {} (panels: a rolling {period})",
+                calendar.unit(),
+                calendar.timezone()
+            ),
+            format!(
+                " Its period is the calendar {unit} in {zone}: PromQL cannot sum from the start of a calendar {unit}, so this panel reads a rolling {period}; `slo report` over the calendar {unit} (--month, --week, or --from and --to) gives its exact budget.",
+                unit = calendar.unit(),
+                zone = calendar.timezone()
+            ),
+        ),
+        None => (period.clone(), String::new()),
+    };
     let row_id = layout.id();
     layout.panels.push(json!({
         "type": "row",
         "id": row_id,
-        "title": format!("{name}: {objective} over {period}"),
+        "title": format!("{name}: {objective} over {over}"),
         "collapsed": false,
         "gridPos": {"x": 0, "y": layout.y, "w": 24, "h": 1},
         "panels": []
@@ -181,7 +198,7 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
     layout.place(
         stat(
             format!("Error budget left ({period})"),
-            format!("The share of the last {period}'s error budget not yet spent (negative when overspent)."),
+            format!("The share of the last {period}'s error budget not yet spent (negative when overspent).{calendar_note}"),
             q.recorded("slo:period_error_budget_remaining:ratio"),
             "percentunit",
             thresholds(&[(None, "red"), (Some(0.0), "orange"), (Some(0.25), "green")]),
