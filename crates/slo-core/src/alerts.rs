@@ -406,11 +406,9 @@ impl AlertHub {
         })
     }
 
-    /// Compares what `observe` says of each SLO (by its place in spec
-    /// order) now with what was seen last, and sends every change to every
-    /// subscriber.
-    /// Evaluates every SLO (`observe` fills in the SLO at an index) and
-    /// sends the transitions since the last evaluation.
+    /// Compares what `observe` says of each SLO (it fills in the SLO at
+    /// that place in spec order) now with what was seen last, and sends
+    /// every change to every subscriber.
     pub fn update(&self, now: Timestamp, mut observe: impl FnMut(usize, &mut Observed)) {
         let mut state = lock(&self.state);
         if state.last.is_some_and(|last| now < last) {

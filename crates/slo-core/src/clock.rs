@@ -37,6 +37,27 @@ impl Timestamp {
             .map(Timestamp::from_unix_nanos)
     }
 
+    /// RFC 3339 in UTC at full precision (the fraction of a second only
+    /// when there is one), for any instant the clock can name; what
+    /// [`Timestamp::parse_rfc3339`] reads back exactly. ([`Display`](fmt::Display)
+    /// keeps milliseconds, for people.)
+    ///
+    /// ```
+    /// use slo_core::Timestamp;
+    ///
+    /// for text in ["2026-01-01T02:00:00Z", "1969-12-31T23:00:00.000000001Z"] {
+    ///     let t = Timestamp::parse_rfc3339(text).unwrap();
+    ///     assert_eq!(t.to_rfc3339(), text);
+    /// }
+    /// ```
+    pub fn to_rfc3339(self) -> String {
+        match jiff::Timestamp::from_nanosecond(i128::from(self.0)) {
+            Ok(instant) => instant.to_string(),
+            // Every i64 of nanoseconds is within jiff's range.
+            Err(_) => self.to_string(),
+        }
+    }
+
     /// From seconds since the Unix epoch, rounded to the nanosecond; `None`
     /// when not finite or beyond the year 2262.
     pub fn from_secs_f64(secs: f64) -> Option<Timestamp> {

@@ -65,10 +65,11 @@ impl Iterator for RingSamples<'_> {
 
 impl ExactSizeIterator for RingSamples<'_> {}
 
-/// Bits of each count a ring's slot keeps. Any two samples one ring holds
-/// are less than 2^48 events apart (a hundred million events a second for
-/// a month), so the low bits and the full count at the newest sample give
-/// every sample back exactly.
+/// Bits of each count a ring's slot keeps. The low bits and the full count
+/// at the newest sample give every sample back exactly while the samples
+/// one ring holds (64/60 of its window) are less than 2^48 events apart: a
+/// hundred million events a second for a 30-day window, eight million for
+/// a year's.
 const SAMPLE_BITS: u32 = 48;
 const SAMPLE_MASK: u64 = (1 << SAMPLE_BITS) - 1;
 /// A sample's words: good's low 32 bits; good's next 16 and bad's low 16;
@@ -528,7 +529,10 @@ mod tests {
     /// exactly wherever they are, across a multiple of 2^48 too.
     #[test]
     fn samples_read_back_exactly_past_48_bits() {
-        for base in [0u64, (1 << 48) - 300, 5 << 48, u64::MAX / 2 + 12_345] {
+        // Good crosses a multiple of 2^48 at t = 170 and bad at t = 150,
+        // inside the samples the ring holds (t = 137 … 200).
+        let crossing = (1u64 << 48) - 7 * 170;
+        for base in [0u64, crossing, (3 << 48) - 7 * 170, 5 << 48] {
             // A window of 60 ns: spacing 1 ns, 64 samples.
             let rings = Rings::new(&[60], 64, 0);
             let mut state = TickState {
@@ -537,21 +541,27 @@ mod tests {
             };
             let at = |t: i64| Totals {
                 good: base + 7 * t as u64,
-                bad: base / 3 + 5 * t as u64,
+                bad: (base & !((1 << 48) - 1)) + (1 << 48) - 5 * 150 + 5 * t as u64,
             };
             for t in 1..=200 {
                 state = rings.tick(t, at(t), state, SampleFill::Step);
             }
             // Every sample the ring holds, read where it was taken.
+            assert!(at(137).good >> 48 != at(200).good >> 48 || base % (1 << 48) == 0);
+            assert_ne!(at(137).bad >> 48, at(200).bad >> 48);
+            // Read as whole counts (u64), not through f64, which would
+            // hide an error of a few events at these sizes.
+            let saved: Vec<Vec<Totals>> = rings.save_each(|_, _, samples| samples.collect());
+            for (t, sample) in (137..=200).zip(&saved[0]) {
+                assert_eq!(*sample, at(t), "base {base}, t {t}");
+            }
+            // And the windows read through the engine's f64 path, small.
             for t in 140..200 {
                 let point = rings.cumulative_at(200, t, || at(200));
-                assert_eq!(
-                    (point.good, point.bad),
-                    (at(t).good as f64, at(t).bad as f64),
-                    "base {base}, t {t}"
-                );
+                let back = |x: f64, full: u64| (x - full as f64).abs() <= (full as f64) * 1e-15;
+                assert!(back(point.good, at(t).good), "base {base}, t {t}");
+                assert!(back(point.bad, at(t).bad), "base {base}, t {t}");
             }
-            let saved: Vec<Vec<Totals>> = rings.save_each(|_, _, samples| samples.collect());
             assert_eq!(saved[0].len(), 64);
             assert_eq!(saved[0][63], at(200));
             assert_eq!(saved[0][0], at(137));

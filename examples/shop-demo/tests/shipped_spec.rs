@@ -115,10 +115,17 @@ fn the_shipped_spec_keeps_berlins_month_and_the_nightly_window() {
             assert!(maintenance["until"].is_null(), "{maintenance}");
             assert_eq!(seconds(&maintenance["next_start"]), window_start + DAY);
         }
-        // A checkout now counts, or is excluded for the maintenance.
+        // A checkout now counts, or is excluded for the maintenance. The
+        // demo switches at its next tick (within a second or two), so the
+        // count is judged only well inside or outside the window.
+        let sent = jiff::Timestamp::now().as_second();
         assert_eq!(request(&addr, "POST", "/checkout").0, 201);
         let slo = checkout(&addr);
-        if maintenance_at(jiff::Timestamp::now().as_second()) == (active, window_start) {
+        let done = jiff::Timestamp::now().as_second();
+        if [sent - 3, done + 3]
+            .iter()
+            .all(|&t| maintenance_at(t) == (active, window_start))
+        {
             let (counted, excluded) = if active { (0, 1) } else { (1, 0) };
             assert_eq!(slo["events"]["total"], counted, "{slo}");
             assert_eq!(slo["excluded"]["maintenance"], excluded, "{slo}");
@@ -148,10 +155,12 @@ fn the_shipped_spec_keeps_berlins_month_and_the_nightly_window() {
     // The page names the month and the days it has to go.
     let (status, page) = request(&addr, "GET", "/slo?format=html");
     assert_eq!(status, 200);
-    let month = first.strftime("%B").to_string();
-    assert!(
-        page.contains(&format!("{month}: 100% of the budget left")),
-        "{page}"
-    );
+    if month_of(jiff::Timestamp::now()).1 == start {
+        let month = first.strftime("%B").to_string();
+        assert!(
+            page.contains(&format!("{month}: 100% of the budget left")),
+            "{page}"
+        );
+    }
     assert!(page.contains("to go"), "{page}");
 }

@@ -47,6 +47,9 @@ impl Registry {
             let mut evaluation = Evaluation::default();
             self.inner.alerts.update(now, |index, observed| {
                 let Some(slo) = self.inner.slos.get(index) else {
+                    // Never: the hub is built from the same SLOs. Nothing
+                    // of the SLO before is carried over, though.
+                    *observed = Observed::default();
                     return;
                 };
                 self.evaluate_into(slo, now, &mut evaluation);

@@ -83,7 +83,7 @@ impl MaintenanceEntry {
         windows
             .iter()
             .map(|window| MaintenanceEntry {
-                start: window.start().to_string(),
+                start: window.start().to_rfc3339(),
                 duration: format_duration(window.duration()).to_string(),
                 every: window.every().map(|e| format_duration(e).to_string()),
             })

@@ -23,7 +23,7 @@ pub(super) fn annotation(windows: &[MaintenanceWindow]) -> Option<String> {
     let entries: Vec<Entry> = windows
         .iter()
         .map(|window| Entry {
-            start: window.start().to_string(),
+            start: window.start().to_rfc3339(),
             duration: format_duration(window.duration()).to_string(),
             every: window.every().map(|e| format_duration(e).to_string()),
         })
@@ -76,6 +76,16 @@ mod tests {
         );
         assert_eq!(read(&text).unwrap(), [daily]);
         assert_eq!(annotation(&[]), None);
+        // Any start the spec takes comes back exactly: before 1970, and
+        // to the nanosecond.
+        let odd = MaintenanceWindow::new(
+            Timestamp::parse_rfc3339("1969-07-20T20:17:40.000000123Z").unwrap(),
+            std::time::Duration::from_secs(60),
+            None,
+        )
+        .unwrap();
+        let text = annotation(std::slice::from_ref(&odd)).unwrap();
+        assert_eq!(read(&text).unwrap(), [odd]);
         for (bad, says) in [
             ("{}", "not a list"),
             (

@@ -248,10 +248,12 @@ fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held
 /// process evaluates it: the budget over the period (a calendar period's
 /// since it began, weighted by how much of it has passed; a rolling one's
 /// over the period before), the exhaustion window's burn rate, and whether
-/// any event came in the quiet span (once some came before it), outside
-/// the maintenance windows. The report reads `slo_events_total` only: a
-/// span with nothing but cancelled requests counts as quiet here, where
-/// the process stays silent.
+/// any event came in the quiet span (once some came before it), unless a
+/// maintenance window held in it. The report reads `slo_events_total`
+/// only, not the excluded events that keep the process and the rules
+/// silent: a quiet span that a window overlapped is taken as not quiet
+/// (its requests were excluded, not missing), and a span with nothing but
+/// cancelled requests counts as quiet here.
 struct BudgetWatch<'a> {
     slo: &'a SloDefinition,
     /// The service's maintenance windows (the SLO's own are its).
@@ -339,20 +341,26 @@ impl<'a> BudgetWatch<'a> {
                 let since = time - quiet.as_secs() as i64;
                 let (good, bad) = self.cumulative.between(since, time);
                 let (good_before, bad_before) = self.cumulative.at(since);
-                (good + bad <= 0.0 && good_before + bad_before > 0.0 && !self.in_maintenance(time))
-                    .then_some(0.0)
+                (good + bad <= 0.0
+                    && good_before + bad_before > 0.0
+                    && !self.maintenance_in(since, time))
+                .then_some(0.0)
             }
         }
     }
 
     /// Whether one of the SLO's maintenance windows (the service's or its
-    /// own) holds at `time`.
-    fn in_maintenance(&self, time: i64) -> bool {
-        let at = Timestamp::from_unix_nanos(time.saturating_mul(1_000_000_000));
+    /// own) held at some time in `(from, to]` (seconds).
+    fn maintenance_in(&self, from: i64, to: i64) -> bool {
+        let instant = |s: i64| Timestamp::from_unix_nanos(s.saturating_mul(1_000_000_000));
+        let (from, to) = (instant(from), instant(to));
         self.service_maintenance
             .iter()
             .chain(self.slo.maintenance())
-            .any(|window| window.active_at(at).is_some())
+            .any(|window| {
+                window.active_at(from).is_some()
+                    || window.next_start(from).is_some_and(|start| start <= to)
+            })
     }
 }
 
@@ -597,15 +605,13 @@ mod tests {
             .filter(|i| i.condition.as_deref() == Some("no_data"))
             .map(|i| (i.start, i.end))
             .collect();
-        // Quiet from 13:00, silent 13:30 to 14:30, quiet again until the
-        // events come back.
+        // Quiet from 13:00 until the window starts. After it, every quiet
+        // hour overlaps it (its requests were excluded, not missing) until
+        // the events come back at 15:00.
         assert_eq!(
             quiet,
-            [
-                ("2026-11-24T13:00:00Z", "2026-11-24T13:30:00Z"),
-                ("2026-11-24T14:30:00Z", "2026-11-24T15:05:00Z"),
-            ]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            [("2026-11-24T13:00:00Z", "2026-11-24T13:30:00Z")]
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
         );
         // Without the service's windows it is one incident.
         let without = slo_report(slo, &[], range, &counts).incidents;
