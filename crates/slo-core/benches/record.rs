@@ -40,6 +40,14 @@ fn one_thread(c: &mut Criterion) {
     // trace id (route, status, latency, reason, trace): what the layer
     // adds on the bad path.
     g.bench_function("bad", |b| b.iter(|| avail.record(black_box(false))));
+    // A batch against a record: one add for a batch of good events alone,
+    // two for one of both, whatever their size.
+    g.bench_function("record_batch(1, 0)", |b| {
+        b.iter(|| avail.record_batch(black_box(1), black_box(0)))
+    });
+    g.bench_function("record_batch(9_995, 5)", |b| {
+        b.iter(|| avail.record_batch(black_box(9_995), black_box(5)))
+    });
     let route = r.route_id("/checkout");
     let mut n = 0u8;
     g.bench_function("bad + recent bad event with a trace id", |b| {

@@ -107,6 +107,19 @@ impl Counters {
         self.shard(writer).add_event(good);
     }
 
+    /// Counts `good` good and `bad` bad events for `writer`: one add per
+    /// count that is not zero.
+    #[inline(always)]
+    pub fn add_events(&self, writer: usize, good: u64, bad: u64) {
+        let shard = self.shard(writer);
+        if good > 0 {
+            shard.add(GOOD, good);
+        }
+        if bad > 0 {
+            shard.add(BAD, bad);
+        }
+    }
+
     /// Counts one latency observation into `bucket` (the tests' shorthand;
     /// a record finds its shard once, for the event and the latency).
     #[cfg(test)]

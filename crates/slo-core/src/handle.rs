@@ -100,6 +100,37 @@ impl SliHandle {
             .fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records `good` good and `bad` bad events at once: a batch job's
+    /// records, a queue consumer's messages. It costs one atomic add per
+    /// count, whatever the counts, where a loop of [`SliHandle::record`]
+    /// costs one per event. A latency SLI counts them without latencies
+    /// (its histogram is untouched). While a maintenance window holds, all
+    /// of them are excluded instead.
+    ///
+    /// ```
+    /// use slo_core::{Registry, SloDefinition, Spec};
+    /// let spec = Spec::builder("exports")
+    ///     .slo(SloDefinition::builder("export-completeness").objective(0.9995))
+    ///     .build()?;
+    /// let registry = Registry::new(spec);
+    /// let completeness = registry.handle("export-completeness")?;
+    /// // A nightly export: 9,995 records written, 5 dropped.
+    /// completeness.record_batch(9_995, 5);
+    /// let events = &registry.status().slos[0].events;
+    /// assert_eq!((events.good, events.bad), (9_995, 5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn record_batch(&self, good: u64, bad: u64) {
+        if self.cell.in_maintenance.load(Ordering::Relaxed) {
+            self.cell
+                .maintenance_excluded
+                .fetch_add(good.saturating_add(bad), Ordering::Relaxed);
+            return;
+        }
+        self.cell.counters.add_events(thread_writer(), good, bad);
+    }
+
     /// Records one good event.
     #[inline]
     pub fn record_good(&self) {

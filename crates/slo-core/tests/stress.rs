@@ -28,6 +28,7 @@ fn concurrent_recording_is_exact(shards: usize) {
                 .objective(0.99)
                 .latency(Duration::from_millis(100)),
         )
+        .slo(SloDefinition::builder("batch").objective(0.99))
         .build()
         .unwrap();
     let registry = Registry::builder(spec).shards(shards).build();
@@ -59,6 +60,7 @@ fn concurrent_recording_is_exact(shards: usize) {
         .map(|id| {
             let avail = registry.handle("avail").unwrap();
             let lat = registry.handle("lat").unwrap();
+            let batch = registry.handle("batch").unwrap();
             let reads = Arc::clone(&reads);
             std::thread::spawn(move || {
                 for i in 0..PER_THREAD {
@@ -69,6 +71,9 @@ fn concurrent_recording_is_exact(shards: usize) {
                     }
                     avail.record(i % 10 != id);
                     lat.record_latency(Duration::from_millis(i % 200), true);
+                    // Batches of 0..=6 good and 0..=2 bad, and one of each.
+                    batch.record_batch(i % 7, i % 3);
+                    batch.record(i % 2 == 0);
                 }
             })
         })
@@ -100,6 +105,10 @@ fn concurrent_recording_is_exact(shards: usize) {
     assert_eq!(hist.counts.iter().sum::<u64>(), THREADS * PER_THREAD);
     let expected_sum: u64 = (0..PER_THREAD).map(|i| i % 200).sum::<u64>() * THREADS;
     assert!((hist.sum_seconds - expected_sum as f64 / 1e3).abs() < 1e-6 * expected_sum as f64);
+    let batch = &status.slos[2].events;
+    let good: u64 = (0..PER_THREAD).map(|i| i % 7 + u64::from(i % 2 == 0)).sum();
+    let bad: u64 = (0..PER_THREAD).map(|i| i % 3 + u64::from(i % 2 != 0)).sum();
+    assert_eq!((batch.good, batch.bad), (THREADS * good, THREADS * bad));
 }
 
 /// Eight threads record bad events, each described from one number, into
