@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use common::{Peer, free_port, have, listening};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::rules;
 use slo_test_support::{Alertmanager, Webhook};
 
 /// The demo's SLOs with a 1d period: the fastest page's windows are 2m and
@@ -112,20 +111,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     // The fleet's Prometheus on the generated rules, alerting to the same
     // Alertmanager.
     let spec = Spec::from_yaml(&spec_text()).unwrap();
-    let rules_path = dir.join("rules.yaml");
-    let options = common::job_shop();
-    std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
-    let config = dir.join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{}']\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: ['{listen}']\n",
-            rules_path.display(),
-            am.port
-        ),
-    )
-    .unwrap();
-    let (_prometheus, _prometheus_addr) = common::prometheus(&config, &dir);
+    let (_prometheus, _) = common::prometheus_alerting(&spec, &listen, am.port, &dir);
 
     // Our page, within 30 s, with exactly the labels of the rules' `ALERTS`.
     let firing = webhook

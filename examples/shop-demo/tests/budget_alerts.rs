@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use common::{Peer, free_port, get, have, listening, request};
 use serde_json::Value;
 use slo::Spec;
-use slo::fleet::rules::rules;
 use slo_test_support::{Alertmanager, Webhook};
 
 const SPEC: &str = r#"
@@ -101,20 +100,7 @@ fn prometheus_on_the_scraped_demo_fires_the_budget_alerts_the_demo_fires() {
     assert_eq!(listening(&_demo), listen);
 
     let spec = Spec::from_yaml(SPEC).unwrap();
-    let rules_path = dir.join("rules.yaml");
-    let options = common::job_shop();
-    std::fs::write(&rules_path, rules(&spec, &options).to_yaml().unwrap()).unwrap();
-    let config = dir.join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{}']\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: ['{listen}']\n",
-            rules_path.display(),
-            am.port
-        ),
-    )
-    .unwrap();
-    let (_prometheus, _) = common::prometheus(&config, &dir);
+    let (_prometheus, _) = common::prometheus_alerting(&spec, &listen, am.port, &dir);
 
     // Checkouts, half of them failing, until the test ends.
     let stop = Arc::new(AtomicBool::new(false));

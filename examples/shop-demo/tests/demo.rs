@@ -16,16 +16,7 @@ fn start(args: &[&str]) -> (Peer, String) {
 }
 
 fn slo(addr: &str, name: &str) -> serde_json::Value {
-    let (status, body) = request(addr, "GET", "/slo");
-    assert_eq!(status, 200);
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    json["slos"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == name)
-        .cloned()
-        .unwrap()
+    common::slo_named(addr, name)
 }
 
 fn page_firing(slo: &serde_json::Value) -> bool {

@@ -25,16 +25,7 @@ fn maintenance_at(t: i64) -> (bool, i64) {
 }
 
 fn checkout(addr: &str) -> serde_json::Value {
-    let (status, body) = request(addr, "GET", "/slo");
-    assert_eq!(status, 200);
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    json["slos"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "checkout-availability")
-        .cloned()
-        .unwrap()
+    common::slo_named(addr, "checkout-availability")
 }
 
 fn seconds(rfc3339: &serde_json::Value) -> i64 {

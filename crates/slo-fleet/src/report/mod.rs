@@ -39,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod budget_watch;
 mod compute;
 mod fetch;
 mod html;

@@ -214,6 +214,45 @@ pub fn encode(query: &str) -> String {
         .collect()
 }
 
+/// The SLO named `name` in the demo's `/slo` document.
+pub fn slo_named(addr: &str, name: &str) -> serde_json::Value {
+    let (status, body) = request(addr, "GET", "/slo");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json["slos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no SLO {name} in {json}"))
+}
+
+/// A real Prometheus that scrapes the demo at `listen` every second,
+/// evaluates the rules `slo rules` generates for `spec` (over `job="shop"`)
+/// every second, and alerts to the Alertmanager on `alertmanager_port`;
+/// its files under `dir`.
+pub fn prometheus_alerting(
+    spec: &slo::Spec,
+    listen: &str,
+    alertmanager_port: u16,
+    dir: &std::path::Path,
+) -> (Peer, String) {
+    let rules_path = dir.join("rules.yaml");
+    let rule_file = slo::fleet::rules::rules(spec, &job_shop());
+    std::fs::write(&rules_path, rule_file.to_yaml().unwrap()).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{alertmanager_port}']\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: ['{listen}']\n",
+            rules_path.display(),
+        ),
+    )
+    .unwrap();
+    prometheus(&config, dir)
+}
+
 /// A real Prometheus on a free port with `config`, storing under `dir`;
 /// returns the process (killed on drop) and its address.
 pub fn prometheus(config: &std::path::Path, dir: &std::path::Path) -> (Peer, String) {
