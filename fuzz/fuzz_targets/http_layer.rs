@@ -10,7 +10,10 @@
 //! never keeps more bad events than it counted; and a bad request that was
 //! kept is the newest kept event, with its status and its trace id; and
 //! once a request has ended the layer holds no memory for it (its
-//! counters and its ring of recent bad events are fixed in size).
+//! counters and its ring of recent bad events are fixed in size). SLOs
+//! with `match.exclude` never count what it names, and those with their
+//! own classification leave out the statuses they exclude and count as
+//! bad those they list.
 #![no_main]
 
 use std::collections::VecDeque;
@@ -24,6 +27,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 use http_body::{Body, Frame};
 use libfuzzer_sys::fuzz_target;
+use slo_core::classify::Verdict;
 use slo_core::recent::TraceId;
 use slo_core::{EventTotals, ManualClock, Registry, Spec, Timestamp};
 use slo_tower::SloLayer;
@@ -58,6 +62,20 @@ slos:
         - "GET /health"
   - name: everything
     objective: 0.9
+  - name: strict
+    objective: 0.99
+    sli:
+      availability:
+        bad: ["5xx", 400, 403, 429]
+        excluded: [404, 409]
+        grpc_bad: [NOT_FOUND, UNAVAILABLE]
+    match:
+      routes: ["/cart/{id}", "/api/{*rest}"]
+      exclude: ["GET /api/health", "/cart/{id}/items/{*rest}"]
+  - name: all-but-health
+    objective: 0.9
+    sli: {latency: {threshold: 1h, excluded: [204]}}
+    match: {exclude: ["GET /health", "/v1/{*rest}"]}
 "#;
 
 #[path = "../common/alloc.rs"]
@@ -216,14 +234,35 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
             let good = grew(after.good, before.good);
             let bad = grew(after.bad, before.bad);
             let excluded = grew(after.excluded, before.excluded);
+            let by_status = grew(after.status, before.status);
             let matched = slo.matches(&method, &path);
             assert_eq!(
-                good + bad + excluded,
+                good + bad + excluded + by_status,
                 u64::from(matched),
                 "{} for {method} {path:?}: {exchange:?}",
                 slo.name()
             );
-            if let (true, Some(expected)) = (matched, expected) {
+            // An SLO with its own classification: a status it excludes is
+            // left out, one it lists as bad is bad, however the exchange
+            // went on (gRPC or not, ended or dropped).
+            let classification = slo.classification();
+            if let (true, Some(status), false) = (matched, status, classification.is_default()) {
+                match classification.http_verdict(status) {
+                    Verdict::Excluded => assert_eq!(
+                        by_status,
+                        1,
+                        "{} for {method} {path:?} {status}: {exchange:?}",
+                        slo.name()
+                    ),
+                    Verdict::Failed { .. } => assert_eq!(
+                        bad,
+                        1,
+                        "{} for {method} {path:?} {status}: {exchange:?}",
+                        slo.name()
+                    ),
+                    Verdict::Succeeded => {}
+                }
+            } else if let (true, Some(expected)) = (matched, expected) {
                 let got = if good == 1 {
                     Ended::Good
                 } else if bad == 1 {

@@ -16,7 +16,9 @@ use std::cell::Cell;
 
 use crate::sync::{AtomicU64, Ordering};
 
-/// Slots of a shard, in `u64`s: good, bad, excluded, latency sum, then buckets.
+/// Slots of a shard, in `u64`s: good, bad, excluded, latency sum, then
+/// buckets, then the SLO's tallies (counts only some SLOs keep, such as
+/// events excluded by status).
 const GOOD: usize = 0;
 const BAD: usize = 1;
 const EXCLUDED: usize = 2;
@@ -52,6 +54,9 @@ pub(crate) struct Counters {
     /// Shared shards − 1; their count is a power of two.
     shared_mask: usize,
     bucket_count: usize,
+    /// The first tally's slot.
+    first_tally: usize,
+    tallies: usize,
 }
 
 impl Counters {
@@ -60,10 +65,16 @@ impl Counters {
     /// `bucket_count` is the number of latency buckets including `+Inf`
     /// (0 for no histogram).
     pub fn new(shards: usize, bucket_count: usize) -> Counters {
+        Counters::with_tallies(shards, bucket_count, 0)
+    }
+
+    /// [`Counters::new`] with `tallies` more counts per shard
+    /// ([`Counters::add_tally`]); an SLO that keeps none pays nothing.
+    pub fn with_tallies(shards: usize, bucket_count: usize, tallies: usize) -> Counters {
         let owners_end = shards.max(1).next_power_of_two();
         let shared = (owners_end / 4).max(1);
         let total = shared + owners_end - 1;
-        let slots = FIRST_BUCKET + bucket_count;
+        let slots = FIRST_BUCKET + bucket_count + tallies;
         let lines_per_shard = slots.div_ceil(SLOTS_PER_LINE);
         Counters {
             lines: (0..total * lines_per_shard).map(|_| Line::new()).collect(),
@@ -72,6 +83,8 @@ impl Counters {
             owners_end,
             shared_mask: shared - 1,
             bucket_count,
+            first_tally: FIRST_BUCKET + bucket_count,
+            tallies,
         }
     }
 
@@ -130,6 +143,26 @@ impl Counters {
     /// Counts one event left out of the SLI.
     pub fn add_excluded(&self, writer: usize) {
         self.shard(writer).add(EXCLUDED, 1);
+    }
+
+    /// Adds one to tally `which`; `false` (nothing added) past the SLO's
+    /// tallies.
+    #[inline(always)]
+    pub fn add_tally(&self, writer: usize, which: usize) -> bool {
+        let kept = which < self.tallies;
+        if kept {
+            self.shard(writer).add(self.first_tally + which, 1);
+        }
+        kept
+    }
+
+    /// Tally `which` so far (0 past the SLO's tallies).
+    pub fn tally(&self, which: usize) -> u64 {
+        if which < self.tallies {
+            self.sum(self.first_tally + which)
+        } else {
+            0
+        }
     }
 
     fn sum(&self, slot: usize) -> u64 {
@@ -324,6 +357,23 @@ mod tests {
         assert_eq!(c.totals(), Totals { good: 15, bad: 5 });
         assert_eq!(c.excluded(), 10);
         assert_eq!(c.histogram(), (vec![2, 2, 2, 2, 2], 100));
+    }
+
+    /// Tallies sit past the buckets, each summed on its own; one past the
+    /// last is ignored, and they add no line while the padding holds them.
+    #[test]
+    fn tallies_sum_on_their_own() {
+        let c = Counters::with_tallies(4, 2, 2);
+        for writer in 0..6 {
+            assert!(c.add_tally(writer, 0));
+            assert!(c.add_tally(writer, writer % 2));
+            assert!(!c.add_tally(writer, 2));
+            c.add_latency(writer, 1, 1);
+        }
+        assert_eq!((c.tally(0), c.tally(1), c.tally(2)), (9, 3, 0));
+        assert_eq!(c.histogram(), (vec![0, 6], 6));
+        assert_eq!(c.totals(), Totals::default());
+        assert_eq!(c.heap_bytes(), Counters::new(4, 2).heap_bytes());
     }
 
     #[test]

@@ -19,20 +19,34 @@ pub enum Exclusion {
     ClientCancelled,
     /// A maintenance window held when it was recorded.
     Maintenance,
+    /// Its status is in the SLI's `excluded` list
+    /// ([classification](crate::semantics#classification)). `/slo`
+    /// reports these over the period for an SLO whose SLI has such a
+    /// list; the counter counts every one.
+    Status,
 }
 
 impl Exclusion {
     /// Every reason, in the order the exporters write them.
-    pub const ALL: [Exclusion; 2] = [Exclusion::ClientCancelled, Exclusion::Maintenance];
+    pub const ALL: [Exclusion; 3] = [
+        Exclusion::ClientCancelled,
+        Exclusion::Maintenance,
+        Exclusion::Status,
+    ];
 
     /// The label value used in `slo_excluded_events_total{reason}`.
     pub fn as_str(self) -> &'static str {
         match self {
             Exclusion::ClientCancelled => "client_cancelled",
             Exclusion::Maintenance => "maintenance",
+            Exclusion::Status => "status",
         }
     }
 }
+
+/// The counters' tally of events excluded by status (an SLO whose SLI
+/// excludes statuses keeps it).
+pub(crate) const STATUS_EXCLUDED_TALLY: usize = 0;
 
 /// The recording side of one SLO.
 pub(crate) struct SliCell {
@@ -51,6 +65,19 @@ pub(crate) struct SliCell {
     /// Events excluded because a maintenance window held. One shared
     /// counter: it only moves during maintenance.
     pub maintenance_excluded: AtomicU64,
+    /// Events excluded by status where the counters keep no tally for
+    /// them; see [`SliCell::status_excluded`].
+    pub status_excluded: AtomicU64,
+}
+
+impl SliCell {
+    /// Every event excluded by status: the counters' tally, or the shared
+    /// counter of an SLO whose SLI excludes no status.
+    pub(crate) fn status_excluded(&self) -> u64 {
+        self.counters
+            .tally(STATUS_EXCLUDED_TALLY)
+            .wrapping_add(self.status_excluded.load(Ordering::Relaxed))
+    }
 }
 
 /// A cheap, cloneable handle on one SLO's counters. Recording is lock-free
@@ -89,6 +116,15 @@ impl SliHandle {
             return;
         }
         self.cell.counters.add_event(thread_writer(), good);
+    }
+
+    /// Counts an event excluded by status on an SLO whose SLI excludes
+    /// none (so its counters keep no tally for it): code that says so
+    /// itself. One shared counter: such calls are rare.
+    #[cold]
+    #[inline(never)]
+    fn exclude_by_status_untallied(&self) {
+        self.cell.status_excluded.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts an event recorded while a maintenance window held.
@@ -208,6 +244,19 @@ impl SliHandle {
         match reason {
             Exclusion::ClientCancelled => self.cell.counters.add_excluded(thread_writer()),
             Exclusion::Maintenance => self.exclude_for_maintenance(),
+            // A maintenance window excludes everything as maintenance.
+            Exclusion::Status if self.cell.in_maintenance.load(Ordering::Relaxed) => {
+                self.exclude_for_maintenance();
+            }
+            Exclusion::Status => {
+                if !self
+                    .cell
+                    .counters
+                    .add_tally(thread_writer(), STATUS_EXCLUDED_TALLY)
+                {
+                    self.exclude_by_status_untallied();
+                }
+            }
         }
     }
 
@@ -303,6 +352,7 @@ impl SliHandle {
             bad: totals.bad,
             excluded: counters.excluded(),
             maintenance: self.cell.maintenance_excluded.load(Ordering::Relaxed),
+            status: self.cell.status_excluded(),
         }
     }
 
@@ -354,6 +404,7 @@ impl SliHandle {
                 clock: Arc::new(SystemClock::new()),
                 in_maintenance: AtomicBool::new(false),
                 maintenance_excluded: AtomicU64::new(0),
+                status_excluded: AtomicU64::new(0),
             }),
             index: usize::MAX,
         }
@@ -372,6 +423,9 @@ pub struct EventTotals {
     pub excluded: u64,
     /// Events left out of the SLI because a maintenance window held.
     pub maintenance: u64,
+    /// Events left out of the SLI because their status is in its
+    /// `excluded` list.
+    pub status: u64,
 }
 
 impl EventTotals {
@@ -380,6 +434,7 @@ impl EventTotals {
         match reason {
             Exclusion::ClientCancelled => self.excluded,
             Exclusion::Maintenance => self.maintenance,
+            Exclusion::Status => self.status,
         }
     }
 }

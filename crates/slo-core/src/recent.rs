@@ -31,9 +31,13 @@ pub struct RouteId(pub(crate) u16);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BadReason {
-    /// The response said the server failed (a 5xx, a failing gRPC code).
+    /// The response said the server failed: a listed status of 500 or
+    /// more (any 5xx by default), or a listed gRPC code.
     ServerError,
-    /// The service returned an error instead of a response.
+    /// A listed status below 500 (an SLI's own `bad`, such as 429).
+    Status,
+    /// The service returned an error instead of a response (and a
+    /// batch's bad events).
     Error,
     /// The service panicked.
     Panic,
@@ -43,28 +47,41 @@ pub enum BadReason {
     Slow,
     /// The client went away after the latency threshold had passed.
     CancelledLate,
+    /// The handler marked the response degraded (`quality` SLIs only).
+    Degraded,
+    /// The data was older than the freshness threshold.
+    Stale,
 }
 
 impl BadReason {
-    const ALL: [BadReason; 6] = [
+    /// Every reason, in the order [§15](crate::semantics#bad-reasons)
+    /// applies them: a bad event has the first that holds.
+    pub const ALL: [BadReason; 9] = [
         BadReason::ServerError,
+        BadReason::Status,
         BadReason::Error,
         BadReason::Panic,
         BadReason::BodyError,
         BadReason::Slow,
         BadReason::CancelledLate,
+        BadReason::Degraded,
+        BadReason::Stale,
     ];
 
-    /// The name `/slo` uses: `server_error`, `error`, `panic`,
-    /// `body_error`, `slow`, `cancelled_late`.
+    /// The name `/slo` and the `reason` label use: `server_error`,
+    /// `status`, `error`, `panic`, `body_error`, `slow`, `cancelled_late`,
+    /// `degraded`, `stale`.
     pub fn as_str(self) -> &'static str {
         match self {
             BadReason::ServerError => "server_error",
+            BadReason::Status => "status",
             BadReason::Error => "error",
             BadReason::Panic => "panic",
             BadReason::BodyError => "body_error",
             BadReason::Slow => "slow",
             BadReason::CancelledLate => "cancelled_late",
+            BadReason::Degraded => "degraded",
+            BadReason::Stale => "stale",
         }
     }
 }
@@ -464,7 +481,7 @@ mod tests {
             status: Some(500 + i % 4),
             grpc_status: i.is_multiple_of(2).then_some(14),
             latency_nanos: Some(u64::from(i) * 1000),
-            reason: BadReason::ALL[usize::from(i) % 6],
+            reason: BadReason::ALL[usize::from(i) % BadReason::ALL.len()],
             trace_id: TraceId::from_bytes([i as u8 + 1; 16]),
         }
     }

@@ -21,7 +21,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::classify::http_status_is_failure;
+use crate::classify::Verdict;
+use crate::handle::Exclusion;
 use crate::status::whole_number;
 use crate::{ManualClock, Registry, SampleFill, SliHandle, SloStatus, Spec, Timestamp};
 
@@ -237,12 +238,22 @@ impl<W: Write> Replayer<'_, W> {
                 state.handles[slo].record(good);
                 state.registry.observe_activity_at(slo, at);
             }
-            Outcome::Request { succeeded, latency } => {
+            Outcome::Request { status, latency } => {
                 if matched.is_empty() {
                     self.summary.unmatched += 1;
                 }
                 for &slo in matched {
                     let handle = &state.handles[slo];
+                    let succeeded =
+                        match self.spec.slos()[slo].classification().http_verdict(status) {
+                            Verdict::Excluded => {
+                                handle.record_excluded(Exclusion::Status);
+                                state.registry.observe_activity_at(slo, at);
+                                continue;
+                            }
+                            Verdict::Failed { .. } => false,
+                            Verdict::Succeeded => true,
+                        };
                     if handle.latency_threshold().is_some() {
                         let Some(latency) = latency else {
                             return Err(malformed(format!(
@@ -301,10 +312,7 @@ impl<W: Write> Replayer<'_, W> {
                     }
                     Some(ms) => return Err(format!("latency_ms must be a number ≥ 0, got {ms}")),
                 };
-                Ok(Outcome::Request {
-                    succeeded: !http_status_is_failure(status),
-                    latency,
-                })
+                Ok(Outcome::Request { status, latency })
             }
         }
     }
@@ -359,7 +367,8 @@ enum Outcome {
         good: bool,
     },
     Request {
-        succeeded: bool,
+        /// The HTTP status: each SLO classifies it its own way.
+        status: u16,
         latency: Option<Duration>,
     },
 }

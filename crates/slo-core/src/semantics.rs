@@ -21,6 +21,37 @@
 //! - **Latency SLI.** Good when the server did not fail and the whole
 //!   response, to the end of its body, took at most the threshold.
 //!
+//! # Classification
+//!
+//! An availability or latency SLI can say in the spec what fails it:
+//!
+//! ```yaml
+//! sli:
+//!   availability:
+//!     bad: ["5xx", 429]     # statuses or classes that fail; default ["5xx"]
+//!     excluded: [404]       # statuses left out of the SLI
+//!     grpc_bad: [UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE, DATA_LOSS]   # the default
+//! ```
+//!
+//! A `bad` list replaces the default; a status in `excluded` is left out
+//! whatever else holds (even when slow), counted in
+//! `slo_excluded_events_total{reason="status"}`. A gRPC call fails when
+//! its status is in `bad`, its code in `grpc_bad`, or it ended without a
+//! code. Errors from the inner service, panics and errored bodies fail
+//! whatever the lists say. Without the keys nothing changes, and the
+//! middleware's classifier (replaceable in code) decides; with them, the
+//! spec decides for that SLO. A status in both lists and an unknown code
+//! name are refused at their line. The rules:
+//! [`Classification`](crate::classify::Classification).
+//!
+//! # Bad reasons
+//!
+//! Every bad event has exactly one reason, the first of these that holds:
+//! `server_error` (a listed status of 500 or more, or a listed gRPC code),
+//! `status` (a listed status below 500), `error` (an error instead of a
+//! response), `panic`, `body_error`, `slow`, `cancelled_late`, `degraded`,
+//! `stale`. See [`BadReason`](crate::recent::BadReason).
+//!
 //! # Cancellation
 //!
 //! A client that gives up must never make an SLO look better, and must not
@@ -242,9 +273,10 @@
 //!     description: Checkouts succeed   # optional
 //!     objective: 0.999                 # a ratio in (0, 1); "99.9%" also accepted
 //!     period: 30d                      # rolling; default 30d
-//!     sli: availability                # or: {latency: {threshold: 250ms}}
+//!     sli: availability                # or: {latency: {threshold: 250ms}}; both take bad, excluded, grpc_bad
 //!     match:
 //!       routes: ["POST /checkout", "/cart/{id}"]   # "[METHOD ]template"; omitted = every request
+//!       exclude: ["GET /cart/health"]              # requests matching these are no event of this SLO
 //!     alerting:
 //!       min_events: 10                 # optional
 //! policy:                              # optional: see release decisions

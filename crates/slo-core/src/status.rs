@@ -286,6 +286,9 @@ pub struct ExcludedCounts {
     pub maintenance: u64,
     /// Clients that went away before the outcome was known.
     pub cancelled: u64,
+    /// Statuses in the SLI's `excluded` list.
+    #[serde(default)]
+    pub status: u64,
 }
 
 /// One budget or no-data alert and its state (`/slo`'s `budget_alerts`).

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::Value;
+use slo_core::classify::StatusMatch;
 use slo_core::{SloDefinition, Spec};
 use slo_fleet::openslo::{OpenSloError, from_openslo, to_openslo};
 
@@ -269,6 +270,10 @@ proptest! {
         threshold_ms in proptest::option::of(1u64..100_000),
         min_events in 1u64..10_000,
         description in proptest::option::of("\\PC{0,60}"),
+        bad in proptest::option::of(proptest::collection::vec(400u16..500, 0..4)),
+        excluded in proptest::collection::vec(100u16..400, 0..3),
+        grpc_bad in proptest::option::of(proptest::collection::vec(0u8..17, 0..4)),
+        exclude in proptest::option::of("/[a-z]{1,10}"),
     ) {
         let mut builder = Spec::builder(service);
         for name in &names {
@@ -282,6 +287,20 @@ proptest! {
             }
             if let Some(text) = &description {
                 slo = slo.description(text.clone());
+            }
+            let mut classification = slo_core::classify::Classification::default()
+                .with_excluded(excluded.iter().map(|s| StatusMatch::Status(*s)));
+            if let Some(bad) = &bad {
+                classification = classification.with_bad(
+                    bad.iter().map(|s| StatusMatch::Status(*s)).chain([StatusMatch::Class(5)]),
+                );
+            }
+            if let Some(codes) = &grpc_bad {
+                classification = classification.with_grpc_bad(codes.iter().copied());
+            }
+            slo = slo.classification(classification);
+            if let Some(route) = &exclude {
+                slo = slo.exclude_route(route.clone());
             }
             builder = builder.slo(slo);
         }

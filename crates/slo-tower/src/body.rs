@@ -52,8 +52,10 @@ impl<B: Body, E: EosClassifier> SloBody<B, E> {
 }
 
 /// Records the request: the success decided by the head, or else by the
-/// end-of-stream classifier from `trailers`.
-#[inline]
+/// end-of-stream classifier from `trailers`. Out of line: inlined into the
+/// caller's poll it made the whole request dearer (callgrind, around 35
+/// instructions, with classification in the spec; see BENCHMARKS.md).
+#[inline(never)]
 fn finish<E: EosClassifier>(
     pending: &mut Option<Pending>,
     eos: &mut Option<E>,
@@ -61,11 +63,12 @@ fn finish<E: EosClassifier>(
 ) {
     if let Some(pending) = pending.take() {
         let succeeded = eos.take().is_none_or(|eos| eos.classify_eos(trailers));
-        // The code only describes a failure; a success need not read it.
-        let grpc = if succeeded || !pending.described() {
-            None
-        } else {
+        // The code describes a failure, or is judged by an SLO's own
+        // classification; otherwise a success need not read it.
+        let grpc = if pending.classifies() || (!succeeded && pending.described()) {
             trailers.and_then(grpc_code)
+        } else {
+            None
         };
         pending.finish(Outcome::Ended { succeeded, grpc });
     }

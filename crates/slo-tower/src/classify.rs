@@ -148,7 +148,7 @@ impl ResponseClassifier for HttpOrGrpc {
 /// the lookup cost 90 more instructions a request than the scan, about a
 /// tenth of the layer.
 #[inline]
-fn is_grpc(headers: &HeaderMap) -> bool {
+pub(crate) fn is_grpc(headers: &HeaderMap) -> bool {
     headers
         .iter()
         .find(|(name, _)| *name == http::header::CONTENT_TYPE)

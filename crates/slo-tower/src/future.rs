@@ -11,7 +11,7 @@ use http_body::Body;
 use pin_project_lite::pin_project;
 
 use crate::body::SloBody;
-use crate::classify::{Classification, ResponseClassifier, grpc_code};
+use crate::classify::{Classification, ResponseClassifier, grpc_code, is_grpc};
 use crate::pending::{Outcome, Pending, on_panic_fail};
 
 pin_project! {
@@ -51,6 +51,12 @@ where
             return Poll::Ready(Ok(response.map(SloBody::untracked)));
         };
         pending.set_status(response.status().as_u16());
+        if pending.classifies() {
+            // A status lookup hashes its name: only for gRPC.
+            let headers = response.headers();
+            let grpc = is_grpc(headers);
+            pending.note_head(grpc, if grpc { grpc_code(headers) } else { None });
+        }
         let eos = match this.classifier.classify_response(&response) {
             Classification::Success => None,
             Classification::Failure => {

@@ -4,7 +4,7 @@ use slo_core::{Registry, RouteRule, RouteRuleError};
 use tower_layer::Layer;
 
 use crate::classify::{HttpOrGrpc, ResponseClassifier};
-use crate::routes::RouteTable;
+use crate::routes::{RouteTable, TableSlo};
 use crate::service::SloService;
 use crate::trace::TraceIds;
 use slo_core::recent::TraceId;
@@ -93,12 +93,7 @@ impl SloLayer {
                 registry,
                 registry
                     .handles()
-                    .map(|(definition, handle)| {
-                        (
-                            handle.clone(),
-                            definition.routes().map(<[RouteRule]>::to_vec),
-                        )
-                    })
+                    .map(|(definition, handle)| TableSlo::of(definition, handle))
                     .collect(),
                 TraceIds::default(),
             )),
@@ -272,7 +267,10 @@ impl<C: ResponseClassifier> SloLayerBuilder<C> {
                         .collect::<Result<Vec<_>, _>>()?,
                 ),
             };
-            entries.push((handle.clone(), rules));
+            entries.push(TableSlo {
+                routes: rules,
+                ..TableSlo::of(definition, handle)
+            });
         }
         Ok(SloLayer {
             table: RouteTable::leak(RouteTable::new(

@@ -5,6 +5,8 @@
 //! also described, for the SLO's recent bad events, from what the request
 //! carried (method, matched rule, trace id) and how it ended.
 
+use slo_core::Exclusion;
+use slo_core::classify::{Classification, Verdict};
 use slo_core::recent::{BadEvent, BadReason, Method};
 
 use crate::routes::{Matched, RouteTable, Spill};
@@ -41,6 +43,11 @@ const TIMED: u8 = 1;
 const FAILED: u8 = 2;
 /// [`Pending::flags`]: its bad events are described.
 const DESCRIBED: u8 = 4;
+/// [`Pending::flags`]: some SLO of the layer has its own classification,
+/// so the request keeps its status and gRPC code.
+const CLASSIFIES: u8 = 8;
+/// [`Pending::flags`]: the response is gRPC.
+const GRPC: u8 = 16;
 
 /// A request in flight. It travels with every move of the response future
 /// and body, the caller's moves too, so a good request pays for each of
@@ -81,7 +88,27 @@ impl Pending {
             status: 0,
             grpc: NO_GRPC,
             method: Method::Other,
-            flags: if timed { TIMED } else { 0 },
+            // Without branches: the table's byte is in cache already.
+            flags: (u8::from(timed) * TIMED) | (u8::from(table.classifies) * CLASSIFIES),
+        }
+    }
+
+    /// Whether the request keeps its status and gRPC code for SLOs with
+    /// their own classification.
+    #[inline(always)]
+    pub fn classifies(&self) -> bool {
+        self.flags & CLASSIFIES != 0
+    }
+
+    /// For SLOs with their own classification: whether the response is
+    /// gRPC, and the head's gRPC code (a trailers-only response).
+    #[inline]
+    pub fn note_head(&mut self, grpc: bool, code: Option<u8>) {
+        if grpc {
+            self.flags |= GRPC;
+        }
+        if let Some(code) = code {
+            self.grpc = code;
         }
     }
 
@@ -155,6 +182,10 @@ impl Pending {
         let mut this = std::mem::ManuallyDrop::new(self);
         let matched = this.take_matched();
         let elapsed = this.elapsed_nanos();
+        if this.classifies() {
+            this.finish_classified(&matched, outcome, elapsed);
+            return;
+        }
         let succeeded = matches!(
             outcome,
             Outcome::Ended {
@@ -215,17 +246,163 @@ impl Pending {
         succeeded: bool,
         elapsed: u64,
     ) {
-        let reason = match outcome {
-            Outcome::Error => BadReason::Error,
-            Outcome::BodyError => BadReason::BodyError,
-            Outcome::Ended { .. } if succeeded => BadReason::Slow,
-            Outcome::Ended { .. } => BadReason::ServerError,
-        };
         let grpc = match outcome {
             Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
             _ => self.head_grpc(),
         };
+        // The first reason that holds, in §15's order: a failed head
+        // before the body's error.
+        let reason = match (self.own_verdict(index, grpc), outcome) {
+            (Some(Verdict::Failed { server_error: true }), _) => BadReason::ServerError,
+            (
+                Some(Verdict::Failed {
+                    server_error: false,
+                }),
+                _,
+            ) => BadReason::Status,
+            (None, _) if self.failed() => BadReason::ServerError,
+            (_, Outcome::Error) => BadReason::Error,
+            (_, Outcome::BodyError) => BadReason::BodyError,
+            (Some(_), Outcome::Ended { .. }) => BadReason::Slow,
+            (None, Outcome::Ended { .. }) if succeeded => BadReason::Slow,
+            (None, Outcome::Ended { .. }) => BadReason::ServerError,
+        };
         self.describe(index, matched, handle, reason, elapsed, grpc);
+    }
+
+    /// [`Pending::finish`] for a layer where some SLO has its own
+    /// classification: each such SLO judges the status and gRPC code
+    /// itself (and may leave the request out); the rest take what the
+    /// layer's classifier said. Either way the event is recorded as
+    /// [`Pending::finish`] records it.
+    #[inline]
+    fn finish_classified(&self, matched: &Matched, outcome: Outcome, elapsed: u64) {
+        let layer_succeeded = matches!(
+            outcome,
+            Outcome::Ended {
+                succeeded: true,
+                ..
+            }
+        ) && !self.failed();
+        let code = match outcome {
+            Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
+            _ => self.head_grpc(),
+        };
+        let ended = matches!(outcome, Outcome::Ended { .. });
+        let mut bits = matched.slos;
+        while bits != 0 {
+            let index = bits.trailing_zeros() as usize;
+            self.record_classified(
+                index,
+                matched,
+                outcome,
+                layer_succeeded,
+                ended,
+                code,
+                elapsed,
+            );
+            bits &= bits - 1;
+        }
+        if let Some(spill) = &matched.spill {
+            for &slo in &spill.slos {
+                let index = slo as usize;
+                self.record_classified(
+                    index,
+                    matched,
+                    outcome,
+                    layer_succeeded,
+                    ended,
+                    code,
+                    elapsed,
+                );
+            }
+        }
+    }
+
+    /// One SLO's event of [`Pending::finish_classified`]: judged by its
+    /// own classification if it has one (`ended`: the response ended), by
+    /// the layer's (`layer_succeeded`) if not.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn record_classified(
+        &self,
+        index: usize,
+        matched: &Matched,
+        outcome: Outcome,
+        layer_succeeded: bool,
+        ended: bool,
+        code: Option<u8>,
+        elapsed: u64,
+    ) {
+        let succeeded = match self.table.classification(index) {
+            None => layer_succeeded,
+            Some(classification) => match self.verdict(classification, code) {
+                Verdict::Excluded => {
+                    if let Some(handle) = self.table.handles.get(index) {
+                        handle.record_excluded(Exclusion::Status);
+                    }
+                    return;
+                }
+                Verdict::Failed { .. } => false,
+                Verdict::Succeeded => ended,
+            },
+        };
+        self.record(index, matched, outcome, succeeded, elapsed);
+    }
+
+    /// What `classification` makes of the response head, when one came.
+    #[inline]
+    fn verdict(&self, classification: &Classification, code: Option<u8>) -> Verdict {
+        if self.status == 0 {
+            Verdict::Succeeded
+        } else if self.flags & GRPC != 0 {
+            classification.grpc_verdict(self.status, code)
+        } else {
+            classification.http_verdict(self.status)
+        }
+    }
+
+    /// SLO `index`'s own verdict on the response, when it has its own
+    /// classification; `None` when the layer's classifier decides.
+    fn own_verdict(&self, index: usize, code: Option<u8>) -> Option<Verdict> {
+        if !self.classifies() {
+            return None;
+        }
+        self.table
+            .classification(index)
+            .map(|classification| self.verdict(classification, code))
+    }
+
+    /// The unfinished request of SLO `index`, which has its own
+    /// `classification`: excluded by its status, or the cancellation rule
+    /// with a failed head as `classification` judges it.
+    fn drop_own(&self, index: usize, matched: &Matched, classification: &Classification) {
+        let Some(handle) = self.table.handles.get(index) else {
+            return;
+        };
+        let code = self.head_grpc();
+        let failed = match self.verdict(classification, code) {
+            Verdict::Excluded => {
+                handle.record_excluded(Exclusion::Status);
+                return;
+            }
+            Verdict::Failed { server_error } => Some(if server_error {
+                BadReason::ServerError
+            } else {
+                BadReason::Status
+            }),
+            Verdict::Succeeded => None,
+        };
+        let panicking = std::thread::panicking();
+        let elapsed = self.elapsed_nanos();
+        if handle.record_unfinished(elapsed, failed.is_some() || panicking) {
+            let reason = failed.unwrap_or(if panicking {
+                BadReason::Panic
+            } else {
+                BadReason::CancelledLate
+            });
+            self.describe(index, matched, handle, reason, elapsed, code);
+        }
     }
 
     fn head_grpc(&self) -> Option<u8> {
@@ -292,13 +469,18 @@ impl Drop for Pending {
         let failed = self.failed() || panicking;
         let elapsed = self.elapsed_nanos();
         matched.for_each(|index| {
-            if let Some(handle) = self.table.handles.get(index)
+            if self.classifies()
+                && let Some(classification) = self.table.classification(index)
+            {
+                self.drop_own(index, &matched, classification);
+            } else if let Some(handle) = self.table.handles.get(index)
                 && handle.record_unfinished(elapsed, failed)
             {
-                let reason = if panicking {
-                    BadReason::Panic
-                } else if self.failed() {
+                // §15's order: a failed head before the panic.
+                let reason = if self.failed() {
                     BadReason::ServerError
+                } else if panicking {
+                    BadReason::Panic
                 } else {
                     BadReason::CancelledLate
                 };

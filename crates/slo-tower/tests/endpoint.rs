@@ -426,7 +426,7 @@ async fn a_calendar_month_says_which_and_how_long_it_has_to_go() {
     );
     assert_eq!(
         checkout["excluded"],
-        serde_json::json!({"maintenance": 0, "cancelled": 0})
+        serde_json::json!({"maintenance": 0, "cancelled": 0, "status": 0})
     );
     assert!(
         checkout["burn_rates"].get("month").is_some(),

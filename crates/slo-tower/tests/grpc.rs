@@ -241,3 +241,82 @@ async fn malformed_and_missing_grpc_status_are_failures() {
     }
     wait_for(&registry, "bogus-availability", (1, 2, 0)).await;
 }
+
+/// An SLO's own `grpc_bad` judges both unary (trailers-only) and streamed
+/// (trailers) calls, while an SLO of the same calls without one keeps the
+/// default codes; the bad events say `server_error`.
+#[tokio::test]
+async fn an_slo_with_its_own_grpc_bad_judges_its_codes() {
+    let spec = r#"
+service: grpc
+slos:
+  - name: unary-strict
+    objective: 0.99
+    sli:
+      availability:
+        grpc_bad: [RESOURCE_EXHAUSTED, unavailable, NOT_FOUND]
+    match: {routes: ["POST /test.Echo/Unary"]}
+  - name: stream-strict
+    objective: 0.99
+    sli: {latency: {threshold: 10s, grpc_bad: [RESOURCE_EXHAUSTED, UNAVAILABLE, NOT_FOUND]}}
+    match: {routes: ["POST /test.Echo/Stream"]}
+  - name: everything-default
+    objective: 0.99
+"#;
+    let registry = slo_core::Registry::builder(slo_core::Spec::from_yaml(spec).unwrap())
+        .recent_bad(64)
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let layer = SloLayer::new(&registry);
+    tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .layer(layer)
+            .add_service(Echo)
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+            .await
+            .unwrap();
+    });
+    let mut grpc = channel(addr).await;
+    for code in 0..=16u8 {
+        grpc.ready().await.unwrap();
+        let _ = grpc
+            .unary::<Vec<u8>, Vec<u8>, _>(
+                tonic::Request::new(vec![code]),
+                PathAndQuery::from_static("/test.Echo/Unary"),
+                RawCodec,
+            )
+            .await;
+        grpc.ready().await.unwrap();
+        let mut stream = grpc
+            .server_streaming::<Vec<u8>, Vec<u8>, _>(
+                tonic::Request::new(vec![code]),
+                PathAndQuery::from_static("/test.Echo/Stream"),
+                RawCodec,
+            )
+            .await
+            .unwrap()
+            .into_inner();
+        while let Ok(Some(_)) = stream.message().await {}
+    }
+    // NOT_FOUND (5), RESOURCE_EXHAUSTED (8), UNAVAILABLE (14).
+    wait_for(&registry, "unary-strict", (14, 3, 0)).await;
+    wait_for(&registry, "stream-strict", (14, 3, 0)).await;
+    let bad = FAILING.len() as u64;
+    wait_for(&registry, "everything-default", (34 - 2 * bad, 2 * bad, 0)).await;
+    for name in ["unary-strict", "stream-strict"] {
+        let recent = registry.handle(name).unwrap().recent_bad();
+        let mut codes: Vec<u8> = recent
+            .iter()
+            .map(|kept| kept.event.grpc_status.unwrap())
+            .collect();
+        codes.sort_unstable();
+        assert_eq!(codes, [5, 8, 14], "{name}");
+        assert!(
+            recent
+                .iter()
+                .all(|kept| kept.event.reason == slo_core::recent::BadReason::ServerError),
+            "{name}"
+        );
+    }
+}

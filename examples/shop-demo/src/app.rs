@@ -62,9 +62,16 @@ async fn search(State(shop): State<Shop>, Query(query): Query<SearchQuery>) -> R
 
 async fn cart(State(shop): State<Shop>, Path(id): Path<u64>) -> Response {
     match work(&shop, Route::Cart, Duration::from_millis(4)).await {
+        // Cart 0 never exists: a client's mistake, not the shop's.
+        Ok(()) if id == 0 => (StatusCode::NOT_FOUND, "no such cart\n").into_response(),
         Ok(()) => axum::Json(serde_json::json!({"cart": id, "items": 3})).into_response(),
         Err(failure) => failure,
     }
+}
+
+/// The load balancer's health check of the cart service.
+async fn cart_health() -> &'static str {
+    "ok\n"
 }
 
 /// `GET /rules`: the Prometheus rules for the shop's own SLOs, generated
@@ -104,6 +111,7 @@ pub fn router(
         .route("/checkout", post(checkout))
         .route("/search", get(search))
         .route("/cart/{id}", get(cart))
+        .route("/cart/health", get(cart_health))
         .with_state(Shop { faults })
         .route_service("/slo", endpoint)
         .route_service("/metrics", exporter.endpoint())

@@ -210,7 +210,7 @@ fn drive_one(addr: &str, requests: usize) -> Vec<Duration> {
     let mut buf = vec![0u8; 65536];
     for i in 0..requests {
         let started = Instant::now();
-        write!(stream, "GET /cart/{i} HTTP/1.1\r\nHost: demo\r\n\r\n").unwrap();
+        write!(stream, "GET /cart/{} HTTP/1.1\r\nHost: demo\r\n\r\n", i + 1).unwrap();
         let mut got = Vec::new();
         loop {
             let n = stream.read(&mut buf).unwrap();

@@ -53,7 +53,7 @@ fn send(addr: &str, checkouts: usize, carts: usize) {
         assert_eq!(request(addr, "POST", "/checkout").0, 201);
     }
     for i in 0..carts {
-        assert_eq!(request(addr, "GET", &format!("/cart/{i}")).0, 200);
+        assert_eq!(request(addr, "GET", &format!("/cart/{}", i + 1)).0, 200);
     }
 }
 

@@ -172,6 +172,8 @@ impl RegistryBuilder {
                 u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX)
             }
         };
+        // Only an SLO whose SLI excludes statuses counts them.
+        let by_status = !definition.classification().excluded().is_empty();
         let buckets = if bounds_nanos.is_empty() {
             0
         } else {
@@ -181,13 +183,14 @@ impl RegistryBuilder {
             rings: Rings::new(&lengths, DEFAULT_RING_LEN, start),
             handle: SliHandle {
                 cell: Arc::new(SliCell {
-                    counters: Counters::new(self.shards, buckets),
+                    counters: Counters::with_tallies(self.shards, buckets, usize::from(by_status)),
                     threshold_nanos,
                     bounds_nanos: bounds_nanos.into_boxed_slice(),
                     recent: RecentBad::new(self.recent_bad),
                     clock: Arc::clone(&self.clock),
                     in_maintenance: std::sync::atomic::AtomicBool::new(false),
                     maintenance_excluded: std::sync::atomic::AtomicU64::new(0),
+                    status_excluded: std::sync::atomic::AtomicU64::new(0),
                 }),
                 index,
             },
@@ -215,15 +218,11 @@ impl RegistryBuilder {
                 .chain(definition.maintenance())
                 .copied()
                 .collect(),
-            excluded: Rings::new(
-                &[definition.windows().period().nanos()],
-                DEFAULT_RING_LEN,
+            excluded: super::excluded::ExcludedRings::new(
+                definition.windows().period().nanos(),
                 start,
+                by_status,
             ),
-            excluded_tick: Mutex::new(TickState {
-                at: start,
-                totals: Totals::default(),
-            }),
             calendar: definition.calendar().map(|_| Mutex::new(None)),
             restored_from: None,
             restored_calendar: None,

@@ -4,6 +4,7 @@
 //! the next period whole; replay starts it at the first event on or after
 //! the boundary, exactly.
 
+use super::excluded::{Excluded, ExcludedRings, PreviousTicks, as_base};
 use super::{Registry, SloEntry};
 use crate::calendar::{CalendarPeriod, PeriodBounds};
 use crate::clock::Timestamp;
@@ -18,8 +19,9 @@ pub(crate) struct CalendarState {
     pub bounds: PeriodBounds,
     /// The cumulative (good, bad) at `bounds.start`.
     pub base: (f64, f64),
-    /// The cumulative excluded (maintenance, cancelled) at `bounds.start`.
-    pub excluded_base: (f64, f64),
+    /// The cumulative excluded (maintenance, cancelled, status) at
+    /// `bounds.start`.
+    pub excluded_base: Excluded<f64>,
 }
 
 impl SloEntry {
@@ -41,11 +43,10 @@ impl SloEntry {
         {
             // Restored within the period it was saved in: its counts at
             // the start, as they were (the excluded ones restart here).
-            let excluded = self.excluded_live();
             return Some(CalendarState {
                 bounds,
                 base: (saved.good, saved.bad),
-                excluded_base: (excluded.good as f64, excluded.bad as f64),
+                excluded_base: as_base(self.excluded_live()),
             });
         }
         // The snapshot's time on the wall clock, as this clock reads it.
@@ -59,19 +60,18 @@ impl SloEntry {
             return Some(CalendarState {
                 bounds,
                 base: (live.good as f64, live.bad as f64),
-                excluded_base: (excluded.good as f64, excluded.bad as f64),
+                excluded_base: as_base(excluded),
             });
         }
         let at = bounds.start.as_unix_nanos().saturating_sub(offset);
         let now = now.as_unix_nanos();
         let counts = self.rings.cumulative_at(now, at, || self.live());
-        let excluded = self
-            .excluded
-            .cumulative_at(now, at, || self.excluded_live());
         Some(CalendarState {
             bounds,
             base: (counts.good, counts.bad),
-            excluded_base: (excluded.good, excluded.bad),
+            excluded_base: self
+                .excluded
+                .cumulative_at(now, at, || self.excluded_live()),
         })
     }
 
@@ -86,7 +86,7 @@ impl SloEntry {
         now: Timestamp,
         offset: i64,
         previous: TickState,
-        excluded_previous: TickState,
+        excluded_previous: PreviousTicks,
         fill: SampleFill,
     ) {
         let (Some(calendar), Some(state)) = (self.definition.calendar(), &self.calendar) else {
@@ -112,11 +112,16 @@ impl SloEntry {
             SampleFill::Spread => spread(previous, now.as_unix_nanos(), live, boundary),
         };
         let base = at(previous, self.live());
-        let excluded = at(excluded_previous, self.excluded_live());
         *state = Some(CalendarState {
             bounds,
             base: (base.good as f64, base.bad as f64),
-            excluded_base: (excluded.good as f64, excluded.bad as f64),
+            excluded_base: ExcludedRings::at_boundary(
+                excluded_previous,
+                now.as_unix_nanos(),
+                self.excluded_live(),
+                boundary,
+                fill,
+            ),
         });
     }
 
@@ -137,7 +142,7 @@ impl SloEntry {
         *state = Some(CalendarState {
             bounds,
             base: (live.good as f64, live.bad as f64),
-            excluded_base: (excluded.good as f64, excluded.bad as f64),
+            excluded_base: as_base(excluded),
         });
     }
 

@@ -135,29 +135,23 @@ impl Registry {
                 .collect(),
             maintenance: self.maintenance_status(slo, self.wall_at(now)),
             excluded: {
-                let (maintenance, cancelled) = match slo.calendar_now() {
+                let [maintenance, cancelled, status] = match slo.calendar_now() {
                     // A calendar period's: since its start.
                     Some(state) => {
                         let live = slo.excluded_live();
-                        (
-                            live.good as f64 - state.excluded_base.0,
-                            live.bad as f64 - state.excluded_base.1,
-                        )
+                        std::array::from_fn(|i| live[i] as f64 - state.excluded_base[i])
                     }
-                    None => {
-                        let mut counts = Vec::with_capacity(1);
-                        slo.excluded.read_counts(
-                            now.as_unix_nanos(),
-                            &[definition.windows().period().nanos()],
-                            || slo.excluded_live(),
-                            &mut counts,
-                        );
-                        counts.first().copied().unwrap_or_default()
-                    }
+                    None => slo.excluded.over_period(
+                        now.as_unix_nanos(),
+                        definition.windows().period().nanos(),
+                        || slo.excluded_live(),
+                    ),
                 };
+                let count = |n: f64| n.max(0.0).round() as u64;
                 ExcludedCounts {
-                    maintenance: maintenance.max(0.0).round() as u64,
-                    cancelled: cancelled.max(0.0).round() as u64,
+                    maintenance: count(maintenance),
+                    cancelled: count(cancelled),
+                    status: count(status),
                 }
             },
             status: level,

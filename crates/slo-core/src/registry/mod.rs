@@ -10,6 +10,7 @@ mod builder;
 mod calendar;
 mod document;
 mod evaluate;
+mod excluded;
 mod history;
 pub(crate) mod inspect;
 mod maintenance;
@@ -60,10 +61,8 @@ struct SloEntry {
     watches_activity: bool,
     /// Its maintenance windows: the service's and its own.
     maintenance: Vec<MaintenanceWindow>,
-    /// The excluded events over the period: one ring, whose samples hold
-    /// (maintenance, cancelled) where the others hold (good, bad).
-    excluded: Rings,
-    excluded_tick: Mutex<TickState>,
+    /// The excluded events over the period, by reason.
+    excluded: excluded::ExcludedRings,
     /// For a calendar period: the current period and the counts at its
     /// start (`None` inside until the first tick or read sets it).
     calendar: Option<Mutex<Option<calendar::CalendarState>>>,
@@ -163,24 +162,22 @@ impl SloEntry {
     /// included: what the no-data alert watches.
     fn events_ever(&self) -> u64 {
         let live = self.live();
-        let excluded = self.excluded_live();
-        live.good
-            .wrapping_add(live.bad)
+        self.excluded_live()
+            .into_iter()
+            .fold(live.good.wrapping_add(live.bad), u64::wrapping_add)
             .wrapping_add(self.base.excluded)
-            .wrapping_add(excluded.good)
-            .wrapping_add(excluded.bad)
     }
 
-    /// This process's excluded events as the excluded ring samples them:
-    /// maintenance as `good`, cancelled as `bad`.
-    fn excluded_live(&self) -> Totals {
+    /// This process's excluded events by reason: maintenance, cancelled,
+    /// status.
+    fn excluded_live(&self) -> excluded::Excluded<u64> {
         let cell = &self.handle.cell;
-        Totals {
-            good: cell
-                .maintenance_excluded
+        [
+            cell.maintenance_excluded
                 .load(std::sync::atomic::Ordering::Relaxed),
-            bad: cell.counters.excluded(),
-        }
+            cell.counters.excluded(),
+            cell.status_excluded(),
+        ]
     }
 
     /// Notes the count of events at `now`: a change moves `changed_at`.

@@ -22,17 +22,9 @@ impl Registry {
         let wall = Timestamp::from_unix_nanos(now.as_unix_nanos().saturating_add(offset));
         self.apply_maintenance_at(wall);
         for slo in &self.inner.slos {
-            let excluded_previous = {
-                let mut state = lock(&slo.excluded_tick);
-                let previous = *state;
-                *state = slo.excluded.tick(
-                    now.as_unix_nanos(),
-                    slo.excluded_live(),
-                    previous,
-                    self.inner.fill,
-                );
-                previous
-            };
+            let excluded_previous =
+                slo.excluded
+                    .tick(now.as_unix_nanos(), slo.excluded_live(), self.inner.fill);
             let mut state = lock(&slo.tick);
             let previous = *state;
             let live = slo.live();

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use super::alerting::Alerting;
 use super::draft::{
-    AlertingDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText, ReleaseDraft, SliDraft,
-    SloDraft, SpecDraft, TierDraft,
+    AlertingDraft, ClassificationDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText,
+    ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
 use super::{Sli, Spec, SpecErrors, validate};
 use crate::maintenance::MaintenanceWindow;
@@ -91,7 +91,9 @@ pub struct SloBuilder {
     objective: Option<f64>,
     period: Option<DurationDraft>,
     sli: Sli,
+    classification: crate::classify::Classification,
     routes: Option<Vec<String>>,
+    exclude: Vec<String>,
     alerting: Alerting,
     maintenance: Vec<MaintenanceWindow>,
 }
@@ -104,7 +106,9 @@ impl SloBuilder {
             objective: None,
             period: None,
             sli: Sli::Availability,
+            classification: crate::classify::Classification::default(),
             routes: None,
+            exclude: Vec::new(),
             alerting: Alerting::new(),
             maintenance: Vec::new(),
         }
@@ -158,6 +162,33 @@ impl SloBuilder {
         self
     }
 
+    /// Leaves requests matching `rule` (`"[METHOD ]/template"`) out of the
+    /// SLO altogether, like `match.exclude`: a health check under a route
+    /// the SLO covers.
+    pub fn exclude_route(mut self, rule: impl Into<String>) -> Self {
+        self.exclude.push(rule.into());
+        self
+    }
+
+    /// What fails the SLI and what is left out (`bad`, `excluded`,
+    /// `grpc_bad`); see [`Classification`](crate::classify::Classification).
+    ///
+    /// ```
+    /// use slo_core::classify::{Classification, StatusMatch};
+    /// use slo_core::{SloDefinition, Spec};
+    /// let spec = Spec::builder("shop")
+    ///     .slo(SloDefinition::builder("checkout").objective(0.999).classification(
+    ///         Classification::default().with_bad([StatusMatch::Class(5), StatusMatch::Status(429)]),
+    ///     ))
+    ///     .build()?;
+    /// assert!(!spec.slos()[0].classification().is_default());
+    /// # Ok::<(), slo_core::SpecErrors>(())
+    /// ```
+    pub fn classification(mut self, classification: crate::classify::Classification) -> Self {
+        self.classification = classification;
+        self
+    }
+
     /// The fewest events an alert tier's long window must hold to fire.
     pub fn min_events(mut self, min_events: u64) -> Self {
         self.alerting.min_events = Some(min_events);
@@ -195,9 +226,12 @@ impl SloBuilder {
                     threshold: Located::code(DurationDraft::Exact(threshold)),
                 },
             }),
+            classification: ClassificationDraft::Exact(self.classification),
             routes: self
                 .routes
                 .map(|routes| Located::code(routes.into_iter().map(Located::code).collect())),
+            exclude: (!self.exclude.is_empty())
+                .then(|| Located::code(self.exclude.into_iter().map(Located::code).collect())),
             alerting: alerting_draft(self.alerting),
             maintenance: exact_maintenance(self.maintenance),
         }

@@ -67,7 +67,11 @@ pub(crate) struct SloDraft {
     pub objective: Located<NumberOrText>,
     pub period: Option<Located<DurationDraft>>,
     pub sli: Located<SliDraft>,
+    /// The SLI's `bad`, `excluded` and `grpc_bad`.
+    pub classification: ClassificationDraft,
     pub routes: Option<Located<Vec<Located<String>>>>,
+    /// `match.exclude`: requests matching these are no event of the SLO.
+    pub exclude: Option<Located<Vec<Located<String>>>>,
     pub alerting: AlertingDraft,
     /// The SLO's own `maintenance` list, besides the service's.
     pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
@@ -157,4 +161,16 @@ pub(crate) enum SliDraft {
     Availability,
     Latency { threshold: Located<DurationDraft> },
     Unknown(String),
+}
+
+/// An SLI's classification: typed when built in code, lists with their
+/// places when read from a file (each absent list keeps its default).
+#[derive(Debug, Clone)]
+pub(crate) enum ClassificationDraft {
+    Exact(crate::classify::Classification),
+    Written {
+        bad: Option<Located<Vec<Located<NumberOrText>>>>,
+        excluded: Option<Located<Vec<Located<NumberOrText>>>>,
+        grpc_bad: Option<Located<Vec<Located<String>>>>,
+    },
 }

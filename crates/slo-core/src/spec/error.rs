@@ -161,6 +161,15 @@ pub enum SpecErrorKind {
     /// `routes: []`, which would match nothing.
     #[error("an empty route list matches nothing; omit `match` to cover every request")]
     EmptyRoutes,
+    /// An empty list where one says nothing (`match.exclude: []`).
+    #[error("an empty list says nothing; omit the key")]
+    EmptyList,
+    /// A `bad` or `excluded` entry that is not a status or a class.
+    #[error("{0}")]
+    InvalidStatus(crate::classify::InvalidStatus),
+    /// A status in both `bad` and `excluded`.
+    #[error("status {0} is in both `bad` and `excluded`: say which it is")]
+    StatusInBothLists(u16),
 }
 
 /// One problem in a spec: the field (`slos[0].objective`), where it is in the

@@ -8,6 +8,7 @@ mod error;
 mod route;
 mod validate;
 mod validate_alerting;
+mod validate_counts;
 mod validate_time;
 mod write;
 mod yaml;
@@ -145,7 +146,12 @@ pub struct SloDefinition {
     objective: f64,
     period: Duration,
     sli: Sli,
+    /// The SLI's `bad`, `excluded` and `grpc_bad` (the default when the
+    /// spec says none). Shared: most SLOs have the default, one for all.
+    classification: std::sync::Arc<crate::classify::Classification>,
     routes: Option<Vec<RouteRule>>,
+    /// `match.exclude`: requests matching any are no event of the SLO.
+    exclude: Vec<RouteRule>,
     min_events: u64,
     /// Whether the tiers are the SLO's own (`alerting.tiers`) rather than
     /// the default four scaled to the period.
@@ -205,9 +211,23 @@ impl SloDefinition {
         &self.sli
     }
 
-    /// The requests this SLO covers; `None` means every request.
+    /// What fails its SLI and what is left out
+    /// ([classification](crate::semantics#classification)): the default
+    /// unless the spec says otherwise.
+    pub fn classification(&self) -> &crate::classify::Classification {
+        &self.classification
+    }
+
+    /// The requests this SLO covers; `None` means every request (but
+    /// those [`excluded_routes`](Self::excluded_routes) names).
     pub fn routes(&self) -> Option<&[RouteRule]> {
         self.routes.as_deref()
+    }
+
+    /// `match.exclude`: requests matching any of these are no event of
+    /// this SLO, whatever [`routes`](Self::routes) says.
+    pub fn excluded_routes(&self) -> &[RouteRule] {
+        &self.exclude
     }
 
     /// Whether a request with this method and route counts towards the SLO.
@@ -215,6 +235,7 @@ impl SloDefinition {
         self.routes
             .as_ref()
             .is_none_or(|rules| rules.iter().any(|rule| rule.matches(method, route)))
+            && !self.exclude.iter().any(|rule| rule.matches(method, route))
     }
 
     /// The fewest events the long window of an alert tier must hold for the

@@ -9,10 +9,11 @@ use super::draft::{
     SloDraft, SpecDraft,
 };
 use super::validate_alerting::check_alerting;
+use super::validate_counts::{check_classification, check_routes};
 use super::validate_time::{check_maintenance, check_timezone};
 use super::{
-    DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, RouteRule, Sli, SloDefinition, Spec,
-    SpecError, SpecErrorKind, SpecErrors, SpecWarning,
+    DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, Sli, SloDefinition, Spec, SpecError,
+    SpecErrorKind, SpecErrors, SpecWarning,
 };
 use crate::calendar::{CalendarPeriod, CalendarUnit};
 use crate::duration::{format_duration, parse_duration};
@@ -208,8 +209,18 @@ fn check_slo(
     };
     let routes = match &slo.routes {
         None => Some(None),
-        Some(routes) => check_routes(c, prefix, routes).map(Some),
+        Some(routes) => check_routes(c, prefix, "routes", routes).map(Some),
     };
+    let exclude = match &slo.exclude {
+        None => Some(Vec::new()),
+        Some(exclude) => check_routes(c, prefix, "exclude", exclude),
+    };
+    let sli_key = match &slo.sli.value {
+        SliDraft::Latency { .. } => "latency",
+        _ => "availability",
+    };
+    let classification =
+        check_classification(c, &format!("{prefix}.sli.{sli_key}"), &slo.classification);
     let maintenance = match &slo.maintenance {
         None => Some(Vec::new()),
         Some(windows) => check_maintenance(c, &format!("{prefix}.maintenance"), windows),
@@ -228,7 +239,9 @@ fn check_slo(
         objective: objective?,
         period,
         sli: sli?,
+        classification: crate::classify::Classification::shared(classification?),
         routes: routes?,
+        exclude: exclude?,
         min_events: alerting.min_events,
         own_tiers: alerting.tiers.is_some(),
         windows: std::sync::Arc::new(windows),
@@ -374,49 +387,6 @@ pub(super) fn check_duration(
             None
         }
     }
-}
-
-fn check_routes(
-    c: &mut Collector,
-    prefix: &str,
-    routes: &Located<Vec<Located<String>>>,
-) -> Option<Vec<RouteRule>> {
-    if routes.value.is_empty() {
-        c.error(
-            format!("{prefix}.match.routes"),
-            routes.at,
-            SpecErrorKind::EmptyRoutes,
-        );
-        return None;
-    }
-    let mut rules: Vec<RouteRule> = Vec::with_capacity(routes.value.len());
-    let mut ok = true;
-    for (i, route) in routes.value.iter().enumerate() {
-        let field = format!("{prefix}.match.routes[{i}]");
-        match route.value.parse::<RouteRule>() {
-            Ok(rule) if rules.contains(&rule) => {
-                c.error(
-                    field,
-                    route.at,
-                    SpecErrorKind::DuplicateRoute(route.value.clone()),
-                );
-                ok = false;
-            }
-            Ok(rule) => rules.push(rule),
-            Err(reason) => {
-                c.error(
-                    field,
-                    route.at,
-                    SpecErrorKind::InvalidRoute {
-                        route: route.value.clone(),
-                        reason,
-                    },
-                );
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(rules)
 }
 
 fn warn_about_tiers(c: &mut Collector, prefix: &str, at: Option<Location>, slo: &SloDefinition) {

@@ -1,11 +1,10 @@
 //! Writing a [`Spec`] back as a [spec file](crate::semantics#spec-file): what reading it again
 //! yields is the same model.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::{BudgetCondition, DEFAULT_PERIOD, Sli, SloDefinition, Spec};
+use crate::classify::{Classification, GRPC_CODE_NAMES, StatusMatch};
 use crate::duration::format_duration;
 use crate::level::StatusLevel;
 use crate::maintenance::MaintenanceWindow;
@@ -165,14 +164,71 @@ impl AlertingEntry {
 #[serde(untagged)]
 enum SliEntry {
     Kind(&'static str),
-    Latency {
-        latency: BTreeMap<&'static str, String>,
-    },
+    Availability { availability: ClassesEntry },
+    Latency { latency: LatencyEntry },
+}
+
+#[derive(Serialize)]
+struct LatencyEntry {
+    threshold: String,
+    #[serde(flatten)]
+    classes: ClassesEntry,
+}
+
+/// An SLI's `bad`, `excluded` and `grpc_bad`, each only when written.
+#[derive(Serialize)]
+struct ClassesEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bad: Option<Vec<StatusEntry>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    excluded: Vec<StatusEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc_bad: Option<Vec<&'static str>>,
+}
+
+impl ClassesEntry {
+    fn new(classification: &Classification) -> ClassesEntry {
+        let entries = |list: &[StatusMatch]| list.iter().map(|s| StatusEntry::of(*s)).collect();
+        ClassesEntry {
+            bad: classification.bad().map(entries),
+            excluded: entries(classification.excluded()),
+            grpc_bad: classification.grpc_bad().map(|codes| {
+                codes
+                    .iter()
+                    .filter_map(|code| GRPC_CODE_NAMES.get(usize::from(*code)).copied())
+                    .collect()
+            }),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bad.is_none() && self.excluded.is_empty() && self.grpc_bad.is_none()
+    }
+}
+
+/// A status as a number, a class as its text (`"5xx"`).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StatusEntry {
+    Status(u16),
+    Class(String),
+}
+
+impl StatusEntry {
+    fn of(entry: StatusMatch) -> StatusEntry {
+        match entry {
+            StatusMatch::Status(status) => StatusEntry::Status(status),
+            StatusMatch::Class(_) => StatusEntry::Class(entry.to_string()),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct MatchEntry {
-    routes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exclude: Vec<String>,
 }
 
 impl<'a> SloEntry<'a> {
@@ -186,17 +242,32 @@ impl<'a> SloEntry<'a> {
                 None => (slo.period() != DEFAULT_PERIOD)
                     .then(|| format_duration(slo.period()).to_string()),
             },
-            sli: match slo.sli() {
-                Sli::Availability => SliEntry::Kind("availability"),
-                Sli::Latency { threshold } => SliEntry::Latency {
-                    latency: BTreeMap::from([(
-                        "threshold",
-                        format_duration(*threshold).to_string(),
-                    )]),
-                },
+            sli: {
+                let classes = ClassesEntry::new(slo.classification());
+                match slo.sli() {
+                    Sli::Availability if classes.is_empty() => SliEntry::Kind("availability"),
+                    Sli::Availability => SliEntry::Availability {
+                        availability: classes,
+                    },
+                    Sli::Latency { threshold } => SliEntry::Latency {
+                        latency: LatencyEntry {
+                            threshold: format_duration(*threshold).to_string(),
+                            classes,
+                        },
+                    },
+                }
             },
-            matches: slo.routes().map(|rules| MatchEntry {
-                routes: rules.iter().map(ToString::to_string).collect(),
+            matches: (slo.routes().is_some() || !slo.excluded_routes().is_empty()).then(|| {
+                MatchEntry {
+                    routes: slo
+                        .routes()
+                        .map(|rules| rules.iter().map(ToString::to_string).collect()),
+                    exclude: slo
+                        .excluded_routes()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect(),
+                }
             }),
             alerting: AlertingEntry::new(slo),
             maintenance: MaintenanceEntry::all(slo.maintenance()),

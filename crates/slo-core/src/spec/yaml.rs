@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::draft::{
-    AlertingDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText, ReleaseCellDraft,
-    ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
+    AlertingDraft, ClassificationDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText,
+    ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
@@ -82,7 +82,7 @@ struct RawSlo {
     #[serde(default)]
     sli: Option<Spanned<RawSli>>,
     #[serde(default, rename = "match")]
-    matches: Option<RawMatch>,
+    matches: Option<Spanned<RawMatch>>,
     #[serde(default)]
     alerting: Option<RawAlerting>,
     #[serde(default)]
@@ -92,7 +92,10 @@ struct RawSlo {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMatch {
-    routes: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    routes: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    exclude: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -137,11 +140,29 @@ enum RawScalar {
 #[serde(deny_unknown_fields)]
 struct RawLatency {
     threshold: Spanned<RawScalar>,
+    #[serde(default)]
+    bad: Option<Spanned<Vec<Spanned<RawScalar>>>>,
+    #[serde(default)]
+    excluded: Option<Spanned<Vec<Spanned<RawScalar>>>>,
+    #[serde(default)]
+    grpc_bad: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// `{availability: {bad, excluded, grpc_bad}}`; each key optional.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClasses {
+    #[serde(default)]
+    bad: Option<Spanned<Vec<Spanned<RawScalar>>>>,
+    #[serde(default)]
+    excluded: Option<Spanned<Vec<Spanned<RawScalar>>>>,
+    #[serde(default)]
+    grpc_bad: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `availability`, or a one-key map `{latency: {threshold: 250ms}}`.
 enum RawSli {
-    Availability,
+    Availability(RawClasses),
     Latency(RawLatency),
     Unknown(String),
 }
@@ -153,12 +174,12 @@ impl<'de> Deserialize<'de> for RawSli {
             type Value = RawSli;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("`availability` or `{latency: {threshold: 250ms}}`")
+                f.write_str("`availability`, `{availability: {bad: [\"5xx\"]}}` or `{latency: {threshold: 250ms}}`")
             }
 
             fn visit_str<E: de::Error>(self, kind: &str) -> Result<RawSli, E> {
                 Ok(match kind {
-                    "availability" => RawSli::Availability,
+                    "availability" => RawSli::Availability(RawClasses::default()),
                     other => RawSli::Unknown(other.to_owned()),
                 })
             }
@@ -169,10 +190,9 @@ impl<'de> Deserialize<'de> for RawSli {
                 };
                 let sli = match kind.as_str() {
                     "latency" => RawSli::Latency(map.next_value()?),
-                    "availability" => {
-                        map.next_value::<de::IgnoredAny>()?;
-                        RawSli::Availability
-                    }
+                    "availability" => RawSli::Availability(
+                        map.next_value::<Option<RawClasses>>()?.unwrap_or_default(),
+                    ),
                     other => {
                         map.next_value::<de::IgnoredAny>()?;
                         RawSli::Unknown(other.to_owned())
@@ -283,22 +303,59 @@ fn number_draft(raw: RawScalar) -> NumberOrText {
 
 fn into_draft(raw: RawSlo) -> SloDraft {
     let sli_at = raw.sli.as_ref().and_then(|s| location(&s.referenced));
+    let mut classification = ClassificationDraft::Written {
+        bad: None,
+        excluded: None,
+        grpc_bad: None,
+    };
     let sli = match raw.sli {
         None => Located {
             value: SliDraft::Availability,
             at: None,
         },
         Some(sli) => located(sli, |sli| match sli {
-            RawSli::Availability => SliDraft::Availability,
+            RawSli::Availability(classes) => {
+                classification =
+                    classification_draft(classes.bad, classes.excluded, classes.grpc_bad);
+                SliDraft::Availability
+            }
             RawSli::Unknown(kind) => SliDraft::Unknown(kind),
-            RawSli::Latency(latency) => SliDraft::Latency {
-                threshold: {
-                    let mut threshold = located(latency.threshold, duration_draft);
-                    threshold.at = threshold.at.or(sli_at);
-                    threshold
-                },
-            },
+            RawSli::Latency(latency) => {
+                classification =
+                    classification_draft(latency.bad, latency.excluded, latency.grpc_bad);
+                SliDraft::Latency {
+                    threshold: {
+                        let mut threshold = located(latency.threshold, duration_draft);
+                        threshold.at = threshold.at.or(sli_at);
+                        threshold
+                    },
+                }
+            }
         }),
+    };
+    let (routes, exclude) = match raw.matches {
+        None => (None, None),
+        Some(matches) => {
+            let at = location(&matches.referenced);
+            let list = |list: Option<Spanned<Vec<Spanned<String>>>>| {
+                list.map(|list| {
+                    located(list, |list| {
+                        list.into_iter().map(|r| located(r, |s| s)).collect()
+                    })
+                })
+            };
+            let (routes, exclude) = (list(matches.value.routes), list(matches.value.exclude));
+            // `match: {}` says nothing: read as an empty route list, which
+            // is refused where it is.
+            let routes = match (routes, &exclude) {
+                (None, None) => Some(Located {
+                    value: Vec::new(),
+                    at,
+                }),
+                (routes, _) => routes,
+            };
+            (routes, exclude)
+        }
     };
     SloDraft {
         name: located(raw.name, |s| s),
@@ -306,13 +363,36 @@ fn into_draft(raw: RawSlo) -> SloDraft {
         objective: located(raw.objective, number_draft),
         period: raw.period.map(|p| located(p, duration_draft)),
         sli,
-        routes: raw.matches.map(|m| {
-            located(m.routes, |routes| {
-                routes.into_iter().map(|r| located(r, |s| s)).collect()
-            })
-        }),
+        classification,
+        routes,
+        exclude,
         alerting: raw.alerting.map(alerting_draft).unwrap_or_default(),
         maintenance: raw.maintenance.map(maintenance_draft),
+    }
+}
+
+type RawStatuses = Option<Spanned<Vec<Spanned<RawScalar>>>>;
+
+fn classification_draft(
+    bad: RawStatuses,
+    excluded: RawStatuses,
+    grpc_bad: Option<Spanned<Vec<Spanned<String>>>>,
+) -> ClassificationDraft {
+    let statuses = |list: RawStatuses| {
+        list.map(|list| {
+            located(list, |list| {
+                list.into_iter().map(|s| located(s, number_draft)).collect()
+            })
+        })
+    };
+    ClassificationDraft::Written {
+        bad: statuses(bad),
+        excluded: statuses(excluded),
+        grpc_bad: grpc_bad.map(|codes| {
+            located(codes, |codes| {
+                codes.into_iter().map(|c| located(c, |s| s)).collect()
+            })
+        }),
     }
 }
 

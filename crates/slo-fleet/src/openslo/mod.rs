@@ -28,6 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod classification;
 mod import;
 mod maintenance;
 mod model;
@@ -69,6 +70,14 @@ pub const NO_DATA: &str = "slo/no-data";
 /// in RFC 3339 and the others durations, such as
 /// `[{"start":"2026-01-01T02:00:00Z","duration":"15m","every":"1d"}]`.
 pub const MAINTENANCE: &str = "slo/maintenance";
+/// Annotation: the SLI's `bad` list, JSON, such as `["5xx",429]`.
+pub const BAD: &str = "slo/bad";
+/// Annotation: the SLI's `excluded` list, JSON, such as `[404]`.
+pub const EXCLUDED: &str = "slo/excluded";
+/// Annotation: the SLI's `grpc_bad` list, JSON, such as `["UNAVAILABLE"]`.
+pub const GRPC_BAD: &str = "slo/grpc-bad";
+/// Annotation: the `match.exclude` list, JSON, such as `["GET /health"]`.
+pub const MATCH_EXCLUDE: &str = "slo/match-exclude";
 /// Annotation of an `AlertCondition`: the tier's short window.
 pub const SHORT_WINDOW: &str = "slo/short-window";
 
@@ -190,6 +199,7 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
     if slo.min_events() != 1 {
         annotations.insert(MIN_EVENTS.to_owned(), slo.min_events().to_string());
     }
+    classification::annotate(slo, &mut annotations);
     if let Some(windows) = maintenance::annotation(slo.maintenance()) {
         annotations.insert(MAINTENANCE.to_owned(), windows);
     }

@@ -45,6 +45,17 @@ impl Matched {
         }
     }
 
+    /// Removes the SLOs among the first 64 whose bits `bits` has, and
+    /// those past them that `beyond` names, with any place kept for them.
+    #[cold]
+    pub fn remove(&mut self, bits: u64, beyond: impl Fn(u32) -> bool) {
+        self.slos &= !bits;
+        if let Some(spill) = &mut self.spill {
+            spill.slos.retain(|slo| !beyond(*slo));
+            spill.rules.retain(|(slo, _)| !beyond(*slo));
+        }
+    }
+
     #[cold]
     fn insert_beyond(&mut self, slo: u32) {
         let spill = self.spill.get_or_insert_with(Box::default);

@@ -38,8 +38,9 @@ mod indicator;
 
 use super::model::{API_VERSION, AlertConditionSpec, AlertPolicySpec, ConditionRef, Document};
 use super::{
-    BUDGET_EXHAUSTED_WITHIN, BUDGET_REMAINING_BELOW, MAINTENANCE, MIN_EVENTS, NAME, NO_DATA,
-    OpenSloError, OpenSloImport, ROUTES, SHORT_WINDOW, calendar_duration, maintenance,
+    BUDGET_EXHAUSTED_WITHIN, BUDGET_REMAINING_BELOW, MAINTENANCE, MATCH_EXCLUDE, MIN_EVENTS, NAME,
+    NO_DATA, OpenSloError, OpenSloImport, ROUTES, SHORT_WINDOW, calendar_duration, classification,
+    maintenance,
 };
 
 /// Where the parts of a document that can be refused are, read in a
@@ -482,6 +483,14 @@ impl SloReader<'_> {
                 builder = builder.route(route);
             }
         }
+        if let Some(text) = annotation(self.slo, MATCH_EXCLUDE) {
+            let routes = classification::excluded_routes(text)
+                .map_err(|e| self.fail(format!("SLO {name}: {e}")))?;
+            builder = routes.into_iter().fold(builder, SloBuilder::exclude_route);
+        }
+        let classification = classification::read(|key| annotation(self.slo, key))
+            .map_err(|e| self.fail(format!("SLO {name}: {e}")))?;
+        builder = builder.classification(classification);
         if let Some(text) = annotation(self.slo, MAINTENANCE) {
             let windows = maintenance::read(text)
                 .map_err(|e| self.fail(format!("SLO {name}: annotation {MAINTENANCE}: {e}")))?;
