@@ -209,7 +209,7 @@ impl SliHandle {
     /// assert!(!search.record_latency_nanos(250_000_001, true));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn record_latency_nanos(&self, nanos: u64, succeeded: bool) -> bool {
         let cell = &*self.cell;
         if cell.in_maintenance.load(Ordering::Relaxed) {
