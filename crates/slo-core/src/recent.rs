@@ -54,8 +54,8 @@ pub enum BadReason {
 }
 
 impl BadReason {
-    /// Every reason, in the order [§15](crate::semantics#bad-reasons)
-    /// applies them: a bad event has the first that holds.
+    /// Every reason, in the order they are applied: a bad event has the
+    /// first that holds ([bad reasons](crate::semantics#bad-reasons)).
     pub const ALL: [BadReason; 9] = [
         BadReason::ServerError,
         BadReason::Status,

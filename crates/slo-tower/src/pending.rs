@@ -246,12 +246,9 @@ impl Pending {
         succeeded: bool,
         elapsed: u64,
     ) {
-        let grpc = match outcome {
-            Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
-            _ => self.head_grpc(),
-        };
-        // The first reason that holds, in §15's order: a failed head
-        // before the body's error.
+        let grpc = self.code_at(outcome);
+        // The first reason that holds (slo_core::semantics#bad-reasons):
+        // a failed head before the body's error.
         let reason = match (self.own_verdict(index, grpc), outcome) {
             (Some(Verdict::Failed { server_error: true }), _) => BadReason::ServerError,
             (
@@ -284,10 +281,7 @@ impl Pending {
                 ..
             }
         ) && !self.failed();
-        let code = match outcome {
-            Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
-            _ => self.head_grpc(),
-        };
+        let code = self.code_at(outcome);
         let ended = matches!(outcome, Outcome::Ended { .. });
         let mut bits = matched.slos;
         while bits != 0 {
@@ -376,7 +370,14 @@ impl Pending {
     /// The unfinished request of SLO `index`, which has its own
     /// `classification`: excluded by its status, or the cancellation rule
     /// with a failed head as `classification` judges it.
-    fn drop_own(&self, index: usize, matched: &Matched, classification: &Classification) {
+    fn drop_own(
+        &self,
+        index: usize,
+        matched: &Matched,
+        classification: &Classification,
+        panicking: bool,
+        elapsed: u64,
+    ) {
         let Some(handle) = self.table.handles.get(index) else {
             return;
         };
@@ -393,8 +394,6 @@ impl Pending {
             }),
             Verdict::Succeeded => None,
         };
-        let panicking = std::thread::panicking();
-        let elapsed = self.elapsed_nanos();
         if handle.record_unfinished(elapsed, failed.is_some() || panicking) {
             let reason = failed.unwrap_or(if panicking {
                 BadReason::Panic
@@ -402,6 +401,15 @@ impl Pending {
                 BadReason::CancelledLate
             });
             self.describe(index, matched, handle, reason, elapsed, code);
+        }
+    }
+
+    /// The gRPC code the request ended with: the trailers', else the
+    /// head's.
+    fn code_at(&self, outcome: Outcome) -> Option<u8> {
+        match outcome {
+            Outcome::Ended { grpc, .. } => grpc.or(self.head_grpc()),
+            _ => self.head_grpc(),
         }
     }
 
@@ -472,11 +480,11 @@ impl Drop for Pending {
             if self.classifies()
                 && let Some(classification) = self.table.classification(index)
             {
-                self.drop_own(index, &matched, classification);
+                self.drop_own(index, &matched, classification, panicking, elapsed);
             } else if let Some(handle) = self.table.handles.get(index)
                 && handle.record_unfinished(elapsed, failed)
             {
-                // §15's order: a failed head before the panic.
+                // The first reason that holds: a failed head before the panic.
                 let reason = if self.failed() {
                     BadReason::ServerError
                 } else if panicking {

@@ -6,7 +6,7 @@ use slo_core::maintenance::MaintenanceWindow;
 use slo_core::spec::BudgetCondition;
 use slo_core::{SloDefinition, Timestamp};
 
-use super::compute::Cumulative;
+use super::counts::Cumulative;
 
 /// One budget alert of an SLO, evaluated over the report's counts as the
 /// process evaluates it: the budget over the period (a calendar period's

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::query::{Matchers, PromQl, QueryError, Series};
 use slo_core::series as names;
 
-use super::compute::StepCounts;
+use super::counts::StepCounts;
 
 /// Points per query: Prometheus refuses more than 11,000 per series.
 const POINTS_PER_QUERY: i64 = 10_000;

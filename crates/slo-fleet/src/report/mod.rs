@@ -41,6 +41,7 @@
 
 mod budget_watch;
 mod compute;
+mod counts;
 mod fetch;
 mod html;
 mod markdown;
