@@ -28,7 +28,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 use http_body::{Body, Frame};
 use libfuzzer_sys::fuzz_target;
 use slo_core::classify::Verdict;
-use slo_core::recent::TraceId;
+use slo_core::recent::{BadReason, TraceId};
 use slo_core::{EventTotals, ManualClock, Registry, Spec, Timestamp};
 use slo_tower::SloLayer;
 use tower_layer::Layer;
@@ -236,6 +236,21 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
             let excluded = grew(after.excluded, before.excluded);
             let by_status = grew(after.status, before.status);
             let matched = slo.matches(&method, &path);
+            // Every bad event has one reason, and the reasons sum to bad.
+            assert_eq!(after.bad_reasons.total(), after.bad, "{}", slo.name());
+            let reasons: Vec<(BadReason, u64)> = after
+                .bad_reasons
+                .iter()
+                .zip(before.bad_reasons.iter())
+                .map(|((reason, a), (_, b))| (reason, grew(a, b)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            assert_eq!(
+                reasons.iter().map(|(_, n)| n).sum::<u64>(),
+                bad,
+                "{}: {exchange:?}",
+                slo.name()
+            );
             assert_eq!(
                 good + bad + excluded + by_status,
                 u64::from(matched),
@@ -254,9 +269,17 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
                         "{} for {method} {path:?} {status}: {exchange:?}",
                         slo.name()
                     ),
-                    Verdict::Failed { .. } => assert_eq!(
-                        bad,
-                        1,
+                    // A failed head is the first reason that holds.
+                    Verdict::Failed { server_error } => assert_eq!(
+                        reasons,
+                        [(
+                            if server_error {
+                                BadReason::ServerError
+                            } else {
+                                BadReason::Status
+                            },
+                            1
+                        )],
                         "{} for {method} {path:?} {status}: {exchange:?}",
                         slo.name()
                     ),
@@ -289,6 +312,13 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
                     slo.name()
                 );
                 assert_eq!(event.event.status, status, "{}: {exchange:?}", slo.name());
+                // The kept event names the reason it was counted with.
+                assert_eq!(
+                    [(event.event.reason, 1)].as_slice(),
+                    reasons.as_slice(),
+                    "{}: {exchange:?}",
+                    slo.name()
+                );
                 assert_eq!(
                     event.event.trace_id,
                     trace_id,

@@ -97,6 +97,12 @@ fn a_firing_page_exits_one_and_names_the_slo() {
     );
     assert!(checkout.contains("page 1h/5m, page 6h/30m"), "{checkout}");
     assert!(checkout.contains("1h 50.00"), "{checkout}");
+    // Why: every 20th of 30,000 recorded bad from code, an `error`.
+    assert!(checkout.contains("  error 1500  "), "{checkout}");
+    let header = text.lines().nth(1).unwrap();
+    let search = text.lines().find(|l| l.starts_with("search ")).unwrap();
+    let why = header.find("WHY BAD").unwrap();
+    assert_eq!(&search[why..why + 1], "-", "{text}");
     assert!(text.ends_with("PAGE: checkout\n"), "{text}");
 }
 

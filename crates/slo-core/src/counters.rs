@@ -16,15 +16,29 @@ use std::cell::Cell;
 
 use crate::sync::{AtomicU64, Ordering};
 
-/// Slots of a shard, in `u64`s: good, bad, excluded, latency sum, then
-/// buckets, then the SLO's tallies (counts only some SLOs keep, such as
-/// events excluded by status).
+/// Slots of a shard, in `u64`s: good, excluded, the first
+/// [`SLOTTED_BAD_KINDS`] kinds of bad event, then (latency SLIs only) the
+/// latency sum and the buckets, then the SLO's tallies (counts only some
+/// SLOs keep, such as events excluded by status), then as many more bad
+/// kinds as the last line has room for.
 const GOOD: usize = 0;
-const BAD: usize = 1;
-const EXCLUDED: usize = 2;
-const LATENCY_SUM: usize = 3;
-const FIRST_BUCKET: usize = 4;
+const EXCLUDED: usize = 1;
+const FIRST_BAD: usize = 2;
+const LATENCY_SUM: usize = FIRST_BAD + SLOTTED_BAD_KINDS;
+const FIRST_BUCKET: usize = LATENCY_SUM + 1;
 const SLOTS_PER_LINE: usize = 8;
+
+/// How many kinds of bad event the counters keep apart (the
+/// [bad reasons](crate::recent::BadReason)); a bad count is their sum.
+pub(crate) const BAD_KINDS: usize = 9;
+
+/// Bad kinds that always have a slot in every shard: with good and
+/// excluded, one line. The rest take the room the last line has left, and
+/// past it one shared atomic each (kinds an SLO seldom or never sees).
+const SLOTTED_BAD_KINDS: usize = 6;
+
+/// A bad kind without a slot in the shards.
+const NO_SLOT: u8 = u8::MAX;
 
 /// One cache line of counters, aligned so shards never share a line.
 #[repr(align(64))]
@@ -57,6 +71,10 @@ pub(crate) struct Counters {
     /// The first tally's slot.
     first_tally: usize,
     tallies: usize,
+    /// Each bad kind's slot in a shard, or [`NO_SLOT`].
+    bad_slots: [u8; BAD_KINDS],
+    /// The bad kinds without a slot, each on one shared atomic.
+    unslotted: [AtomicU64; BAD_KINDS],
 }
 
 impl Counters {
@@ -71,11 +89,49 @@ impl Counters {
     /// [`Counters::new`] with `tallies` more counts per shard
     /// ([`Counters::add_tally`]); an SLO that keeps none pays nothing.
     pub fn with_tallies(shards: usize, bucket_count: usize, tallies: usize) -> Counters {
+        Counters::with_layout(
+            shards,
+            bucket_count,
+            tallies,
+            std::array::from_fn(|kind| kind),
+        )
+    }
+
+    /// [`Counters::with_tallies`], the bad kinds given slots in the order
+    /// of `bad_order` (a permutation of the kinds, the likeliest first):
+    /// the first [`SLOTTED_BAD_KINDS`] always, the next while the last
+    /// line has room.
+    pub fn with_layout(
+        shards: usize,
+        bucket_count: usize,
+        tallies: usize,
+        bad_order: [usize; BAD_KINDS],
+    ) -> Counters {
         let owners_end = shards.max(1).next_power_of_two();
         let shared = (owners_end / 4).max(1);
         let total = shared + owners_end - 1;
-        let slots = FIRST_BUCKET + bucket_count + tallies;
-        let lines_per_shard = slots.div_ceil(SLOTS_PER_LINE);
+        let first_tally = if bucket_count == 0 {
+            LATENCY_SUM
+        } else {
+            FIRST_BUCKET + bucket_count
+        };
+        let used = first_tally + tallies;
+        let lines_per_shard = used.div_ceil(SLOTS_PER_LINE);
+        let room = lines_per_shard * SLOTS_PER_LINE - used;
+        let mut bad_slots = [NO_SLOT; BAD_KINDS];
+        for (rank, &kind) in bad_order.iter().enumerate() {
+            let slot = if rank < SLOTTED_BAD_KINDS {
+                Some(FIRST_BAD + rank)
+            } else {
+                let extra = rank - SLOTTED_BAD_KINDS;
+                (extra < room).then_some(used + extra)
+            };
+            if let (Some(place), Some(slot)) = (bad_slots.get_mut(kind), slot) {
+                // Past 254 slots (hundreds of buckets) the kind counts on
+                // its shared atomic instead.
+                *place = u8::try_from(slot).unwrap_or(NO_SLOT);
+            }
+        }
         Counters {
             lines: (0..total * lines_per_shard).map(|_| Line::new()).collect(),
             lines_per_shard,
@@ -83,8 +139,10 @@ impl Counters {
             owners_end,
             shared_mask: shared - 1,
             bucket_count,
-            first_tally: FIRST_BUCKET + bucket_count,
+            first_tally,
             tallies,
+            bad_slots,
+            unslotted: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 
@@ -113,23 +171,37 @@ impl Counters {
         }
     }
 
-    /// Counts one good or bad event for `writer`: the id the calling thread
-    /// holds ([`thread_writer`]), or 0.
+    /// Counts one good event for `writer`: the id the calling thread holds
+    /// ([`thread_writer`]), or 0.
     #[inline(always)]
-    pub fn add_event(&self, writer: usize, good: bool) {
-        self.shard(writer).add_event(good);
+    pub fn add_good(&self, writer: usize) {
+        self.shard(writer).add(GOOD, 1);
     }
 
-    /// Counts `good` good and `bad` bad events for `writer`: one add per
-    /// count that is not zero.
+    /// Counts `count` bad events of `kind` (below [`BAD_KINDS`]; others
+    /// are ignored) for `writer`.
+    #[inline]
+    pub fn add_bad(&self, writer: usize, kind: usize, count: u64) {
+        match self.bad_slots.get(kind) {
+            Some(&NO_SLOT) => {
+                if let Some(shared) = self.unslotted.get(kind) {
+                    shared.fetch_add(count, Ordering::Relaxed);
+                }
+            }
+            Some(&slot) => self.shard(writer).add(usize::from(slot), count),
+            None => {}
+        }
+    }
+
+    /// Counts `good` good events and `bad` bad ones of `kind` for
+    /// `writer`: one add per count that is not zero.
     #[inline(always)]
-    pub fn add_events(&self, writer: usize, good: u64, bad: u64) {
-        let shard = self.shard(writer);
+    pub fn add_events(&self, writer: usize, good: u64, bad: u64, kind: usize) {
         if good > 0 {
-            shard.add(GOOD, good);
+            self.shard(writer).add(GOOD, good);
         }
         if bad > 0 {
-            shard.add(BAD, bad);
+            self.add_bad(writer, kind, bad);
         }
     }
 
@@ -171,11 +243,26 @@ impl Counters {
             .fold(0u64, u64::wrapping_add)
     }
 
+    /// Bad events of each kind so far.
+    pub fn bad_by_kind(&self) -> [u64; BAD_KINDS] {
+        std::array::from_fn(|kind| match self.bad_slots[kind] {
+            NO_SLOT => self.unslotted[kind].load(Ordering::Relaxed),
+            slot => self.sum(usize::from(slot)),
+        })
+    }
+
+    /// Good events so far, and bad ones by kind: the bad count is their
+    /// sum, so that counts by kind always add up to it.
+    pub fn counts(&self) -> (u64, [u64; BAD_KINDS]) {
+        (self.sum(GOOD), self.bad_by_kind())
+    }
+
     /// Good and bad events so far.
     pub fn totals(&self) -> Totals {
+        let (good, bad) = self.counts();
         Totals {
-            good: self.sum(GOOD),
-            bad: self.sum(BAD),
+            good,
+            bad: bad.iter().fold(0u64, |sum, n| sum.wrapping_add(*n)),
         }
     }
 
@@ -186,6 +273,9 @@ impl Counters {
 
     /// Per-bucket (not cumulative) latency counts and the latency sum in ns.
     pub fn histogram(&self) -> (Vec<u64>, u64) {
+        if self.bucket_count == 0 {
+            return (Vec::new(), 0);
+        }
         let buckets = (0..self.bucket_count)
             .map(|b| self.sum(FIRST_BUCKET + b))
             .collect();
@@ -225,10 +315,10 @@ impl Shard<'_> {
         }
     }
 
-    /// Counts one good or bad event.
+    /// Counts one good event.
     #[inline(always)]
-    pub fn add_event(&self, good: bool) {
-        self.add(if good { GOOD } else { BAD }, 1);
+    pub fn add_good(&self) {
+        self.add(GOOD, 1);
     }
 
     /// Counts one latency observation into `bucket`.
@@ -349,12 +439,17 @@ mod tests {
     fn shards_sum_exactly() {
         let c = Counters::new(3, 5);
         for shard in 0..10 {
-            c.add_event(shard, true);
-            c.add_event(shard, shard % 2 == 0);
+            c.add_good(shard);
+            if shard % 2 == 0 {
+                c.add_good(shard);
+            } else {
+                c.add_bad(shard, shard % BAD_KINDS, 1);
+            }
             c.add_latency(shard, shard % 5, 10);
             c.add_excluded(shard);
         }
         assert_eq!(c.totals(), Totals { good: 15, bad: 5 });
+        assert_eq!(c.bad_by_kind(), [1, 1, 0, 1, 0, 1, 0, 1, 0]);
         assert_eq!(c.excluded(), 10);
         assert_eq!(c.histogram(), (vec![2, 2, 2, 2, 2], 100));
     }
@@ -403,7 +498,11 @@ mod tests {
                     scope.spawn(move || {
                         for i in 0..5_000 {
                             let writer = thread_writer();
-                            c.add_event(writer, (i + t + round) % 10 != 0);
+                            if (i + t + round) % 10 != 0 {
+                                c.add_good(writer);
+                            } else {
+                                c.add_bad(writer, i % BAD_KINDS, 1);
+                            }
                             c.add_latency(writer, i % 2, 3);
                         }
                     });
@@ -437,10 +536,13 @@ mod tests {
         assert_eq!(std::mem::align_of::<Line>(), 64);
         assert_eq!(std::mem::size_of::<Line>(), 64);
         let c = Counters::new(4, 12);
-        // 4 + 12 slots need two lines per shard; 1 shared + 3 owned shards.
-        assert_eq!(c.heap_bytes(), 4 * 2 * 64);
+        // 8 + 1 + 12 slots need three lines per shard; 1 shared + 3 owned
+        // shards.
+        assert_eq!(c.heap_bytes(), 4 * 3 * 64);
         // 32: 8 shared + 31 owned.
-        assert_eq!(Counters::new(32, 12).heap_bytes(), 39 * 2 * 64);
+        assert_eq!(Counters::new(32, 12).heap_bytes(), 39 * 3 * 64);
+        // Good, excluded and six bad kinds: one line.
+        assert_eq!(Counters::new(4, 0).heap_bytes(), 4 * 64);
     }
 
     /// Owners write their own shard; the rest spread over the shared ones.
@@ -449,14 +551,51 @@ mod tests {
         let c = Counters::new(16, 0);
         let good = |shard: usize| c.slot(shard, GOOD).load(Ordering::Relaxed);
         for writer in 1..16 {
-            c.add_event(writer, true);
+            c.add_good(writer);
             assert_eq!(good(3 + writer), 1, "owner {writer}");
         }
         // Four shared shards: ids 16.. and 0 spread over them.
         for writer in [0, 16, 17, 18, 19, 21] {
-            c.add_event(writer, true);
+            c.add_good(writer);
         }
         assert_eq!((0..4).map(good).collect::<Vec<_>>(), [2, 2, 1, 1]);
         assert_eq!(c.totals().good, 21);
+    }
+
+    /// The kinds an SLO sees most get slots in every shard; the rest take
+    /// the last line's room, then a shared atomic. Each is summed on its
+    /// own, and the bad total is their sum, wherever they are kept.
+    #[test]
+    fn bad_kinds_sum_on_their_own_wherever_kept() {
+        // Availability: one full line, so the last three kinds share atomics.
+        let order = [8, 7, 6, 5, 4, 3, 2, 1, 0];
+        let c = Counters::with_layout(4, 0, 0, order);
+        assert_eq!(c.bad_slots.iter().filter(|s| **s == NO_SLOT).count(), 3);
+        assert_eq!(c.bad_slots[8], FIRST_BAD as u8);
+        // Latency with 12 buckets: 21 slots of 24, room for all nine.
+        let l = Counters::with_layout(4, 12, 0, order);
+        assert!(l.bad_slots.iter().all(|s| *s != NO_SLOT));
+        for c in [&c, &l] {
+            for writer in 0..6 {
+                for kind in 0..BAD_KINDS {
+                    c.add_bad(writer, kind, kind as u64 + 1);
+                }
+                c.add_events(writer, 2, 3, 4);
+                c.add_bad(writer, BAD_KINDS, 7);
+            }
+            let by_kind = c.bad_by_kind();
+            assert_eq!(
+                by_kind,
+                std::array::from_fn(|k| 6 * (k as u64 + 1) + if k == 4 { 18 } else { 0 })
+            );
+            assert_eq!(
+                c.totals(),
+                Totals {
+                    good: 12,
+                    bad: by_kind.iter().sum()
+                }
+            );
+        }
+        assert_eq!(l.histogram(), (vec![0; 12], 0));
     }
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::clock::{Clock, SystemClock};
 use crate::counters::{Counters, thread_writer};
+use crate::reasons::{BadReason, BadReasons};
 use crate::recent::{BadEvent, KeptBadEvent, RecentBad};
 
 /// Why an event was left out of its SLI.
@@ -108,14 +109,55 @@ pub struct SliHandle {
 
 impl SliHandle {
     /// Records one event, good or bad (excluded while a maintenance
-    /// window holds).
+    /// window holds). A bad one's reason is `error`; see
+    /// [`record_bad_for`](Self::record_bad_for) to give another.
     #[inline]
     pub fn record(&self, good: bool) {
         if self.cell.in_maintenance.load(Ordering::Relaxed) {
             self.exclude_for_maintenance();
             return;
         }
-        self.cell.counters.add_event(thread_writer(), good);
+        let writer = thread_writer();
+        if good {
+            self.cell.counters.add_good(writer);
+        } else {
+            self.count_bad(writer, BadReason::Error);
+        }
+    }
+
+    /// Records one bad event with `reason` (excluded while a maintenance
+    /// window holds), as `/slo`'s `bad_reasons` and
+    /// `slo_bad_events_total{reason}` count it.
+    ///
+    /// ```
+    /// use slo_core::reasons::BadReason;
+    /// # use slo_core::{Registry, SloDefinition, Spec};
+    /// # let spec = Spec::builder("shop").slo(SloDefinition::builder("api").objective(0.99)).build()?;
+    /// # let registry = Registry::new(spec);
+    /// let api = registry.handle("api")?;
+    /// api.record_bad_for(BadReason::ServerError);
+    /// api.record_bad(); // an `error`
+    /// let totals = api.totals();
+    /// assert_eq!(totals.bad, 2);
+    /// assert_eq!(totals.bad_reasons.get(BadReason::ServerError), 1);
+    /// assert_eq!(totals.bad_reasons.get(BadReason::Error), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn record_bad_for(&self, reason: BadReason) {
+        if self.cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return;
+        }
+        self.count_bad(thread_writer(), reason);
+    }
+
+    /// Counts one bad event with `reason`: out of line, so that the good
+    /// path of a record stays small.
+    #[cold]
+    #[inline(never)]
+    fn count_bad(&self, writer: usize, reason: BadReason) {
+        self.cell.counters.add_bad(writer, reason.index(), 1);
     }
 
     /// Counts an event excluded by status on an SLO whose SLI excludes
@@ -140,8 +182,8 @@ impl SliHandle {
     /// records, a queue consumer's messages. It costs one atomic add per
     /// count, whatever the counts, where a loop of [`SliHandle::record`]
     /// costs one per event. A latency SLI counts them without latencies
-    /// (its histogram is untouched). While a maintenance window holds, all
-    /// of them are excluded instead.
+    /// (its histogram is untouched). The bad ones' reason is `error`.
+    /// While a maintenance window holds, all of them are excluded instead.
     ///
     /// ```
     /// use slo_core::{Registry, SloDefinition, Spec};
@@ -164,7 +206,9 @@ impl SliHandle {
                 .fetch_add(good.saturating_add(bad), Ordering::Relaxed);
             return;
         }
-        self.cell.counters.add_events(thread_writer(), good, bad);
+        self.cell
+            .counters
+            .add_events(thread_writer(), good, bad, BadReason::Error.index());
     }
 
     /// Records one good event.
@@ -183,6 +227,8 @@ impl SliHandle {
     /// server failure). For a latency SLI it is good when it succeeded within
     /// the threshold, and the latency lands in the histogram; for an
     /// availability SLI, good when it succeeded. Returns whether it was good.
+    /// A bad one's reason is `slow` when it succeeded, `error` when not
+    /// (see [`record_failure_nanos`](Self::record_failure_nanos) for another).
     /// While a maintenance window holds, the event is excluded instead (and
     /// its latency left out of the histogram); it returns `true` then, as
     /// the event is not bad.
@@ -218,23 +264,51 @@ impl SliHandle {
         }
         let writer = thread_writer();
         if cell.bounds_nanos.is_empty() {
-            cell.counters.add_event(writer, succeeded);
+            if succeeded {
+                cell.counters.add_good(writer);
+            } else {
+                self.count_bad(writer, BadReason::Error);
+            }
             return succeeded;
         }
         let good = succeeded && nanos <= cell.threshold_nanos;
         let shard = cell.counters.shard(writer);
-        shard.add_event(good);
-        // The bounds are ascending, so the bounds below `nanos` are the
-        // ones before its bucket. Counting them all is a dozen independent
-        // compares, where a binary search over 12 bounds is 4 loads that
-        // each wait on the last (about a third of this call in a profile).
-        let bucket = cell
-            .bounds_nanos
-            .iter()
-            .filter(|&&bound| bound < nanos)
-            .count();
-        shard.add_latency(bucket, nanos);
+        if good {
+            shard.add_good();
+        } else {
+            self.count_bad(
+                writer,
+                if succeeded {
+                    BadReason::Slow
+                } else {
+                    BadReason::Error
+                },
+            );
+        }
+        shard.add_latency(bucket_of(&cell.bounds_nanos, nanos), nanos);
         good
+    }
+
+    /// Records one failed event that took `nanos`, bad with `reason` (a
+    /// latency SLI's histogram counts its latency, as
+    /// [`record_latency_nanos`](Self::record_latency_nanos) does); excluded
+    /// while a maintenance window holds. Returns whether it was counted
+    /// bad (`false`: excluded).
+    #[cold]
+    pub fn record_failure_nanos(&self, nanos: u64, reason: BadReason) -> bool {
+        let cell = &*self.cell;
+        if cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return false;
+        }
+        let writer = thread_writer();
+        cell.counters.add_bad(writer, reason.index(), 1);
+        if !cell.bounds_nanos.is_empty() {
+            cell.counters
+                .shard(writer)
+                .add_latency(bucket_of(&cell.bounds_nanos, nanos), nanos);
+        }
+        true
     }
 
     /// Counts an event left out of the SLI, such as a request the client
@@ -264,8 +338,9 @@ impl SliHandle {
     /// after it began: a request whose client went away, a measured future
     /// dropped before it finished, or one that panicked (`failed`). The
     /// [cancellation rule](crate::semantics#cancellation): bad when it had
-    /// `failed` or, for a latency SLI, when its threshold had passed;
-    /// otherwise excluded. Returns whether it was counted as bad.
+    /// `failed` (reason `error`) or, for a latency SLI, when its threshold
+    /// had passed (`cancelled_late`); otherwise excluded. Returns whether
+    /// it was counted as bad.
     ///
     /// ```
     /// # use std::time::Duration;
@@ -284,18 +359,35 @@ impl SliHandle {
     /// ```
     #[cold]
     pub fn record_unfinished(&self, elapsed_nanos: u64, failed: bool) -> bool {
+        self.record_unfinished_for(elapsed_nanos, failed.then_some(BadReason::Error))
+            .is_some()
+    }
+
+    /// [`record_unfinished`](Self::record_unfinished) of an event that had
+    /// failed with `failure` (a panic, a failed response head), or had not
+    /// (`None`). Returns the reason it was counted bad with: `failure`, or
+    /// `cancelled_late` when the threshold had passed; `None` when it was
+    /// excluded.
+    #[cold]
+    pub fn record_unfinished_for(
+        &self,
+        elapsed_nanos: u64,
+        failure: Option<BadReason>,
+    ) -> Option<BadReason> {
         if self.cell.in_maintenance.load(Ordering::Relaxed) {
             self.exclude_for_maintenance();
-            return false;
+            return None;
         }
-        let too_slow = elapsed_nanos > self.cell.threshold_nanos;
-        if failed || too_slow {
-            self.record_latency_nanos(elapsed_nanos, false);
-            true
-        } else {
-            self.record_excluded(Exclusion::ClientCancelled);
-            false
+        let reason = failure.or_else(|| {
+            (elapsed_nanos > self.cell.threshold_nanos).then_some(BadReason::CancelledLate)
+        });
+        match reason {
+            Some(reason) => {
+                self.record_failure_nanos(elapsed_nanos, reason);
+            }
+            None => self.record_excluded(Exclusion::ClientCancelled),
         }
+        reason
     }
 
     /// Keeps `event` among the SLO's most recent bad events (see
@@ -346,10 +438,13 @@ impl SliHandle {
     /// cumulative and exact, as a counter exports them.
     pub fn totals(&self) -> EventTotals {
         let counters = &self.cell.counters;
-        let totals = counters.totals();
+        // One read: the reasons sum to the bad count.
+        let (good, by_reason) = counters.counts();
+        let bad_reasons = BadReasons::from_counts(by_reason);
         EventTotals {
-            good: totals.good,
-            bad: totals.bad,
+            good,
+            bad: bad_reasons.total(),
+            bad_reasons,
             excluded: counters.excluded(),
             maintenance: self.cell.maintenance_excluded.load(Ordering::Relaxed),
             status: self.cell.status_excluded(),
@@ -411,6 +506,15 @@ impl SliHandle {
     }
 }
 
+/// The latency bucket of `nanos` among ascending `bounds`: the number of
+/// bounds below it. Counting them all is a dozen independent compares,
+/// where a binary search over 12 bounds is 4 loads that each wait on the
+/// last (about a third of a record in a profile).
+#[inline(always)]
+fn bucket_of(bounds: &[u64], nanos: u64) -> usize {
+    bounds.iter().filter(|&&bound| bound < nanos).count()
+}
+
 /// Every event one SLO has recorded; see [`SliHandle::totals`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -419,6 +523,8 @@ pub struct EventTotals {
     pub good: u64,
     /// Bad events.
     pub bad: u64,
+    /// Bad events by reason; they sum to `bad`.
+    pub bad_reasons: BadReasons,
     /// Events left out of the SLI because their clients went away in time.
     pub excluded: u64,
     /// Events left out of the SLI because a maintenance window held.

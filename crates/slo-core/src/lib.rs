@@ -24,6 +24,7 @@ mod handle;
 mod history;
 mod level;
 pub mod maintenance;
+pub mod reasons;
 pub mod recent;
 mod registry;
 pub mod release;

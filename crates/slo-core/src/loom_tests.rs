@@ -77,8 +77,12 @@ fn counters_are_exact_under_contention() {
         let counters = Arc::new(Counters::new(2, 2));
         let writers = spawn_each(&counters, 2, |w, c| {
             // Both on shard 0: the contended case.
-            c.add_event(0, true);
-            c.add_event(0, w == 0);
+            c.add_good(0);
+            if w == 0 {
+                c.add_good(0);
+            } else {
+                c.add_bad(0, w, 1);
+            }
             c.add_latency(0, w, 5);
         });
         read_beside(
@@ -96,7 +100,7 @@ fn counters_sum_distinct_shards() {
     model(|| {
         let counters = Arc::new(Counters::new(2, 0));
         join_all(spawn_each(&counters, 2, |shard, c| {
-            c.add_event(shard, false);
+            c.add_bad(shard, shard, 1);
             c.add_excluded(shard);
         }));
         assert_eq!(counters.totals(), Totals { good: 0, bad: 2 });
@@ -117,7 +121,7 @@ fn writer_ids_hand_shards_over_exactly() {
         let writers = spawn_each(&shared, 2, |w, (ids, c)| {
             let id = ids.claim();
             assert!(id == 1 || id == 2);
-            c.add_event(id, true);
+            c.add_good(id);
             c.add_latency(id, w, 5);
             ids.release(id);
         });
@@ -182,8 +186,8 @@ fn record_and_tick_concurrently() {
         let recorder = {
             let c = Arc::clone(&counters);
             thread::spawn(move || {
-                c.add_event(0, true);
-                c.add_event(0, false);
+                c.add_good(0);
+                c.add_bad(0, 8, 1);
             })
         };
         let ticker = {

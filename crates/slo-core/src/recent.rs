@@ -27,64 +27,7 @@ pub const MAX_ROUTES: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RouteId(pub(crate) u16);
 
-/// Why an event was bad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BadReason {
-    /// The response said the server failed: a listed status of 500 or
-    /// more (any 5xx by default), or a listed gRPC code.
-    ServerError,
-    /// A listed status below 500 (an SLI's own `bad`, such as 429).
-    Status,
-    /// The service returned an error instead of a response (and a
-    /// batch's bad events).
-    Error,
-    /// The service panicked.
-    Panic,
-    /// The response body failed while streaming.
-    BodyError,
-    /// It succeeded, but slower than the latency threshold.
-    Slow,
-    /// The client went away after the latency threshold had passed.
-    CancelledLate,
-    /// The handler marked the response degraded (`quality` SLIs only).
-    Degraded,
-    /// The data was older than the freshness threshold.
-    Stale,
-}
-
-impl BadReason {
-    /// Every reason, in the order they are applied: a bad event has the
-    /// first that holds ([bad reasons](crate::semantics#bad-reasons)).
-    pub const ALL: [BadReason; 9] = [
-        BadReason::ServerError,
-        BadReason::Status,
-        BadReason::Error,
-        BadReason::Panic,
-        BadReason::BodyError,
-        BadReason::Slow,
-        BadReason::CancelledLate,
-        BadReason::Degraded,
-        BadReason::Stale,
-    ];
-
-    /// The name `/slo` and the `reason` label use: `server_error`,
-    /// `status`, `error`, `panic`, `body_error`, `slow`, `cancelled_late`,
-    /// `degraded`, `stale`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BadReason::ServerError => "server_error",
-            BadReason::Status => "status",
-            BadReason::Error => "error",
-            BadReason::Panic => "panic",
-            BadReason::BodyError => "body_error",
-            BadReason::Slow => "slow",
-            BadReason::CancelledLate => "cancelled_late",
-            BadReason::Degraded => "degraded",
-            BadReason::Stale => "stale",
-        }
-    }
-}
+pub use crate::reasons::BadReason;
 
 /// A request method, as kept: the standard ones by name, any other as
 /// `OTHER` (a client's own token is never kept).

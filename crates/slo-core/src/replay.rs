@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classify::Verdict;
 use crate::handle::Exclusion;
+use crate::reasons::BadReason;
 use crate::status::whole_number;
 use crate::{ManualClock, Registry, SampleFill, SliHandle, SloStatus, Spec, Timestamp};
 
@@ -244,26 +245,38 @@ impl<W: Write> Replayer<'_, W> {
                 }
                 for &slo in matched {
                     let handle = &state.handles[slo];
-                    let succeeded =
-                        match self.spec.slos()[slo].classification().http_verdict(status) {
-                            Verdict::Excluded => {
-                                handle.record_excluded(Exclusion::Status);
-                                state.registry.observe_activity_at(slo, at);
-                                continue;
-                            }
-                            Verdict::Failed { .. } => false,
-                            Verdict::Succeeded => true,
-                        };
-                    if handle.latency_threshold().is_some() {
-                        let Some(latency) = latency else {
+                    let failure = match self.spec.slos()[slo].classification().http_verdict(status)
+                    {
+                        Verdict::Excluded => {
+                            handle.record_excluded(Exclusion::Status);
+                            state.registry.observe_activity_at(slo, at);
+                            continue;
+                        }
+                        Verdict::Failed { server_error } => Some(if server_error {
+                            BadReason::ServerError
+                        } else {
+                            BadReason::Status
+                        }),
+                        Verdict::Succeeded => None,
+                    };
+                    let nanos = match (handle.latency_threshold(), latency) {
+                        (Some(_), None) => {
                             return Err(malformed(format!(
                                 "latency_ms is required: the request matches latency SLO {:?}",
                                 self.spec.slos()[slo].name()
                             )));
-                        };
-                        handle.record_latency(latency, succeeded);
-                    } else {
-                        handle.record(succeeded);
+                        }
+                        (_, latency) => latency.map_or(0, |latency| {
+                            u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX)
+                        }),
+                    };
+                    match failure {
+                        Some(reason) => {
+                            handle.record_failure_nanos(nanos, reason);
+                        }
+                        None => {
+                            handle.record_latency_nanos(nanos, true);
+                        }
                     }
                     state.registry.observe_activity_at(slo, at);
                 }

@@ -247,6 +247,11 @@ impl Rings {
     }
 
     /// The soonest time at which a tick would write a new sample.
+    /// The instant (ns) at and before which the rings hold nothing.
+    pub fn start(&self) -> i64 {
+        self.start
+    }
+
     pub fn next_sample_at(&self) -> i64 {
         self.next_due.load(Ordering::Relaxed)
     }

@@ -50,7 +50,21 @@
 //! `server_error` (a listed status of 500 or more, or a listed gRPC code),
 //! `status` (a listed status below 500), `error` (an error instead of a
 //! response), `panic`, `body_error`, `slow`, `cancelled_late`, `degraded`,
-//! `stale`. See [`BadReason`](crate::recent::BadReason).
+//! `stale`. See [`BadReason`](crate::reasons::BadReason).
+//!
+//! Each SLO's counters keep the bad events by reason, and its bad count is
+//! their sum, so a read's reasons always add up to its bad events:
+//! [`EventTotals::bad_reasons`](crate::EventTotals::bad_reasons),
+//! `slo_bad_events_total{slo, reason}` (every reason of every SLO, read in
+//! one pass with `slo_events_total`), and `/slo`'s `bad_reasons`, over the
+//! period window like `events` (rings of two reasons each, made the first
+//! time one of the two has an event, so memory stays bounded; the
+//! window's interpolated counts are apportioned so that they sum to
+//! `events.bad`). A state file keeps them. Code that records a bad event
+//! without saying why ([`SliHandle::record`](crate::SliHandle::record)
+//! with `false`, a batch's bad events) records `error`; a latency SLI's
+//! success over the threshold is `slow`; history that kept no reasons (an
+//! earlier state file, a warm start from Prometheus) counts as `error`.
 //!
 //! # Cancellation
 //!
@@ -311,6 +325,7 @@
 //! |---|---|---|---|
 //! | `slo_events_total` (`slo.events`) | counter | `slo`, `outcome` = `good` or `bad` | classified events |
 //! | `slo_excluded_events_total` (`slo.events.excluded`) | counter | `slo`, `reason` | events left out of the SLI |
+//! | `slo_bad_events_total` (`slo.events.bad`) | counter | `slo`, `reason` | bad events by [reason](#bad-reasons), every reason for every SLO; read with the events in one pass, so they sum to `outcome="bad"` exactly |
 //! | `slo_latency_seconds` (`slo.latency`, unit s) | histogram | `slo` | latency SLIs only; every threshold is a bucket boundary |
 //! | `slo_objective_ratio` (`slo.objective`) | gauge | `slo` | the target |
 //! | `slo_period_seconds` (`slo.period`) | gauge | `slo` | the period |

@@ -9,6 +9,9 @@
 pub const EVENTS: &str = "slo_events_total";
 /// `slo_excluded_events_total{slo, reason}`: events left out of the SLI.
 pub const EXCLUDED: &str = "slo_excluded_events_total";
+/// `slo_bad_events_total{slo, reason}`: bad events by reason; they sum
+/// to `slo_events_total{outcome="bad"}`.
+pub const BAD_EVENTS: &str = "slo_bad_events_total";
 /// `slo_latency_seconds{slo}`: latency histogram of latency SLIs.
 pub const LATENCY: &str = "slo_latency_seconds";
 /// `slo_objective_ratio{slo}`.
@@ -27,12 +30,16 @@ pub const COVERAGE: &str = "slo_window_coverage_ratio";
 pub const BUDGET_ALERT_FIRING: &str = "slo_budget_alert_firing";
 
 /// Every name with its help text, in exposition order.
-pub const HELP: [(&str, &str); 10] = [
+pub const HELP: [(&str, &str); 11] = [
     (
         EVENTS,
         "Events classified for each SLO, by outcome (good or bad).",
     ),
     (EXCLUDED, "Events left out of an SLO's SLI, by reason."),
+    (
+        BAD_EVENTS,
+        "Bad events of each SLO, by reason; they sum to its slo_events_total{outcome=\"bad\"}.",
+    ),
     (
         LATENCY,
         "Latency of the events of latency SLOs, in seconds; every SLO threshold is a bucket bound.",

@@ -6,6 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::level::StatusLevel;
+use crate::reasons::BadReasons;
 use crate::release::{self, Candidate, ReleaseDecision, ReleaseDecisions, Risk};
 use crate::spec::{BudgetConditionKind, UnknownSlo};
 use crate::windows::Severity;
@@ -88,6 +89,11 @@ pub struct SloStatus {
     pub coverage_ratio: f64,
     /// Events over the period (since start while coverage is below 1).
     pub events: EventCounts,
+    /// The period's bad events by reason, summing to `events.bad`
+    /// ([bad reasons](crate::semantics#bad-reasons)); only reasons with
+    /// events are written.
+    #[serde(default)]
+    pub bad_reasons: BadReasons,
     /// good / total over the period; `null` without events.
     pub sli_value: Option<f64>,
     /// The error budget over the period.

@@ -71,3 +71,19 @@ pub fn firing(status: &SloStatus, long: &str) -> bool {
 pub fn approx(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
+
+/// `bytes`' body rewritten by `edit`, under a header that matches it.
+pub fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&bytes[newline + 1..]).unwrap();
+    edit(&mut body);
+    let body = serde_json::to_vec(&body).unwrap();
+    let mut out = format!(
+        "slo-state 2 {} {:08x}\n",
+        body.len(),
+        crc32fast::hash(&body)
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}

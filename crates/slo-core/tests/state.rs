@@ -5,6 +5,9 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::rewritten;
 use slo_core::__private::window_events;
 use slo_core::state::{RestoreNote, Snapshot, StateError, StateFile};
 use slo_core::{Clock, ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
@@ -462,22 +465,6 @@ fn a_file_of_another_format_is_refused_by_its_version() {
         Snapshot::from_bytes(&future),
         Err(StateError::Version { found }) if found == "9"
     ));
-}
-
-/// `bytes`' body rewritten by `edit`, under a header that matches it.
-fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
-    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
-    let mut body: serde_json::Value = serde_json::from_slice(&bytes[newline + 1..]).unwrap();
-    edit(&mut body);
-    let body = serde_json::to_vec(&body).unwrap();
-    let mut out = format!(
-        "slo-state 2 {} {:08x}\n",
-        body.len(),
-        crc32fast::hash(&body)
-    )
-    .into_bytes();
-    out.extend_from_slice(&body);
-    out
 }
 
 #[test]

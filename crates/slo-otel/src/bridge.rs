@@ -10,8 +10,9 @@ use opentelemetry::metrics::{
 };
 use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels};
 
+use slo_core::reasons::BadReason;
 use slo_core::status::AlertStatus;
-use slo_core::{Exclusion, Registry, ServiceStatus, SliHandle, SloStatus, Timestamp};
+use slo_core::{EventTotals, Exclusion, Registry, ServiceStatus, SliHandle, SloStatus, Timestamp};
 
 /// OpenTelemetry instrument names ([series](slo_core::semantics#series)).
 pub mod names {
@@ -19,6 +20,9 @@ pub mod names {
     pub const EVENTS: &str = "slo.events";
     /// Events left out of the SLI, attributes `slo`, `reason`.
     pub const EXCLUDED: &str = "slo.events.excluded";
+    /// Bad events by reason, attributes `slo`, `reason`; they sum to the
+    /// events with `outcome` `bad`.
+    pub const BAD_EVENTS: &str = "slo.events.bad";
     /// Latency of latency SLIs, seconds, attribute `slo`.
     pub const LATENCY: &str = "slo.latency";
     /// The objective, attribute `slo`.
@@ -45,6 +49,8 @@ struct Attributes {
     bad: [KeyValue; 2],
     /// Per reason, in [`Exclusion::ALL`]'s order.
     excluded: Vec<(Exclusion, [KeyValue; 2])>,
+    /// Per reason, in [`BadReason::ALL`]'s order.
+    bad_reasons: Vec<[KeyValue; 2]>,
     /// Per window, in policy order.
     windows: Vec<[KeyValue; 2]>,
     /// Per tier, in the order of the SLO's tiers.
@@ -62,6 +68,8 @@ struct Inner {
     /// collection calls six gauge callbacks back to back, and they share one
     /// status instead of computing it six times.
     recent: Mutex<Option<(Timestamp, Arc<ServiceStatus>)>>,
+    /// Every SLO's counts, read once for the counters of one collection.
+    counts: Mutex<Option<(Timestamp, Arc<Vec<EventTotals>>)>>,
 }
 
 /// How long a computed status serves further gauge callbacks.
@@ -71,18 +79,50 @@ impl Inner {
     /// The registry's status, reused for callbacks within [`STATUS_REUSE`]
     /// (on the registry's clock) of the one that computed it.
     fn status(&self) -> Arc<ServiceStatus> {
-        let now = self.registry.clock().now();
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((at, status)) = &*recent
-            && now >= *at
-            && now.saturating_duration_since(*at) < STATUS_REUSE
-        {
-            return Arc::clone(status);
-        }
-        let status = Arc::new(self.registry.status());
-        *recent = Some((now, Arc::clone(&status)));
-        status
+        reused(&self.recent, self.registry.clock().now(), || {
+            self.registry.status()
+        })
     }
+
+    /// Every SLO's counts, read now and kept for [`Inner::counts`]: the
+    /// events' callback, which the SDK runs first in a collection (it was
+    /// registered first), so that a collection never reports old counts.
+    fn fresh_counts(&self) -> Arc<Vec<EventTotals>> {
+        let counts: Arc<Vec<EventTotals>> =
+            Arc::new(self.attributes.iter().map(|a| a.handle.totals()).collect());
+        *self.counts.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((self.registry.clock().now(), Arc::clone(&counts)));
+        counts
+    }
+
+    /// The counts the events' callback just read (a fresh read when it
+    /// did not, within [`STATUS_REUSE`]): the events, exclusions and bad
+    /// reasons of one collection are one read, so that the reasons sum to
+    /// the bad events.
+    fn counts(&self) -> Arc<Vec<EventTotals>> {
+        reused(&self.counts, self.registry.clock().now(), || {
+            self.attributes.iter().map(|a| a.handle.totals()).collect()
+        })
+    }
+}
+
+/// What `slot` holds when it was computed within [`STATUS_REUSE`] before
+/// `now`, else `compute`'s value, kept there.
+fn reused<T>(
+    slot: &Mutex<Option<(Timestamp, Arc<T>)>>,
+    now: Timestamp,
+    compute: impl FnOnce() -> T,
+) -> Arc<T> {
+    let mut kept = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((at, value)) = &*kept
+        && now >= *at
+        && now.saturating_duration_since(*at) < STATUS_REUSE
+    {
+        return Arc::clone(value);
+    }
+    let value = Arc::new(compute());
+    *kept = Some((now, Arc::clone(&value)));
+    value
 }
 
 /// Exports a [`Registry`]'s SLOs on an OpenTelemetry `Meter`. Keep it (and
@@ -169,6 +209,10 @@ impl OtelBridge {
                             )
                         })
                         .collect(),
+                    bad_reasons: BadReason::ALL
+                        .iter()
+                        .map(|reason| [slo.clone(), KeyValue::new("reason", reason.as_str())])
+                        .collect(),
                     windows: labels
                         .windows
                         .into_iter()
@@ -215,6 +259,7 @@ impl OtelBridge {
             attributes,
             latency,
             recent: Mutex::new(None),
+            counts: Mutex::new(None),
         });
 
         let counters = vec![
@@ -233,10 +278,31 @@ impl OtelBridge {
                     .with_description("Events left out of an SLO's SLI, by reason.")
                     .with_callback(move |observer| {
                         guarded(|| {
-                            for a in &inner.attributes {
-                                let totals = a.handle.totals();
+                            let counts = inner.counts();
+                            for (a, totals) in inner.attributes.iter().zip(counts.iter()) {
                                 for (reason, attributes) in &a.excluded {
                                     observer.observe(totals.excluded_for(*reason), attributes);
+                                }
+                            }
+                        })
+                    })
+                    .build()
+            },
+            {
+                let inner = Arc::clone(&inner);
+                meter
+                    .u64_observable_counter(names::BAD_EVENTS)
+                    .with_description(
+                        "Bad events of each SLO, by reason; they sum to its bad events.",
+                    )
+                    .with_callback(move |observer| {
+                        guarded(|| {
+                            let counts = inner.counts();
+                            for (a, totals) in inner.attributes.iter().zip(counts.iter()) {
+                                for (attributes, (_, count)) in
+                                    a.bad_reasons.iter().zip(totals.bad_reasons.iter())
+                                {
+                                    observer.observe(count, attributes);
                                 }
                             }
                         })
@@ -348,8 +414,8 @@ impl OtelBridge {
 }
 
 fn observe_events(inner: &Inner, observer: &dyn AsyncInstrument<u64>) {
-    for a in &inner.attributes {
-        let totals = a.handle.totals();
+    let counts = inner.fresh_counts();
+    for (a, totals) in inner.attributes.iter().zip(counts.iter()) {
         observer.observe(totals.good, &a.good);
         observer.observe(totals.bad, &a.bad);
     }

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `slo.events` | observable counter (cumulative) | `slo`, `outcome` |
 //! | `slo.events.excluded` | observable counter | `slo`, `reason` |
+//! | `slo.events.bad` | observable counter | `slo`, `reason` |
 //! | `slo.latency` (unit `s`) | histogram, explicit bounds incl. every threshold | `slo` |
 //! | `slo.objective`, `slo.period` (`s`), `slo.error_budget.remaining`, `slo.window.coverage` | observable gauges | `slo` |
 //! | `slo.burn_rate` | observable gauge | `slo`, `window` |

@@ -10,6 +10,7 @@ use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
 use slo_core::__private::{HistogramReplay, series_labels};
+use slo_core::reasons::BadReason;
 use slo_core::{Exclusion, Registry, SliHandle};
 
 use slo_core::series as names;
@@ -24,6 +25,8 @@ struct SloSeries {
     bad: Counter,
     /// Per reason, in [`Exclusion::ALL`]'s order.
     excluded: Vec<(Exclusion, Counter)>,
+    /// Per reason, in [`BadReason::ALL`]'s order.
+    bad_reasons: Vec<Counter>,
     latency: Option<Histogram>,
     objective: Gauge,
     period: Gauge,
@@ -103,6 +106,15 @@ impl PrometheusBridge {
                                     names::EXCLUDED,
                                     vec![label("slo", slo), label("reason", reason.as_str())],
                                 ),
+                            )
+                        })
+                        .collect(),
+                    bad_reasons: BadReason::ALL
+                        .iter()
+                        .map(|reason| {
+                            counter(
+                                names::BAD_EVENTS,
+                                vec![label("slo", slo), label("reason", reason.as_str())],
                             )
                         })
                         .collect(),
@@ -193,6 +205,9 @@ impl PrometheusBridge {
             for (reason, counter) in &series.excluded {
                 counter.absolute(totals.excluded_for(*reason));
             }
+            for (counter, (_, count)) in series.bad_reasons.iter().zip(totals.bad_reasons.iter()) {
+                counter.absolute(count);
+            }
             if let Some(histogram) = &series.latency {
                 for (value, count) in inner.replay.take(&series.handle) {
                     histogram.record_many(value, usize::try_from(count).unwrap_or(usize::MAX));
@@ -228,7 +243,9 @@ fn describe(recorder: &dyn Recorder) {
         let key = KeyName::from_const_str(name);
         let help = SharedString::const_str(help);
         match name {
-            names::EVENTS | names::EXCLUDED => recorder.describe_counter(key, None, help),
+            names::EVENTS | names::EXCLUDED | names::BAD_EVENTS => {
+                recorder.describe_counter(key, None, help);
+            }
             names::LATENCY => recorder.describe_histogram(key, Some(Unit::Seconds), help),
             _ => recorder.describe_gauge(key, None, help),
         }

@@ -13,7 +13,8 @@ use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 
 use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels};
-use slo_core::{Exclusion, Registry, SliHandle};
+use slo_core::reasons::BadReason;
+use slo_core::{EventTotals, Exclusion, Registry, SliHandle};
 
 use crate::openmetrics::{Exemplar, Exemplars, counter_family};
 use slo_core::series as names;
@@ -34,6 +35,8 @@ struct SloLines {
     bad: String,
     /// Per reason, in [`Exclusion::ALL`]'s order.
     excluded: Vec<(Exclusion, String)>,
+    /// Per reason, in [`BadReason::ALL`]'s order.
+    bad_reasons: Vec<String>,
     objective: String,
     period: String,
     burn: Vec<String>,
@@ -118,6 +121,16 @@ impl SloText {
                                     &global,
                                     &[("slo", slo), ("reason", reason.as_str())],
                                 ),
+                            )
+                        })
+                        .collect(),
+                    bad_reasons: BadReason::ALL
+                        .iter()
+                        .map(|reason| {
+                            series(
+                                names::BAD_EVENTS,
+                                &global,
+                                &[("slo", slo), ("reason", reason.as_str())],
                             )
                         })
                         .collect(),
@@ -235,6 +248,9 @@ impl SloText {
     /// the [series](slo_core::semantics#series) table's order.
     pub(crate) fn render(&self, out: &mut String, format: Format) {
         let status = self.registry.status();
+        // Each SLO's counts read once, so that its reasons sum to its bad
+        // events in the same scrape.
+        let totals: Vec<EventTotals> = self.slos.iter().map(|l| l.handle.totals()).collect();
         let histograms = self
             .histograms
             .lock()
@@ -261,7 +277,7 @@ impl SloText {
         out.reserve(self.slos.len() * 2_000);
         for (name, help) in names::HELP {
             let kind = match name {
-                names::EVENTS | names::EXCLUDED => "counter",
+                names::EVENTS | names::EXCLUDED | names::BAD_EVENTS => "counter",
                 names::LATENCY => "histogram",
                 _ => "gauge",
             };
@@ -286,14 +302,23 @@ impl SloText {
                 let exemplars = &exemplars[index];
                 match name {
                     names::EVENTS => {
-                        let totals = lines.handle.totals();
+                        let totals = &totals[index];
                         line(out, &lines.good, totals.good);
                         line_with(out, &lines.bad, totals.bad, exemplars.bad.as_ref());
                     }
                     names::EXCLUDED => {
-                        let totals = lines.handle.totals();
+                        let totals = &totals[index];
                         for (reason, prefix) in &lines.excluded {
                             line(out, prefix, totals.excluded_for(*reason));
+                        }
+                    }
+                    names::BAD_EVENTS => {
+                        for (prefix, (_, count)) in lines
+                            .bad_reasons
+                            .iter()
+                            .zip(totals[index].bad_reasons.iter())
+                        {
+                            line(out, prefix, count);
                         }
                     }
                     names::LATENCY => {

@@ -217,7 +217,8 @@ impl Pending {
         }
     }
 
-    /// Records the request's event for SLO `index`.
+    /// Records the request's event for SLO `index`: a success inline (bad
+    /// only when slow), a failure out of line, with its reason.
     #[inline(always)]
     fn record(
         &self,
@@ -227,14 +228,18 @@ impl Pending {
         succeeded: bool,
         elapsed: u64,
     ) {
-        if let Some(handle) = self.table.handles.get(index)
-            && !handle.record_latency_nanos(elapsed, succeeded)
-        {
-            self.finished_bad(index, matched, handle, outcome, succeeded, elapsed);
+        if let Some(handle) = self.table.handles.get(index) {
+            if !succeeded {
+                self.finished_bad(index, matched, handle, outcome, false, elapsed);
+            } else if !handle.record_latency_nanos(elapsed, true) {
+                self.finished_bad(index, matched, handle, outcome, true, elapsed);
+            }
         }
     }
 
-    /// Describes a finished request's bad event of SLO `index`.
+    /// A finished request's bad event of SLO `index`: a failure (not
+    /// `succeeded`) is recorded here with its reason; a slow success was
+    /// recorded already. Either is then described.
     #[cold]
     #[inline(never)]
     fn finished_bad(
@@ -264,6 +269,10 @@ impl Pending {
             (None, Outcome::Ended { .. }) if succeeded => BadReason::Slow,
             (None, Outcome::Ended { .. }) => BadReason::ServerError,
         };
+        // A maintenance window leaves a failure out: nothing to describe.
+        if !succeeded && !handle.record_failure_nanos(elapsed, reason) {
+            return;
+        }
         self.describe(index, matched, handle, reason, elapsed, grpc);
     }
 
@@ -394,12 +403,9 @@ impl Pending {
             }),
             Verdict::Succeeded => None,
         };
-        if handle.record_unfinished(elapsed, failed.is_some() || panicking) {
-            let reason = failed.unwrap_or(if panicking {
-                BadReason::Panic
-            } else {
-                BadReason::CancelledLate
-            });
+        // The first reason that holds: a failed head before the panic.
+        let failure = failed.or(panicking.then_some(BadReason::Panic));
+        if let Some(reason) = handle.record_unfinished_for(elapsed, failure) {
             self.describe(index, matched, handle, reason, elapsed, code);
         }
     }
@@ -474,7 +480,12 @@ impl Drop for Pending {
             return;
         }
         let panicking = std::thread::panicking();
-        let failed = self.failed() || panicking;
+        // The first reason that holds: a failed head before the panic.
+        let failure = if self.failed() {
+            Some(BadReason::ServerError)
+        } else {
+            panicking.then_some(BadReason::Panic)
+        };
         let elapsed = self.elapsed_nanos();
         matched.for_each(|index| {
             if self.classifies()
@@ -482,16 +493,8 @@ impl Drop for Pending {
             {
                 self.drop_own(index, &matched, classification, panicking, elapsed);
             } else if let Some(handle) = self.table.handles.get(index)
-                && handle.record_unfinished(elapsed, failed)
+                && let Some(reason) = handle.record_unfinished_for(elapsed, failure)
             {
-                // The first reason that holds: a failed head before the panic.
-                let reason = if self.failed() {
-                    BadReason::ServerError
-                } else if panicking {
-                    BadReason::Panic
-                } else {
-                    BadReason::CancelledLate
-                };
                 self.describe(index, &matched, handle, reason, elapsed, self.head_grpc());
             }
         });

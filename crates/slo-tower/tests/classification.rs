@@ -147,6 +147,14 @@ async fn the_spec_says_what_fails_and_what_is_left_out() {
         reasons(&registry, "everything"),
         [(BadReason::ServerError, 3)]
     );
+    // The counters by reason say what the kept events say.
+    for name in ["checkout", "cart", "everything"] {
+        let kept: Vec<(&str, u64)> = reasons(&registry, name)
+            .into_iter()
+            .map(|(reason, n)| (reason.as_str(), n as u64))
+            .collect();
+        assert_eq!(bad_reasons(&registry, name), kept, "{name}");
+    }
 
     // Clients that hang up: early, before the threshold (excluded as
     // cancelled), and late (bad: cancelled_late), by the same rule as
@@ -160,6 +168,10 @@ async fn the_spec_says_what_fails_and_what_is_left_out() {
         reasons(&registry, "cart").contains(&(BadReason::CancelledLate, 1)),
         "{:?}",
         reasons(&registry, "cart")
+    );
+    assert_eq!(
+        bad_reasons(&registry, "cart"),
+        [("server_error", 1), ("slow", 2), ("cancelled_late", 1)]
     );
 }
 

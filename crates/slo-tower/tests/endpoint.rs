@@ -11,6 +11,7 @@ use axum::Router;
 use bytes::Bytes;
 use common::*;
 use http_body_util::{BodyExt, Full};
+use slo_core::reasons::BadReason;
 use slo_core::{ManualClock, Registry, SampleFill, Spec, Timestamp};
 use slo_tower::SloEndpoint;
 
@@ -46,8 +47,13 @@ fn lived_registry() -> Registry {
         registry.tick();
         clock.advance(Duration::from_secs(60));
         for i in 0..200u32 {
-            let incident = minute >= 160 && i % 10 == 0;
-            checkout.record(!incident);
+            // The incident's failures: half 503s, half 429s the spec
+            // would list as bad.
+            match (minute >= 160 && i % 10 == 0, i % 20 == 0) {
+                (false, _) => checkout.record_good(),
+                (true, true) => checkout.record_bad_for(BadReason::Status),
+                (true, false) => checkout.record_bad_for(BadReason::ServerError),
+            }
             let slow = (60..120).contains(&minute) && i % 40 == 0;
             search.record_latency(Duration::from_millis(if slow { 900 } else { 40 }), true);
             cart.record(true);
@@ -77,14 +83,16 @@ async fn json_head_and_other_methods() {
         "period_seconds",
         "coverage_ratio",
         "events",
+        "bad_reasons",
         "sli_value",
         "error_budget",
         "burn_rates",
         "alerts",
-        "status",
+        // The level, a string (a bad reason is named `status` too).
+        "status\":\"",
     ]
     .iter()
-    .map(|key| first.find(&format!("\"{key}\":")).unwrap())
+    .map(|key| first.find(&format!("\"{key}")).unwrap())
     .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{first}");
     assert_eq!(json["slos"][0]["events"]["total"], 36_000);
@@ -238,6 +246,9 @@ async fn the_page_renders_in_a_real_browser() {
         "latency ≤ 250ms",
         "objective 99.9%",
         "No alert firing.",
+        // Why the budget burns, most first (a tie in the reasons' order).
+        "bad by reason: <span data-reason=\"server_error\">server error <b>200</b> (50%)</span> · <span data-reason=\"status\">status <b>200</b> (50%)</span>",
+        "bad by reason: <span data-reason=\"slow\">slow <b>300</b> (100%)</span>",
     ] {
         assert!(dom.contains(text), "the page lacks {text:?}:\n{dom}");
     }

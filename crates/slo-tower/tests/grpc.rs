@@ -318,5 +318,10 @@ slos:
                 .all(|kept| kept.event.reason == slo_core::recent::BadReason::ServerError),
             "{name}"
         );
+        assert_eq!(bad_reasons(&registry, name), [("server_error", 3)]);
     }
+    assert_eq!(
+        bad_reasons(&registry, "everything-default"),
+        [("server_error", 2 * bad)]
+    );
 }

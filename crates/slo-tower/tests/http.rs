@@ -172,6 +172,10 @@ async fn panics_are_recorded_and_resumed() {
     assert_eq!(status, 500, "the panic reached CatchPanicLayer outside");
     send(&client, addr, "POST", "/checkout").await;
     wait_for(&registry, "checkout-availability", (1, 1, 0)).await;
+    assert_eq!(
+        bad_reasons(&registry, "checkout-availability"),
+        [("panic", 1)]
+    );
 }
 
 #[tokio::test]
@@ -203,6 +207,10 @@ async fn bodies_that_error_midway_are_bad() {
         Err(error) => assert!(!error.to_string().is_empty()),
     }
     wait_for(&registry, "cart-availability", (0, 1, 0)).await;
+    assert_eq!(
+        bad_reasons(&registry, "cart-availability"),
+        [("body_error", 1)]
+    );
 }
 
 /// Sends a raw request and hangs up after `after` without reading.
@@ -236,6 +244,10 @@ async fn client_disconnects_follow_the_cancellation_rule() {
     hang_up(addr, "/cart/1?sleep_ms=2000", Duration::from_millis(300)).await;
     wait_for(&registry, "cart-availability", (0, 0, 1)).await;
     wait_for(&registry, "everything", (0, 0, 3)).await;
+    assert_eq!(
+        bad_reasons(&registry, "search-latency"),
+        [("cancelled_late", 1)]
+    );
 }
 
 #[tokio::test]
@@ -291,6 +303,10 @@ async fn a_plain_hyper_service_is_covered_and_its_errors_are_bad() {
     send(&client, addr, "GET", "/cart/42").await;
     wait_for(&registry, "checkout-availability", (5, 2, 0)).await;
     wait_for(&registry, "cart-availability", (1, 0, 0)).await;
+    assert_eq!(
+        bad_reasons(&registry, "checkout-availability"),
+        [("server_error", 1), ("error", 1)]
+    );
 }
 
 fn rss_kib() -> u64 {

@@ -28,8 +28,8 @@ pub use slo_core::{
     RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
     SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
     SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, alerts, classify,
-    format_duration, format_percent, format_seconds, parse_duration, release, replay, semantics,
-    series, spec, state, status, windows,
+    format_duration, format_percent, format_seconds, parse_duration, reasons, recent, release,
+    replay, semantics, series, spec, state, status, windows,
 };
 
 /// Alert delivery to Alertmanager (feature `alertmanager`).

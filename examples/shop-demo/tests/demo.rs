@@ -91,6 +91,34 @@ fn injected_errors_and_slowness_are_counted_exactly() {
     );
     let search = slo(&addr, "search-latency");
     assert_eq!(search["events"]["bad"], 1);
+    // Why: the 503s are server errors, everywhere the reasons are shown.
+    assert_eq!(
+        checkout["bad_reasons"],
+        serde_json::json!({"server_error": 5})
+    );
+    assert_eq!(cart["bad_reasons"], serde_json::json!({"server_error": 3}));
+    assert_eq!(
+        search["bad_reasons"],
+        serde_json::json!({"server_error": 1})
+    );
+    let (_, metrics) = request(&addr, "GET", "/metrics");
+    for (slo, count) in [("checkout-availability", 5), ("cart-availability", 3)] {
+        for reason in slo::reasons::BadReason::ALL {
+            let want = if reason.as_str() == "server_error" {
+                count
+            } else {
+                0
+            };
+            let line = format!(
+                "slo_bad_events_total{{slo=\"{slo}\",reason=\"{}\"}} {want}",
+                reason.as_str()
+            );
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "{line} missing:\n{metrics}"
+            );
+        }
+    }
     // /rules serves the Prometheus rules of the demo's own spec, unmeasured.
     let (status, rules) = request(&addr, "GET", "/rules");
     assert_eq!(status, 200);
@@ -123,6 +151,7 @@ fn slow_requests_break_only_the_latency_slo() {
         search["events"],
         serde_json::json!({"good": 0, "bad": 2, "total": 2})
     );
+    assert_eq!(search["bad_reasons"], serde_json::json!({"slow": 2}));
     let checkout = slo(&addr, "checkout-availability");
     assert_eq!(
         checkout["events"],

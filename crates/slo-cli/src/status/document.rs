@@ -23,6 +23,10 @@ pub(crate) struct SloEntry {
     /// The period, in seconds.
     pub period_seconds: f64,
     pub events: Events,
+    /// The period's bad events by reason; absent from older services'
+    /// documents.
+    #[serde(default)]
+    pub bad_reasons: BTreeMap<String, u64>,
     pub sli_value: Option<f64>,
     pub error_budget: Budget,
     pub burn_rates: BTreeMap<String, Option<f64>>,
@@ -82,6 +86,13 @@ impl SloDocument {
                 clean(&mut alert.condition);
                 clean(&mut alert.severity);
             }
+            slo.bad_reasons = std::mem::take(&mut slo.bad_reasons)
+                .into_iter()
+                .map(|(mut reason, count)| {
+                    clean(&mut reason);
+                    (reason, count)
+                })
+                .collect();
             slo.burn_rates = std::mem::take(&mut slo.burn_rates)
                 .into_iter()
                 .map(|(mut window, rate)| {
@@ -109,6 +120,26 @@ impl SloEntry {
                 .budget_alerts
                 .iter()
                 .any(|a| a.firing && a.severity == "page")
+    }
+
+    /// The bad events by reason, most first (a tie in the reasons' own
+    /// order, and names this version does not know after those it does):
+    /// `server_error 12, slow 3`; `-` for none.
+    pub fn why_bad(&self) -> String {
+        let mut reasons: Vec<(&String, &u64)> =
+            self.bad_reasons.iter().filter(|(_, n)| **n > 0).collect();
+        let rank = |name: &str| {
+            slo_core::reasons::BadReason::from_name(name).map_or(usize::MAX, |r| r.index())
+        };
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then(rank(a.0).cmp(&rank(b.0))));
+        if reasons.is_empty() {
+            return "-".to_owned();
+        }
+        reasons
+            .iter()
+            .map(|(name, count)| format!("{name} {count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The burn rate over a window, by label.

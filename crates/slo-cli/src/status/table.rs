@@ -6,7 +6,7 @@ use slo_core::format_percent;
 
 use super::document::{SloDocument, SloEntry};
 
-const HEADERS: [&str; 8] = [
+const HEADERS: [&str; 9] = [
     "SLO",
     "STATUS",
     "SLI",
@@ -14,12 +14,13 @@ const HEADERS: [&str; 8] = [
     "BUDGET LEFT",
     "BURN (page windows)",
     "EVENTS",
+    "WHY BAD",
     "FIRING",
 ];
 
 /// The whole output: a title line, the table, and a verdict line.
 pub(crate) fn render(document: &SloDocument, color: bool) -> String {
-    let rows: Vec<[String; 8]> = document.slos.iter().map(row).collect();
+    let rows: Vec<[String; 9]> = document.slos.iter().map(row).collect();
     let mut widths = HEADERS.map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -40,7 +41,7 @@ pub(crate) fn render(document: &SloDocument, color: bool) -> String {
             &widths,
             |column| match column {
                 1 => status_style,
-                7 if slo.pages() => AnsiColor::Red.on_default().bold(),
+                8 if slo.pages() => AnsiColor::Red.on_default().bold(),
                 _ => Style::new(),
             },
             color,
@@ -61,8 +62,8 @@ pub(crate) fn render(document: &SloDocument, color: bool) -> String {
 }
 
 fn line(
-    cells: &[String; 8],
-    widths: &[usize; 8],
+    cells: &[String; 9],
+    widths: &[usize; 9],
     style: impl Fn(usize) -> Style,
     color: bool,
 ) -> String {
@@ -95,7 +96,7 @@ fn style_for(slo: &SloEntry) -> Style {
     }
 }
 
-fn row(slo: &SloEntry) -> [String; 8] {
+fn row(slo: &SloEntry) -> [String; 9] {
     let burns: Vec<String> = slo
         .alerts
         .iter()
@@ -127,6 +128,7 @@ fn row(slo: &SloEntry) -> [String; 8] {
         budget_left(slo),
         burns.join("  "),
         slo.events.total.to_string(),
+        slo.why_bad(),
         if firing.is_empty() {
             "-".to_owned()
         } else {

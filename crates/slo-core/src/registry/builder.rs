@@ -183,7 +183,12 @@ impl RegistryBuilder {
             rings: Rings::new(&lengths, DEFAULT_RING_LEN, start),
             handle: SliHandle {
                 cell: Arc::new(SliCell {
-                    counters: Counters::with_tallies(self.shards, buckets, usize::from(by_status)),
+                    counters: Counters::with_layout(
+                        self.shards,
+                        buckets,
+                        usize::from(by_status),
+                        crate::reasons::slot_order(definition.sli()),
+                    ),
                     threshold_nanos,
                     bounds_nanos: bounds_nanos.into_boxed_slice(),
                     recent: RecentBad::new(self.recent_bad),
@@ -218,11 +223,8 @@ impl RegistryBuilder {
                 .chain(definition.maintenance())
                 .copied()
                 .collect(),
-            excluded: super::excluded::ExcludedRings::new(
-                definition.windows().period().nanos(),
-                start,
-                by_status,
-            ),
+            excluded: super::tallies::TallyRings::new(definition.windows().period().nanos(), start),
+            reasons: super::tallies::TallyRings::new(definition.windows().period().nanos(), start),
             calendar: definition.calendar().map(|_| Mutex::new(None)),
             restored_from: None,
             restored_calendar: None,

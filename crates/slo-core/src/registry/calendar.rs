@@ -4,10 +4,11 @@
 //! the next period whole; replay starts it at the first event on or after
 //! the boundary, exactly.
 
-use super::excluded::{Excluded, ExcludedRings, PreviousTicks, as_base};
+use super::tallies::{Excluded, PreviousTicks, TallyRings, as_base};
 use super::{Registry, SloEntry};
 use crate::calendar::{CalendarPeriod, PeriodBounds};
 use crate::clock::Timestamp;
+use crate::counters::BAD_KINDS;
 use crate::counters::Totals;
 use crate::rings::{SampleFill, TickState, spread};
 use crate::status::CalendarStatus;
@@ -22,6 +23,8 @@ pub(crate) struct CalendarState {
     /// The cumulative excluded (maintenance, cancelled, status) at
     /// `bounds.start`.
     pub excluded_base: Excluded<f64>,
+    /// The cumulative bad events by reason at `bounds.start`.
+    pub reasons_base: [f64; BAD_KINDS],
 }
 
 impl SloEntry {
@@ -42,11 +45,16 @@ impl SloEntry {
             .filter(|saved| saved.start == bounds.start.as_unix_nanos())
         {
             // Restored within the period it was saved in: its counts at
-            // the start, as they were (the excluded ones restart here).
+            // the start, as they were (the excluded ones restart here; so
+            // do the reasons of a file that kept none).
+            let reasons_base = saved
+                .bad_reasons
+                .unwrap_or_else(|| as_base(self.reasons_live()));
             return Some(CalendarState {
                 bounds,
                 base: (saved.good, saved.bad),
                 excluded_base: as_base(self.excluded_live()),
+                reasons_base,
             });
         }
         // The snapshot's time on the wall clock, as this clock reads it.
@@ -61,6 +69,7 @@ impl SloEntry {
                 bounds,
                 base: (live.good as f64, live.bad as f64),
                 excluded_base: as_base(excluded),
+                reasons_base: as_base(self.reasons_live()),
             });
         }
         let at = bounds.start.as_unix_nanos().saturating_sub(offset);
@@ -72,12 +81,13 @@ impl SloEntry {
             excluded_base: self
                 .excluded
                 .cumulative_at(now, at, || self.excluded_live()),
+            reasons_base: self.reasons.cumulative_at(now, at, || self.reasons_live()),
         })
     }
 
     /// At a tick at `now`, with the wall clock `offset` ns ahead (the
-    /// windows' previous tick was `previous`, the excluded ring's
-    /// `excluded_previous`): a new period once the wall clock passed the
+    /// windows' previous tick was `previous`, the tallies' `tallies_previous`:
+    /// exclusions, then reasons): a new period once the wall clock passed the
     /// boundary, its base the counts at the boundary (events since the
     /// previous tick spread over the time since, or all taken at the
     /// previous tick with `Step`).
@@ -86,7 +96,7 @@ impl SloEntry {
         now: Timestamp,
         offset: i64,
         previous: TickState,
-        excluded_previous: PreviousTicks,
+        tallies_previous: [PreviousTicks; 2],
         fill: SampleFill,
     ) {
         let (Some(calendar), Some(state)) = (self.definition.calendar(), &self.calendar) else {
@@ -115,10 +125,17 @@ impl SloEntry {
         *state = Some(CalendarState {
             bounds,
             base: (base.good as f64, base.bad as f64),
-            excluded_base: ExcludedRings::at_boundary(
-                excluded_previous,
+            excluded_base: TallyRings::at_boundary(
+                &tallies_previous[0],
                 now.as_unix_nanos(),
                 self.excluded_live(),
+                boundary,
+                fill,
+            ),
+            reasons_base: TallyRings::at_boundary(
+                &tallies_previous[1],
+                now.as_unix_nanos(),
+                self.reasons_live(),
                 boundary,
                 fill,
             ),
@@ -143,6 +160,7 @@ impl SloEntry {
             bounds,
             base: (live.good as f64, live.bad as f64),
             excluded_base: as_base(excluded),
+            reasons_base: as_base(self.reasons_live()),
         });
     }
 

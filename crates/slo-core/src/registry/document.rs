@@ -5,6 +5,7 @@ use super::Registry;
 use super::evaluate::Evaluation;
 use crate::budget;
 use crate::clock::Timestamp;
+use crate::reasons::{BadReason, apportion};
 use crate::release::ReleaseDecisions;
 use crate::spec::{BudgetCondition, Sli, UnknownSlo};
 use crate::status::{
@@ -67,6 +68,17 @@ impl Registry {
         } = self.evaluate(slo, now);
         let calendar = Registry::calendar_status(slo);
         let (period_good, period_bad) = counts[slo.roles.period];
+        // Rounded each on its own, then summed: interpolated counts are
+        // fractional, and rounding the total apart from its parts could
+        // make good + bad differ from it by one.
+        let events = {
+            let (good, bad) = (period_good.round() as u64, period_bad.round() as u64);
+            EventCounts {
+                good,
+                bad,
+                total: good + bad,
+            }
+        };
         let alerts = windows
             .tiers()
             .iter()
@@ -91,16 +103,20 @@ impl Registry {
             objective: definition.objective(),
             period_seconds,
             coverage_ratio: coverage,
-            // Rounded each on its own, then summed: interpolated counts are
-            // fractional, and rounding the total apart from its parts could
-            // make good + bad differ from it by one.
-            events: {
-                let (good, bad) = (period_good.round() as u64, period_bad.round() as u64);
-                EventCounts {
-                    good,
-                    bad,
-                    total: good + bad,
-                }
+            events,
+            bad_reasons: {
+                let shares = match slo.calendar_now() {
+                    Some(state) => {
+                        let live = slo.reasons_live();
+                        std::array::from_fn(|i| live[i] as f64 - state.reasons_base[i])
+                    }
+                    None => slo
+                        .reasons
+                        .over_period(now.as_unix_nanos(), || slo.reasons_live()),
+                };
+                // Bad events whose reason no record kept (history from
+                // before reasons were counted) read as `error`.
+                apportion(shares, events.bad, BadReason::Error)
             },
             sli_value: (period_good + period_bad > budget::NO_EVENTS)
                 .then(|| period_good / (period_good + period_bad)),
@@ -141,11 +157,9 @@ impl Registry {
                         let live = slo.excluded_live();
                         std::array::from_fn(|i| live[i] as f64 - state.excluded_base[i])
                     }
-                    None => slo.excluded.over_period(
-                        now.as_unix_nanos(),
-                        definition.windows().period().nanos(),
-                        || slo.excluded_live(),
-                    ),
+                    None => slo
+                        .excluded
+                        .over_period(now.as_unix_nanos(), || slo.excluded_live()),
                 };
                 let count = |n: f64| n.max(0.0).round() as u64;
                 ExcludedCounts {

@@ -58,6 +58,7 @@ pub fn memory_per_slo(registry: &Registry, name: &str) -> Result<usize, UnknownS
         + slo.handle.cell.bounds_nanos.len() * 8
         + slo.rings.heap_bytes()
         + slo.excluded.heap_bytes()
+        + slo.reasons.heap_bytes()
         + slo.lengths.len() * 8
         + slo.roles.tiers.len() * 24
         + window_bytes(slo.definition.windows()))

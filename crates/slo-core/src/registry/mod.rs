@@ -10,7 +10,6 @@ mod builder;
 mod calendar;
 mod document;
 mod evaluate;
-mod excluded;
 mod history;
 pub(crate) mod inspect;
 mod maintenance;
@@ -18,6 +17,7 @@ mod release;
 pub(crate) mod restore;
 mod routes;
 mod snapshot;
+mod tallies;
 mod tick;
 
 use std::collections::HashMap;
@@ -27,7 +27,7 @@ pub use builder::RegistryBuilder;
 
 use crate::alerts::AlertHub;
 use crate::clock::{Clock, Timestamp};
-use crate::counters::Totals;
+use crate::counters::{BAD_KINDS, Totals};
 use crate::handle::{EventTotals, SliHandle};
 use crate::maintenance::MaintenanceWindow;
 use crate::rings::SampleFill;
@@ -62,7 +62,9 @@ struct SloEntry {
     /// Its maintenance windows: the service's and its own.
     maintenance: Vec<MaintenanceWindow>,
     /// The excluded events over the period, by reason.
-    excluded: excluded::ExcludedRings,
+    excluded: tallies::TallyRings<3>,
+    /// The bad events over the period, by reason.
+    reasons: tallies::TallyRings<BAD_KINDS>,
     /// For a calendar period: the current period and the counts at its
     /// start (`None` inside until the first tick or read sets it).
     calendar: Option<Mutex<Option<calendar::CalendarState>>>,
@@ -141,6 +143,8 @@ pub(crate) fn window_lengths(definition: &SloDefinition) -> Vec<i64> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Base {
     pub totals: Totals,
+    /// Its bad events by reason (summing to `totals.bad`).
+    pub bad_reasons: [u64; BAD_KINDS],
     pub excluded: u64,
     /// Per latency bucket; empty when none was carried.
     pub buckets: Vec<u64>,
@@ -168,9 +172,15 @@ impl SloEntry {
             .wrapping_add(self.base.excluded)
     }
 
+    /// The cumulative bad events by reason, restored ones included.
+    fn reasons_live(&self) -> [u64; BAD_KINDS] {
+        let counted = self.handle.cell.counters.bad_by_kind();
+        std::array::from_fn(|i| self.base.bad_reasons[i].wrapping_add(counted[i]))
+    }
+
     /// This process's excluded events by reason: maintenance, cancelled,
     /// status.
-    fn excluded_live(&self) -> excluded::Excluded<u64> {
+    fn excluded_live(&self) -> tallies::Excluded<u64> {
         let cell = &self.handle.cell;
         [
             cell.maintenance_excluded

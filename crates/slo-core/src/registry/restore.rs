@@ -5,15 +5,18 @@ use std::collections::HashMap;
 
 use super::{Base, SloEntry};
 use crate::clock::Timestamp;
+use crate::counters::BAD_KINDS;
 use crate::counters::Totals;
+use crate::reasons::BadReason;
 use crate::rings::{DEFAULT_RING_LEN, Rings, SampleFill, SavedRing, TickState};
-use crate::state::codec::{EncodedRing, SavedCalendar, SavedLatency};
+use crate::state::codec::{EncodedRing, SavedCalendar, SavedLatency, SavedReasons};
 use crate::state::identity::{FUTURE_TOLERANCE, identity};
 use crate::state::{RestoreNote, RestoreReport, SavedSlo, SnapshotData};
 use crate::sync::Mutex;
 
-/// `slo`'s state, its windows just ticked to `state`.
-pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
+/// `slo`'s state, its windows just ticked to `state` and its reasons'
+/// rings to `reasons`.
+pub(super) fn save(slo: &SloEntry, state: TickState, reasons: [u64; BAD_KINDS]) -> SavedSlo {
     let cell = &slo.handle.cell;
     let latency = (!cell.bounds_nanos.is_empty()).then(|| {
         let (mut counts, sum) = cell.counters.histogram();
@@ -43,6 +46,11 @@ pub(super) fn save(slo: &SloEntry, state: TickState) -> SavedSlo {
             start: state.bounds.start.as_unix_nanos(),
             good: state.base.0,
             bad: state.base.1,
+            bad_reasons: Some(state.reasons_base),
+        }),
+        bad_reasons: Some(SavedReasons {
+            counts: reasons.to_vec(),
+            rings: slo.reasons.save(),
         }),
     }
 }
@@ -189,10 +197,26 @@ fn restore_one(slo: &mut SloEntry, saved: SavedSlo, taken_at: Timestamp, now: Ti
         }
         _ => (Vec::new(), 0),
     };
+    // The reasons and their rings; a file from before reasons were kept
+    // has its bad events count as `error`.
+    let mut bad_reasons = [0; BAD_KINDS];
+    bad_reasons[BadReason::Error.index()] = saved.bad;
+    if let Some(reasons) = &saved.bad_reasons
+        && let Ok(counts) = <[u64; BAD_KINDS]>::try_from(reasons.counts.as_slice())
+    {
+        bad_reasons = counts;
+        // Rings that do not fit are left out: the reasons' counts then
+        // read as all in the period, and `/slo` scales them to its bad
+        // events.
+        let _ = slo
+            .reasons
+            .restore(&reasons.rings, &counts, now.as_unix_nanos());
+    }
     slo.rings = rings;
     slo.since = Timestamp::from_unix_nanos(saved.since);
     slo.base = Base {
         totals,
+        bad_reasons,
         excluded: saved.excluded,
         buckets,
         sum_nanos,

@@ -22,7 +22,11 @@ impl Registry {
                 *state = slo
                     .rings
                     .tick(now.as_unix_nanos(), slo.live(), *state, self.inner.fill);
-                restore::save(slo, *state)
+                // The reasons' rings ticked with the counts saved beside them.
+                let reasons = slo.reasons_live();
+                slo.reasons
+                    .tick(now.as_unix_nanos(), reasons, self.inner.fill);
+                restore::save(slo, *state, reasons)
             })
             .collect();
         Snapshot(SnapshotData {

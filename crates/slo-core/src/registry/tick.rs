@@ -25,6 +25,9 @@ impl Registry {
             let excluded_previous =
                 slo.excluded
                     .tick(now.as_unix_nanos(), slo.excluded_live(), self.inner.fill);
+            let reasons_previous =
+                slo.reasons
+                    .tick(now.as_unix_nanos(), slo.reasons_live(), self.inner.fill);
             let mut state = lock(&slo.tick);
             let previous = *state;
             let live = slo.live();
@@ -32,7 +35,13 @@ impl Registry {
                 .rings
                 .tick(now.as_unix_nanos(), live, previous, self.inner.fill);
             drop(state);
-            slo.roll_calendar(now, offset, previous, excluded_previous, self.inner.fill);
+            slo.roll_calendar(
+                now,
+                offset,
+                previous,
+                [excluded_previous, reasons_previous],
+                self.inner.fill,
+            );
             slo.observe_activity(now);
         }
         if self.inner.alerts.is_active() {

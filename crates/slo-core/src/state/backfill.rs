@@ -221,6 +221,9 @@ impl Backfill {
             latency: None,
             rings,
             calendar: None,
+            // What Prometheus knows of reasons is not read: the history's
+            // bad events count as `error`.
+            bad_reasons: None,
         });
         Ok(())
     }

@@ -88,6 +88,28 @@ pub(crate) struct SavedSlo {
     /// events exactly. Absent in files without calendar periods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<SavedCalendar>,
+    /// The bad events by reason: cumulative counts (summing to `bad`)
+    /// and their rings over the period. Absent in files from before
+    /// reasons were kept: their bad events count as `error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_reasons: Option<SavedReasons>,
+}
+
+/// The bad events by reason, in [`BadReason::ALL`](crate::reasons::BadReason::ALL)'s order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedReasons {
+    pub counts: Vec<u64>,
+    /// Two reasons to a ring; `None` for a pair that had none.
+    pub rings: Vec<Option<SavedTallyRing>>,
+}
+
+/// One ring of two counts over the period: made at `since`, last ticked
+/// at `at` (Unix nanoseconds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedTallyRing {
+    pub since: i64,
+    pub at: i64,
+    pub ring: EncodedRing,
 }
 
 /// A calendar period's start, Unix nanoseconds on the wall clock, and the
@@ -97,6 +119,10 @@ pub(crate) struct SavedCalendar {
     pub start: i64,
     pub good: f64,
     pub bad: f64,
+    /// The cumulative bad events by reason at `start`; absent in files
+    /// from before reasons were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_reasons: Option<[f64; crate::counters::BAD_KINDS]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -247,6 +247,7 @@ fn slo_row(
         coverage = percent(slo.coverage_ratio),
         release = releases(&slo.release),
     );
+    why_bad(out, slo);
     // Burn rates: hot where they cross a page tier's rate, warm where they
     // spend budget faster than the period allows.
     let page_rate = slo
@@ -298,6 +299,33 @@ fn slo_row(
     out.push_str("</div>");
     recent_bad(out, slo, trace_url);
     out.push_str("</section>");
+}
+
+/// Why the period's bad events were bad: each reason with its count and
+/// share, most first, so that someone on call sees at once whether the
+/// budget goes to errors, slowness or clients.
+fn why_bad(out: &mut String, slo: &SloStatus) {
+    let total = slo.bad_reasons.total();
+    if total == 0 {
+        return;
+    }
+    let mut reasons: Vec<_> = slo.bad_reasons.nonzero().collect();
+    // Most first; a tie in the reasons' own order (the sort is stable).
+    reasons.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    out.push_str("<div class=\"quiet reasons\">bad by reason: ");
+    for (i, (reason, count)) in reasons.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" · ");
+        }
+        let _ = write!(
+            out,
+            "<span data-reason=\"{name}\">{label} <b>{count}</b> ({share})</span>",
+            name = reason.as_str(),
+            label = reason.as_str().replace('_', " "),
+            share = percent(*count as f64 / total as f64),
+        );
+    }
+    out.push_str("</div>");
 }
 
 /// The SLO's most recent bad events, newest first: a compact table under

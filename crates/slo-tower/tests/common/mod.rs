@@ -90,3 +90,21 @@ pub async fn wait_for(registry: &Registry, name: &str, want: (u64, u64, u64)) {
         );
     }
 }
+
+/// The bad events of `name` by reason, those with any, in the reasons'
+/// order: as the counters have them, after checking that they sum to the
+/// bad count and that `/slo`'s `bad_reasons` (the period) says the same.
+pub fn bad_reasons(registry: &Registry, name: &str) -> Vec<(&'static str, u64)> {
+    let totals = registry.totals(name).unwrap();
+    assert_eq!(totals.bad_reasons.total(), totals.bad, "{name}");
+    assert_eq!(
+        slo(registry, name).bad_reasons,
+        totals.bad_reasons,
+        "{name}"
+    );
+    totals
+        .bad_reasons
+        .nonzero()
+        .map(|(reason, count)| (reason.as_str(), count))
+        .collect()
+}

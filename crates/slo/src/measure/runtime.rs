@@ -198,18 +198,13 @@ impl Drop for Measure {
 impl Measure {
     #[cold]
     fn unfinished(&mut self) {
-        let failed = std::thread::panicking();
+        let failure = std::thread::panicking().then_some(BadReason::Panic);
         let elapsed = self.started.map_or(0, |started| {
             u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
         });
         let timed = self.started.is_some();
         for handle in self.handles.get().handles.iter() {
-            if handle.record_unfinished(elapsed, failed) {
-                let reason = if failed {
-                    BadReason::Panic
-                } else {
-                    BadReason::CancelledLate
-                };
+            if let Some(reason) = handle.record_unfinished_for(elapsed, failure) {
                 self.keep(handle, reason, timed.then_some(elapsed));
             }
         }
