@@ -72,6 +72,10 @@ slos:
     match:
       routes: ["/cart/{id}", "/api/{*rest}"]
       exclude: ["GET /api/health", "/cart/{id}/items/{*rest}"]
+  - name: search-quality
+    objective: 0.99
+    sli: quality
+    match: {routes: ["GET /search", "/api/{*rest}"]}
   - name: all-but-health
     objective: 0.9
     sli: {latency: {threshold: 1h, excluded: [204]}}
@@ -175,6 +179,8 @@ enum Answer {
         status: u16,
         headers: Vec<(HeaderSpec, Vec<u8>)>,
         frames: Vec<FrameSpec>,
+        /// The handler marked the response `slo::Degraded`.
+        degraded: bool,
     },
 }
 
@@ -293,12 +299,31 @@ fuzz_target!(|exchanges: Vec<Exchange>| {
                 } else {
                     Ended::Excluded
                 };
-                assert_eq!(
-                    got,
-                    expected,
-                    "{} for {method} {path:?}: {exchange:?}",
-                    slo.name()
-                );
+                let degraded = matches!(exchange.answer, Answer::Respond { degraded: true, .. })
+                    && *slo.sli() == slo_core::Sli::Quality;
+                match (degraded, expected) {
+                    // What availability calls good, quality calls degraded.
+                    (true, Ended::Good) => assert_eq!(
+                        (got, reasons.as_slice()),
+                        (Ended::Bad, [(BadReason::Degraded, 1)].as_slice()),
+                        "{} for {method} {path:?}: {exchange:?}",
+                        slo.name()
+                    ),
+                    // Left before the end: excluded, or degraded if the
+                    // head had come.
+                    (true, Ended::Excluded) => assert!(
+                        got == Ended::Excluded
+                            || reasons.as_slice() == [(BadReason::Degraded, 1)],
+                        "{} for {method} {path:?}: {exchange:?}",
+                        slo.name()
+                    ),
+                    _ => assert_eq!(
+                        got,
+                        expected,
+                        "{} for {method} {path:?}: {exchange:?}",
+                        slo.name()
+                    ),
+                }
             }
             let kept = handle.recent_bad();
             assert!(kept.len() <= 4);
@@ -438,11 +463,15 @@ fn run(
             status,
             headers: specs,
             frames,
+            degraded,
         } => {
             let status = http::StatusCode::from_u16(100 + status % 500).expect("100..=599");
             let mut response = Response::new(Frames(frames.iter().cloned().collect()));
             *response.status_mut() = status;
             *response.headers_mut() = headers(specs);
+            if *degraded {
+                response.extensions_mut().insert(slo_core::Degraded);
+            }
             Ok(response)
         }
     };

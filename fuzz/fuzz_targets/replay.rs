@@ -7,8 +7,9 @@
 //!   order, written as the JSON Lines a user would write: the replay
 //!   accepts it, and the last status line of every SLO counts exactly the
 //!   events that matched it (each request through the spec's own `match`
-//!   rules), with good + bad = total, and each request's outcome by its
-//!   status and latency.
+//!   rules), with good + bad = total, each request's outcome by its
+//!   status, latency and degraded mark, batches and data ages counted as
+//!   their SLIs say, and the bad events' reasons exactly as modelled.
 #![no_main]
 
 use std::collections::HashMap;
@@ -40,9 +41,25 @@ slos:
     match: {routes: ["GET /search"]}
   - name: everything
     objective: 0.9
+  - name: search-quality
+    objective: 0.99
+    sli: quality
+    match: {routes: ["GET /search"]}
+  - name: feed-freshness
+    objective: 0.99
+    sli: {freshness: {threshold: 1m}}
 "#;
 
-const SLOS: [&str; 4] = ["checkout", "cart", "search-latency", "everything"];
+const SLOS: [&str; 6] = [
+    "checkout",
+    "cart",
+    "search-latency",
+    "everything",
+    "search-quality",
+    "feed-freshness",
+];
+/// `feed-freshness`, which takes no requests, only ages.
+const FEED: usize = 5;
 const METHODS: [&str; 5] = ["GET", "POST", "DELETE", "PUT", "PATCH"];
 const ROUTES: [&str; 6] = [
     "/checkout",
@@ -78,13 +95,24 @@ enum Kind {
         id: u16,
         status: u16,
         latency_ms: u16,
+        degraded: bool,
+    },
+    Batch {
+        slo: u8,
+        good: u16,
+        bad: u16,
+    },
+    Age {
+        age_ms: u32,
     },
 }
 
-#[derive(Default, Clone, Copy, Debug, PartialEq)]
+#[derive(Default, Clone, Debug, PartialEq)]
 struct Counts {
     good: u64,
     bad: u64,
+    /// Bad events by reason.
+    reasons: std::collections::BTreeMap<String, u64>,
 }
 
 fn spec() -> Spec {
@@ -163,8 +191,8 @@ fn structured(events: &[Event]) {
     // A first event, so that the stream spans at least one whole minute
     // and the replay writes lines.
     let mut text = String::from("{\"t\": 1, \"slo\": \"everything\", \"good\": true}\n");
-    let mut expected = [Counts::default(); SLOS.len()];
-    count(&mut expected[3], true);
+    let mut expected: [Counts; SLOS.len()] = Default::default();
+    count(&mut expected[3], true, "");
     let mut t_ms: u64 = 1_000;
     for event in events {
         t_ms += u64::from(event.after_ms);
@@ -176,7 +204,26 @@ fn structured(events: &[Event]) {
                     "{{\"t\": {t}, \"slo\": \"{}\", \"good\": {good}}}\n",
                     SLOS[slo]
                 ));
-                count(&mut expected[slo], good);
+                count(&mut expected[slo], good, "error");
+            }
+            Kind::Batch { slo, good, bad } => {
+                let slo = usize::from(slo) % SLOS.len();
+                text.push_str(&format!(
+                    "{{\"t\": {t}, \"slo\": \"{}\", \"batch\": {{\"good\": {good}, \"bad\": {bad}}}}}\n",
+                    SLOS[slo]
+                ));
+                for _ in 0..good {
+                    count(&mut expected[slo], true, "");
+                }
+                for _ in 0..bad {
+                    count(&mut expected[slo], false, "error");
+                }
+            }
+            Kind::Age { age_ms } => {
+                text.push_str(&format!(
+                    "{{\"t\": {t}, \"slo\": \"feed-freshness\", \"age_ms\": {age_ms}}}\n"
+                ));
+                count(&mut expected[FEED], age_ms <= 60_000, "stale");
             }
             Kind::Request {
                 method,
@@ -184,24 +231,31 @@ fn structured(events: &[Event]) {
                 id,
                 status,
                 latency_ms,
+                degraded,
             } => {
                 let method = METHODS[usize::from(method) % METHODS.len()];
                 let route =
                     ROUTES[usize::from(route) % ROUTES.len()].replace("{}", &id.to_string());
                 let status = 100 + status % 500;
                 text.push_str(&format!(
-                    "{{\"t\": {t}, \"method\": \"{method}\", \"route\": \"{route}\", \"status\": {status}, \"latency_ms\": {latency_ms}}}\n"
+                    "{{\"t\": {t}, \"method\": \"{method}\", \"route\": \"{route}\", \"status\": {status}, \"latency_ms\": {latency_ms}, \"degraded\": {degraded}}}\n"
                 ));
                 let succeeded = status < 500;
                 for (i, slo) in spec.slos().iter().enumerate() {
                     if slo.matches(method, &route) {
-                        let fast = match *slo.sli() {
-                            Sli::Latency { threshold } => {
-                                Duration::from_millis(u64::from(latency_ms)) <= threshold
+                        assert_ne!(i, FEED, "a freshness SLO without match took a request");
+                        // The first reason that holds.
+                        let reason = match *slo.sli() {
+                            _ if !succeeded => "server_error",
+                            Sli::Latency { threshold }
+                                if Duration::from_millis(u64::from(latency_ms)) > threshold =>
+                            {
+                                "slow"
                             }
-                            _ => true,
+                            Sli::Quality if degraded => "degraded",
+                            _ => "",
                         };
-                        count(&mut expected[i], succeeded && fast);
+                        count(&mut expected[i], reason.is_empty(), reason);
                     }
                 }
             }
@@ -213,7 +267,7 @@ fn structured(events: &[Event]) {
     text.push_str(&format!(
         "{{\"t\": {last}, \"slo\": \"everything\", \"good\": true}}\n"
     ));
-    count(&mut expected[3], true);
+    count(&mut expected[3], true, "");
 
     let mut out = Vec::new();
     let summary = replay(&spec, text.as_bytes(), Duration::from_secs(60), &mut out)
@@ -229,6 +283,7 @@ fn structured(events: &[Event]) {
         let counts = Counts {
             good: events["good"].as_u64().expect("good"),
             bad: events["bad"].as_u64().expect("bad"),
+            reasons: serde_json::from_value(status["bad_reasons"].clone()).expect("reasons"),
         };
         let total = events["total"].as_u64().expect("total");
         last_seen.insert(name, (t, counts, total));
@@ -236,18 +291,21 @@ fn structured(events: &[Event]) {
     for (i, name) in SLOS.iter().enumerate() {
         let (t, counts, total) = last_seen
             .get(*name)
-            .copied()
+            .cloned()
             .unwrap_or_else(|| panic!("no line for {name}"));
         assert_eq!(t, last as f64, "{name}'s last line");
         assert_eq!(counts.good + counts.bad, total, "{name}");
+        assert_eq!(counts.reasons.values().sum::<u64>(), counts.bad, "{name}");
         assert_eq!(counts, expected[i], "{name}\n{text}");
     }
 }
 
-fn count(counts: &mut Counts, good: bool) {
+/// One event, bad with `reason` when not `good`.
+fn count(counts: &mut Counts, good: bool, reason: &str) {
     if good {
         counts.good += 1;
     } else {
         counts.bad += 1;
+        *counts.reasons.entry(reason.to_owned()).or_default() += 1;
     }
 }

@@ -310,6 +310,16 @@ impl Classification {
     }
 }
 
+/// A response extension a handler sets to say that it answered, but
+/// worse than it should have: results from a stale cache, a page without
+/// its recommendations. A `quality` SLI counts such a response bad (reason
+/// `degraded`); availability and latency SLIs do not look at it. It is an
+/// extension, set in the service, never a header a client could send: in
+/// axum, return `(Extension(slo::Degraded), body)`; in any `http` service,
+/// `response.extensions_mut().insert(slo::Degraded)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Degraded;
+
 #[cfg(test)]
 mod tests {
     use super::*;

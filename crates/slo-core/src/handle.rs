@@ -10,40 +10,9 @@ use crate::counters::{Counters, thread_writer};
 use crate::reasons::{BadReason, BadReasons};
 use crate::recent::{BadEvent, KeptBadEvent, RecentBad};
 
-/// Why an event was left out of its SLI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Exclusion {
-    /// The client went away before the latency threshold passed, so the
-    /// request says nothing about the service
-    /// ([cancellation](crate::semantics#cancellation)).
-    ClientCancelled,
-    /// A maintenance window held when it was recorded.
-    Maintenance,
-    /// Its status is in the SLI's `excluded` list
-    /// ([classification](crate::semantics#classification)). `/slo`
-    /// reports these over the period for an SLO whose SLI has such a
-    /// list; the counter counts every one.
-    Status,
-}
+mod totals;
 
-impl Exclusion {
-    /// Every reason, in the order the exporters write them.
-    pub const ALL: [Exclusion; 3] = [
-        Exclusion::ClientCancelled,
-        Exclusion::Maintenance,
-        Exclusion::Status,
-    ];
-
-    /// The label value used in `slo_excluded_events_total{reason}`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Exclusion::ClientCancelled => "client_cancelled",
-            Exclusion::Maintenance => "maintenance",
-            Exclusion::Status => "status",
-        }
-    }
-}
+pub use totals::{EventTotals, Exclusion, LatencyHistogram};
 
 /// The counters' tally of events excluded by status (an SLO whose SLI
 /// excludes statuses keeps it).
@@ -209,6 +178,46 @@ impl SliHandle {
         self.cell
             .counters
             .add_events(thread_writer(), good, bad, BadReason::Error.index());
+    }
+
+    /// Records one observation of data that was `age` old (a freshness
+    /// SLI's event): good when `age` is within the SLI's threshold, else
+    /// bad with reason `stale`; excluded while a maintenance window holds
+    /// (it returns `true` then, as the event is not bad). Returns whether
+    /// it was good. Meant for freshness SLIs; on another SLI the threshold
+    /// is its latency threshold, and an availability SLI has none (every
+    /// age is good).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use slo_core::{Registry, SloDefinition, Spec};
+    /// let spec = Spec::builder("exports")
+    ///     .slo(SloDefinition::builder("export-freshness").objective(0.99).freshness(Duration::from_secs(1800)))
+    ///     .build()?;
+    /// let registry = Registry::new(spec);
+    /// let freshness = registry.handle("export-freshness")?;
+    /// assert!(freshness.record_freshness(Duration::from_secs(90)));
+    /// assert!(!freshness.record_freshness(Duration::from_secs(3600))); // stale
+    /// let status = &registry.status().slos[0];
+    /// assert_eq!((status.events.good, status.events.bad), (1, 1));
+    /// assert_eq!(serde_json::to_value(&status.bad_reasons)?, serde_json::json!({"stale": 1}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn record_freshness(&self, age: Duration) -> bool {
+        let cell = &*self.cell;
+        if cell.in_maintenance.load(Ordering::Relaxed) {
+            self.exclude_for_maintenance();
+            return true;
+        }
+        let fresh = u64::try_from(age.as_nanos()).unwrap_or(u64::MAX) <= cell.threshold_nanos;
+        let writer = thread_writer();
+        if fresh {
+            cell.counters.add_good(writer);
+        } else {
+            self.count_bad(writer, BadReason::Stale);
+        }
+        fresh
     }
 
     /// Records one good event.
@@ -513,47 +522,6 @@ impl SliHandle {
 #[inline(always)]
 fn bucket_of(bounds: &[u64], nanos: u64) -> usize {
     bounds.iter().filter(|&&bound| bound < nanos).count()
-}
-
-/// Every event one SLO has recorded; see [`SliHandle::totals`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventTotals {
-    /// Good events.
-    pub good: u64,
-    /// Bad events.
-    pub bad: u64,
-    /// Bad events by reason; they sum to `bad`.
-    pub bad_reasons: BadReasons,
-    /// Events left out of the SLI because their clients went away in time.
-    pub excluded: u64,
-    /// Events left out of the SLI because a maintenance window held.
-    pub maintenance: u64,
-    /// Events left out of the SLI because their status is in its
-    /// `excluded` list.
-    pub status: u64,
-}
-
-impl EventTotals {
-    /// The events excluded for `reason`.
-    pub fn excluded_for(&self, reason: Exclusion) -> u64 {
-        match reason {
-            Exclusion::ClientCancelled => self.excluded,
-            Exclusion::Maintenance => self.maintenance,
-            Exclusion::Status => self.status,
-        }
-    }
-}
-
-/// A latency histogram snapshot; see [`SliHandle::latency_histogram`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct LatencyHistogram {
-    /// Upper bounds (inclusive), seconds, ascending; one fewer than buckets.
-    pub bounds_seconds: Vec<f64>,
-    /// Per-bucket counts; the last is the `+Inf` bucket.
-    pub counts: Vec<u64>,
-    /// Sum of all observed latencies, seconds.
-    pub sum_seconds: f64,
 }
 
 impl std::fmt::Debug for SliHandle {

@@ -40,6 +40,7 @@ pub(crate) mod sync;
 mod ticker;
 pub mod windows;
 
+pub use classify::Degraded;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use duration::{
     DurationError, FormattedDuration, format_duration, format_seconds, parse_duration,

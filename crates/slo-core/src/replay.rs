@@ -86,6 +86,22 @@ struct RawEvent<'a> {
     slo: Option<Cow<'a, str>>,
     #[serde(default)]
     good: Option<bool>,
+    /// The handler marked the response degraded (request lines only).
+    #[serde(default)]
+    degraded: Option<bool>,
+    /// Many events at once, for `slo`.
+    #[serde(default)]
+    batch: Option<RawBatch>,
+    /// The age of data, for `slo` (a freshness event).
+    #[serde(default)]
+    age_ms: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBatch {
+    good: u64,
+    bad: u64,
 }
 
 #[derive(Serialize)]
@@ -198,7 +214,7 @@ impl<W: Write> Replayer<'_, W> {
                 raw.method.as_deref().unwrap_or(""),
                 raw.route.as_deref().unwrap_or(""),
             ),
-            Outcome::Direct { .. } => &[],
+            Outcome::Direct { .. } | Outcome::Batch { .. } | Outcome::Age { .. } => &[],
         };
         let state = match &mut self.state {
             Some(state) => {
@@ -239,7 +255,19 @@ impl<W: Write> Replayer<'_, W> {
                 state.handles[slo].record(good);
                 state.registry.observe_activity_at(slo, at);
             }
-            Outcome::Request { status, latency } => {
+            Outcome::Batch { slo, good, bad } => {
+                state.handles[slo].record_batch(good, bad);
+                state.registry.observe_activity_at(slo, at);
+            }
+            Outcome::Age { slo, age } => {
+                state.handles[slo].record_freshness(age);
+                state.registry.observe_activity_at(slo, at);
+            }
+            Outcome::Request {
+                status,
+                latency,
+                degraded,
+            } => {
                 if matched.is_empty() {
                     self.summary.unmatched += 1;
                 }
@@ -257,7 +285,9 @@ impl<W: Write> Replayer<'_, W> {
                         } else {
                             BadReason::Status
                         }),
-                        Verdict::Succeeded => None,
+                        Verdict::Succeeded => (degraded
+                            && *self.spec.slos()[slo].sli() == crate::Sli::Quality)
+                            .then_some(BadReason::Degraded),
                     };
                     let nanos = match (handle.latency_threshold(), latency) {
                         (Some(_), None) => {
@@ -286,15 +316,17 @@ impl<W: Write> Replayer<'_, W> {
     }
 
     fn classify(&self, raw: &RawEvent) -> Result<Outcome, String> {
-        match (&raw.slo, raw.good) {
-            (Some(name), Some(good)) => {
+        let direct = raw.good.is_some() || raw.batch.is_some() || raw.age_ms.is_some();
+        match (&raw.slo, direct) {
+            (Some(name), true) => {
                 if raw.route.is_some()
                     || raw.method.is_some()
                     || raw.status.is_some()
                     || raw.latency_ms.is_some()
+                    || raw.degraded.is_some()
                 {
                     return Err(
-                        "an event has either `slo` and `good`, or `route` and `status`, not both"
+                        "an event has either `slo` and `good` (or `batch`, or `age_ms`), or `route` and `status`, not both"
                             .into(),
                     );
                 }
@@ -302,13 +334,30 @@ impl<W: Write> Replayer<'_, W> {
                     .by_name
                     .get(name.as_ref())
                     .ok_or_else(|| format!("no SLO named {name:?} in the spec"))?;
-                Ok(Outcome::Direct { slo, good })
+                match (raw.good, &raw.batch, raw.age_ms) {
+                    (Some(good), None, None) => Ok(Outcome::Direct { slo, good }),
+                    (None, Some(batch), None) => Ok(Outcome::Batch {
+                        slo,
+                        good: batch.good,
+                        bad: batch.bad,
+                    }),
+                    (None, None, Some(ms)) if ms.is_finite() && ms >= 0.0 => Ok(Outcome::Age {
+                        slo,
+                        age: Duration::try_from_secs_f64(ms / 1e3)
+                            .map_err(|_| format!("age_ms {ms} is too large"))?,
+                    }),
+                    (None, None, Some(ms)) => Err(format!("age_ms must be a number ≥ 0, got {ms}")),
+                    _ => Err("an `slo` event has one of `good`, `batch` and `age_ms`".into()),
+                }
             }
-            (Some(_), None) => {
-                Err("missing field `good` (true or false) for an `slo` event".into())
+            (Some(_), false) => Err(
+                "missing field `good` (true or false), `batch` or `age_ms` for an `slo` event"
+                    .into(),
+            ),
+            (None, true) => {
+                Err("missing field `slo` for an event with `good`, `batch` or `age_ms`".into())
             }
-            (None, Some(_)) => Err("missing field `slo` for an event with `good`".into()),
-            (None, None) => {
+            (None, false) => {
                 let status = raw
                     .status
                     .ok_or("missing field `status` (or `slo` and `good`)")?;
@@ -325,7 +374,11 @@ impl<W: Write> Replayer<'_, W> {
                     }
                     Some(ms) => return Err(format!("latency_ms must be a number ≥ 0, got {ms}")),
                 };
-                Ok(Outcome::Request { status, latency })
+                Ok(Outcome::Request {
+                    status,
+                    latency,
+                    degraded: raw.degraded.unwrap_or(false),
+                })
             }
         }
     }
@@ -379,10 +432,21 @@ enum Outcome {
         slo: usize,
         good: bool,
     },
+    Batch {
+        slo: usize,
+        good: u64,
+        bad: u64,
+    },
+    Age {
+        slo: usize,
+        age: Duration,
+    },
     Request {
         /// The HTTP status: each SLO classifies it its own way.
         status: u16,
         latency: Option<Duration>,
+        /// Marked degraded: bad for a `quality` SLI that it did not fail.
+        degraded: bool,
     },
 }
 

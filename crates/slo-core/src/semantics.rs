@@ -44,6 +44,24 @@
 //! name are refused at their line. The rules:
 //! [`Classification`](crate::classify::Classification).
 //!
+//! A `quality` SLI (`sli: quality`, or `sli: {quality: {bad, excluded,
+//! grpc_bad}}`) is an availability SLI that also fails a response its
+//! handler marked [`Degraded`](crate::Degraded), a response extension (a
+//! search from a stale cache, a page without a part): bad with reason
+//! `degraded` when nothing failed it first. Availability and latency SLIs
+//! do not look at the mark. A client that leaves after a degraded head
+//! leaves a degraded answer: bad for a quality SLI, where the
+//! [cancellation](#cancellation) rule would otherwise exclude it.
+//!
+//! A `freshness` SLI (`sli: {freshness: {threshold: 30m}}`) measures data,
+//! not requests: [`SliHandle::record_freshness`](crate::SliHandle::record_freshness)
+//! records one event, good when the data's age is within the threshold,
+//! bad (`stale`) when older. Without `match` it takes no requests (every
+//! other SLI without `match` takes them all). Batches:
+//! [`SliHandle::record_batch`](crate::SliHandle::record_batch) records
+//! many events in one step, its bad ones `error`; `#[slo::measure(…,
+//! batch = |r: &R| (good, bad))]` records a function's result so.
+//!
 //! # Bad reasons
 //!
 //! Every bad event has exactly one reason, the first of these that holds:
@@ -359,7 +377,10 @@
 //!    "status": "exhausted"}]}
 //! ```
 //!
-//! A latency SLI reads `{"kind": "latency", "threshold_seconds": 0.25}`.
+//! A latency SLI reads `{"kind": "latency", "threshold_seconds": 0.25}`, a
+//! quality SLI `{"kind": "quality"}`. Each SLO also carries
+//! `"bad_reasons": {"server_error": 2, "slow": 1}` after `events`: the
+//! period's bad events by [reason](#bad-reasons), those with any.
 //! The top level also carries `"history": {"sources": ["state_file"],
 //! "since": "2026-11-20T10:00:00Z"}`: what filled the windows besides this
 //! process (empty when nothing did) and the earliest instant they hold.
@@ -380,7 +401,10 @@
 //! ```
 //!
 //! The first form is a request, classified through the spec's `match` and
-//! SLI exactly as the middleware would; the second an event for one SLO.
+//! SLI exactly as the middleware would (`"degraded": true` marks it
+//! [`Degraded`](crate::Degraded), for quality SLIs; a failed status's
+//! reason is `server_error` or `status`, a slow one's `slow`); the second
+//! an event for one SLO (a bad one's reason is `error`).
 //! The output is one line per SLO at every `t = k × every` (k a whole
 //! number) with first event < t ≤ last event: that SLO's status object plus
 //! `"t"`. Lines are exact for every window whose sample spacing divides

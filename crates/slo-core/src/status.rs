@@ -183,6 +183,13 @@ pub enum SliStatus {
         /// The threshold, seconds.
         threshold_seconds: f64,
     },
+    /// Quality: availability, and not degraded.
+    Quality,
+    /// Freshness with its threshold.
+    Freshness {
+        /// The threshold, seconds.
+        threshold_seconds: f64,
+    },
 }
 
 /// Good, bad and total event counts.

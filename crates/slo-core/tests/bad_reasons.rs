@@ -454,3 +454,78 @@ fn a_state_file_from_before_reasons_counts_its_bad_events_as_errors() {
         status.slos[0].events.bad
     );
 }
+
+const QUALITY_SPEC: &str = r#"service: shop
+slos:
+  - name: search-quality
+    objective: 99%
+    sli: quality
+    match: {routes: ["GET /search"]}
+  - name: search-strict
+    objective: 99%
+    sli: {quality: {bad: ["5xx", 429]}}
+    match: {routes: ["GET /search"]}
+  - name: search-availability
+    objective: 99%
+    match: {routes: ["GET /search"]}
+"#;
+
+#[test]
+fn a_quality_sli_reads_writes_and_replays_degraded_requests() {
+    let spec = Spec::from_yaml(QUALITY_SPEC).unwrap();
+    assert_eq!(
+        *spec.slo("search-quality").unwrap().sli(),
+        slo_core::Sli::Quality
+    );
+    // Written back as it was read, and read again the same.
+    let yaml = spec.to_yaml();
+    assert!(yaml.contains("sli: quality"), "{yaml}");
+    assert!(yaml.contains("    quality:\n      bad:"), "{yaml}");
+    assert_eq!(Spec::from_yaml(&yaml).unwrap(), spec);
+    let built = Spec::builder("shop")
+        .slo(SloDefinition::builder("q").objective(0.99).quality())
+        .build()
+        .unwrap();
+    assert_eq!(*built.slo("q").unwrap().sli(), slo_core::Sli::Quality);
+
+    let lines = [
+        r#"{"t": 1, "method": "GET", "route": "/search", "status": 200}"#,
+        r#"{"t": 2, "method": "GET", "route": "/search", "status": 200, "degraded": true}"#,
+        r#"{"t": 3, "method": "GET", "route": "/search", "status": 200, "degraded": false}"#,
+        r#"{"t": 4, "method": "GET", "route": "/search", "status": 503, "degraded": true}"#,
+        r#"{"t": 5, "method": "GET", "route": "/search", "status": 429, "degraded": true}"#,
+    ]
+    .join("\n");
+    let out = replay_lines(QUALITY_SPEC, &lines, Duration::from_secs(1));
+    let by_name = |name: &str| {
+        out.iter()
+            .rev()
+            .find(|l| l["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let quality = by_name("search-quality");
+    assert_eq!(quality["sli"], serde_json::json!({"kind": "quality"}));
+    assert_eq!(quality["events"]["bad"], 3);
+    assert_eq!(
+        quality["bad_reasons"],
+        serde_json::json!({"server_error": 1, "degraded": 2})
+    );
+    let strict = by_name("search-strict");
+    assert_eq!(
+        strict["bad_reasons"],
+        serde_json::json!({"server_error": 1, "status": 1, "degraded": 1})
+    );
+    let availability = by_name("search-availability");
+    assert_eq!(
+        availability["bad_reasons"],
+        serde_json::json!({"server_error": 1})
+    );
+    // `degraded` belongs to request lines.
+    let spec = Spec::from_yaml(QUALITY_SPEC).unwrap();
+    let wrong = r#"{"t": 1, "slo": "search-quality", "good": true, "degraded": true}"#;
+    let error =
+        slo_core::replay::replay(&spec, wrong.as_bytes(), Duration::from_secs(60), Vec::new())
+            .unwrap_err();
+    assert!(error.to_string().starts_with("line 1:"), "{error}");
+}

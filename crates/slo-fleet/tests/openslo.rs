@@ -274,6 +274,7 @@ proptest! {
         excluded in proptest::collection::vec(100u16..400, 0..3),
         grpc_bad in proptest::option::of(proptest::collection::vec(0u8..17, 0..4)),
         exclude in proptest::option::of("/[a-z]{1,10}"),
+        quality in any::<bool>(),
     ) {
         let mut builder = Spec::builder(service);
         for name in &names {
@@ -282,8 +283,10 @@ proptest! {
                 .period(Duration::from_secs(period_days * 86_400))
                 .min_events(min_events)
                 .route("GET /items/{id}");
-            if let Some(ms) = threshold_ms {
-                slo = slo.latency(Duration::from_millis(ms));
+            match (threshold_ms, quality) {
+                (Some(ms), _) => slo = slo.latency(Duration::from_millis(ms)),
+                (None, true) => slo = slo.quality(),
+                (None, false) => {}
             }
             if let Some(text) = &description {
                 slo = slo.description(text.clone());

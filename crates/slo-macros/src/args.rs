@@ -12,6 +12,8 @@ const MAX_NAME_LEN: usize = 128;
 pub(crate) struct MeasureArgs {
     pub names: Vec<LitStr>,
     pub good_if: Option<Expr>,
+    /// `batch = <function of &ReturnType to (good, bad)>`.
+    pub batch: Option<Expr>,
 }
 
 impl Parse for MeasureArgs {
@@ -19,13 +21,14 @@ impl Parse for MeasureArgs {
         let mut names: Vec<LitStr> = Vec::new();
         let mut seen = HashSet::new();
         let mut good_if = None;
+        let mut batch = None;
         while !input.is_empty() {
             if input.peek(LitStr) {
                 let name: LitStr = input.parse()?;
-                if good_if.is_some() {
+                if good_if.is_some() || batch.is_some() {
                     return Err(syn::Error::new(
                         name.span(),
-                        "SLO names come before options: write the names first, then `good_if = ...`",
+                        "SLO names come before options: write the names first, then `good_if = ...` or `batch = ...`",
                     ));
                 }
                 check_name(&name)?;
@@ -39,21 +42,34 @@ impl Parse for MeasureArgs {
             } else if input.peek(Ident) && input.peek2(Token![=]) {
                 let key: Ident = input.parse()?;
                 input.parse::<Token![=]>()?;
-                if key != "good_if" {
+                let slot = if key == "good_if" {
+                    &mut good_if
+                } else if key == "batch" {
+                    &mut batch
+                } else {
                     return Err(syn::Error::new(
                         key.span(),
                         format!(
-                            "unknown option `{key}`: the only option is `good_if = <predicate on &ReturnType>`"
+                            "unknown option `{key}`: the options are `good_if = <predicate on &ReturnType>` and `batch = <function of &ReturnType to (good, bad)>`"
                         ),
                     ));
+                };
+                if slot.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("`{key}` is given twice"),
+                    ));
                 }
-                if good_if.is_some() {
-                    return Err(syn::Error::new(key.span(), "`good_if` is given twice"));
+                *slot = Some(input.parse::<Expr>()?);
+                if good_if.is_some() && batch.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`good_if` and `batch` exclude each other: a call is one event, or a batch of them",
+                    ));
                 }
-                good_if = Some(input.parse::<Expr>()?);
             } else {
                 return Err(input.error(
-                    "expected an SLO name as a string literal, like \"checkout-availability\", or `good_if = <predicate>`",
+                    "expected an SLO name as a string literal, like \"checkout-availability\", or `good_if = <predicate>` or `batch = <function>`",
                 ));
             }
             if input.is_empty() {
@@ -67,7 +83,11 @@ impl Parse for MeasureArgs {
                 "#[slo::measure] needs at least one SLO name, like #[slo::measure(\"checkout-availability\")]",
             ));
         }
-        Ok(MeasureArgs { names, good_if })
+        Ok(MeasureArgs {
+            names,
+            good_if,
+            batch,
+        })
     }
 }
 

@@ -78,13 +78,22 @@ pub(crate) fn expand(args: MeasureArgs, item: TokenStream) -> syn::Result<TokenS
             ::core::concat!(::core::module_path!(), "::", #function_name),
         );
     };
+    let finish = match &args.batch {
+        Some(counts) => quote! {
+            let (good, bad): (u64, u64) = ::slo::__private::batch_of(&#result, #counts);
+            #measure.finish_batch(good, bad);
+        },
+        None => quote! {
+            let good: bool = #classify;
+            #measure.finish(good);
+        },
+    };
     let measured = |run: TokenStream| {
         quote! {
             let #measure = ::slo::__private::Measure::start(&#site);
             let #result = #run;
             if let ::core::option::Option::Some(#measure) = #measure {
-                let good: bool = #classify;
-                #measure.finish(good);
+                #finish
             }
             #result
         }

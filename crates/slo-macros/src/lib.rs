@@ -23,10 +23,22 @@ use proc_macro::TokenStream;
 ///     Report { rejected: 0 }
 /// }
 /// # assert_eq!(import(&Batch).rejected, 0); // no registry: not recorded
+///
+/// # struct Export { written: u64, dropped: u64 }
+/// // One call, many events: the records an export wrote and dropped.
+/// #[slo::measure("export-completeness", batch = |e: &Export| (e.written, e.dropped))]
+/// fn export() -> Export {
+///     Export { written: 9_995, dropped: 5 }
+/// }
+/// # assert_eq!(export().written, 9_995);
 /// ```
 ///
 /// - `Err` of any `Result` is bad, any other return is good; `good_if =
 ///   <predicate on &ReturnType>` decides instead.
+/// - `batch = <function of &ReturnType to (good, bad)>` records a batch
+///   instead of one event: one add per count, whatever the counts, bad
+///   events with reason `error`. A `Result` says what a failed call
+///   counts: `|r: &Result<Export, E>| r.as_ref().map_or((0, 1), |e| (e.written, e.dropped))`.
 /// - A panic is bad (and keeps unwinding).
 /// - For latency SLIs the call is timed; it is good when good and within
 ///   the threshold.

@@ -57,6 +57,9 @@ where
             let grpc = is_grpc(headers);
             pending.note_head(grpc, if grpc { grpc_code(headers) } else { None });
         }
+        if pending.judges_quality() && response.extensions().get::<slo_core::Degraded>().is_some() {
+            pending.mark_degraded();
+        }
         let eos = match this.classifier.classify_response(&response) {
             Classification::Success => None,
             Classification::Failure => {

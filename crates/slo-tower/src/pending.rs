@@ -48,6 +48,13 @@ const DESCRIBED: u8 = 4;
 const CLASSIFIES: u8 = 8;
 /// [`Pending::flags`]: the response is gRPC.
 const GRPC: u8 = 16;
+/// [`Pending::flags`]: the handler marked the response
+/// [`Degraded`](slo_core::Degraded) (read only for a layer with a
+/// `quality` SLO).
+const DEGRADED: u8 = 32;
+/// [`Pending::flags`]: some SLO of the layer is a `quality` SLI, so the
+/// response's degraded mark is read.
+const QUALITY: u8 = 64;
 
 /// A request in flight. It travels with every move of the response future
 /// and body, the caller's moves too, so a good request pays for each of
@@ -89,7 +96,9 @@ impl Pending {
             grpc: NO_GRPC,
             method: Method::Other,
             // Without branches: the table's byte is in cache already.
-            flags: (u8::from(timed) * TIMED) | (u8::from(table.classifies) * CLASSIFIES),
+            flags: (u8::from(timed) * TIMED)
+                | (u8::from(table.classifies) * CLASSIFIES)
+                | (u8::from(table.any_quality) * QUALITY),
         }
     }
 
@@ -110,6 +119,24 @@ impl Pending {
         if let Some(code) = code {
             self.grpc = code;
         }
+    }
+
+    /// Whether the response's degraded mark matters (a `quality` SLO).
+    #[inline(always)]
+    pub fn judges_quality(&self) -> bool {
+        self.flags & QUALITY != 0
+    }
+
+    /// The handler marked the response degraded.
+    #[inline]
+    pub fn mark_degraded(&mut self) {
+        self.flags |= DEGRADED;
+    }
+
+    /// Whether SLO `index` counts this response bad as degraded: a
+    /// `quality` SLI, and the handler said so.
+    fn degraded_for(&self, index: usize) -> bool {
+        self.flags & DEGRADED != 0 && self.table.judges_quality(index)
     }
 
     /// Describes its bad events with what the request said.
@@ -182,7 +209,8 @@ impl Pending {
         let mut this = std::mem::ManuallyDrop::new(self);
         let matched = this.take_matched();
         let elapsed = this.elapsed_nanos();
-        if this.classifies() {
+        // A quality SLI judges differently only a degraded response.
+        if this.flags & (CLASSIFIES | DEGRADED) != 0 {
             this.finish_classified(&matched, outcome, elapsed);
             return;
         }
@@ -265,6 +293,8 @@ impl Pending {
             (None, _) if self.failed() => BadReason::ServerError,
             (_, Outcome::Error) => BadReason::Error,
             (_, Outcome::BodyError) => BadReason::BodyError,
+            // A quality SLI has no threshold: succeeded, it was degraded.
+            (_, Outcome::Ended { .. }) if self.degraded_for(index) => BadReason::Degraded,
             (Some(_), Outcome::Ended { .. }) => BadReason::Slow,
             (None, Outcome::Ended { .. }) if succeeded => BadReason::Slow,
             (None, Outcome::Ended { .. }) => BadReason::ServerError,
@@ -277,10 +307,11 @@ impl Pending {
     }
 
     /// [`Pending::finish`] for a layer where some SLO has its own
-    /// classification: each such SLO judges the status and gRPC code
-    /// itself (and may leave the request out); the rest take what the
-    /// layer's classifier said. Either way the event is recorded as
-    /// [`Pending::finish`] records it.
+    /// classification or is a `quality` SLI: each SLO with a
+    /// classification judges the status and gRPC code itself (and may
+    /// leave the request out), the rest take what the layer's classifier
+    /// said, and a quality SLI fails a degraded response. Either way the
+    /// event is recorded as [`Pending::finish`] records it.
     #[inline]
     fn finish_classified(&self, matched: &Matched, outcome: Outcome, elapsed: u64) {
         let layer_succeeded = matches!(
@@ -350,6 +381,8 @@ impl Pending {
                 Verdict::Succeeded => ended,
             },
         };
+        // A degraded response fails a quality SLI (reason `degraded`).
+        let succeeded = succeeded && !self.degraded_for(index);
         self.record(index, matched, outcome, succeeded, elapsed);
     }
 
@@ -403,8 +436,11 @@ impl Pending {
             }),
             Verdict::Succeeded => None,
         };
-        // The first reason that holds: a failed head before the panic.
-        let failure = failed.or(panicking.then_some(BadReason::Panic));
+        // The first reason that holds: a failed head before the panic,
+        // a degraded one after it.
+        let failure = failed
+            .or(panicking.then_some(BadReason::Panic))
+            .or(self.degraded_for(index).then_some(BadReason::Degraded));
         if let Some(reason) = handle.record_unfinished_for(elapsed, failure) {
             self.describe(index, matched, handle, reason, elapsed, code);
         }
@@ -493,7 +529,10 @@ impl Drop for Pending {
             {
                 self.drop_own(index, &matched, classification, panicking, elapsed);
             } else if let Some(handle) = self.table.handles.get(index)
-                && let Some(reason) = handle.record_unfinished_for(elapsed, failure)
+                && let Some(reason) = handle.record_unfinished_for(
+                    elapsed,
+                    failure.or(self.degraded_for(index).then_some(BadReason::Degraded)),
+                )
             {
                 self.describe(index, &matched, handle, reason, elapsed, self.head_grpc());
             }

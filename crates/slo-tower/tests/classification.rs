@@ -16,7 +16,6 @@ use http::StatusCode;
 use slo_core::recent::BadReason;
 use slo_core::{Exclusion, Registry, Spec};
 use slo_tower::SloLayer;
-use tokio::io::AsyncWriteExt;
 
 const SPEC: &str = r#"
 service: shop
@@ -51,15 +50,6 @@ fn registry_keeping_bad() -> Registry {
     Registry::builder(Spec::from_yaml(SPEC).unwrap())
         .recent_bad(128)
         .build()
-}
-
-/// Sends a raw request and hangs up after `after` without reading.
-async fn hang_up(addr: std::net::SocketAddr, path: &str, after: Duration) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    tokio::time::sleep(after).await;
-    drop(stream);
 }
 
 /// Each SLO's bad events' reasons, counted.

@@ -213,15 +213,6 @@ async fn bodies_that_error_midway_are_bad() {
     );
 }
 
-/// Sends a raw request and hangs up after `after` without reading.
-async fn hang_up(addr: std::net::SocketAddr, path: &str, after: Duration) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    tokio::time::sleep(after).await;
-    drop(stream);
-}
-
 #[tokio::test]
 async fn client_disconnects_follow_the_cancellation_rule() {
     let registry = registry(SPEC);

@@ -23,13 +23,13 @@
 //! The rules every part follows are in [`semantics`].
 
 pub use slo_core::{
-    Clock, DEFAULT_LATENCY_BOUNDS, DurationError, EventTotals, Exclusion, FormattedDuration,
-    FormattedPercent, History, HistoryPoint, LatencyHistogram, Location, ManualClock, Registry,
-    RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus, Sli, SliHandle,
-    SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
-    SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp, UnknownSlo, alerts, classify,
-    format_duration, format_percent, format_seconds, parse_duration, reasons, recent, release,
-    replay, semantics, series, spec, state, status, windows,
+    Clock, DEFAULT_LATENCY_BOUNDS, Degraded, DurationError, EventTotals, Exclusion,
+    FormattedDuration, FormattedPercent, History, HistoryPoint, LatencyHistogram, Location,
+    ManualClock, Registry, RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus,
+    Sli, SliHandle, SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError,
+    SpecErrorKind, SpecErrors, SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp,
+    UnknownSlo, alerts, classify, format_duration, format_percent, format_seconds, parse_duration,
+    reasons, recent, release, replay, semantics, series, spec, state, status, windows,
 };
 
 /// Alert delivery to Alertmanager (feature `alertmanager`).
@@ -66,6 +66,6 @@ pub use slo_otel as otel;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::measure::runtime::{
-        CallSite, IsGoodAny, IsGoodResult, Measure, Outcome, good_if,
+        CallSite, IsGoodAny, IsGoodResult, Measure, Outcome, batch_of, good_if,
     };
 }

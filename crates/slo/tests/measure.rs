@@ -371,3 +371,57 @@ fn async_trait_methods_are_measured_to_completion() {
     // Latency: the failures, the 80ms key 0, and the late drop.
     assert_eq!(totals(&registry, "sync-latency"), (2, 5));
 }
+
+/// What an export did: records written and dropped.
+struct Export {
+    written: u64,
+    dropped: u64,
+}
+
+/// One call, a batch of events: the records, from the result. A failed
+/// export counts one bad event.
+#[slo::measure(
+    "other",
+    batch = |r: &Result<Export, SyncError>| r.as_ref().map_or((0, 1), |e| (e.written, e.dropped))
+)]
+fn export(written: u64, dropped: u64, fail: bool) -> Result<Export, SyncError> {
+    if fail {
+        return Err(SyncError);
+    }
+    Ok(Export { written, dropped })
+}
+
+/// The same, stacked with a one-event-per-call attribute, and async.
+#[slo::measure("other", batch = |e: &Export| (e.written, e.dropped))]
+#[slo::measure("sync-availability", good_if = |e: &Export| e.dropped == 0)]
+async fn export_async(written: u64, dropped: u64) -> Export {
+    tokio::task::yield_now().await;
+    Export { written, dropped }
+}
+
+#[test]
+fn a_batch_is_counted_from_the_result_in_one_step() {
+    let registry = registry();
+    with_registry(&registry, || {
+        assert_eq!(export(9_995, 5, false).unwrap().written, 9_995);
+        assert!(export(0, 0, true).is_err());
+        assert_eq!(export(10, 0, false).unwrap().dropped, 0);
+    });
+    assert_eq!(totals(&registry, "other"), (10_005, 6));
+    let reasons = registry.totals("other").unwrap().bad_reasons;
+    assert_eq!(reasons.get(slo::reasons::BadReason::Error), 6);
+
+    let registry = self::registry();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(
+        async {
+            export_async(100, 2).await;
+            export_async(50, 0).await;
+        }
+        .scoped(registry.clone()),
+    );
+    assert_eq!(totals(&registry, "other"), (150, 2));
+    assert_eq!(totals(&registry, "sync-availability"), (1, 1));
+}

@@ -174,7 +174,12 @@ async fn run(args: &Args, registry: &Registry, pipeline: Pipeline) -> serde_json
     print_status(registry);
     let counted = |name: &str| {
         let totals = registry.totals(name).unwrap_or_default();
-        serde_json::json!({"good": totals.good, "bad": totals.bad})
+        let reasons: serde_json::Map<String, serde_json::Value> = totals
+            .bad_reasons
+            .nonzero()
+            .map(|(reason, count)| (reason.as_str().to_owned(), count.into()))
+            .collect();
+        serde_json::json!({"good": totals.good, "bad": totals.bad, "bad_reasons": reasons})
     };
     serde_json::json!({
         "jobs": {"queued": queued, "processed": processed},

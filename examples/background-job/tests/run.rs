@@ -68,6 +68,11 @@ fn the_slos_count_every_job_record_and_batch() {
     let records = &counted["pipeline-completeness"];
     assert_eq!(n(&records["good"]), n(&summary["records"]["loaded"]));
     assert_eq!(n(&records["bad"]), n(&summary["records"]["rejected"]));
+    // Recorded as batches by the attribute: their bad events are `error`.
+    assert_eq!(
+        records["bad_reasons"],
+        serde_json::json!({"error": n(&records["bad"])})
+    );
     let total_records = n(&summary["records"]["loaded"]) + n(&summary["records"]["rejected"]);
     assert_eq!(n(&records["bad"]), marked(0.01, total_records), "{summary}");
     // Per batch: a late one (every fourth) is stale.
@@ -77,8 +82,12 @@ fn the_slos_count_every_job_record_and_batch() {
     assert_eq!(n(&freshness["good"]) + n(&freshness["bad"]), batches);
     assert_eq!(n(&freshness["bad"]), marked(0.25, batches), "{summary}");
     assert_eq!(
+        freshness["bad_reasons"],
+        serde_json::json!({"stale": n(&freshness["bad"])})
+    );
+    assert_eq!(
         counted["pipeline-runs"],
-        serde_json::json!({"good": batches, "bad": 0})
+        serde_json::json!({"good": batches, "bad": 0, "bad_reasons": {}})
     );
 }
 

@@ -1,5 +1,6 @@
-//! Server-side fault injection: the share of requests that fail, and that
-//! are slow, set from the command line and raised during an incident.
+//! Server-side fault injection: the share of requests that fail, that are
+//! slow, and of searches answered from the stale cache (degraded), set
+//! from the command line and raised during an incident.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,10 +16,12 @@ pub const SLOW: Duration = Duration::from_millis(400);
 pub struct Faults {
     error_rate: AtomicU64,
     slow_rate: AtomicU64,
+    degraded_rate: AtomicU64,
     checkout_extra_errors: AtomicU64,
     search_extra_slow: AtomicU64,
+    search_extra_degraded: AtomicU64,
     /// Requests seen, per route and fault kind.
-    seen: [[AtomicU64; 2]; 3],
+    seen: [[AtomicU64; 3]; 3],
 }
 
 /// Whether the `n`th event (from 0) is one of a share `rate`, spread evenly.
@@ -43,18 +46,28 @@ pub enum Route {
 }
 
 impl Faults {
-    pub fn new(error_rate: f64, slow_rate: f64) -> Faults {
+    pub fn new(error_rate: f64, slow_rate: f64, degraded_rate: f64) -> Faults {
         let faults = Faults::default();
         store(&faults.error_rate, error_rate);
         store(&faults.slow_rate, slow_rate);
+        store(&faults.degraded_rate, degraded_rate);
         faults
     }
 
-    /// Starts (or, with zeros, ends) an incident: extra checkout failures
-    /// and extra slow searches.
-    pub fn set_incident(&self, checkout_errors: f64, search_slow: f64) {
+    /// Starts (or, with zeros, ends) an incident: extra checkout failures,
+    /// extra slow searches, and extra searches from the stale cache.
+    pub fn set_incident(&self, checkout_errors: f64, search_slow: f64, search_degraded: f64) {
         store(&self.checkout_extra_errors, checkout_errors);
         store(&self.search_extra_slow, search_slow);
+        store(&self.search_extra_degraded, search_degraded);
+    }
+
+    /// Whether this search is answered from the stale cache.
+    pub fn degraded(&self) -> bool {
+        spread(
+            self.next(Route::Search, 2),
+            (load(&self.degraded_rate) + load(&self.search_extra_degraded)).min(1.0),
+        )
     }
 
     fn next(&self, route: Route, kind: usize) -> u64 {

@@ -20,6 +20,7 @@ pub struct LoadPlan {
     pub incident_for: Duration,
     pub incident_errors: f64,
     pub incident_slow: f64,
+    pub incident_degraded: f64,
 }
 
 const WORKERS: usize = 8;
@@ -57,14 +58,19 @@ pub async fn run(addr: SocketAddr, plan: LoadPlan, faults: Arc<Faults>) {
     }
     tokio::time::sleep(plan.incident_after).await;
     crate::say!(
-        "incident: checkout failing {:.0}%, search slow {:.0}% for {}",
+        "incident: checkout failing {:.0}%, search slow {:.0}% and from the stale cache {:.0}% for {}",
         plan.incident_errors * 100.0,
         plan.incident_slow * 100.0,
+        plan.incident_degraded * 100.0,
         humantime::format_duration(plan.incident_for),
     );
-    faults.set_incident(plan.incident_errors, plan.incident_slow);
+    faults.set_incident(
+        plan.incident_errors,
+        plan.incident_slow,
+        plan.incident_degraded,
+    );
     tokio::time::sleep(plan.incident_for).await;
-    faults.set_incident(0.0, 0.0);
+    faults.set_incident(0.0, 0.0, 0.0);
     crate::say!("incident over");
     std::future::pending::<()>().await;
 }

@@ -53,6 +53,9 @@ struct Args {
     /// Share of requests that take 400ms, well above the latency thresholds (0 to 1; spread evenly).
     #[arg(long, default_value_t = 0.0, value_parser = ratio)]
     slow_rate: f64,
+    /// Share of searches answered from the stale cache, marked `slo::Degraded`: bad for search-quality only (0 to 1; spread evenly).
+    #[arg(long, default_value_t = 0.0, value_parser = ratio)]
+    degraded_rate: f64,
     /// An SLO spec file whose `match` routes use the shop's routes.
     #[arg(long)]
     spec: Option<PathBuf>,
@@ -309,7 +312,11 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .map_err(|e| format!("cannot start the ticker: {e}"))?
     };
-    let faults = Arc::new(Faults::new(args.error_rate, args.slow_rate));
+    let faults = Arc::new(Faults::new(
+        args.error_rate,
+        args.slow_rate,
+        args.degraded_rate,
+    ));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -339,6 +346,7 @@ async fn run(args: Args) -> Result<(), String> {
             incident_for: args.incident_for,
             incident_errors: 0.10,
             incident_slow: 0.10,
+            incident_degraded: 0.10,
         };
         crate::say!(
             "traffic: {} requests/s; incident in {}",

@@ -16,10 +16,11 @@ use slo::fleet::dashboard::{DashboardOptions, dashboard};
 use slo::fleet::matchers::Matchers;
 use slo::fleet::rules::rules;
 
-const SLOS: [&str; 3] = [
+const SLOS: [&str; 4] = [
     "checkout-availability",
     "cart-availability",
     "search-latency",
+    "search-quality",
 ];
 
 /// An instant query's status and result.

@@ -159,6 +159,34 @@ fn slow_requests_break_only_the_latency_slo() {
     );
 }
 
+/// Searches from the stale cache: answered (200), fast, and marked
+/// `slo::Degraded`, so search-quality counts them bad (reason `degraded`)
+/// and search-latency does not.
+#[test]
+fn stale_searches_fail_only_search_quality() {
+    let (_demo, addr) = start(&["--no-load", "--degraded-rate", "0.5"]);
+    for _ in 0..4 {
+        let (status, body) = request(&addr, "GET", "/search?q=tea");
+        assert_eq!(status, 200);
+        assert!(body.contains("teapot"), "{body}");
+    }
+    let quality = slo(&addr, "search-quality");
+    assert_eq!(
+        quality["events"],
+        serde_json::json!({"good": 2, "bad": 2, "total": 4})
+    );
+    assert_eq!(quality["sli"], serde_json::json!({"kind": "quality"}));
+    assert_eq!(quality["bad_reasons"], serde_json::json!({"degraded": 2}));
+    let latency = slo(&addr, "search-latency");
+    assert_eq!(latency["events"]["bad"], 0, "{latency}");
+    let (_, metrics) = request(&addr, "GET", "/metrics");
+    let line = r#"slo_bad_events_total{slo="search-quality",reason="degraded"} 2"#;
+    assert!(
+        metrics.lines().any(|l| l == line),
+        "{line} missing:\n{metrics}"
+    );
+}
+
 #[test]
 fn bad_flags_and_specs_are_refused_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_shop-demo"))

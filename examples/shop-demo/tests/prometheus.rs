@@ -66,13 +66,13 @@ fn prometheus_burn_rate_over_raw_counters_matches_the_live_gauge() {
             &prometheus_addr,
             "count_over_time(slo_objective_ratio[15s])",
         );
-        if scrapes.len() == 3 && scrapes.iter().all(|(_, n)| *n >= 10.0) {
+        if scrapes.len() == 4 && scrapes.iter().all(|(_, n)| *n >= 10.0) {
             break query(&prometheus_addr, promql);
         }
     };
     let live = query(&prometheus_addr, r#"slo_burn_rate{window="5m"}"#);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(computed.len(), 3, "{computed:?}");
+    assert_eq!(computed.len(), 4, "{computed:?}");
     for (slo, promql_rate) in &computed {
         let (_, gauge) = live.iter().find(|(s, _)| s == slo).unwrap();
         let expected = 0.1

@@ -167,8 +167,8 @@ impl RegistryBuilder {
             .collect();
         bounds_nanos.dedup();
         let threshold_nanos = match definition.sli() {
-            crate::Sli::Availability => u64::MAX,
-            crate::Sli::Latency { threshold } => {
+            crate::Sli::Availability | crate::Sli::Quality => u64::MAX,
+            crate::Sli::Latency { threshold } | crate::Sli::Freshness { threshold } => {
                 u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX)
             }
         };

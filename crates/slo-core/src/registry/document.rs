@@ -96,6 +96,10 @@ impl Registry {
             description: definition.description().map(str::to_owned),
             sli: match definition.sli() {
                 Sli::Availability => SliStatus::Availability,
+                Sli::Quality => SliStatus::Quality,
+                Sli::Freshness { threshold } => SliStatus::Freshness {
+                    threshold_seconds: threshold.as_secs_f64(),
+                },
                 Sli::Latency { threshold } => SliStatus::Latency {
                     threshold_seconds: threshold.as_secs_f64(),
                 },

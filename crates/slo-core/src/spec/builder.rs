@@ -150,6 +150,19 @@ impl SloBuilder {
         self.sli(Sli::Availability)
     }
 
+    /// A quality SLI: good unless the server failed or the handler marked
+    /// the response [`Degraded`](crate::Degraded).
+    pub fn quality(self) -> Self {
+        self.sli(Sli::Quality)
+    }
+
+    /// A freshness SLI: good when the data recorded with
+    /// [`SliHandle::record_freshness`](crate::SliHandle::record_freshness)
+    /// is no older than `threshold`.
+    pub fn freshness(self, threshold: Duration) -> Self {
+        self.sli(Sli::Freshness { threshold })
+    }
+
     /// A latency SLI: good when complete within `threshold`.
     pub fn latency(self, threshold: Duration) -> Self {
         self.sli(Sli::Latency { threshold })
@@ -222,6 +235,10 @@ impl SloBuilder {
             period: self.period.map(Located::code),
             sli: Located::code(match self.sli {
                 Sli::Availability => SliDraft::Availability,
+                Sli::Quality => SliDraft::Quality,
+                Sli::Freshness { threshold } => SliDraft::Freshness {
+                    threshold: Located::code(DurationDraft::Exact(threshold)),
+                },
                 Sli::Latency { threshold } => SliDraft::Latency {
                     threshold: Located::code(DurationDraft::Exact(threshold)),
                 },

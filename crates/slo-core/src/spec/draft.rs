@@ -159,7 +159,9 @@ pub(crate) enum DurationDraft {
 #[derive(Debug, Clone)]
 pub(crate) enum SliDraft {
     Availability,
+    Quality,
     Latency { threshold: Located<DurationDraft> },
+    Freshness { threshold: Located<DurationDraft> },
     Unknown(String),
 }
 

@@ -75,7 +75,7 @@ pub enum SpecErrorKind {
     PeriodTooShort(String),
     /// An SLI kind other than availability or latency.
     #[error(
-        "unknown SLI kind {0:?}: expected `availability` or `{{latency: {{threshold: 250ms}}}}`"
+        "unknown SLI kind {0:?}: expected `availability`, `quality`, `{{latency: {{threshold: 250ms}}}}` or `{{freshness: {{threshold: 30m}}}}`"
     )]
     UnknownSli(String),
     /// A route rule that is not `[METHOD ]/template`.

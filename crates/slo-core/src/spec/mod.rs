@@ -232,10 +232,18 @@ impl SloDefinition {
 
     /// Whether a request with this method and route counts towards the SLO.
     pub fn matches(&self, method: &str, route: &str) -> bool {
-        self.routes
-            .as_ref()
-            .is_none_or(|rules| rules.iter().any(|rule| rule.matches(method, route)))
-            && !self.exclude.iter().any(|rule| rule.matches(method, route))
+        let included = match &self.routes {
+            None => self.takes_every_request(),
+            Some(rules) => rules.iter().any(|rule| rule.matches(method, route)),
+        };
+        included && !self.exclude.iter().any(|rule| rule.matches(method, route))
+    }
+
+    /// Whether, without `match.routes`, the SLO takes every request: all
+    /// but a freshness SLI, which measures data, not requests, and takes
+    /// none then.
+    pub fn takes_every_request(&self) -> bool {
+        !matches!(self.sli, Sli::Freshness { .. })
     }
 
     /// The fewest events the long window of an alert tier must hold for the
@@ -281,6 +289,17 @@ pub enum Sli {
         /// The slowest a good event may be.
         threshold: Duration,
     },
+    /// Good unless the server failed (as availability) or the handler
+    /// marked the response [`Degraded`](crate::Degraded): a search served
+    /// from a stale cache, a page without its recommendations.
+    Quality,
+    /// Good when the data is no older than `threshold`, recorded with
+    /// [`SliHandle::record_freshness`](crate::SliHandle::record_freshness):
+    /// an export, a feed, a replica. Without `match` it takes no requests.
+    Freshness {
+        /// The oldest good data may be.
+        threshold: Duration,
+    },
 }
 
 impl Sli {
@@ -297,7 +316,7 @@ impl Sli {
     /// ```
     pub fn histogram_bounds(&self) -> Vec<f64> {
         match self {
-            Sli::Availability => Vec::new(),
+            Sli::Availability | Sli::Quality | Sli::Freshness { .. } => Vec::new(),
             Sli::Latency { threshold } => {
                 let mut bounds: Vec<f64> = DEFAULT_LATENCY_BOUNDS
                     .iter()

@@ -191,6 +191,7 @@ fn check_slo(
     };
     let sli = match &slo.sli.value {
         SliDraft::Availability => Some(Sli::Availability),
+        SliDraft::Quality => Some(Sli::Quality),
         SliDraft::Latency { threshold } => check_duration(
             c,
             &format!("{prefix}.sli.latency.threshold"),
@@ -198,6 +199,13 @@ fn check_slo(
             true,
         )
         .map(|threshold| Sli::Latency { threshold }),
+        SliDraft::Freshness { threshold } => check_duration(
+            c,
+            &format!("{prefix}.sli.freshness.threshold"),
+            threshold,
+            true,
+        )
+        .map(|threshold| Sli::Freshness { threshold }),
         SliDraft::Unknown(kind) => {
             c.error(
                 format!("{prefix}.sli"),
@@ -217,6 +225,7 @@ fn check_slo(
     };
     let sli_key = match &slo.sli.value {
         SliDraft::Latency { .. } => "latency",
+        SliDraft::Quality => "quality",
         _ => "availability",
     };
     let classification =

@@ -165,7 +165,14 @@ impl AlertingEntry {
 enum SliEntry {
     Kind(&'static str),
     Availability { availability: ClassesEntry },
+    Quality { quality: ClassesEntry },
+    Freshness { freshness: FreshnessEntry },
     Latency { latency: LatencyEntry },
+}
+
+#[derive(Serialize)]
+struct FreshnessEntry {
+    threshold: String,
 }
 
 #[derive(Serialize)]
@@ -248,6 +255,13 @@ impl<'a> SloEntry<'a> {
                     Sli::Availability if classes.is_empty() => SliEntry::Kind("availability"),
                     Sli::Availability => SliEntry::Availability {
                         availability: classes,
+                    },
+                    Sli::Quality if classes.is_empty() => SliEntry::Kind("quality"),
+                    Sli::Quality => SliEntry::Quality { quality: classes },
+                    Sli::Freshness { threshold } => SliEntry::Freshness {
+                        freshness: FreshnessEntry {
+                            threshold: format_duration(*threshold).to_string(),
+                        },
                     },
                     Sli::Latency { threshold } => SliEntry::Latency {
                         latency: LatencyEntry {

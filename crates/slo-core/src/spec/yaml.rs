@@ -163,8 +163,16 @@ struct RawClasses {
 /// `availability`, or a one-key map `{latency: {threshold: 250ms}}`.
 enum RawSli {
     Availability(RawClasses),
+    Quality(RawClasses),
     Latency(RawLatency),
+    Freshness(RawFreshness),
     Unknown(String),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFreshness {
+    threshold: Spanned<RawScalar>,
 }
 
 impl<'de> Deserialize<'de> for RawSli {
@@ -174,12 +182,13 @@ impl<'de> Deserialize<'de> for RawSli {
             type Value = RawSli;
 
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("`availability`, `{availability: {bad: [\"5xx\"]}}` or `{latency: {threshold: 250ms}}`")
+                f.write_str("`availability`, `quality`, `{availability: {bad: [\"5xx\"]}}` or `{latency: {threshold: 250ms}}` or `{freshness: {threshold: 30m}}`")
             }
 
             fn visit_str<E: de::Error>(self, kind: &str) -> Result<RawSli, E> {
                 Ok(match kind {
                     "availability" => RawSli::Availability(RawClasses::default()),
+                    "quality" => RawSli::Quality(RawClasses::default()),
                     other => RawSli::Unknown(other.to_owned()),
                 })
             }
@@ -190,9 +199,13 @@ impl<'de> Deserialize<'de> for RawSli {
                 };
                 let sli = match kind.as_str() {
                     "latency" => RawSli::Latency(map.next_value()?),
+                    "freshness" => RawSli::Freshness(map.next_value()?),
                     "availability" => RawSli::Availability(
                         map.next_value::<Option<RawClasses>>()?.unwrap_or_default(),
                     ),
+                    "quality" => {
+                        RawSli::Quality(map.next_value::<Option<RawClasses>>()?.unwrap_or_default())
+                    }
                     other => {
                         map.next_value::<de::IgnoredAny>()?;
                         RawSli::Unknown(other.to_owned())
@@ -319,7 +332,19 @@ fn into_draft(raw: RawSlo) -> SloDraft {
                     classification_draft(classes.bad, classes.excluded, classes.grpc_bad);
                 SliDraft::Availability
             }
+            RawSli::Quality(classes) => {
+                classification =
+                    classification_draft(classes.bad, classes.excluded, classes.grpc_bad);
+                SliDraft::Quality
+            }
             RawSli::Unknown(kind) => SliDraft::Unknown(kind),
+            RawSli::Freshness(freshness) => SliDraft::Freshness {
+                threshold: {
+                    let mut threshold = located(freshness.threshold, duration_draft);
+                    threshold.at = threshold.at.or(sli_at);
+                    threshold
+                },
+            },
             RawSli::Latency(latency) => {
                 classification =
                     classification_draft(latency.bad, latency.excluded, latency.grpc_bad);

@@ -19,6 +19,8 @@ pub(crate) const FUTURE_TOLERANCE: Duration = Duration::from_secs(1);
 pub(crate) fn identity(definition: &SloDefinition) -> String {
     let sli = match definition.sli() {
         Sli::Availability => "availability".to_owned(),
+        Sli::Quality => "quality".to_owned(),
+        Sli::Freshness { threshold } => format!("freshness {}ns", threshold.as_nanos()),
         Sli::Latency { threshold } => format!("latency {}ns", threshold.as_nanos()),
     };
     let routes = match definition.routes() {

@@ -70,6 +70,8 @@ pub const NO_DATA: &str = "slo/no-data";
 /// in RFC 3339 and the others durations, such as
 /// `[{"start":"2026-01-01T02:00:00Z","duration":"15m","every":"1d"}]`.
 pub const MAINTENANCE: &str = "slo/maintenance";
+/// Annotation: a freshness SLI's threshold, such as `30m`.
+pub const FRESHNESS_THRESHOLD: &str = "slo/freshness-threshold";
 /// Annotation: the SLI's `bad` list, JSON, such as `["5xx",429]`.
 pub const BAD: &str = "slo/bad";
 /// Annotation: the SLI's `excluded` list, JSON, such as `[404]`.
@@ -179,6 +181,17 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
     match slo.sli() {
         Sli::Availability => {
             annotations.insert(SLI.to_owned(), "availability".to_owned());
+        }
+        // The same ratio of events; what makes one bad is in the service.
+        Sli::Quality => {
+            annotations.insert(SLI.to_owned(), "quality".to_owned());
+        }
+        Sli::Freshness { threshold } => {
+            annotations.insert(SLI.to_owned(), "freshness".to_owned());
+            annotations.insert(
+                FRESHNESS_THRESHOLD.to_owned(),
+                format_duration(*threshold).to_string(),
+            );
         }
         Sli::Latency { threshold } => {
             annotations.insert(SLI.to_owned(), "latency".to_owned());

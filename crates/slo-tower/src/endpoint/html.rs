@@ -181,6 +181,11 @@ fn slo_row(
     let name = escape(&slo.name);
     let sli_kind = match slo.sli {
         SliStatus::Availability => "availability".to_owned(),
+        SliStatus::Quality => "quality".to_owned(),
+        SliStatus::Freshness { threshold_seconds } => format!(
+            "freshness ≤ {}",
+            format_duration(Duration::from_secs_f64(threshold_seconds.max(0.0)))
+        ),
         SliStatus::Latency { threshold_seconds } => format!(
             "latency ≤ {}",
             format_duration(Duration::from_secs_f64(threshold_seconds.max(0.0)))

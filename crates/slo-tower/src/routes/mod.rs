@@ -96,13 +96,16 @@ impl Ordinals {
 
 /// One SLO as a layer's table takes it: its handle, the rules that route
 /// requests to it (`None`: every request), those that keep requests from
-/// it (`match.exclude`), and its SLI's classification when not the
-/// default.
+/// it (`match.exclude`), its SLI's classification when not the default,
+/// and whether it is a `quality` SLI (a degraded response is bad).
+/// `routes` is `Some(vec![])` for an SLO that takes no requests (a
+/// freshness SLI without `match`).
 pub(crate) struct TableSlo {
     pub handle: SliHandle,
     pub routes: Option<Vec<RouteRule>>,
     pub exclude: Vec<RouteRule>,
     pub classification: Option<Classification>,
+    pub quality: bool,
 }
 
 impl TableSlo {
@@ -110,10 +113,15 @@ impl TableSlo {
     pub fn of(definition: &SloDefinition, handle: &SliHandle) -> TableSlo {
         TableSlo {
             handle: handle.clone(),
-            routes: definition.routes().map(<[RouteRule]>::to_vec),
+            routes: match definition.routes() {
+                Some(rules) => Some(rules.to_vec()),
+                None if definition.takes_every_request() => None,
+                None => Some(Vec::new()),
+            },
             exclude: definition.excluded_routes().to_vec(),
             classification: (!definition.classification().is_default())
                 .then(|| definition.classification().clone()),
+            quality: *definition.sli() == slo_core::Sli::Quality,
         }
     }
 }
@@ -200,6 +208,11 @@ pub(crate) struct RouteTable {
     /// Whether any SLO has its own classification: then requests keep
     /// what it reads (the status, the gRPC code).
     pub classifies: bool,
+    /// Whether any SLO is a `quality` SLI: then a response's degraded mark
+    /// is read.
+    pub any_quality: bool,
+    /// Per SLO, whether it is a `quality` SLI.
+    quality: Box<[bool]>,
 }
 
 impl RouteTable {
@@ -216,6 +229,7 @@ impl RouteTable {
         let keeps_bad = slos.iter().any(|slo| slo.handle.keeps_bad_events());
         let mut exclusions = Vec::new();
         let mut classifications = Vec::with_capacity(slos.len());
+        let mut quality = Vec::with_capacity(slos.len());
         let mut slo_routes = Vec::with_capacity(slos.len());
         let mut handles = Vec::with_capacity(slos.len());
         let mut rules = Vec::new();
@@ -228,7 +242,9 @@ impl RouteTable {
                 routes: slo_rules,
                 exclude,
                 classification,
+                quality: judges_quality,
             } = table_slo;
+            quality.push(judges_quality);
             let slo = u32::try_from(index).unwrap_or(u32::MAX);
             let timed = handle.latency_threshold().is_some();
             handles.push(handle);
@@ -292,8 +308,16 @@ impl RouteTable {
             always_timed,
             unmatched: ShardedCount::new(),
             classifies: classifications.iter().any(Option::is_some),
+            any_quality: quality.contains(&true),
             classifications: classifications.into_boxed_slice(),
+            quality: quality.into_boxed_slice(),
         }
+    }
+
+    /// Whether SLO `slo` is a `quality` SLI.
+    #[inline]
+    pub fn judges_quality(&self, slo: usize) -> bool {
+        self.quality.get(slo).copied().unwrap_or(false)
     }
 
     /// SLO `slo`'s own classification; `None` for the default.

@@ -108,3 +108,13 @@ pub fn bad_reasons(registry: &Registry, name: &str) -> Vec<(&'static str, u64)> 
         .map(|(reason, count)| (reason.as_str(), count))
         .collect()
 }
+
+/// Sends a raw request and hangs up after `after` without reading.
+pub async fn hang_up(addr: std::net::SocketAddr, path: &str, after: Duration) {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(after).await;
+    drop(stream);
+}

@@ -126,6 +126,21 @@ impl Measure {
         self.record(good);
     }
 
+    /// Records the call's batch, `good` and `bad` events, into every SLO
+    /// of the call site (a latency SLI's histogram is left alone, as
+    /// [`SliHandle::record_batch`] leaves it); a batch with bad events is
+    /// kept among the recent bad events once, as an `error`.
+    #[inline]
+    pub fn finish_batch(mut self, good: u64, bad: u64) {
+        self.finished = true;
+        for handle in self.handles.get().handles.iter() {
+            handle.record_batch(good, bad);
+            if bad > 0 {
+                self.keep(handle, BadReason::Error, None);
+            }
+        }
+    }
+
     #[inline]
     fn record(&self, good: bool) {
         let resolved = self.handles.get();
@@ -247,4 +262,10 @@ impl<T> IsGoodAny for &Outcome<'_, T> {
 #[inline]
 pub fn good_if<R>(result: &R, predicate: impl FnOnce(&R) -> bool) -> bool {
     predicate(result)
+}
+
+/// `batch = …`: the (good, bad) counts of a call's result.
+#[inline]
+pub fn batch_of<R>(result: &R, counts: impl FnOnce(&R) -> (u64, u64)) -> (u64, u64) {
+    counts(result)
 }

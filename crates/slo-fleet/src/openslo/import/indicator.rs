@@ -8,9 +8,19 @@ use serde_json::Value;
 use slo_core::{SloBuilder, parse_duration};
 
 use super::{SloReader, annotation, at};
-use crate::openslo::{LATENCY_THRESHOLD, OpenSloError, SLI};
+use crate::openslo::{FRESHNESS_THRESHOLD, LATENCY_THRESHOLD, OpenSloError, SLI};
 
 impl SloReader<'_> {
+    /// The threshold a `kind` SLI of SLO `name` keeps in annotation `key`.
+    fn threshold(&self, name: &str, kind: &str, key: &str) -> Result<Duration, OpenSloError> {
+        let text = annotation(self.slo, key).ok_or_else(|| {
+            self.fail(format!(
+                "SLO {name}: a {kind} SLI needs the annotation {key}"
+            ))
+        })?;
+        parse_duration(text).map_err(|e| self.fail(format!("SLO {name}: {key}: {e}")))
+    }
+
     /// The SLI: from our annotations when the document is our export,
     /// else from the indicator (inline or by `indicatorRef`).
     pub(super) fn sli(
@@ -22,19 +32,18 @@ impl SloReader<'_> {
     ) -> Result<SloBuilder, OpenSloError> {
         match annotation(self.slo, SLI) {
             Some("availability") => return Ok(builder.availability()),
+            Some("quality") => return Ok(builder.quality()),
+            Some("freshness") => {
+                let threshold = self.threshold(name, "freshness", FRESHNESS_THRESHOLD)?;
+                return Ok(builder.freshness(threshold));
+            }
             Some("latency") => {
-                let text = annotation(self.slo, LATENCY_THRESHOLD).ok_or_else(|| {
-                    self.fail(format!(
-                        "SLO {name}: a latency SLI needs the annotation {LATENCY_THRESHOLD}"
-                    ))
-                })?;
-                let threshold = parse_duration(text)
-                    .map_err(|e| self.fail(format!("SLO {name}: {LATENCY_THRESHOLD}: {e}")))?;
+                let threshold = self.threshold(name, "latency", LATENCY_THRESHOLD)?;
                 return Ok(builder.latency(threshold));
             }
             Some(other) => {
                 return Err(self.fail(format!(
-                    "SLO {name}: annotation {SLI} is {other:?}; expected availability or latency"
+                    "SLO {name}: annotation {SLI} is {other:?}; expected availability, quality, latency or freshness"
                 )));
             }
             None => {}
