@@ -170,6 +170,27 @@ pub enum Verdict {
     Excluded,
 }
 
+impl Verdict {
+    /// The reason of a failure: `server_error` or `status`; `None` for a
+    /// success or an exclusion.
+    ///
+    /// ```
+    /// use slo_core::classify::Verdict;
+    /// use slo_core::reasons::BadReason;
+    /// assert_eq!(Verdict::Failed { server_error: false }.failure(), Some(BadReason::Status));
+    /// assert_eq!(Verdict::Succeeded.failure(), None);
+    /// ```
+    pub fn failure(self) -> Option<crate::reasons::BadReason> {
+        match self {
+            Verdict::Failed { server_error: true } => Some(crate::reasons::BadReason::ServerError),
+            Verdict::Failed {
+                server_error: false,
+            } => Some(crate::reasons::BadReason::Status),
+            Verdict::Succeeded | Verdict::Excluded => None,
+        }
+    }
+}
+
 /// An SLI's own classification (`bad`, `excluded`, `grpc_bad` in the
 /// spec): which statuses and gRPC codes fail, and which statuses are left
 /// out. The lists are kept as written (for writing the spec back) and

@@ -86,12 +86,7 @@ impl SliHandle {
             self.exclude_for_maintenance();
             return;
         }
-        let writer = thread_writer();
-        if good {
-            self.cell.counters.add_good(writer);
-        } else {
-            self.count_bad(writer, BadReason::Error);
-        }
+        self.count(thread_writer(), good, BadReason::Error);
     }
 
     /// Records one bad event with `reason` (excluded while a maintenance
@@ -119,6 +114,16 @@ impl SliHandle {
             return;
         }
         self.count_bad(thread_writer(), reason);
+    }
+
+    /// Counts one event for `writer`: good, or bad with `reason`.
+    #[inline(always)]
+    fn count(&self, writer: usize, good: bool, reason: BadReason) {
+        if good {
+            self.cell.counters.add_good(writer);
+        } else {
+            self.count_bad(writer, reason);
+        }
     }
 
     /// Counts one bad event with `reason`: out of line, so that the good
@@ -211,12 +216,7 @@ impl SliHandle {
             return true;
         }
         let fresh = u64::try_from(age.as_nanos()).unwrap_or(u64::MAX) <= cell.threshold_nanos;
-        let writer = thread_writer();
-        if fresh {
-            cell.counters.add_good(writer);
-        } else {
-            self.count_bad(writer, BadReason::Stale);
-        }
+        self.count(thread_writer(), fresh, BadReason::Stale);
         fresh
     }
 
@@ -273,11 +273,7 @@ impl SliHandle {
         }
         let writer = thread_writer();
         if cell.bounds_nanos.is_empty() {
-            if succeeded {
-                cell.counters.add_good(writer);
-            } else {
-                self.count_bad(writer, BadReason::Error);
-            }
+            self.count(writer, succeeded, BadReason::Error);
             return succeeded;
         }
         let good = succeeded && nanos <= cell.threshold_nanos;

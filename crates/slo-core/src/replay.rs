@@ -280,11 +280,7 @@ impl<W: Write> Replayer<'_, W> {
                             state.registry.observe_activity_at(slo, at);
                             continue;
                         }
-                        Verdict::Failed { server_error } => Some(if server_error {
-                            BadReason::ServerError
-                        } else {
-                            BadReason::Status
-                        }),
+                        failed @ Verdict::Failed { .. } => failed.failure(),
                         Verdict::Succeeded => (degraded
                             && *self.spec.slos()[slo].sli() == crate::Sli::Quality)
                             .then_some(BadReason::Degraded),

@@ -12,7 +12,7 @@ use common::rewritten;
 use serde_json::Value;
 use slo_core::reasons::{BadReason, BadReasons};
 use slo_core::state::Snapshot;
-use slo_core::{Exclusion, ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
+use slo_core::{Exclusion, ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 const HOUR: i64 = common::HOUR as i64;
 const DAY: i64 = common::DAY as i64;
@@ -348,14 +348,7 @@ fn spec() -> Spec {
 }
 
 fn registry_at(clock: &ManualClock, snapshot: Option<Snapshot>) -> Registry {
-    let builder = Registry::builder(spec())
-        .clock(clock.clone())
-        .sample_fill(SampleFill::Step);
-    match snapshot {
-        Some(snapshot) => builder.restore(snapshot),
-        None => builder,
-    }
-    .build()
+    common::registry_at(spec(), clock, snapshot)
 }
 
 fn at(secs: i64) -> Timestamp {

@@ -87,3 +87,20 @@ pub fn rewritten(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec
     out.extend_from_slice(&body);
     out
 }
+
+/// A registry for `spec` on `clock`, ticked exactly, restored from
+/// `snapshot` when there is one.
+pub fn registry_at(
+    spec: Spec,
+    clock: &ManualClock,
+    snapshot: Option<slo_core::state::Snapshot>,
+) -> Registry {
+    let builder = Registry::builder(spec)
+        .clock(clock.clone())
+        .sample_fill(SampleFill::Step);
+    match snapshot {
+        Some(snapshot) => builder.restore(snapshot),
+        None => builder,
+    }
+    .build()
+}

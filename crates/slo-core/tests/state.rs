@@ -7,10 +7,10 @@ use std::time::Duration;
 
 mod common;
 
-use common::rewritten;
+use common::{registry_at, rewritten};
 use slo_core::__private::window_events;
 use slo_core::state::{RestoreNote, Snapshot, StateError, StateFile};
-use slo_core::{Clock, ManualClock, Registry, SampleFill, SloDefinition, Spec, Timestamp};
+use slo_core::{Clock, ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 const HOUR: u64 = 3600;
 const DAY: u64 = 86_400;
@@ -34,17 +34,6 @@ fn spec_with(objective: f64, threshold: Duration) -> Spec {
         )
         .build()
         .unwrap()
-}
-
-fn registry_at(spec: Spec, clock: &ManualClock, snapshot: Option<Snapshot>) -> Registry {
-    let builder = Registry::builder(spec)
-        .clock(clock.clone())
-        .sample_fill(SampleFill::Step);
-    match snapshot {
-        Some(snapshot) => builder.restore(snapshot),
-        None => builder,
-    }
-    .build()
 }
 
 /// Moves `clock` to `secs`, ticking every registry just before, as replay does.

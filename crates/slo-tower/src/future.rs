@@ -51,14 +51,20 @@ where
             return Poll::Ready(Ok(response.map(SloBody::untracked)));
         };
         pending.set_status(response.status().as_u16());
-        if pending.classifies() {
-            // A status lookup hashes its name: only for gRPC.
-            let headers = response.headers();
-            let grpc = is_grpc(headers);
-            pending.note_head(grpc, if grpc { grpc_code(headers) } else { None });
-        }
-        if pending.judges_quality() && response.extensions().get::<slo_core::Degraded>().is_some() {
-            pending.mark_degraded();
+        // One test for the default layer: only SLOs that judge a response
+        // themselves read more of its head.
+        if pending.judges_head() {
+            if pending.classifies() {
+                // A status lookup hashes its name: only for gRPC.
+                let headers = response.headers();
+                let grpc = is_grpc(headers);
+                pending.note_head(grpc, if grpc { grpc_code(headers) } else { None });
+            }
+            if pending.judges_quality()
+                && response.extensions().get::<slo_core::Degraded>().is_some()
+            {
+                pending.mark_degraded();
+            }
         }
         let eos = match this.classifier.classify_response(&response) {
             Classification::Success => None,

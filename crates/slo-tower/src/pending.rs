@@ -121,6 +121,13 @@ impl Pending {
         }
     }
 
+    /// Whether some SLO reads more of the response head than the layer's
+    /// classifier: its own classification, or a `quality` SLI.
+    #[inline(always)]
+    pub fn judges_head(&self) -> bool {
+        self.flags & (CLASSIFIES | QUALITY) != 0
+    }
+
     /// Whether the response's degraded mark matters (a `quality` SLO).
     #[inline(always)]
     pub fn judges_quality(&self) -> bool {
@@ -282,23 +289,19 @@ impl Pending {
         let grpc = self.code_at(outcome);
         // The first reason that holds (slo_core::semantics#bad-reasons):
         // a failed head before the body's error.
-        let reason = match (self.own_verdict(index, grpc), outcome) {
-            (Some(Verdict::Failed { server_error: true }), _) => BadReason::ServerError,
-            (
-                Some(Verdict::Failed {
-                    server_error: false,
-                }),
-                _,
-            ) => BadReason::Status,
-            (None, _) if self.failed() => BadReason::ServerError,
-            (_, Outcome::Error) => BadReason::Error,
-            (_, Outcome::BodyError) => BadReason::BodyError,
-            // A quality SLI has no threshold: succeeded, it was degraded.
-            (_, Outcome::Ended { .. }) if self.degraded_for(index) => BadReason::Degraded,
-            (Some(_), Outcome::Ended { .. }) => BadReason::Slow,
-            (None, Outcome::Ended { .. }) if succeeded => BadReason::Slow,
-            (None, Outcome::Ended { .. }) => BadReason::ServerError,
-        };
+        let own = self.own_verdict(index, grpc);
+        let reason = own
+            .and_then(Verdict::failure)
+            .unwrap_or(match (own, outcome) {
+                (None, _) if self.failed() => BadReason::ServerError,
+                (_, Outcome::Error) => BadReason::Error,
+                (_, Outcome::BodyError) => BadReason::BodyError,
+                // A quality SLI has no threshold: succeeded, it was degraded.
+                (_, Outcome::Ended { .. }) if self.degraded_for(index) => BadReason::Degraded,
+                (Some(_), Outcome::Ended { .. }) => BadReason::Slow,
+                (None, Outcome::Ended { .. }) if succeeded => BadReason::Slow,
+                (None, Outcome::Ended { .. }) => BadReason::ServerError,
+            });
         // A maintenance window leaves a failure out: nothing to describe.
         if !succeeded && !handle.record_failure_nanos(elapsed, reason) {
             return;
@@ -424,26 +427,28 @@ impl Pending {
             return;
         };
         let code = self.head_grpc();
-        let failed = match self.verdict(classification, code) {
-            Verdict::Excluded => {
-                handle.record_excluded(Exclusion::Status);
-                return;
-            }
-            Verdict::Failed { server_error } => Some(if server_error {
-                BadReason::ServerError
-            } else {
-                BadReason::Status
-            }),
-            Verdict::Succeeded => None,
-        };
-        // The first reason that holds: a failed head before the panic,
-        // a degraded one after it.
-        let failure = failed
-            .or(panicking.then_some(BadReason::Panic))
-            .or(self.degraded_for(index).then_some(BadReason::Degraded));
+        let verdict = self.verdict(classification, code);
+        if verdict == Verdict::Excluded {
+            handle.record_excluded(Exclusion::Status);
+            return;
+        }
+        let failure = self.unfinished_failure(index, verdict.failure(), panicking);
         if let Some(reason) = handle.record_unfinished_for(elapsed, failure) {
             self.describe(index, matched, handle, reason, elapsed, code);
         }
+    }
+
+    /// Why the unfinished request failed SLO `index`, the first reason
+    /// that holds: its head's failure (`head`), a panic, a degraded head;
+    /// `None` when nothing failed it (the cancellation rule decides then).
+    fn unfinished_failure(
+        &self,
+        index: usize,
+        head: Option<BadReason>,
+        panicking: bool,
+    ) -> Option<BadReason> {
+        head.or(panicking.then_some(BadReason::Panic))
+            .or(self.degraded_for(index).then_some(BadReason::Degraded))
     }
 
     /// The gRPC code the request ended with: the trailers', else the
@@ -516,12 +521,7 @@ impl Drop for Pending {
             return;
         }
         let panicking = std::thread::panicking();
-        // The first reason that holds: a failed head before the panic.
-        let failure = if self.failed() {
-            Some(BadReason::ServerError)
-        } else {
-            panicking.then_some(BadReason::Panic)
-        };
+        let head = self.failed().then_some(BadReason::ServerError);
         let elapsed = self.elapsed_nanos();
         matched.for_each(|index| {
             if self.classifies()
@@ -529,10 +529,8 @@ impl Drop for Pending {
             {
                 self.drop_own(index, &matched, classification, panicking, elapsed);
             } else if let Some(handle) = self.table.handles.get(index)
-                && let Some(reason) = handle.record_unfinished_for(
-                    elapsed,
-                    failure.or(self.degraded_for(index).then_some(BadReason::Degraded)),
-                )
+                && let Some(reason) = handle
+                    .record_unfinished_for(elapsed, self.unfinished_failure(index, head, panicking))
             {
                 self.describe(index, &matched, handle, reason, elapsed, self.head_grpc());
             }
