@@ -33,9 +33,11 @@ fuzz_target!(|data: &[u8]| {
     let again = Spec::from_yaml(&yaml)
         .unwrap_or_else(|e| panic!("an imported spec does not read back: {e}\n{yaml}"));
     assert_eq!(again.slos(), spec.slos(), "{yaml}");
+    assert_eq!(again.journeys(), spec.journeys(), "{yaml}");
     let exported = to_openslo(&spec);
     let back = from_openslo(&exported)
         .unwrap_or_else(|e| panic!("our own OpenSLO does not import: {e}\n{exported}"));
     assert_eq!(back.spec.service(), spec.service(), "{exported}");
     assert_eq!(back.spec.slos(), spec.slos(), "{exported}");
+    assert_eq!(back.spec.journeys(), spec.journeys(), "{exported}");
 });

@@ -59,15 +59,20 @@ pub(crate) fn labels(
         labels.insert("condition".into(), condition.as_str().into());
     }
     labels.insert("alertname".into(), alert.kind.alert_name().into());
-    labels.insert("slo".into(), alert.slo.clone());
     labels.insert("severity".into(), severity.clone());
     labels.insert("sloth_severity".into(), severity);
     if let (Some(long), Some(short)) = (&alert.long_window, &alert.short_window) {
         labels.insert("long_window".into(), long.clone());
         labels.insert("short_window".into(), short.clone());
     }
-    labels.insert("sloth_id".into(), sloth_id(service, &alert.slo));
     labels.insert("sloth_service".into(), service.to_owned());
+    // A journey's alert names its journey, as the generated rules do.
+    if matches!(alert.kind, AlertKind::JourneyBurn { .. }) {
+        labels.insert("journey".into(), alert.slo.clone());
+        return labels;
+    }
+    labels.insert("slo".into(), alert.slo.clone());
+    labels.insert("sloth_id".into(), sloth_id(service, &alert.slo));
     labels.insert("sloth_slo".into(), alert.slo.clone());
     labels
 }
@@ -92,11 +97,19 @@ pub(crate) fn annotations(
         return text(summary, detail, description);
     }
     let (summary, detail) = match (&alert.kind, &alert.long_window, &alert.short_window) {
-        (AlertKind::Burn { .. }, Some(long), Some(short)) => {
+        (
+            kind @ (AlertKind::Burn { .. } | AlertKind::JourneyBurn { .. }),
+            Some(long),
+            Some(short),
+        ) => {
             let threshold = alert.burn_rate_threshold.unwrap_or(0.0);
+            let what = match kind {
+                AlertKind::JourneyBurn { .. } => "journey ",
+                _ => "",
+            };
             (
                 format!(
-                    "{service} {} is burning its error budget {threshold}x too fast ({long} and {short} windows)",
+                    "{service} {what}{} is burning its error budget {threshold}x too fast ({long} and {short} windows)",
                     alert.slo
                 ),
                 format!(

@@ -227,14 +227,21 @@ impl Worker {
             .book
             .values()
             .map(|entry| {
-                let definition = spec.slos().iter().find(|d| d.name() == entry.alert.slo);
+                let name = entry.alert.slo.as_str();
+                // A journey's alert carries the journey's name.
+                let (objective, description) = match spec.slo(name) {
+                    Ok(d) => (d.objective(), d.description()),
+                    Err(_) => spec
+                        .journey(name)
+                        .map_or((0.0, None), |j| (j.objective(), j.description())),
+                };
                 PostableAlert {
                     labels: payload::labels(spec.service(), &entry.alert, &self.settings.labels),
                     annotations: payload::annotations(
                         spec.service(),
                         &entry.alert,
-                        definition.map_or(0.0, |d| d.objective()),
-                        definition.and_then(|d| d.description()),
+                        objective,
+                        description,
                         &entry.numbers,
                     ),
                     starts_at: payload::time(entry.starts_at),

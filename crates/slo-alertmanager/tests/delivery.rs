@@ -520,3 +520,107 @@ slos:
     }
     assert!(notifier.shutdown());
 }
+
+/// Two steps each burning 5× their budget (tickets only) make a journey
+/// that burns about 10×: its 6h/30m page and both tickets reach
+/// Alertmanager as `SLOJourneyErrorBudgetBurn`, labelled as the generated
+/// rules label them, and resolve when the steps recover.
+#[test]
+fn a_journey_alert_arrives_with_the_rules_labels_and_resolves() {
+    let webhook = Webhook::start();
+    let Some(am) = Alertmanager::start(&webhook.url) else {
+        return;
+    };
+    let spec = Spec::from_yaml(
+        "service: shop
+slos:
+  - {name: search, objective: 99.9%}
+  - {name: checkout, objective: 99.9%}
+journeys:
+  - name: purchase
+    description: find it, then pay for it
+    objective: 99.9%
+    steps: [search, checkout]
+",
+    )
+    .unwrap();
+    let registry = Registry::new(spec);
+    registry.tick();
+    let notifier = Notifier::builder(&registry)
+        .alertmanager(&am.url)
+        .unwrap()
+        .label("instance", "shop-1:3000")
+        .unwrap()
+        .interval(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    for step in ["search", "checkout"] {
+        let handle = registry.handle(step).unwrap();
+        handle.record_batch(9950, 50);
+    }
+    registry.tick();
+    let firing = webhook
+        .wait_for(Duration::from_secs(30), |n| {
+            n["status"] == "firing"
+                && n["groupLabels"]["alertname"] == "SLOJourneyErrorBudgetBurn"
+                && alerts_of(n).len() == 3
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the journey's alerts never arrived: {:?}",
+                webhook.received()
+            )
+        });
+    let alerts = alerts_of(&firing);
+    let page = alerts
+        .iter()
+        .find(|a| a["labels"]["severity"] == "page")
+        .expect("the journey's page");
+    assert_eq!(
+        Value::Object(labels_of(page)),
+        json!({
+            "alertname": "SLOJourneyErrorBudgetBurn",
+            "journey": "purchase",
+            "severity": "page",
+            "sloth_severity": "page",
+            "long_window": "6h",
+            "short_window": "30m",
+            "sloth_service": "shop",
+            "instance": "shop-1:3000",
+        })
+    );
+    assert_eq!(
+        page["annotations"]["summary"],
+        "shop journey purchase is burning its error budget 6x too fast (6h and 30m windows)"
+    );
+    let description = page["annotations"]["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("find it, then pay for it\n"),
+        "{description}"
+    );
+    // No step pages: only their tickets are firing.
+    assert!(
+        webhook.received().iter().all(|n| {
+            n["groupLabels"]["alertname"] != "SLOErrorBudgetBurn"
+                || alerts_of(n)
+                    .iter()
+                    .all(|a| a["labels"]["severity"] == "ticket")
+        }),
+        "{:?}",
+        webhook.received()
+    );
+    recover(&registry, "search");
+    recover(&registry, "checkout");
+    webhook
+        .wait_for(Duration::from_secs(30), |n| {
+            n["status"] == "resolved"
+                && n["groupLabels"]["alertname"] == "SLOJourneyErrorBudgetBurn"
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the journey's alerts never resolved: {:?}",
+                webhook.received()
+            )
+        });
+    assert!(notifier.shutdown());
+}

@@ -89,13 +89,16 @@ fn judge<'a>(
 ) -> Result<Vec<Judged<'a>>, String> {
     if let Some(missing) = names
         .iter()
-        .find(|name| !document.slos.iter().any(|slo| &slo.name == *name))
+        .find(|name| !document.entries().any(|(slo, _)| &slo.name == *name))
     {
-        return Err(format!("{} has no SLO named {missing:?}", document.service));
+        return Err(format!(
+            "{} has no SLO or journey named {missing:?}",
+            document.service
+        ));
     }
     document
-        .slos
-        .iter()
+        .entries()
+        .map(|(slo, _)| slo)
         .filter(|slo| names.is_empty() || names.contains(&slo.name))
         .map(|slo| {
             let decision = slo

@@ -27,9 +27,14 @@ pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
             path.display()
         );
     }
+    let journeys = match spec.journeys().len() {
+        0 => String::new(),
+        1 => ", 1 journey".to_owned(),
+        n => format!(", {n} journeys"),
+    };
     let _ = writeln!(
         out,
-        "{}: ok: service {:?}, {} SLO{}",
+        "{}: ok: service {:?}, {} SLO{}{journeys}",
         path.display(),
         spec.service(),
         spec.slos().len(),

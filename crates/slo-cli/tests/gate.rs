@@ -145,7 +145,7 @@ fn assert_cannot_tell(out: &Output, expected: &str) {
 fn an_unknown_slo_is_cannot_tell() {
     let addr = serve(registry(SPEC, 0, None));
     let out = gate(&[&addr, "--risk", "low", "--slo", "payments"]);
-    assert_cannot_tell(&out, "shop has no SLO named \"payments\"");
+    assert_cannot_tell(&out, "shop has no SLO or journey named \"payments\"");
 }
 
 #[test]
@@ -241,5 +241,37 @@ fn an_unknown_risk_is_a_usage_error() {
         stderr(&out).contains("unknown risk \"extreme\": expected one of low, medium, high"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// `SPEC` with a journey over both SLOs.
+const JOURNEY: &str = "journeys:
+  - {name: purchase, objective: 99.9%, steps: [checkout, search]}
+";
+
+#[test]
+fn a_journey_decides_and_can_be_asked_about_by_name() {
+    // Each step at 0.08% bad: burn 0.8, healthy; the journey over both
+    // burns about 1.6: warning, which defers medium-risk work.
+    let spec = format!("{SPEC}{JOURNEY}");
+    let addr = serve(common::registry(&spec, 0, Some(1250), Some(1250)));
+    let medium = gate(&[&addr, "--risk", "medium"]);
+    assert_decision(&medium, 1, "DEFER", "purchase");
+    assert!(
+        stdout(&medium).contains("purchase (warning, budget"),
+        "{}",
+        stdout(&medium)
+    );
+    assert_decision(
+        &gate(&[&addr, "--risk", "medium", "--slo", "purchase"]),
+        1,
+        "DEFER",
+        "purchase",
+    );
+    assert_decision(
+        &gate(&[&addr, "--risk", "medium", "--slo", "checkout"]),
+        0,
+        "APPROVE",
+        "checkout",
     );
 }

@@ -275,3 +275,27 @@ fn a_firing_budget_page_exits_one_and_is_listed() {
     assert!(search.contains("page exhausted_within"), "{search}");
     assert!(!search.contains("page 1h/5m"), "{search}");
 }
+
+#[test]
+fn a_journey_that_pages_alone_is_a_row_and_named_in_the_verdict() {
+    // Each step at 0.5% bad: burn 5, under both pages; the journey over
+    // both burns about 10, over the 6h/30m page.
+    let spec = format!(
+        "{}journeys:\n  - {{name: purchase, objective: 99.9%, steps: [checkout, search]}}\n",
+        common::SPEC
+    );
+    let addr = serve(common::registry(&spec, 0, Some(200), Some(200)));
+    let out = status(&[&format!("http://{addr}/slo")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let journey = text
+        .lines()
+        .find(|l| l.starts_with("purchase (journey) "))
+        .unwrap();
+    assert!(journey.contains("page 6h/30m"), "{journey}");
+    assert!(!journey.contains("page 1h/5m"), "{journey}");
+    assert!(journey.contains("1h 9.97"), "{journey}");
+    let checkout = text.lines().find(|l| l.starts_with("checkout ")).unwrap();
+    assert!(!checkout.contains("page "), "{checkout}");
+    assert!(text.ends_with("PAGE: purchase\n"), "{text}");
+}

@@ -1,4 +1,5 @@
-//! Cost of computing the status of 1 and 1,000 SLOs, and memory per SLO.
+//! Cost of computing the status of 1 and 1,000 SLOs (and of 1,000 with
+//! 100 journeys, with its JSON), and memory per SLO.
 #![allow(missing_docs, unsafe_code, clippy::expect_used, clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -9,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use slo_core::__private::memory_per_slo;
 use slo_core::spec::{Alerting, TierSpec};
 use slo_core::windows::Severity;
-use slo_core::{ManualClock, Registry, SloDefinition, Spec, Timestamp};
+use slo_core::{JourneyDefinition, ManualClock, Registry, SloDefinition, Spec, Timestamp};
 
 /// Counts live heap bytes, to measure memory per SLO.
 struct Counting;
@@ -80,10 +81,28 @@ fn spec(n: usize, latency: bool) -> Spec {
     b.build().expect("valid spec")
 }
 
-/// A registry that has seen 2 days of traffic, ticked every 5 s.
-fn warmed(n: usize) -> (Registry, ManualClock) {
+/// `n` availability SLOs and `journeys` journeys of three steps each,
+/// over SLOs 0–2, 3–5, …
+fn spec_with_journeys(n: usize, journeys: usize) -> Spec {
+    let mut b = Spec::builder("bench");
+    for i in 0..n {
+        b = b.slo(SloDefinition::builder(format!("slo-{i}")).objective(0.999));
+    }
+    for j in 0..journeys {
+        let steps = (0..3).map(|k| format!("slo-{}", (3 * j + k) % n));
+        b = b.journey(
+            JourneyDefinition::builder(format!("journey-{j}"))
+                .objective(0.995)
+                .steps(steps),
+        );
+    }
+    b.build().expect("valid spec")
+}
+
+/// A registry that has seen 2 days of traffic, ticked every minute.
+fn warmed(n: usize, journeys: usize) -> (Registry, ManualClock) {
     let clock = ManualClock::new(Timestamp::EPOCH);
-    let r = Registry::builder(spec(n, false))
+    let r = Registry::builder(spec_with_journeys(n, journeys))
         .clock(clock.clone())
         .build();
     let handles: Vec<_> = r.handles().map(|(_, h)| h.clone()).collect();
@@ -100,9 +119,15 @@ fn warmed(n: usize) -> (Registry, ManualClock) {
 fn status(c: &mut Criterion) {
     let mut g = c.benchmark_group("status");
     for n in [1usize, 1000] {
-        let (r, _clock) = warmed(n);
+        let (r, _clock) = warmed(n, 0);
         g.bench_function(format!("{n}-slos"), |b| b.iter(|| r.status()));
     }
+    // What `/slo` does with journeys: the status, then its JSON.
+    let (r, _clock) = warmed(1000, 100);
+    g.bench_function("1000-slos-100-journeys", |b| b.iter(|| r.status()));
+    g.bench_function("1000-slos-100-journeys-json", |b| {
+        b.iter(|| serde_json::to_vec(&r.status()).expect("serializable"))
+    });
     g.finish();
 }
 

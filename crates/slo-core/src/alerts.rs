@@ -44,7 +44,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::spec::{BudgetConditionKind, SloDefinition};
+use crate::spec::{BudgetConditionKind, JourneyDefinition, SloDefinition};
 use crate::sync::{Mutex, lock};
 use crate::windows::Severity;
 
@@ -56,6 +56,12 @@ pub enum AlertKind {
     /// [tiers](crate::windows::SloWindows::tiers).
     Burn {
         /// The tier's place among the SLO's tiers.
+        tier: usize,
+    },
+    /// A burn-rate tier of a journey ([`Alert::slo`] is then the
+    /// journey's name), by its place among the journey's tiers.
+    JourneyBurn {
+        /// The tier's place among the journey's tiers.
         tier: usize,
     },
     /// The error budget over the period is spent.
@@ -70,11 +76,13 @@ pub enum AlertKind {
 
 impl AlertKind {
     /// The alert's name, as the generated rules and Alertmanager name it:
-    /// `SLOErrorBudgetBurn`, `SLOErrorBudgetExhausted`, `SLOErrorBudgetLow`,
+    /// `SLOErrorBudgetBurn`, `SLOJourneyErrorBudgetBurn`,
+    /// `SLOErrorBudgetExhausted`, `SLOErrorBudgetLow`,
     /// `SLOErrorBudgetExhaustionSoon` or `SLONoData`.
     pub fn alert_name(self) -> &'static str {
         match self {
             AlertKind::Burn { .. } => crate::series::BURN_ALERT,
+            AlertKind::JourneyBurn { .. } => crate::series::JOURNEY_BURN_ALERT,
             AlertKind::BudgetExhausted => crate::series::EXHAUSTED_ALERT,
             AlertKind::Budget { condition } => condition.alert_name(),
         }
@@ -92,7 +100,7 @@ impl AlertKind {
 /// One alert: what it is about, as the generated Prometheus rules name it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
-    /// The SLO.
+    /// The SLO, or the journey for [`AlertKind::JourneyBurn`].
     pub slo: String,
     /// Which of its alerts.
     pub kind: AlertKind,
@@ -287,7 +295,10 @@ impl Observed {
 }
 
 impl AlertHub {
-    pub fn new<'a>(slos: impl Iterator<Item = &'a SloDefinition>) -> AlertHub {
+    pub fn new<'a>(
+        slos: impl Iterator<Item = &'a SloDefinition>,
+        journeys: impl Iterator<Item = &'a JourneyDefinition>,
+    ) -> AlertHub {
         let mut alerts = Vec::new();
         let mut first = Vec::new();
         for slo in slos {
@@ -328,6 +339,24 @@ impl AlertHub {
                     burn_rate_threshold: None,
                     period: period.clone(),
                     condition: Some(*condition),
+                }));
+            }
+        }
+        // A journey has its burn tiers only.
+        for journey in journeys {
+            first.push(alerts.len());
+            let windows = journey.windows();
+            let period = windows.period().label.clone();
+            for (index, tier) in windows.tiers().iter().enumerate() {
+                alerts.push(Arc::new(Alert {
+                    slo: journey.name().to_owned(),
+                    kind: AlertKind::JourneyBurn { tier: index },
+                    severity: tier.severity,
+                    long_window: Some(tier.long.label.clone()),
+                    short_window: Some(tier.short.label.clone()),
+                    burn_rate_threshold: Some(tier.burn_rate),
+                    period: period.clone(),
+                    condition: None,
                 }));
             }
         }
@@ -421,8 +450,17 @@ impl AlertHub {
         let mut observed = Observed::default();
         for (slo, &first) in self.first.iter().enumerate() {
             observe(slo, &mut observed);
+            // A journey's entry has fewer alerts than `each` yields.
+            let end = self
+                .first
+                .get(slo + 1)
+                .copied()
+                .unwrap_or(self.alerts.len());
             for (offset, (firing, (long, short))) in observed.each().enumerate() {
                 let index = first + offset;
+                if index >= end {
+                    break;
+                }
                 let (Some(alert), Some(seen)) = (self.alerts.get(index), seen.get_mut(index))
                 else {
                     continue;

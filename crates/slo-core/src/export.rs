@@ -9,9 +9,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::calendar::CalendarPeriod;
 use crate::handle::SliHandle;
 use crate::registry::Registry;
 use crate::spec::DEFAULT_LATENCY_BOUNDS;
+use crate::windows::SloWindows;
 
 /// The label values of one SLO's [series](crate::semantics#series), in
 /// the order every exporter writes them.
@@ -38,44 +40,76 @@ pub struct SeriesLabels {
 pub fn series_labels(registry: &Registry) -> Vec<SeriesLabels> {
     registry
         .handles()
-        .map(|(definition, handle)| {
-            let windows = definition.windows();
-            SeriesLabels {
-                handle: handle.clone(),
-                slo: definition.name().to_owned(),
-                windows: {
-                    let mut labels: Vec<String> =
-                        windows.all().iter().map(|w| w.label.clone()).collect();
-                    // A calendar period is named by its unit, as in `/slo`.
-                    if let (Some(calendar), Some(last)) = (definition.calendar(), labels.last_mut())
-                    {
-                        *last = calendar.unit().as_str().to_owned();
-                    }
-                    labels
-                },
-                alerts: windows
-                    .tiers()
-                    .iter()
-                    .map(|tier| {
-                        [
-                            tier.severity.as_str().to_owned(),
-                            tier.long.label.clone(),
-                            tier.short.label.clone(),
-                        ]
-                    })
-                    .collect(),
-                budget_alerts: definition
-                    .budget_alerts()
-                    .iter()
-                    .map(|condition| {
-                        [
-                            condition.kind().as_str().to_owned(),
-                            condition.severity().as_str().to_owned(),
-                        ]
-                    })
-                    .collect(),
-                latency: handle.latency_threshold().is_some(),
-            }
+        .map(|(definition, handle)| SeriesLabels {
+            handle: handle.clone(),
+            slo: definition.name().to_owned(),
+            windows: window_labels(definition.windows(), definition.calendar()),
+            alerts: alert_labels(definition.windows()),
+            budget_alerts: definition
+                .budget_alerts()
+                .iter()
+                .map(|condition| {
+                    [
+                        condition.kind().as_str().to_owned(),
+                        condition.severity().as_str().to_owned(),
+                    ]
+                })
+                .collect(),
+            latency: handle.latency_threshold().is_some(),
+        })
+        .collect()
+}
+
+/// The label values of one journey's series
+/// (`slo_journey_burn_rate`, `slo_journey_error_budget_remaining_ratio`,
+/// `slo_journey_alert_firing`), in the order every exporter writes them.
+#[derive(Debug, Clone)]
+pub struct JourneyLabels {
+    /// `journey`.
+    pub journey: String,
+    /// `window` of each burn-rate series, in the order of the status'
+    /// `burn_rates`.
+    pub windows: Vec<String>,
+    /// `severity`, `long_window`, `short_window` of each alert series,
+    /// in the order of the status' `alerts`.
+    pub alerts: Vec<[String; 3]>,
+}
+
+/// The label values of every journey of `registry`, in spec order.
+pub fn journey_labels(registry: &Registry) -> Vec<JourneyLabels> {
+    registry
+        .spec()
+        .journeys()
+        .iter()
+        .map(|journey| JourneyLabels {
+            journey: journey.name().to_owned(),
+            windows: window_labels(journey.windows(), journey.calendar()),
+            alerts: alert_labels(journey.windows()),
+        })
+        .collect()
+}
+
+/// The `window` labels of `windows`, shortest first, then the period,
+/// which a calendar period names by its unit, as `/slo` does.
+fn window_labels(windows: &SloWindows, calendar: Option<&CalendarPeriod>) -> Vec<String> {
+    let mut labels: Vec<String> = windows.all().iter().map(|w| w.label.clone()).collect();
+    if let (Some(calendar), Some(last)) = (calendar, labels.last_mut()) {
+        *last = calendar.unit().as_str().to_owned();
+    }
+    labels
+}
+
+/// `severity`, `long_window`, `short_window` of each tier of `windows`.
+fn alert_labels(windows: &SloWindows) -> Vec<[String; 3]> {
+    windows
+        .tiers()
+        .iter()
+        .map(|tier| {
+            [
+                tier.severity.as_str().to_owned(),
+                tier.long.label.clone(),
+                tier.short.label.clone(),
+            ]
         })
         .collect()
 }

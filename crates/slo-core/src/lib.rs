@@ -52,8 +52,9 @@ pub use level::StatusLevel;
 pub use registry::{Registry, RegistryBuilder};
 pub use rings::SampleFill;
 pub use spec::{
-    DEFAULT_LATENCY_BOUNDS, Location, RouteRule, RouteRuleError, Sli, SloBuilder, SloDefinition,
-    Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors, SpecWarning, UnknownSlo,
+    DEFAULT_LATENCY_BOUNDS, JourneyBuilder, JourneyDefinition, Location, RouteRule, RouteRuleError,
+    Sli, SloBuilder, SloDefinition, Spec, SpecBuilder, SpecError, SpecErrorKind, SpecErrors,
+    SpecWarning, UnknownSlo,
 };
 pub use status::{ServiceStatus, SloStatus};
 pub use ticker::Ticker;
@@ -62,7 +63,8 @@ pub use ticker::Ticker;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::export::{
-        HistogramReplay, SeriesLabels, latency_bucket_bounds, replay_samples, series_labels,
+        HistogramReplay, JourneyLabels, SeriesLabels, journey_labels, latency_bucket_bounds,
+        replay_samples, series_labels,
     };
     pub use crate::format::{escape_html, is_unprintable, json_error, printable};
     pub use crate::registry::inspect::{WindowEvents, memory_per_slo, window_events};

@@ -233,28 +233,28 @@ pub(crate) struct Candidate<'a> {
     pub remaining: f64,
 }
 
-/// The strictest decision for `risk` over the SLOs named in `asked` (every
-/// one of `slos` when `asked` is empty), or the first name asked that no
-/// SLO has. Only the SLOs asked about are weighed (`weigh` may be costly:
-/// the registry reads their windows).
-pub(crate) fn decide_for<'a, T>(
+/// The strictest decision for `risk` over the SLOs and journeys named in
+/// `asked` (every one of `names` when `asked` is empty), or the first name
+/// asked that none has. Only those asked about are weighed, by their place
+/// in `names` (`weigh` may be costly: the registry reads their windows).
+pub(crate) fn decide_for<'a>(
     risk: Risk,
     asked: &[&str],
-    slos: &'a [T],
-    name: impl Fn(&'a T) -> &'a str,
-    weigh: impl FnMut(&'a T) -> Candidate<'a>,
+    names: impl Iterator<Item = &'a str> + Clone,
+    mut weigh: impl FnMut(usize) -> Candidate<'a>,
 ) -> Result<ReleaseDecision, UnknownSlo> {
     if let Some(unknown) = asked
         .iter()
-        .find(|asked| !slos.iter().any(|slo| name(slo) == **asked))
+        .find(|asked| !names.clone().any(|name| name == **asked))
     {
         return Err(UnknownSlo((*unknown).to_owned()));
     }
     Ok(decide(
         risk,
-        slos.iter()
-            .filter(|slo| asked.is_empty() || asked.contains(&name(slo)))
-            .map(weigh),
+        names
+            .enumerate()
+            .filter(|(_, name)| asked.is_empty() || asked.contains(name))
+            .map(|(index, _)| weigh(index)),
     ))
 }
 

@@ -8,8 +8,9 @@
 //! or a pre-classified event: `{"t": 12.5, "slo": "checkout-availability", "good": false}`.
 //!
 //! Output: at every `t = k × every` with first event < t ≤ last event, one
-//! line per SLO: its [status object](crate::semantics#the-status-document) with `"t"` first. A window
-//! covers the events in `(t − W, t]`.
+//! line per SLO: its [status object](crate::semantics#the-status-document) with `"t"` first; then
+//! one per journey, its status with `"journey"` in place of `"name"`. A
+//! window covers the events in `(t − W, t]`.
 //!
 //! Events with equal `t` are fine; an event earlier than the one before it is
 //! an error naming its line (reordering would silently change the numbers).
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::Verdict;
 use crate::handle::Exclusion;
 use crate::reasons::BadReason;
-use crate::status::whole_number;
+use crate::status::{JourneyStatus, whole_number};
 use crate::{ManualClock, Registry, SampleFill, SliHandle, SloStatus, Spec, Timestamp};
 
 /// Why a replay stopped.
@@ -110,6 +111,47 @@ struct Line<'a> {
     t: f64,
     #[serde(flatten)]
     slo: &'a SloStatus,
+}
+
+/// A journey's output line: its status with `"journey"` in place of
+/// `"name"`.
+#[derive(Serialize)]
+struct JourneyLine<'a> {
+    #[serde(with = "whole_number")]
+    t: f64,
+    journey: &'a str,
+    description: &'a Option<String>,
+    objective: f64,
+    steps: &'a [String],
+    #[serde(with = "whole_number")]
+    period_seconds: f64,
+    coverage_ratio: f64,
+    sli_value: Option<f64>,
+    burn_rates: &'a crate::status::BurnRates,
+    error_budget: &'a crate::status::ErrorBudget,
+    alerts: &'a [crate::status::AlertStatus],
+    status: crate::StatusLevel,
+    release: crate::release::ReleaseDecisions,
+}
+
+impl<'a> JourneyLine<'a> {
+    fn of(t: f64, journey: &'a JourneyStatus) -> JourneyLine<'a> {
+        JourneyLine {
+            t,
+            journey: &journey.name,
+            description: &journey.description,
+            objective: journey.objective,
+            steps: &journey.steps,
+            period_seconds: journey.period_seconds,
+            coverage_ratio: journey.coverage_ratio,
+            sli_value: journey.sli_value,
+            burn_rates: &journey.burn_rates,
+            error_budget: &journey.error_budget,
+            alerts: &journey.alerts,
+            status: journey.status,
+            release: journey.release,
+        }
+    }
 }
 
 /// Most distinct (method, route) pairs whose SLO matches are cached.
@@ -491,6 +533,12 @@ impl Running {
                 out.write_all(b"\n")?;
                 summary.lines += 1;
             }
+        }
+        for journey in self.registry.journey_statuses(at) {
+            serde_json::to_writer(&mut *out, &JourneyLine::of(t as f64 / 1e9, &journey))
+                .map_err(std::io::Error::from)?;
+            out.write_all(b"\n")?;
+            summary.lines += 1;
         }
         self.next_out = t.saturating_add(self.every);
         Ok(())

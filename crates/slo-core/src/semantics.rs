@@ -280,6 +280,42 @@
 //! (then the first in the spec). `slo gate` exits 0 on approve, 3 on
 //! review, 1 on defer or block, and 2 when it cannot tell.
 //!
+//! # Journeys
+//!
+//! A journey is a user's path through several SLOs of one service, with an
+//! objective for the whole path:
+//!
+//! ```yaml
+//! journeys:
+//!   - name: purchase
+//!     objective: 99.5%
+//!     steps: [search-quality, cart-availability, checkout-availability]
+//! ```
+//!
+//! Over a window W its SLI is the product over its steps of `good / total`
+//! over W (a step without events in W counts 1: it failed nobody), and its
+//! burn rate `(1 − SLI) / (1 − objective)`. Three steps each burning 10×
+//! a 99.9% objective make a 99.9% journey burn about 30×: the journey
+//! pages while no step does, which is the point of having one. It is read
+//! from the steps' own rings when asked (`/slo`, a tick with alert
+//! subscribers, a release decision), so a request pays nothing for it.
+//!
+//! Its windows are its steps' when they all alert on the same tiers, else
+//! the default four scaled to the period; a window a step does not keep is
+//! read from that step's next longer ring, inside one of its sample
+//! spacings. Its tiers fire as an SLO's do, `min_events` (the largest of
+//! its steps') counting the steps' events together; its budget is spent
+//! over the coverage of its least-covered step; its status level and
+//! release decisions follow as an SLO's, and the service's release
+//! decision is the strictest over SLOs and journeys. Steps must be SLOs of
+//! the spec (not journeys), each once, all with the same period; a journey
+//! is named like an SLO, and no SLO or other journey may have its name.
+//!
+//! Its burn tiers raise `SLOJourneyErrorBudgetBurn` (label `journey`), in
+//! process and from the generated rules, whose
+//! `slo:journey_error:ratio_rate<window>` is built from the steps' recorded
+//! error ratios by the same product rule.
+//!
 //! # Alert transitions
 //!
 //! While anyone subscribes ([`alerts`](crate::alerts)), each tick evaluates

@@ -28,6 +28,29 @@ pub const ALERT_FIRING: &str = "slo_alert_firing";
 pub const COVERAGE: &str = "slo_window_coverage_ratio";
 /// `slo_budget_alert_firing{slo, condition, severity}`: 0 or 1.
 pub const BUDGET_ALERT_FIRING: &str = "slo_budget_alert_firing";
+/// `slo_journey_burn_rate{journey, window}`: a journey's live burn rate.
+pub const JOURNEY_BURN_RATE: &str = "slo_journey_burn_rate";
+/// `slo_journey_error_budget_remaining_ratio{journey}`: over the period.
+pub const JOURNEY_BUDGET_REMAINING: &str = "slo_journey_error_budget_remaining_ratio";
+/// `slo_journey_alert_firing{journey, severity, long_window, short_window}`: 0 or 1.
+pub const JOURNEY_ALERT_FIRING: &str = "slo_journey_alert_firing";
+
+/// The journeys' gauges with their help texts, in exposition order,
+/// written after [`HELP`]'s only when the spec has journeys.
+pub const JOURNEY_HELP: [(&str, &str); 3] = [
+    (
+        JOURNEY_BURN_RATE,
+        "How fast the journey spends its error budget over the window: (1 - product of its steps' SLIs) / (1 - objective).",
+    ),
+    (
+        JOURNEY_BUDGET_REMAINING,
+        "Share of the journey's error budget left over its period.",
+    ),
+    (
+        JOURNEY_ALERT_FIRING,
+        "1 when the journey's burn-rate alert tier fires in-process, else 0.",
+    ),
+];
 
 /// Every name with its help text, in exposition order.
 pub const HELP: [(&str, &str); 11] = [
@@ -70,6 +93,8 @@ pub const HELP: [(&str, &str); 11] = [
 
 /// The alert of the burn-rate tiers.
 pub const BURN_ALERT: &str = "SLOErrorBudgetBurn";
+/// The alert a journey's burn-rate tiers raise.
+pub const JOURNEY_BURN_ALERT: &str = "SLOJourneyErrorBudgetBurn";
 /// The alert for a spent error budget.
 pub const EXHAUSTED_ALERT: &str = "SLOErrorBudgetExhausted";
 /// The alert `alerting.budget.remaining_below` raises.

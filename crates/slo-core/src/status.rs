@@ -22,18 +22,21 @@ pub struct ServiceStatus {
     pub uptime_seconds: f64,
     /// One entry per SLO, in definition order.
     pub slos: Vec<SloStatus>,
+    /// One entry per journey, in definition order; empty without any.
+    #[serde(default)]
+    pub journeys: Vec<JourneyStatus>,
     /// Where the windows' history came from, and how far back it goes.
     pub history: HistoryStatus,
     /// The release decision for each risk: the strictest over the SLOs
-    /// ([release decisions](crate::semantics#release-decisions)).
+    /// and journeys ([release decisions](crate::semantics#release-decisions)).
     pub release: ReleaseDecisions,
 }
 
 impl ServiceStatus {
-    /// The decision for a change of `risk` over the named SLOs (every SLO
-    /// when `slos` is empty): the strictest of their `release` decisions,
-    /// and the SLO that decided it (of those, the one with the least
-    /// budget left). The same answer as
+    /// The decision for a change of `risk` over the named SLOs and
+    /// journeys (all of them when `slos` is empty): the strictest of their
+    /// `release` decisions, and the one that decided it (of those, the one
+    /// with the least budget left). The same answer as
     /// [`Registry::release_decision_for`](crate::Registry::release_decision_for)
     /// at the status's instant, for a status read from a `/slo`.
     pub fn release_decision(
@@ -41,19 +44,65 @@ impl ServiceStatus {
         risk: Risk,
         slos: &[&str],
     ) -> Result<ReleaseDecision, UnknownSlo> {
-        release::decide_for(
-            risk,
-            slos,
-            &self.slos,
-            |slo| &slo.name,
-            |slo| Candidate {
-                name: &slo.name,
-                level: slo.status,
-                decisions: slo.release,
-                remaining: slo.error_budget.remaining_ratio,
-            },
-        )
+        let names = self.slos.iter().map(|slo| slo.name.as_str());
+        let journeys = self.journeys.iter().map(|journey| journey.name.as_str());
+        release::decide_for(risk, slos, names.chain(journeys), |index| {
+            match index.checked_sub(self.slos.len()) {
+                None => {
+                    let slo = &self.slos[index];
+                    Candidate {
+                        name: &slo.name,
+                        level: slo.status,
+                        decisions: slo.release,
+                        remaining: slo.error_budget.remaining_ratio,
+                    }
+                }
+                Some(journey) => {
+                    let journey = &self.journeys[journey];
+                    Candidate {
+                        name: &journey.name,
+                        level: journey.status,
+                        decisions: journey.release,
+                        remaining: journey.error_budget.remaining_ratio,
+                    }
+                }
+            }
+        })
     }
+}
+
+/// The live state of one journey: its SLI over each window is the product
+/// of its steps' ([journeys](crate::semantics#journeys)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JourneyStatus {
+    /// The journey's name.
+    pub name: String,
+    /// Its description, when the spec gives one.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The objective for the whole path.
+    pub objective: f64,
+    /// Its steps, SLO names in order.
+    pub steps: Vec<String>,
+    /// The period's length in seconds (a calendar period's current one).
+    #[serde(with = "whole_number")]
+    pub period_seconds: f64,
+    /// How much of the period its least-covered step's windows hold.
+    pub coverage_ratio: f64,
+    /// The product of the steps' SLIs over the period window; `None`
+    /// while no step has events.
+    pub sli_value: Option<f64>,
+    /// Per window, `(1 − SLI) / (1 − objective)`; `None` for a window
+    /// where no step has events.
+    pub burn_rates: BurnRates,
+    /// Its error budget.
+    pub error_budget: ErrorBudget,
+    /// Its alert tiers, each firing or not.
+    pub alerts: Vec<AlertStatus>,
+    /// Its status level.
+    pub status: StatusLevel,
+    /// What a change of each risk may do at that level.
+    pub release: ReleaseDecisions,
 }
 
 /// Where the windows' history came from (`/slo`'s `history`).

@@ -44,7 +44,88 @@ fn the_shop_demo_spec_survives_the_round_trip() {
     let back = from_openslo(&to_openslo(&spec)).unwrap();
     assert_eq!(back.spec.service(), spec.service());
     assert_eq!(back.spec.slos(), spec.slos());
+    // Its purchase journey too, over classified steps in a calendar month.
+    assert_eq!(back.spec.journeys(), spec.journeys());
+    assert_eq!(spec.journeys().len(), 1);
     assert!(back.notes.is_empty(), "{:?}", back.notes);
+    let again = Spec::from_yaml(&back.spec.to_yaml()).unwrap();
+    assert_eq!(again.journeys(), spec.journeys());
+    assert_eq!(again.slos(), spec.slos());
+}
+
+/// A journey is a composite `SLO`: no indicator of its own, its objective
+/// first, then each step's with `compositeWeight` 1, its steps by name;
+/// one whose name OpenSLO cannot hold keeps it in `slo/name`.
+#[test]
+fn a_journey_is_a_composite_of_its_steps_objectives() {
+    let spec = Spec::from_yaml(
+        "service: shop
+slos:
+  - {name: search, objective: 99%, sli: quality}
+  - name: checkout
+    objective: 99.9%
+    sli: {availability: {bad: [\"5xx\", 429], excluded: [404]}}
+journeys:
+  - {name: Purchase_Flow, objective: 98.5%, steps: [search, checkout]}
+  - {name: pay, description: just paying, objective: 99.9%, steps: [checkout]}
+",
+    )
+    .unwrap();
+    let text = to_openslo(&spec);
+    let docs = documents(&text);
+    let journey = docs
+        .iter()
+        .find(|d| d["metadata"]["displayName"] == "Purchase_Flow")
+        .unwrap();
+    assert_eq!(journey["kind"], "SLO");
+    assert_eq!(journey["metadata"]["name"], "purchase-flow");
+    assert_eq!(
+        journey["metadata"]["annotations"]["slo/name"],
+        "Purchase_Flow"
+    );
+    assert_eq!(
+        journey["metadata"]["annotations"]["slo/journey-steps"],
+        r#"["search","checkout"]"#
+    );
+    assert!(journey["spec"]["indicator"].is_null(), "{journey}");
+    let objectives: Vec<(String, f64, Option<f64>)> = journey["spec"]["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["displayName"].as_str().unwrap().to_owned(),
+                o["target"].as_f64().unwrap(),
+                o["compositeWeight"].as_f64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        objectives,
+        [
+            ("Purchase_Flow".to_owned(), 0.985, None),
+            ("search".to_owned(), 0.99, Some(1.0)),
+            ("checkout".to_owned(), 0.999, Some(1.0)),
+        ]
+    );
+    let back = from_openslo(&text).unwrap();
+    assert_eq!(back.spec.journeys(), spec.journeys());
+    assert_eq!(back.spec.slos(), spec.slos());
+    // A journey naming a step the documents lack is refused as a spec is.
+    let broken: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.contains("slo/journey-steps") && line.contains("search") {
+                line.replace("checkout", "nope")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    let broken = broken.join("\n");
+    assert_ne!(broken, text);
+    let error = from_openslo(&broken).unwrap_err().to_string();
+    assert!(error.contains("no SLO named \"nope\""), "{error}");
 }
 
 #[test]

@@ -39,6 +39,13 @@ pub mod names {
     pub const COVERAGE: &str = "slo.window.coverage";
     /// Budget alert firing (0/1), attributes `slo`, `condition`, `severity`.
     pub const BUDGET_ALERT_FIRING: &str = "slo.budget_alert.firing";
+    /// A journey's live burn rate, attributes `journey`, `window`.
+    pub const JOURNEY_BURN_RATE: &str = "slo.journey.burn_rate";
+    /// A journey's live error budget remaining, attribute `journey`.
+    pub const JOURNEY_BUDGET_REMAINING: &str = "slo.journey.error_budget.remaining";
+    /// A journey's alert tier firing (0/1), attributes `journey`,
+    /// `severity`, `long_window`, `short_window`.
+    pub const JOURNEY_ALERT_FIRING: &str = "slo.journey.alert.firing";
 }
 
 /// The attributes of each SLO, built once.
@@ -59,9 +66,11 @@ struct Attributes {
     budget_alerts: Vec<[KeyValue; 3]>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     registry: Registry,
     attributes: Vec<Attributes>,
+    /// Each journey's attributes, in spec order.
+    pub(crate) journeys: Vec<crate::journeys::JourneyAttributes>,
     latency: Histogram<f64>,
     replay: HistogramReplay,
     /// The last status computed and the registry instant it was for: one
@@ -78,7 +87,7 @@ const STATUS_REUSE: Duration = Duration::from_millis(100);
 impl Inner {
     /// The registry's status, reused for callbacks within [`STATUS_REUSE`]
     /// (on the registry's clock) of the one that computed it.
-    fn status(&self) -> Arc<ServiceStatus> {
+    pub(crate) fn status(&self) -> Arc<ServiceStatus> {
         reused(&self.recent, self.registry.clock().now(), || {
             self.registry.status()
         })
@@ -185,7 +194,7 @@ fn per_part<const N: usize>(
 
 /// Runs `f`, swallowing a panic: a callback that panics would stop the
 /// reader's exports for good.
-fn guarded(f: impl FnOnce()) {
+pub(crate) fn guarded(f: impl FnOnce()) {
     let _ = catch_unwind(AssertUnwindSafe(f));
 }
 
@@ -257,6 +266,7 @@ impl OtelBridge {
             registry: registry.clone(),
             replay: HistogramReplay::new(attributes.len()),
             attributes,
+            journeys: crate::journeys::attributes(registry),
             latency,
             recent: Mutex::new(None),
             counts: Mutex::new(None),
@@ -385,6 +395,10 @@ impl OtelBridge {
                 ),
             ),
         ];
+        let gauges = gauges
+            .into_iter()
+            .chain(crate::journeys::gauges(&inner, meter))
+            .collect();
         OtelBridge {
             inner,
             _observers: Arc::new(Observers {

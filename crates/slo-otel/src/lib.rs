@@ -34,6 +34,7 @@
 //! `#[slo::measure]` use them for bad events.
 
 mod bridge;
+mod journeys;
 /// Push over OTLP (feature `otlp`).
 #[cfg(feature = "otlp")]
 pub mod otlp;

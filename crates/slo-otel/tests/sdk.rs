@@ -79,10 +79,11 @@ fn flatten(batches: &[ResourceMetrics]) -> Seen {
 #[test]
 fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
     // The shop, the checkout with a budget alert that fires on its burn.
+    // And a journey over both SLOs.
     let spec = shop::SPEC.replace(
         "    objective: 99.9%\n",
         "    objective: 99.9%\n    alerting: {budget: {exhausted_within: 30d}}\n",
-    );
+    ) + "journeys:\n  - {name: purchase, objective: 99%, steps: [search-latency, checkout-availability]}\n";
     let (registry, clock) = shop::registry(&spec, |b| b.sample_fill(SampleFill::Step));
     let exporter = InMemoryMetricExporterBuilder::new()
         .with_temporality(Temporality::Cumulative)
@@ -134,6 +135,28 @@ fn the_sdk_exports_exact_counts_histogram_and_live_gauges() {
         ),
         1.0
     );
+    // The journey's gauges are its status'.
+    let journey = registry.status().journeys[0].clone();
+    for (window, rate) in &journey.burn_rates.0 {
+        let rate = rate.unwrap();
+        let got = v(&format!(
+            "slo.journey.burn_rate{{journey=purchase,window={window}}}"
+        ));
+        assert!((got - rate).abs() < 1e-12, "{window}: {got} vs {rate}");
+    }
+    assert_eq!(
+        v("slo.journey.error_budget.remaining{journey=purchase}"),
+        journey.error_budget.remaining_ratio
+    );
+    for alert in &journey.alerts {
+        let series = format!(
+            "slo.journey.alert.firing{{journey=purchase,long_window={},severity={},short_window={}}}",
+            alert.long_window,
+            alert.severity.as_str(),
+            alert.short_window
+        );
+        assert_eq!(v(&series), f64::from(u8::from(alert.firing)), "{series}");
+    }
     let (bounds, counts, got_sum, count) = &seen.histograms["slo.latency{slo=search-latency}"];
     assert!(bounds.contains(&0.12), "{bounds:?}");
     assert_eq!(*count, 10);

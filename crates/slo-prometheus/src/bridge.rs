@@ -9,7 +9,7 @@ use std::sync::Arc;
 use metrics::{
     Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit,
 };
-use slo_core::__private::{HistogramReplay, series_labels};
+use slo_core::__private::{HistogramReplay, journey_labels, series_labels};
 use slo_core::reasons::BadReason;
 use slo_core::{Exclusion, Registry, SliHandle};
 
@@ -39,9 +39,19 @@ struct SloSeries {
     budget_alerts: Vec<Gauge>,
 }
 
+/// The gauges of one journey.
+struct JourneySeries {
+    /// Per window, in the order of its `burn_rates`.
+    burn: Vec<Gauge>,
+    budget: Gauge,
+    /// Per alert tier.
+    alerts: Vec<Gauge>,
+}
+
 struct Inner {
     registry: Registry,
     slos: Vec<SloSeries>,
+    journeys: Vec<JourneySeries>,
     replay: HistogramReplay,
 }
 
@@ -170,10 +180,48 @@ impl PrometheusBridge {
                 }
             })
             .collect::<Vec<_>>();
+        let journeys = journey_labels(registry)
+            .iter()
+            .map(|labels| {
+                let journey = labels.journey.as_str();
+                JourneySeries {
+                    burn: labels
+                        .windows
+                        .iter()
+                        .map(|window| {
+                            gauge(
+                                names::JOURNEY_BURN_RATE,
+                                vec![label("journey", journey), label("window", window)],
+                            )
+                        })
+                        .collect(),
+                    budget: gauge(
+                        names::JOURNEY_BUDGET_REMAINING,
+                        vec![label("journey", journey)],
+                    ),
+                    alerts: labels
+                        .alerts
+                        .iter()
+                        .map(|[severity, long, short]| {
+                            gauge(
+                                names::JOURNEY_ALERT_FIRING,
+                                vec![
+                                    label("journey", journey),
+                                    label("severity", severity),
+                                    label("long_window", long),
+                                    label("short_window", short),
+                                ],
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         let bridge = PrometheusBridge {
             inner: Arc::new(Inner {
                 registry: registry.clone(),
                 replay: HistogramReplay::new(slos.len()),
+                journeys,
                 slos,
             }),
         };
@@ -227,6 +275,15 @@ impl PrometheusBridge {
                 gauge.set(if alert.firing { 1.0 } else { 0.0 });
             }
         }
+        for (series, journey) in inner.journeys.iter().zip(&status.journeys) {
+            for (gauge, (_, rate)) in series.burn.iter().zip(&journey.burn_rates.0) {
+                gauge.set(rate.unwrap_or(f64::NAN));
+            }
+            series.budget.set(journey.error_budget.remaining_ratio);
+            for (gauge, alert) in series.alerts.iter().zip(&journey.alerts) {
+                gauge.set(if alert.firing { 1.0 } else { 0.0 });
+            }
+        }
     }
 }
 
@@ -239,6 +296,10 @@ impl std::fmt::Debug for PrometheusBridge {
 }
 
 fn describe(recorder: &dyn Recorder) {
+    for (name, help) in names::JOURNEY_HELP {
+        let key = KeyName::from_const_str(name);
+        recorder.describe_gauge(key, None, SharedString::const_str(help));
+    }
     for (name, help) in names::HELP {
         let key = KeyName::from_const_str(name);
         let help = SharedString::const_str(help);

@@ -23,6 +23,7 @@
 
 mod bridge;
 mod exporter;
+mod journeys;
 pub mod openmetrics;
 mod text;
 

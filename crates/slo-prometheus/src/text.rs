@@ -16,6 +16,7 @@ use slo_core::__private::{HistogramReplay, latency_bucket_bounds, series_labels}
 use slo_core::reasons::BadReason;
 use slo_core::{EventTotals, Exclusion, Registry, SliHandle};
 
+use crate::journeys::JourneyLines;
 use crate::openmetrics::{Exemplar, Exemplars, counter_family};
 use slo_core::series as names;
 
@@ -67,6 +68,7 @@ struct Histogram {
 pub(crate) struct SloText {
     registry: Registry,
     slos: Vec<SloLines>,
+    journeys: Vec<JourneyLines>,
     bounds: Vec<f64>,
     replay: HistogramReplay,
     histograms: Mutex<Vec<Histogram>>,
@@ -81,7 +83,7 @@ fn escape(value: &str) -> String {
 }
 
 /// `name{k="v",…} ` with the global labels first, as metrics-exporter-prometheus writes them.
-fn series(name: &str, global: &str, labels: &[(&str, &str)]) -> String {
+pub(crate) fn series(name: &str, global: &str, labels: &[(&str, &str)]) -> String {
     let mut out = format!("{name}{{{global}");
     for (i, (key, value)) in labels.iter().enumerate() {
         if i > 0 || !global.is_empty() {
@@ -220,6 +222,7 @@ impl SloText {
             registry: registry.clone(),
             replay: HistogramReplay::new(slos.len()),
             histograms: Mutex::new(histograms),
+            journeys: JourneyLines::all(registry, &global),
             bounds,
             slos,
         }
@@ -368,11 +371,12 @@ impl SloText {
                 out.push('\n');
             }
         }
+        crate::journeys::render(out, &self.journeys, &status.journeys, openmetrics);
     }
 }
 
 /// `prefix value\n`; numbers as metrics-exporter-prometheus writes them.
-fn line(out: &mut String, prefix: &str, value: impl std::fmt::Display) {
+pub(crate) fn line(out: &mut String, prefix: &str, value: impl std::fmt::Display) {
     out.push_str(prefix);
     let _ = writeln!(out, "{value}");
 }

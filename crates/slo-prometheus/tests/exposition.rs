@@ -10,13 +10,16 @@ use slo_core::{ManualClock, Registry, SampleFill};
 use slo_prometheus::{PrometheusBridge, PrometheusExporter};
 use slo_test_support::shop;
 
-/// The shop's SLOs and one more, with a 7d period and a 2s threshold.
+/// The shop's SLOs and one more, with a 7d period and a 2s threshold;
+/// and a journey over the first two.
 const CART: &str = r#"
   - name: cart.v2_latency
     objective: 0.95
     period: 7d
     sli: {latency: {threshold: 2s}}
     alerting: {budget: {remaining_below: 50%}, no_data: 1m}
+journeys:
+  - {name: purchase, objective: 99%, steps: [search-latency, checkout-availability]}
 "#;
 
 fn registry() -> (Registry, ManualClock) {
@@ -210,6 +213,39 @@ fn counters_histogram_and_gauges_are_exact() {
             .count(),
         2
     );
+
+    // The journey's gauges are its status', label for label.
+    let journey = &registry.status().journeys[0];
+    for (window, rate) in &journey.burn_rates.0 {
+        let series = format!(r#"slo_journey_burn_rate{{journey="purchase",window="{window}"}}"#);
+        let got = get(&first, &series);
+        match rate {
+            Some(rate) => assert!((got - rate).abs() < 1e-12, "{series}: {got} vs {rate}"),
+            None => assert!(got.is_nan(), "{series}"),
+        }
+    }
+    assert!(
+        get(
+            &first,
+            r#"slo_journey_burn_rate{journey="purchase",window="1h"}"#
+        ) > 0.0
+    );
+    assert_eq!(
+        get(
+            &first,
+            r#"slo_journey_error_budget_remaining_ratio{journey="purchase"}"#
+        ),
+        journey.error_budget.remaining_ratio
+    );
+    for alert in &journey.alerts {
+        let series = format!(
+            r#"slo_journey_alert_firing{{journey="purchase",severity="{}",long_window="{}",short_window="{}"}}"#,
+            alert.severity.as_str(),
+            alert.long_window,
+            alert.short_window
+        );
+        assert_eq!(get(&first, &series), f64::from(u8::from(alert.firing)));
+    }
 
     // More events: counters and histogram stay cumulative and exact.
     let search = registry.handle("search-latency").unwrap();

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use axum::Router;
@@ -165,28 +164,6 @@ async fn the_axum_handler_answers_like_the_service() {
     assert_eq!(json, serde_json::to_value(registry.status()).unwrap());
     let (status, _) = send(&client(), addr, "DELETE", "/slo").await;
     assert_eq!(status, 405);
-}
-
-fn chromium() -> Option<String> {
-    slo_test_support::find_program(&["chromium", "chromium-browser", "google-chrome"])
-}
-
-fn headless(chromium: &str, profile: &std::path::Path) -> Command {
-    let mut command = Command::new(chromium);
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1280,1000",
-    ]);
-    command.arg(format!("--user-data-dir={}", profile.display()));
-    command
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,12 +24,13 @@
 
 pub use slo_core::{
     Clock, DEFAULT_LATENCY_BOUNDS, Degraded, DurationError, EventTotals, Exclusion,
-    FormattedDuration, FormattedPercent, History, HistoryPoint, LatencyHistogram, Location,
-    ManualClock, Registry, RegistryBuilder, RouteRule, RouteRuleError, SampleFill, ServiceStatus,
-    Sli, SliHandle, SloBuilder, SloDefinition, SloStatus, Spec, SpecBuilder, SpecError,
-    SpecErrorKind, SpecErrors, SpecWarning, StatusLevel, SystemClock, Ticker, Timestamp,
-    UnknownSlo, alerts, classify, format_duration, format_percent, format_seconds, parse_duration,
-    reasons, recent, release, replay, semantics, series, spec, state, status, windows,
+    FormattedDuration, FormattedPercent, History, HistoryPoint, JourneyBuilder, JourneyDefinition,
+    LatencyHistogram, Location, ManualClock, Registry, RegistryBuilder, RouteRule, RouteRuleError,
+    SampleFill, ServiceStatus, Sli, SliHandle, SloBuilder, SloDefinition, SloStatus, Spec,
+    SpecBuilder, SpecError, SpecErrorKind, SpecErrors, SpecWarning, StatusLevel, SystemClock,
+    Ticker, Timestamp, UnknownSlo, alerts, classify, format_duration, format_percent,
+    format_seconds, parse_duration, reasons, recent, release, replay, semantics, series, spec,
+    state, status, windows,
 };
 
 /// Alert delivery to Alertmanager (feature `alertmanager`).

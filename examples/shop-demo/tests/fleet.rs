@@ -3,7 +3,8 @@
 //! `slo rules` generates. The fleet's error ratio Prometheus records equals
 //! the event-weighted combination of the three `/slo` endpoints within 2%
 //! (and is far from an average of their ratios), and the alerts that fire
-//! are the tiers that fleet burn rate crosses.
+//! are the tiers that fleet burn rate crosses. A journey over the three
+//! SLOs records the product rule over those event-weighted ratios.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -22,6 +23,7 @@ use slo::fleet::rules::rules;
 /// to seconds and minutes (5m → 10s, 30m → 1m, 1h → 2m …).
 fn spec_text() -> String {
     common::shop_spec(&[common::CHECKOUT_1D, common::CART_1D, common::SEARCH_1D])
+        + "journeys:\n  - {name: purchase, objective: 98%, steps: [search-latency, cart-availability, checkout-availability]}\n"
 }
 
 /// (requests per second, fraction failing) of each instance.
@@ -149,6 +151,11 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
     std::thread::sleep(Duration::from_secs(60));
     let after: Vec<_> = addrs.iter().map(|a| events(a)).collect();
     let recorded = by_label(&prometheus_addr, "slo:sli_error:ratio_rate1m", "sloth_slo");
+    let journey = by_label(
+        &prometheus_addr,
+        r#"slo:journey_error:ratio_rate1m{journey="purchase"}"#,
+        "journey",
+    );
     let period = by_label(&prometheus_addr, "slo:period_burn_rate:ratio", "sloth_slo");
     let firing: BTreeSet<(String, String)> = query(
         &prometheus_addr,
@@ -165,6 +172,8 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
     let _ = std::fs::remove_dir_all(&dir);
 
     assert_eq!(recorded.len(), spec.slos().len(), "{recorded:?}");
+    // Per step, the good share of the fleet's events over the minute.
+    let mut journey_good = 1.0;
     for slo in spec.slos() {
         let name = slo.name();
         let (mut bad, mut total, mut ratios) = (0.0, 0.0, Vec::new());
@@ -178,6 +187,7 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
             ratios.push(d_bad / d_total);
         }
         let fleet = bad / total;
+        journey_good *= 1.0 - fleet;
         let average = ratios.iter().sum::<f64>() / ratios.len() as f64;
         assert!(
             (average - fleet).abs() / fleet > 0.3,
@@ -232,5 +242,15 @@ fn prometheus_on_generated_rules_weights_the_fleet_by_events() {
             );
         }
     }
+    // The journey: 1 − the product of the steps' good shares, each
+    // weighted by events across the fleet, as its rule records it.
+    let expected = 1.0 - journey_good;
+    assert_eq!(journey.len(), 1, "{journey:?}");
+    let recorded = journey[0].1;
+    eprintln!("purchase: /slo fleet product {expected:.5}, Prometheus {recorded:.5}");
+    assert!(
+        ((recorded - expected) / expected).abs() < 0.02,
+        "purchase: Prometheus records {recorded}, the product rule over the /slo endpoints gives {expected}"
+    );
     drop(demos);
 }

@@ -12,6 +12,10 @@ pub(crate) struct SloDocument {
     pub service: String,
     pub now: String,
     pub slos: Vec<SloEntry>,
+    /// The journeys, read as SLOs are (they have no events or reasons);
+    /// absent from older services' documents.
+    #[serde(default)]
+    pub journeys: Vec<SloEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -22,7 +26,9 @@ pub(crate) struct SloEntry {
     pub coverage_ratio: f64,
     /// The period, in seconds.
     pub period_seconds: f64,
-    pub events: Events,
+    /// A journey has none.
+    #[serde(default)]
+    pub events: Option<Events>,
     /// The period's bad events by reason; absent from older services'
     /// documents.
     #[serde(default)]
@@ -65,6 +71,12 @@ pub(crate) struct BudgetAlert {
 }
 
 impl SloDocument {
+    /// The SLOs, then the journeys, each with whether it is a journey.
+    pub fn entries(&self) -> impl Iterator<Item = (&SloEntry, bool)> {
+        let slos = self.slos.iter().map(|slo| (slo, false));
+        slos.chain(self.journeys.iter().map(|journey| (journey, true)))
+    }
+
     /// The document with every unprintable character
     /// (controls, bidirectional overrides and isolates, line and paragraph
     /// separators) in what gets printed replaced by `?`:
@@ -74,7 +86,7 @@ impl SloDocument {
     pub fn printable(mut self) -> SloDocument {
         clean(&mut self.service);
         clean(&mut self.now);
-        for slo in &mut self.slos {
+        for slo in self.slos.iter_mut().chain(&mut self.journeys) {
             clean(&mut slo.name);
             clean(&mut slo.status);
             for alert in &mut slo.alerts {

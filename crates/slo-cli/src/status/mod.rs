@@ -66,8 +66,8 @@ pub(crate) fn run(args: &StatusArgs) -> ExitCode {
     };
     let text = table::render(&document, color);
     let _ = io::stdout().lock().write_all(text.as_bytes());
-    let paging = document.slos.iter().any(|slo| slo.pages());
-    let exhausted = document.slos.iter().any(|slo| slo.status == "exhausted");
+    let paging = document.entries().any(|(slo, _)| slo.pages());
+    let exhausted = document.entries().any(|(slo, _)| slo.status == "exhausted");
     if paging || (args.fail_on_exhausted && exhausted) {
         ExitCode::FAILURE
     } else {

@@ -20,7 +20,10 @@ const HEADERS: [&str; 9] = [
 
 /// The whole output: a title line, the table, and a verdict line.
 pub(crate) fn render(document: &SloDocument, color: bool) -> String {
-    let rows: Vec<[String; 9]> = document.slos.iter().map(row).collect();
+    let rows: Vec<[String; 9]> = document
+        .entries()
+        .map(|(slo, journey)| row(slo, journey))
+        .collect();
     let mut widths = HEADERS.map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -34,7 +37,7 @@ pub(crate) fn render(document: &SloDocument, color: bool) -> String {
         |_| Style::new().bold(),
         color,
     ));
-    for (slo, row) in document.slos.iter().zip(&rows) {
+    for ((slo, _), row) in document.entries().zip(&rows) {
         let status_style = style_for(slo);
         out.push_str(&line(
             row,
@@ -48,10 +51,9 @@ pub(crate) fn render(document: &SloDocument, color: bool) -> String {
         ));
     }
     let paging: Vec<&str> = document
-        .slos
-        .iter()
-        .filter(|s| s.pages())
-        .map(|s| s.name.as_str())
+        .entries()
+        .filter(|(s, _)| s.pages())
+        .map(|(s, _)| s.name.as_str())
         .collect();
     if paging.is_empty() {
         out.push_str("no page alert firing\n");
@@ -96,7 +98,9 @@ fn style_for(slo: &SloEntry) -> Style {
     }
 }
 
-fn row(slo: &SloEntry) -> [String; 9] {
+/// One row; a journey's name says that it is one, and it has no events
+/// or reasons of its own.
+fn row(slo: &SloEntry, journey: bool) -> [String; 9] {
     let burns: Vec<String> = slo
         .alerts
         .iter()
@@ -121,13 +125,19 @@ fn row(slo: &SloEntry) -> [String; 9] {
         )
         .collect();
     [
-        slo.name.clone(),
+        if journey {
+            format!("{} (journey)", slo.name)
+        } else {
+            slo.name.clone()
+        },
         slo.status.clone(),
         slo.sli_value.map_or_else(|| "-".to_owned(), percent),
         percent(slo.objective),
         budget_left(slo),
         burns.join("  "),
-        slo.events.total.to_string(),
+        slo.events
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |e| e.total.to_string()),
         slo.why_bad(),
         if firing.is_empty() {
             "-".to_owned()

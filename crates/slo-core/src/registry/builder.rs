@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::journeys::JourneyEntry;
 use super::{Activity, Base, Inner, Registry, Roles, SloEntry, restore, window_lengths};
 use crate::alerts::AlertHub;
 use crate::clock::{Clock, SystemClock};
@@ -133,12 +134,21 @@ impl RegistryBuilder {
                 changed_at: start,
             };
         }
-        let alerts = AlertHub::new(slos.iter().map(|slo| &slo.definition));
         let by_name = slos
             .iter()
             .enumerate()
             .map(|(index, slo)| (slo.definition.name().to_owned(), index))
             .collect::<HashMap<_, _>>();
+        let journeys: Vec<JourneyEntry> = self
+            .spec
+            .journeys()
+            .iter()
+            .map(|journey| JourneyEntry::new(journey, &slos, &by_name))
+            .collect();
+        let alerts = AlertHub::new(
+            slos.iter().map(|slo| &slo.definition),
+            journeys.iter().map(|journey| &journey.definition),
+        );
         Registry {
             inner: Arc::new(Inner {
                 alerts,
@@ -147,6 +157,7 @@ impl RegistryBuilder {
                 start,
                 fill: self.fill,
                 slos,
+                journeys,
                 by_name,
                 sources,
                 report,
@@ -204,7 +215,7 @@ impl RegistryBuilder {
                 totals: Totals::default(),
             }),
             lengths,
-            roles: Roles::of(definition),
+            roles: Roles::of(definition.windows()),
             definition: definition.clone(),
             since: crate::clock::Timestamp::from_unix_nanos(start),
             base: Base::default(),

@@ -20,6 +20,7 @@ impl Registry {
         let slos: Vec<SloStatus> = (0..self.inner.slos.len())
             .map(|index| self.status_of(index, now))
             .collect();
+        let journeys = self.journey_statuses(now);
         ServiceStatus {
             service: self.inner.spec.service().to_owned(),
             now: now.to_string(),
@@ -29,8 +30,13 @@ impl Registry {
                 * 1e3)
                 .round()
                 / 1e3,
-            release: ReleaseDecisions::strictest_of(slos.iter().map(|slo| slo.release)),
+            release: ReleaseDecisions::strictest_of(
+                slos.iter()
+                    .map(|slo| slo.release)
+                    .chain(journeys.iter().map(|journey| journey.release)),
+            ),
             slos,
+            journeys,
             history: HistoryStatus {
                 sources: self.inner.sources.clone(),
                 since: self.since().to_string(),

@@ -12,6 +12,7 @@ mod document;
 mod evaluate;
 mod history;
 pub(crate) mod inspect;
+mod journeys;
 mod maintenance;
 mod release;
 pub(crate) mod restore;
@@ -107,8 +108,7 @@ struct TierRoles {
 }
 
 impl Roles {
-    fn of(definition: &SloDefinition) -> Roles {
-        let windows = definition.windows();
+    fn of(windows: &crate::windows::SloWindows) -> Roles {
         // Every role's window is one of `all()` by construction.
         let at = |window: &Window| windows.position(window).unwrap_or(0);
         Roles {
@@ -211,6 +211,8 @@ struct Inner {
     start: Timestamp,
     fill: SampleFill,
     slos: Vec<SloEntry>,
+    /// The journeys, in spec order.
+    journeys: Vec<journeys::JourneyEntry>,
     /// Each SLO's place in `slos`, by name.
     by_name: HashMap<String, usize>,
     /// Where restored history came from (`/slo`'s `history.sources`).

@@ -1,5 +1,6 @@
 //! Release decisions in code: may a change of some risk go ahead now?
 
+use super::journeys::JourneyEntry;
 use super::{Registry, SloEntry};
 use crate::clock::Timestamp;
 use crate::release::{self, Candidate, ReleaseDecision, Risk};
@@ -33,27 +34,45 @@ impl Registry {
     /// ```
     pub fn release_decision(&self, risk: Risk) -> ReleaseDecision {
         let now = self.inner.clock.now();
+        let journeys = self.journey_entries().iter();
         release::decide(
             risk,
-            self.inner.slos.iter().map(|slo| self.candidate(slo, now)),
+            self.inner
+                .slos
+                .iter()
+                .map(|slo| self.candidate(slo, now))
+                .chain(journeys.map(|journey| self.journey_candidate(journey, now))),
         )
     }
 
-    /// [`Registry::release_decision`] over the named SLOs only (all of
-    /// them when `slos` is empty).
+    /// [`Registry::release_decision`] over the named SLOs and journeys
+    /// only (all of them when `slos` is empty).
     pub fn release_decision_for(
         &self,
         risk: Risk,
         slos: &[&str],
     ) -> Result<ReleaseDecision, UnknownSlo> {
         let now = self.inner.clock.now();
-        release::decide_for(
-            risk,
-            slos,
-            &self.inner.slos,
-            |slo| slo.definition.name(),
-            |slo| self.candidate(slo, now),
-        )
+        let journeys = self.journey_entries();
+        let names = self.inner.slos.iter().map(|slo| slo.definition.name());
+        let journey_names = journeys.iter().map(|journey| journey.definition.name());
+        release::decide_for(risk, slos, names.chain(journey_names), |index| match index
+            .checked_sub(self.inner.slos.len())
+        {
+            None => self.candidate(&self.inner.slos[index], now),
+            Some(journey) => self.journey_candidate(&journeys[journey], now),
+        })
+    }
+
+    /// `journey` as a release decision weighs it at `now`.
+    fn journey_candidate<'a>(&self, journey: &'a JourneyEntry, now: Timestamp) -> Candidate<'a> {
+        let evaluation = self.evaluate_journey(journey, now);
+        Candidate {
+            name: journey.definition.name(),
+            level: evaluation.level,
+            decisions: self.inner.spec.release_policy().decisions(evaluation.level),
+            remaining: evaluation.remaining,
+        }
     }
 
     /// `slo` as a release decision weighs it at `now`.

@@ -46,7 +46,28 @@ impl Registry {
         }
         if self.inner.alerts.is_active() {
             let mut evaluation = Evaluation::default();
+            let mut step_counts = Vec::new();
             self.inner.alerts.update(now, |index, observed| {
+                if let Some(journey) = index
+                    .checked_sub(self.inner.slos.len())
+                    .and_then(|journey| self.inner.journeys.get(journey))
+                {
+                    self.evaluate_journey_into(journey, now, &mut evaluation, &mut step_counts);
+                    observed.burn.clear();
+                    observed.burn.extend(
+                        journey
+                            .roles
+                            .tiers
+                            .iter()
+                            .map(|tier| (evaluation.burn[tier.long], evaluation.burn[tier.short])),
+                    );
+                    observed.firing.clone_from(&evaluation.firing);
+                    observed.exhausted = false;
+                    observed.period_burn = evaluation.burn[journey.roles.period];
+                    observed.budget.clear();
+                    observed.remaining = evaluation.remaining;
+                    return;
+                }
                 let Some(slo) = self.inner.slos.get(index) else {
                     // Never: the hub is built from the same SLOs. Nothing
                     // of the SLO before is carried over, though.

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use super::alerting::Alerting;
 use super::draft::{
-    AlertingDraft, ClassificationDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText,
-    ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
+    AlertingDraft, ClassificationDraft, DurationDraft, JourneyDraft, Located, MaintenanceDraft,
+    NumberOrText, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
-use super::{Sli, Spec, SpecErrors, validate};
+use super::{JourneyBuilder, Sli, Spec, SpecErrors, validate};
 use crate::maintenance::MaintenanceWindow;
 use crate::release::ReleasePolicy;
 
@@ -18,6 +18,7 @@ use crate::release::ReleasePolicy;
 pub struct SpecBuilder {
     service: String,
     slos: Vec<SloBuilder>,
+    journeys: Vec<JourneyBuilder>,
     release: ReleasePolicy,
     alerting: Alerting,
     timezone: Option<String>,
@@ -29,6 +30,7 @@ impl SpecBuilder {
         SpecBuilder {
             service: service.into(),
             slos: Vec::new(),
+            journeys: Vec::new(),
             release: ReleasePolicy::DEFAULT,
             alerting: Alerting::new(),
             timezone: None,
@@ -63,6 +65,12 @@ impl SpecBuilder {
         self
     }
 
+    /// Adds a journey over SLOs of this spec.
+    pub fn journey(mut self, journey: JourneyBuilder) -> Self {
+        self.journeys.push(journey);
+        self
+    }
+
     /// The release policy (default [`ReleasePolicy::DEFAULT`]).
     pub fn release_policy(mut self, policy: ReleasePolicy) -> Self {
         self.release = policy;
@@ -74,6 +82,24 @@ impl SpecBuilder {
         validate::validate(SpecDraft {
             service: Located::code(self.service),
             slos: Located::code(self.slos.into_iter().map(SloBuilder::into_draft).collect()),
+            journeys: (!self.journeys.is_empty()).then(|| {
+                Located::code(
+                    self.journeys
+                        .into_iter()
+                        .map(|journey| JourneyDraft {
+                            name: Located::code(journey.name),
+                            description: journey.description,
+                            // Missing: refused as NaN is, at its field.
+                            objective: Located::code(NumberOrText::Number(
+                                journey.objective.unwrap_or(f64::NAN),
+                            )),
+                            steps: Located::code(
+                                journey.steps.into_iter().map(Located::code).collect(),
+                            ),
+                        })
+                        .collect(),
+                )
+            }),
             release: ReleaseDraft::Policy(self.release),
             alerting: alerting_draft(self.alerting),
             timezone: self.timezone.map(Located::code),

@@ -23,6 +23,8 @@ impl<T> Located<T> {
 pub(crate) struct SpecDraft {
     pub service: Located<String>,
     pub slos: Located<Vec<SloDraft>>,
+    /// `journeys`, absent when the spec has none.
+    pub journeys: Option<Located<Vec<JourneyDraft>>>,
     pub release: ReleaseDraft,
     /// `policy.alerting`: what every SLO's `alerting` inherits.
     pub alerting: AlertingDraft,
@@ -75,6 +77,15 @@ pub(crate) struct SloDraft {
     pub alerting: AlertingDraft,
     /// The SLO's own `maintenance` list, besides the service's.
     pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
+}
+
+/// One journey as written.
+#[derive(Debug, Clone)]
+pub(crate) struct JourneyDraft {
+    pub name: Located<String>,
+    pub description: Option<String>,
+    pub objective: Located<NumberOrText>,
+    pub steps: Located<Vec<Located<String>>>,
 }
 
 /// An `alerting` map (an SLO's, or `policy.alerting`); each key optional.

@@ -170,6 +170,51 @@ pub enum SpecErrorKind {
     /// A status in both `bad` and `excluded`.
     #[error("status {0} is in both `bad` and `excluded`: say which it is")]
     StatusInBothLists(u16),
+    /// A journey without steps.
+    #[error("a journey needs at least one step: the SLOs a user passes through, in order")]
+    EmptyJourney,
+    /// A step that names no SLO of the spec.
+    #[error("no SLO named {0:?}: a step names an SLO of this spec")]
+    UnknownStep(String),
+    /// A step that names a journey: journeys are made of SLOs, so one
+    /// naming a journey (itself, or one that names it back) is refused.
+    #[error(
+        "{name:?} is a journey{}: a step names an SLO; list that journey's steps instead",
+        if *cycle { ", and names this one back (a cycle)" } else { "" }
+    )]
+    StepIsJourney {
+        /// The journey named.
+        name: String,
+        /// Whether it is this journey, or names it among its own steps.
+        cycle: bool,
+    },
+    /// The same SLO twice in one journey: its events would count twice.
+    #[error("step {0:?} is listed twice: each SLO counts once in a journey")]
+    DuplicateStep(String),
+    /// Steps whose periods differ: a journey's windows are its steps'.
+    #[error(
+        "step {step:?} has period {period}, but {first:?} has {first_period}: a journey's steps share one period"
+    )]
+    StepPeriodsDiffer {
+        /// The step whose period differs.
+        step: String,
+        /// Its period.
+        period: String,
+        /// The journey's first step.
+        first: String,
+        /// The first step's period.
+        first_period: String,
+    },
+    /// A journey named like an SLO or another journey.
+    #[error("{name:?} is already the name of {what}{}", first.map(|l| format!(" (at {l})")).unwrap_or_default())]
+    NameTaken {
+        /// The name.
+        name: String,
+        /// `an SLO` or `a journey`.
+        what: &'static str,
+        /// Where that one is defined.
+        first: Option<Location>,
+    },
 }
 
 /// One problem in a spec: the field (`slos[0].objective`), where it is in the

@@ -5,10 +5,12 @@ mod alerting;
 mod builder;
 mod draft;
 mod error;
+mod journey;
 mod route;
 mod validate;
 mod validate_alerting;
 mod validate_counts;
+mod validate_journeys;
 mod validate_time;
 mod write;
 mod yaml;
@@ -25,6 +27,7 @@ pub use alerting::{
 };
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
+pub use journey::{JourneyBuilder, JourneyDefinition};
 pub use route::{RouteRule, RouteRuleError};
 
 /// The default SLO period: 30 days, rolling.
@@ -77,6 +80,7 @@ pub struct Spec {
     timezone: String,
     maintenance: Vec<MaintenanceWindow>,
     slos: Vec<SloDefinition>,
+    journeys: Vec<JourneyDefinition>,
     release: ReleasePolicy,
     warnings: Vec<SpecWarning>,
 }
@@ -122,6 +126,16 @@ impl Spec {
             .iter()
             .find(|slo| slo.name == name)
             .ok_or_else(|| UnknownSlo(name.to_owned()))
+    }
+
+    /// The journeys, in definition order.
+    pub fn journeys(&self) -> &[JourneyDefinition] {
+        &self.journeys
+    }
+
+    /// The journey with this name.
+    pub fn journey(&self, name: &str) -> Option<&JourneyDefinition> {
+        self.journeys.iter().find(|journey| journey.name == name)
     }
 
     /// The release policy: what a change of each risk may do at each

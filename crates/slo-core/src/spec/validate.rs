@@ -86,6 +86,7 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
             slos.push(definition);
         }
     }
+    let journeys = super::validate_journeys::check_journeys(&mut c, draft.journeys, &seen, &slos);
     let release = match draft.release {
         ReleaseDraft::Policy(policy) => policy,
         ReleaseDraft::Cells(cells) => check_release(&mut c, &cells),
@@ -99,6 +100,7 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
             timezone,
             maintenance,
             slos,
+            journeys,
             release,
             warnings: c.warnings,
         }),
@@ -138,7 +140,11 @@ fn parse_word<T: std::str::FromStr<Err = UnknownName>>(
 }
 
 /// Returns whether the name is valid.
-fn check_name(c: &mut Collector, field: impl Into<String>, name: &Located<String>) -> bool {
+pub(super) fn check_name(
+    c: &mut Collector,
+    field: impl Into<String>,
+    name: &Located<String>,
+) -> bool {
     let reason = if name.value.is_empty() {
         Some("a name cannot be empty")
     } else if name.value.len() > MAX_NAME_LEN {
@@ -262,7 +268,7 @@ fn check_slo(
     Some(definition)
 }
 
-fn check_objective(
+pub(super) fn check_objective(
     c: &mut Collector,
     prefix: &str,
     objective: &Located<NumberOrText>,

@@ -18,8 +18,20 @@ struct SpecFile<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     maintenance: Vec<MaintenanceEntry>,
     slos: Vec<SloEntry<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    journeys: Vec<JourneyEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<PolicyEntry>,
+}
+
+/// A journey as the file writes it.
+#[derive(Serialize)]
+struct JourneyEntry<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    objective: f64,
+    steps: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -291,7 +303,7 @@ impl<'a> SloEntry<'a> {
 
 impl Spec {
     /// The spec as a spec file: [`Spec::from_yaml`] on the text yields the
-    /// same SLOs.
+    /// same SLOs and journeys.
     ///
     /// ```
     /// use std::time::Duration;
@@ -311,6 +323,16 @@ impl Spec {
             timezone: (self.timezone() != "UTC").then_some(self.timezone()),
             maintenance: MaintenanceEntry::all(self.maintenance()),
             slos: self.slos().iter().map(SloEntry::new).collect(),
+            journeys: self
+                .journeys()
+                .iter()
+                .map(|journey| JourneyEntry {
+                    name: journey.name(),
+                    description: journey.description(),
+                    objective: journey.objective(),
+                    steps: journey.steps(),
+                })
+                .collect(),
             policy: PolicyEntry::new(self.release_policy()),
         };
         // Serialising strings, numbers, lists and maps cannot fail.

@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::draft::{
-    AlertingDraft, ClassificationDraft, DurationDraft, Located, MaintenanceDraft, NumberOrText,
-    ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
+    AlertingDraft, ClassificationDraft, DurationDraft, JourneyDraft, Located, MaintenanceDraft,
+    NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
@@ -23,6 +23,8 @@ struct RawSpec {
     maintenance: Option<Spanned<Vec<RawMaintenance>>>,
     slos: Spanned<Vec<RawSlo>>,
     #[serde(default)]
+    journeys: Option<Spanned<Vec<RawJourney>>>,
+    #[serde(default)]
     policy: Option<RawPolicy>,
 }
 
@@ -33,6 +35,16 @@ struct RawMaintenance {
     duration: Spanned<RawScalar>,
     #[serde(default)]
     every: Option<Spanned<RawScalar>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJourney {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: Option<String>,
+    objective: Spanned<RawScalar>,
+    steps: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -261,6 +273,21 @@ pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
     Ok(SpecDraft {
         service: located(raw.service, |s| s),
         slos: located(raw.slos, |slos| slos.into_iter().map(into_draft).collect()),
+        journeys: raw.journeys.map(|journeys| {
+            located(journeys, |journeys| {
+                journeys
+                    .into_iter()
+                    .map(|journey| JourneyDraft {
+                        name: located(journey.name, |s| s),
+                        description: journey.description,
+                        objective: located(journey.objective, number_draft),
+                        steps: located(journey.steps, |steps| {
+                            steps.into_iter().map(|s| located(s, |s| s)).collect()
+                        }),
+                    })
+                    .collect()
+            })
+        }),
         release: ReleaseDraft::Cells(cells),
         alerting: alerting.map(alerting_draft).unwrap_or_default(),
         timezone: raw.timezone.map(|tz| located(tz, |s| s)),

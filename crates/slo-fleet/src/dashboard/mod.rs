@@ -14,6 +14,9 @@
 //!     rates as thresholds;
 //!   - the SLO's alerts (`ALERTS`) as a state timeline;
 //!   - events per second, good and bad.
+//! - Before them, one row per journey: its SLI and budget over the period,
+//!   its burn rate over each alert window, and its alerts
+//!   (`SLOJourneyErrorBudgetBurn`), over `slo:journey_error:ratio_rate<W>`.
 //!
 //! The JSON follows Grafana's dashboard schema, version
 //! [`SCHEMA_VERSION`] (checked against `@grafana/schema`'s types in the
@@ -32,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod journey;
 mod panels;
 
 use serde_json::{Value, json};
@@ -103,6 +107,10 @@ impl Dashboard {
 /// The dashboard for every SLO of `spec`.
 pub fn dashboard(spec: &Spec, options: &DashboardOptions) -> Dashboard {
     let mut layout = panels::Layout::default();
+    // A user's path first: what someone on call is asked about.
+    for journey in spec.journeys() {
+        journey::journey_row(&mut layout, journey);
+    }
     for slo in spec.slos() {
         panels::slo_row(&mut layout, slo, &options.matchers);
     }

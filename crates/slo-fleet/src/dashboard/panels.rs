@@ -13,16 +13,16 @@ use crate::rules::{ABSENT_ALERT, BURN_ALERT, EXHAUSTED_ALERT};
 pub(super) struct Layout {
     pub panels: Vec<Value>,
     next_id: u64,
-    y: u64,
+    pub(super) y: u64,
 }
 
 impl Layout {
-    fn id(&mut self) -> u64 {
+    pub(super) fn id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
 
-    fn place(&mut self, mut panel: Value, x: u64, w: u64, h: u64) {
+    pub(super) fn place(&mut self, mut panel: Value, x: u64, w: u64, h: u64) {
         panel["id"] = json!(self.id());
         panel["gridPos"] = json!({"x": x, "y": self.y, "w": w, "h": h});
         self.panels.push(panel);
@@ -33,7 +33,7 @@ fn datasource() -> Value {
     json!({"type": "prometheus", "uid": "${datasource}"})
 }
 
-fn target(expr: String, legend: &str, ref_id: &str, instant: bool) -> Value {
+pub(super) fn target(expr: String, legend: &str, ref_id: &str, instant: bool) -> Value {
     json!({
         "datasource": datasource(),
         "expr": expr,
@@ -48,7 +48,7 @@ fn target(expr: String, legend: &str, ref_id: &str, instant: bool) -> Value {
 /// A panel of `kind` with its title, description and queries on the
 /// dashboard's data source, then the keys of `rest` (its `fieldConfig`,
 /// `options`, …).
-fn panel(
+pub(super) fn panel(
     kind: &str,
     title: impl Into<Value>,
     description: impl Into<Value>,
@@ -69,14 +69,14 @@ fn panel(
 }
 
 /// A panel's legend and tooltip `options`.
-fn legend(show: bool, tooltip: &str, sort: &str) -> Value {
+pub(super) fn legend(show: bool, tooltip: &str, sort: &str) -> Value {
     json!({
         "legend": {"displayMode": "list", "placement": "bottom", "showLegend": show, "calcs": []},
         "tooltip": {"mode": tooltip, "sort": sort}
     })
 }
 
-fn thresholds(steps: &[(Option<f64>, &str)]) -> Value {
+pub(super) fn thresholds(steps: &[(Option<f64>, &str)]) -> Value {
     let steps: Vec<Value> = steps
         .iter()
         .map(|(value, color)| json!({"value": value, "color": color}))
@@ -105,7 +105,7 @@ impl Queries<'_> {
     }
 }
 
-fn stat(
+pub(super) fn stat(
     title: String,
     description: String,
     expr: String,
@@ -367,12 +367,12 @@ pub(super) fn slo_row(layout: &mut Layout, slo: &SloDefinition, matchers: &Match
 }
 
 /// `A`, `B`, … for the `i`th query of a panel.
-fn ref_id(i: usize) -> String {
+pub(super) fn ref_id(i: usize) -> String {
     char::from(b'A' + (i % 26) as u8).to_string()
 }
 
 /// `page 14.4x on 1h/5m, …` on the SLO's own windows.
-fn tiers_text(windows: &SloWindows) -> String {
+pub(super) fn tiers_text(windows: &SloWindows) -> String {
     windows
         .tiers()
         .iter()

@@ -30,6 +30,7 @@
 
 mod classification;
 mod import;
+mod journey;
 mod maintenance;
 mod model;
 
@@ -37,8 +38,9 @@ pub use import::from_openslo;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use slo_core::calendar::CalendarUnit;
+use slo_core::calendar::{CalendarPeriod, CalendarUnit};
 use slo_core::spec::BudgetCondition;
+use slo_core::windows::Window;
 use slo_core::{Sli, SloDefinition, Spec, SpecErrors, format_duration};
 
 use slo_core::series as names;
@@ -80,6 +82,10 @@ pub const EXCLUDED: &str = "slo/excluded";
 pub const GRPC_BAD: &str = "slo/grpc-bad";
 /// Annotation: the `match.exclude` list, JSON, such as `["GET /health"]`.
 pub const MATCH_EXCLUDE: &str = "slo/match-exclude";
+/// Annotation of a journey's `SLO`: its steps, a JSON list of SLO names
+/// in order, such as `["search","checkout"]`; its `objectives` are the
+/// journey's own, then each step's with `compositeWeight` 1.
+pub const JOURNEY_STEPS: &str = "slo/journey-steps";
 /// Annotation of an `AlertCondition`: the tier's short window.
 pub const SHORT_WINDOW: &str = "slo/short-window";
 
@@ -167,6 +173,9 @@ pub fn to_openslo(spec: &Spec) -> String {
     ));
     for slo in spec.slos() {
         export_slo(slo, &service, &mut names, &mut documents);
+    }
+    for journey in spec.journeys() {
+        documents.push(journey::export(spec, journey, &service, &mut names));
     }
     documents.join("---\n")
 }
@@ -263,27 +272,13 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
                 },
             }),
             indicator_ref: None,
-            time_window: vec![match slo.calendar() {
-                // Anchored at a Monday, the 1st of a quarter, midnight.
-                Some(calendar) => TimeWindow {
-                    duration: calendar_duration(calendar.unit()).to_owned(),
-                    is_rolling: false,
-                    calendar: Some(CalendarAnchor {
-                        start_time: "2024-01-01 00:00:00".to_owned(),
-                        time_zone: calendar.timezone().to_owned(),
-                    }),
-                },
-                None => TimeWindow {
-                    duration: windows.period().label.clone(),
-                    is_rolling: true,
-                    calendar: None,
-                },
-            }],
+            time_window: vec![time_window(windows.period(), slo.calendar())],
             budgeting_method: "Occurrences".into(),
             objectives: vec![Objective {
                 display_name: Some(slo.name().to_owned()),
                 target: Some(slo.objective()),
                 target_percent: None,
+                composite_weight: None,
             }],
             alert_policies: vec![AlertPolicyRef {
                 alert_policy_ref: policy_name.clone(),
@@ -341,12 +336,12 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
 /// `metadata.name`s handed out so far: each a DNS label (RFC 1123, at most
 /// 63 characters), each unique.
 #[derive(Default)]
-struct Names {
+pub(crate) struct Names {
     taken: BTreeSet<String>,
 }
 
 impl Names {
-    fn claim(&mut self, wanted: &str) -> String {
+    pub(crate) fn claim(&mut self, wanted: &str) -> String {
         let mut base: String = wanted
             .chars()
             .map(|c| match c.to_ascii_lowercase() {
@@ -370,6 +365,26 @@ impl Names {
         }
         self.taken.insert(name.clone());
         name
+    }
+}
+
+/// An SLO's or a journey's `timeWindow`: its rolling period, or its
+/// calendar period anchored at a Monday, the 1st of a quarter, midnight.
+pub(crate) fn time_window(period: &Window, calendar: Option<&CalendarPeriod>) -> TimeWindow {
+    match calendar {
+        Some(calendar) => TimeWindow {
+            duration: calendar_duration(calendar.unit()).to_owned(),
+            is_rolling: false,
+            calendar: Some(CalendarAnchor {
+                start_time: "2024-01-01 00:00:00".to_owned(),
+                time_zone: calendar.timezone().to_owned(),
+            }),
+        },
+        None => TimeWindow {
+            duration: period.label.clone(),
+            is_rolling: true,
+            calendar: None,
+        },
     }
 }
 

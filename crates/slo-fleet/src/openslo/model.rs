@@ -147,6 +147,9 @@ pub(crate) struct Objective {
     pub target: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_percent: Option<f64>,
+    /// The objective's weight in a composite SLO (a journey's steps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composite_weight: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -28,6 +28,12 @@
 //!   `SLOErrorBudgetExhaustionSoon` and `SLONoData`, labelled with their
 //!   `condition`.
 //!
+//! Per journey, one group: `slo:journey_error:ratio_rate<W>` for its
+//! windows, `1 − Π (1 − step's ratio)` over its steps' recorded ratios
+//! (a step without events counting as none), labelled `journey` and
+//! `sloth_service`; and `SLOJourneyErrorBudgetBurn` per tier, with the
+//! labels of the live `slo_journey_alert_firing` gauge.
+//!
 //! Every recorded series carries `sloth_id` (`<service>-<slo>`),
 //! `sloth_service` and `sloth_slo`; the SLI ratios also `sloth_window`.
 //!
@@ -47,6 +53,7 @@
 //! ```
 
 mod budget;
+mod journey;
 mod model;
 pub(crate) mod promql;
 
@@ -61,6 +68,7 @@ use slo_core::series as names;
 
 use crate::matchers::Matchers;
 
+pub use journey::JOURNEY_RATIO;
 pub use model::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 
 pub use slo_core::series::{BURN_ALERT, EXHAUSTED_ALERT};
@@ -148,6 +156,9 @@ pub fn rules(spec: &Spec, options: &RulesOptions) -> RuleFile {
         groups.push(slo_rules.sli_group());
         groups.push(slo_rules.meta_group());
         groups.push(slo_rules.alert_group());
+    }
+    for journey in spec.journeys() {
+        groups.push(journey::JourneyRules::new(spec, journey, &options.matchers).group());
     }
     let notes = spec
         .slos()

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use slo_core::release::{ReleaseDecisions, Risk};
-use slo_core::status::{SliStatus, SloStatus};
+use slo_core::status::{AlertStatus, BurnRates, SliStatus, SloStatus};
 use slo_core::windows::Severity;
 use slo_core::{
     History, ServiceStatus, StatusLevel, format_duration, format_percent, format_seconds,
@@ -16,7 +16,7 @@ use super::chart;
 use slo_core::__private::escape_html as escape;
 
 /// Colour of a status level (text on white, and the row's marker).
-fn colour(level: StatusLevel) -> &'static str {
+pub(super) fn colour(level: StatusLevel) -> &'static str {
     match level {
         StatusLevel::Healthy => "#1a7f37",
         StatusLevel::Attention => "#9a6700",
@@ -37,7 +37,7 @@ fn severity_rank(level: StatusLevel) -> u8 {
 }
 
 /// A ratio as a percentage ([`format_percent`]), with a typographic minus.
-fn percent(ratio: f64) -> String {
+pub(super) fn percent(ratio: f64) -> String {
     format_percent(ratio).to_string().replace('-', "−")
 }
 
@@ -60,7 +60,7 @@ fn days_to_go(seconds: f64) -> String {
     }
 }
 
-fn humane(seconds: f64) -> String {
+pub(super) fn humane(seconds: f64) -> String {
     format_seconds(seconds).map_or_else(|| "–".into(), |d| d.to_string())
 }
 
@@ -98,16 +98,19 @@ pub(crate) fn page(
     trace_url: Option<&str>,
 ) -> String {
     let mut out = String::with_capacity(4096 + status.slos.len() * 4096);
+    let journeys = status.journeys.iter();
     let worst = status
         .slos
         .iter()
         .map(|s| s.status)
+        .chain(journeys.clone().map(|j| j.status))
         .max_by_key(|l| severity_rank(*l))
         .unwrap_or(StatusLevel::Healthy);
     let firing = status
         .slos
         .iter()
         .flat_map(|s| &s.alerts)
+        .chain(journeys.flat_map(|j| &j.alerts))
         .filter(|a| a.firing)
         .count();
     let service = escape(&status.service);
@@ -119,7 +122,7 @@ pub(crate) fn page(
          <title>{service} — SLOs: {worst}</title><style>{STYLE}</style></head><body>\
          <header><h1>{service}</h1>\
          <span class=\"overall\" style=\"background:{bg}\">{worst_up}</span>\
-         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns} · {now} · up {uptime}{history}</span>\
+         <span class=\"meta\">{firing} alert{s} firing · {n} SLO{ns}{journeys} · {now} · up {uptime}{history}</span>\
          <span class=\"release\">releases: {release}</span></header><main>",
         worst = worst.as_str(),
         release = releases(&status.release),
@@ -128,6 +131,11 @@ pub(crate) fn page(
         s = if firing == 1 { "" } else { "s" },
         n = status.slos.len(),
         ns = if status.slos.len() == 1 { "" } else { "s" },
+        journeys = match status.journeys.len() {
+            0 => String::new(),
+            1 => " · 1 journey".to_owned(),
+            n => format!(" · {n} journeys"),
+        },
         now = escape(&status.now),
         uptime = humane(status.uptime_seconds),
         history = if status.history.sources.is_empty() {
@@ -143,6 +151,7 @@ pub(crate) fn page(
     if status.slos.is_empty() {
         out.push_str("<p class=\"quiet\">No SLOs are defined.</p>");
     }
+    super::journeys::render(&mut out, &status.journeys);
     for (i, slo) in status.slos.iter().enumerate() {
         slo_row(
             &mut out,
@@ -162,7 +171,7 @@ pub(crate) fn page(
 }
 
 /// `low approve · medium review · high defer`.
-fn releases(release: &ReleaseDecisions) -> String {
+pub(super) fn releases(release: &ReleaseDecisions) -> String {
     Risk::ALL
         .iter()
         .map(|risk| format!("{risk} {}", release.get(*risk)))
@@ -253,49 +262,8 @@ fn slo_row(
         release = releases(&slo.release),
     );
     why_bad(out, slo);
-    // Burn rates: hot where they cross a page tier's rate, warm where they
-    // spend budget faster than the period allows.
-    let page_rate = slo
-        .alerts
-        .iter()
-        .filter(|a| a.severity == Severity::Page)
-        .map(|a| a.burn_rate_threshold)
-        .fold(f64::INFINITY, f64::min);
-    out.push_str("<div class=\"scroll\"><table><tr><th>burn</th>");
-    for (label, _) in &slo.burn_rates.0 {
-        let _ = write!(out, "<th>{}</th>", escape(label));
-    }
-    out.push_str("</tr><tr><th>rate</th>");
-    for (_, value) in &slo.burn_rates.0 {
-        let class = match value {
-            Some(v) if *v > page_rate => " class=\"hot\"",
-            Some(v) if *v > 1.0 => " class=\"warm\"",
-            _ => "",
-        };
-        let _ = write!(out, "<td{class}>{}</td>", rate(*value));
-    }
-    out.push_str("</tr></table></div>");
-    let firing: Vec<_> = slo.alerts.iter().filter(|a| a.firing).collect();
-    if firing.is_empty() {
-        out.push_str("<p class=\"quiet\">No alert firing.</p>");
-    } else {
-        out.push_str("<ul class=\"alerts\">");
-        for alert in firing {
-            let class = match alert.severity {
-                Severity::Page => "page",
-                Severity::Ticket => "ticket",
-            };
-            let _ = write!(
-                out,
-                "<li class=\"{class}\">{sev} {long}/{short} &gt; {thr}</li>",
-                sev = alert.severity.as_str().to_uppercase(),
-                long = escape(&alert.long_window),
-                short = escape(&alert.short_window),
-                thr = alert.burn_rate_threshold,
-            );
-        }
-        out.push_str("</ul>");
-    }
+    burn_table(out, &slo.burn_rates, &slo.alerts);
+    firing_alerts(out, &slo.alerts);
     out.push_str("</div><div>");
     match history {
         Some(history) => chart::render(out, history, c),
@@ -304,6 +272,55 @@ fn slo_row(
     out.push_str("</div>");
     recent_bad(out, slo, trace_url);
     out.push_str("</section>");
+}
+
+/// The burn rates of every window: hot where they cross a page tier's
+/// rate, warm where they spend budget faster than the period allows.
+pub(super) fn burn_table(out: &mut String, burn_rates: &BurnRates, alerts: &[AlertStatus]) {
+    let page_rate = alerts
+        .iter()
+        .filter(|a| a.severity == Severity::Page)
+        .map(|a| a.burn_rate_threshold)
+        .fold(f64::INFINITY, f64::min);
+    out.push_str("<div class=\"scroll\"><table><tr><th>burn</th>");
+    for (label, _) in &burn_rates.0 {
+        let _ = write!(out, "<th>{}</th>", escape(label));
+    }
+    out.push_str("</tr><tr><th>rate</th>");
+    for (_, value) in &burn_rates.0 {
+        let class = match value {
+            Some(v) if *v > page_rate => " class=\"hot\"",
+            Some(v) if *v > 1.0 => " class=\"warm\"",
+            _ => "",
+        };
+        let _ = write!(out, "<td{class}>{}</td>", rate(*value));
+    }
+    out.push_str("</tr></table></div>");
+}
+
+/// The tiers firing now, or that none is.
+pub(super) fn firing_alerts(out: &mut String, alerts: &[AlertStatus]) {
+    let firing: Vec<_> = alerts.iter().filter(|a| a.firing).collect();
+    if firing.is_empty() {
+        out.push_str("<p class=\"quiet\">No alert firing.</p>");
+        return;
+    }
+    out.push_str("<ul class=\"alerts\">");
+    for alert in firing {
+        let class = match alert.severity {
+            Severity::Page => "page",
+            Severity::Ticket => "ticket",
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{class}\">{sev} {long}/{short} &gt; {thr}</li>",
+            sev = alert.severity.as_str().to_uppercase(),
+            long = escape(&alert.long_window),
+            short = escape(&alert.short_window),
+            thr = alert.burn_rate_threshold,
+        );
+    }
+    out.push_str("</ul>");
 }
 
 /// Why the period's bad events were bad: each reason with its count and

@@ -9,6 +9,7 @@
 
 mod chart;
 mod html;
+mod journeys;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};

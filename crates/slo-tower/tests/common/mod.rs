@@ -118,3 +118,27 @@ pub async fn hang_up(addr: std::net::SocketAddr, path: &str, after: Duration) {
     tokio::time::sleep(after).await;
     drop(stream);
 }
+
+/// A Chromium to render pages with, if one is installed.
+pub fn chromium() -> Option<String> {
+    slo_test_support::find_program(&["chromium", "chromium-browser", "google-chrome"])
+}
+
+/// Chromium run headless with its own profile in `profile`.
+pub fn headless(chromium: &str, profile: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(chromium);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1280,1000",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}

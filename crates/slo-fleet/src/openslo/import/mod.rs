@@ -116,6 +116,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let mut service_maintenance = BTreeMap::new();
     let mut slis: BTreeMap<String, Value> = BTreeMap::new();
     let mut slos = Vec::new();
+    let mut journeys = Vec::new();
     for (i, document, places) in documents {
         let index = i + 1;
         let fail = |message: String| OpenSloError::Document { index, message };
@@ -139,6 +140,9 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
         }
         let name = document["metadata"]["name"].as_str().map(str::to_owned);
         match document["kind"].as_str() {
+            Some("SLO") if super::journey::is_journey(&document) => {
+                journeys.push(super::journey::read(index, &document)?);
+            }
             Some("SLO") => slos.push((index, document, places)),
             Some("SLI") => {
                 let name =
@@ -227,6 +231,9 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     if let Some(zone) = zones.into_iter().next() {
         builder = builder.timezone(zone);
     }
+    builder = journeys
+        .into_iter()
+        .fold(builder, slo_core::SpecBuilder::journey);
     Ok(OpenSloImport {
         spec: builder.build()?,
         notes,
