@@ -33,6 +33,8 @@ slos:
   - name: search-latency
     objective: 99%
     sli: {latency: {threshold: 100ms}}
+journeys:
+  - {name: purchase, objective: 98.5%, steps: [search-latency, checkout-availability]}
 ";
 
 struct Slo {
@@ -295,6 +297,43 @@ fn within(what: &str, got: f64, want: f64, ratio: f64) {
 
 /// The report's numbers against the exact ones.
 /// Event counts must be within `tolerance` (a ratio) of the exact ones.
+/// The journey over both SLOs: its SLI over the month and each day is
+/// the product of theirs, as the report read them from the engine.
+fn check_journey(report: &Value) {
+    let journey = &report["journeys"][0];
+    assert_eq!(journey["name"], "purchase");
+    assert_eq!(
+        journey["steps"],
+        serde_json::json!(["search-latency", "checkout-availability"])
+    );
+    let slos = report["slos"].as_array().unwrap();
+    let product = |sli: &dyn Fn(&Value) -> f64| slos.iter().map(sli).product::<f64>();
+    let sli = journey["sli_value"].as_f64().unwrap();
+    let expected = product(&|slo| slo["sli_value"].as_f64().unwrap());
+    assert!((sli - expected).abs() < 1e-12, "{sli} vs {expected}");
+    let consumed = journey["budget_consumed_ratio"].as_f64().unwrap();
+    assert!((consumed - (1.0 - sli) / 0.015).abs() < 1e-9);
+    assert_eq!(journey["met"], sli >= 0.985);
+    let days = journey["daily"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    for (i, day) in days.iter().enumerate() {
+        let expected = product(&|slo| slo["daily"][i]["sli_value"].as_f64().unwrap_or(1.0));
+        let got = day["sli_value"].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "day {i}: {got} vs {expected}"
+        );
+    }
+    // Each of its incidents is a tier's, on the journey's own windows.
+    for incident in journey["incidents"].as_array().unwrap() {
+        assert!(incident["condition"].is_null(), "{incident}");
+        assert!(
+            incident["peak_burn_rate"].as_f64().unwrap() > 1.0,
+            "{incident}"
+        );
+    }
+}
+
 fn check_against_exact(report: &Value, history: &History, engine: &str, tolerance: f64) {
     // Exactly the report's documented shape.
     let keys = |v: &Value| -> Vec<String> {
@@ -302,7 +341,8 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
         keys.sort();
         keys
     };
-    assert_eq!(keys(report), ["from", "service", "slos", "to"]);
+    assert_eq!(keys(report), ["from", "journeys", "service", "slos", "to"]);
+    check_journey(report);
     for slo in report["slos"].as_array().unwrap() {
         assert_eq!(
             keys(slo),

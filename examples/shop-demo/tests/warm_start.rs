@@ -580,10 +580,14 @@ fn a_state_file_with_every_slo_skips_the_warm_start() {
     let spec = dir.join("spec.yaml");
     std::fs::write(
         &spec,
-        format!(
-            "{}  - name: brand-new\n    objective: 99%\n",
-            std::fs::read_to_string(common::pinned_spec()).unwrap()
-        ),
+        // First among the SLOs: the spec ends with its journeys.
+        std::fs::read_to_string(common::pinned_spec())
+            .unwrap()
+            .replacen(
+                "slos:\n",
+                "slos:\n  - name: brand-new\n    objective: 99%\n",
+                1,
+            ),
     )
     .unwrap();
     let third = run(&["--spec", spec.to_str().unwrap()]);

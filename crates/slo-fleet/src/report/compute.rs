@@ -13,7 +13,7 @@ use super::range::{ReportRange, format_date, format_time};
 
 const DAY: i64 = 86_400;
 
-fn count(events: f64) -> u64 {
+pub(super) fn count(events: f64) -> u64 {
     // Counter increases of whole events are whole; the rounding only hides
     // float noise (and a PromQL engine's own, if any).
     events.round().max(0.0) as u64
@@ -96,14 +96,7 @@ fn incidents(
     cumulative: &Cumulative,
 ) -> Vec<Incident> {
     let budget = slo.error_budget();
-    let step = cumulative.step;
-    // The evaluations: every step after the range's start, and its end.
-    let first = range.from() + step - (range.from() - cumulative.start).rem_euclid(step);
-    let mut times: Vec<i64> = (0..)
-        .map(|k| first + k * step)
-        .take_while(|t| *t < range.to())
-        .collect();
-    times.push(range.to());
+    let times = evaluations(range, cumulative.start, cumulative.step);
     let ratio = |time: i64, window: i64| {
         let (good, bad) = cumulative.between(time - window, time);
         let total = good + bad;
@@ -149,10 +142,22 @@ fn incidents(
     found.into_iter().map(|(_, _, incident)| incident).collect()
 }
 
+/// The evaluations in `range` of a grid from `start` every `step`: every
+/// step after the range's start, and its end.
+pub(super) fn evaluations(range: ReportRange, start: i64, step: i64) -> Vec<i64> {
+    let first = range.from() + step - (range.from() - start).rem_euclid(step);
+    let mut times: Vec<i64> = (0..)
+        .map(|k| first + k * step)
+        .take_while(|t| *t < range.to())
+        .collect();
+    times.push(range.to());
+    times
+}
+
 /// The maximal runs of `times` at which `holds` gives a value (the peak
 /// is the largest it gave), each ending at the first time it no longer
 /// held, or at `end`.
-fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held> {
+pub(super) fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held> {
     let mut found = Vec::new();
     // (first evaluation that held, last one, peak)
     let mut open: Option<(i64, i64, f64)> = None;
@@ -184,11 +189,11 @@ fn runs(times: &[i64], end: i64, holds: impl Fn(i64) -> Option<f64>) -> Vec<Held
 }
 
 /// A run of evaluations at which an alert held.
-struct Held {
-    start: i64,
-    last: i64,
-    end: i64,
-    peak: f64,
+pub(super) struct Held {
+    pub(super) start: i64,
+    pub(super) last: i64,
+    pub(super) end: i64,
+    pub(super) peak: f64,
 }
 
 impl Held {

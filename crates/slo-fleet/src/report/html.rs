@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Report, SloReport, percent, sli};
+use super::model::{JourneyReport, Report, SloReport, percent, sli};
 use super::svg;
 
 const STYLE: &str = r#"
@@ -48,6 +48,9 @@ pub fn html(report: &Report) -> String {
     summary(&mut out, report);
     for slo in &report.slos {
         section(&mut out, slo);
+    }
+    if !report.journeys.is_empty() {
+        journeys(&mut out, &report.journeys);
     }
     let _ = write!(
         out,
@@ -135,6 +138,63 @@ fn section(out: &mut String, slo: &SloReport) {
     out.push_str("</tbody></table></div></details></section>\n");
 }
 
+/// The journeys: each one's SLI against its objective, its incidents and
+/// its days.
+fn journeys(out: &mut String, journeys: &[JourneyReport]) {
+    out.push_str("<section id=\"journeys\"><h2>Journeys</h2><p>A journey's SLI is the product of its steps' SLIs: every step must succeed.</p><div class=\"scroll\"><table><thead><tr><th>Journey</th><th>Steps</th><th class=\"n\">Objective</th><th class=\"n\">SLI</th><th>Result</th><th class=\"n\">Budget used</th><th class=\"n\">Incidents</th></tr></thead><tbody>");
+    for journey in journeys {
+        let steps: Vec<String> = journey
+            .steps
+            .iter()
+            .map(|step| format!("<a href=\"#slo-{0}\">{0}</a>", escape(step)))
+            .collect();
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&journey.name),
+            steps.join(" → "),
+            percent(journey.objective),
+            sli(journey.sli_value),
+            verdict(journey.met),
+            percent(journey.budget_consumed_ratio),
+            journey.incidents.len(),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    for journey in journeys {
+        let _ = write!(
+            out,
+            "<h3>{}: incidents ({})</h3>",
+            escape(&journey.name),
+            journey.incidents.len()
+        );
+        if journey.incidents.is_empty() {
+            out.push_str("<p>No alert tier's condition held in this range.</p>");
+        } else {
+            out.push_str("<div class=\"scroll\"><table><thead><tr><th>Start</th><th>End</th><th>Severity</th><th>Windows</th><th class=\"n\">Peak burn rate</th><th class=\"n\">Steps' bad events</th></tr></thead><tbody>");
+            for incident in &journey.incidents {
+                let [start, end, severity, windows, peak, bad] = incident.cells(escape);
+                let _ = write!(
+                    out,
+                    "<tr><td>{start}</td><td>{end}</td><td class=\"{severity}\">{severity}</td><td>{windows}</td><td class=\"n\">{peak}</td><td class=\"n\">{bad}</td></tr>"
+                );
+            }
+            out.push_str("</tbody></table></div>");
+        }
+        out.push_str("<details><summary>Each day</summary><div class=\"scroll\"><table><thead><tr><th>Date</th><th class=\"n\">SLI</th></tr></thead><tbody>");
+        for day in &journey.daily {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+                escape(&day.date),
+                sli(day.sli_value)
+            );
+        }
+        out.push_str("</tbody></table></div></details>");
+    }
+    out.push_str("</section>\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +207,7 @@ mod tests {
             service: hostile.into(),
             from: "2026-11-01T00:00:00Z".into(),
             to: "2026-11-02T00:00:00Z".into(),
+            journeys: Vec::new(),
             slos: vec![SloReport {
                 name: hostile.into(),
                 from: Some(hostile.into()),

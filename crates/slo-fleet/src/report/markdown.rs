@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Report, SloReport, percent, sli};
+use super::model::{JourneyReport, Report, SloReport, percent, sli};
 
 /// `text` with Markdown's markup characters escaped, and `|` so that it
 /// stays in its table cell; line breaks become spaces.
@@ -91,7 +91,51 @@ pub fn markdown(report: &Report) -> String {
     for slo in &report.slos {
         section(&mut out, slo);
     }
+    if !report.journeys.is_empty() {
+        out.push_str("\n## Journeys\n\nA journey's SLI is the product of its steps' SLIs: every step must succeed.\n\n| Journey | Steps | Objective | SLI | Result | Budget used | Incidents |\n|---|---|---:|---:|---|---:|---:|\n");
+        for journey in &report.journeys {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                escape(&journey.name),
+                escape(&journey.steps.join(" → ")),
+                percent(journey.objective),
+                sli(journey.sli_value),
+                verdict(journey.met),
+                percent(journey.budget_consumed_ratio),
+                journey.incidents.len()
+            );
+        }
+        for journey in &report.journeys {
+            journey_section(&mut out, journey);
+        }
+    }
     out
+}
+
+fn journey_section(out: &mut String, journey: &JourneyReport) {
+    let _ = writeln!(
+        out,
+        "\n### Journey {}: {}",
+        escape(&journey.name),
+        verdict(journey.met)
+    );
+    if journey.incidents.is_empty() {
+        out.push_str("\nNo incidents: no alert tier's condition held in this range.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "\n| Start | End | Severity | Windows | Peak burn rate | Steps' bad events |\n|---|---|---|---|---:|---:|"
+        );
+        for incident in &journey.incidents {
+            let _ = writeln!(out, "| {} |", incident.cells(escape).join(" | "));
+        }
+    }
+    out.push_str("\n<details><summary>Each day</summary>\n\n| Date | SLI |\n|---|---:|\n");
+    for day in &journey.daily {
+        let _ = writeln!(out, "| {} | {} |", escape(&day.date), sli(day.sli_value));
+    }
+    out.push_str("\n</details>\n");
 }
 
 fn section(out: &mut String, slo: &SloReport) {

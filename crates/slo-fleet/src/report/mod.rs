@@ -44,6 +44,7 @@ mod compute;
 mod counts;
 mod fetch;
 mod html;
+mod journey;
 mod markdown;
 mod model;
 mod range;
@@ -58,10 +59,11 @@ use slo_core::windows::SloWindows;
 use slo_core::{SloDefinition, Spec};
 
 use crate::query::{Matchers, PromQl, QueryError, Series};
+use counts::StepCounts;
 
 pub use html::html;
 pub use markdown::markdown;
-pub use model::{Day, ErrorBudget, Events, Incident, Report, SloReport};
+pub use model::{Day, ErrorBudget, Events, Incident, JourneyDay, JourneyReport, Report, SloReport};
 pub use range::{MAX_DAYS, RangeError, ReportRange};
 
 /// Steps that divide a day, in seconds.
@@ -122,7 +124,8 @@ impl ReportQuery {
         // One SLO's queries at a time per thread, four threads: the API
         // answers several at once, and the report waits on it, not on CPU.
         let slos = spec.slos();
-        let mut reports: Vec<Option<Result<SloReport, ReportError>>> = vec![None; slos.len()];
+        type Done = Result<(SloReport, StepCounts, ReportRange), ReportError>;
+        let mut reports: Vec<Option<Done>> = vec![None; slos.len()];
         let next = std::sync::atomic::AtomicUsize::new(0);
         let results = std::sync::Mutex::new(&mut reports);
         std::thread::scope(|scope| {
@@ -148,11 +151,27 @@ impl ReportQuery {
         for report in reports.into_iter().flatten() {
             done.push(report?);
         }
+        // A journey's steps share their period, so their range too.
+        let journeys = spec
+            .journeys()
+            .iter()
+            .filter_map(|journey| {
+                let steps: Vec<&(SloReport, StepCounts, ReportRange)> = journey
+                    .steps()
+                    .iter()
+                    .filter_map(|step| done.iter().find(|(report, _, _)| &report.name == step))
+                    .collect();
+                let (_, _, range) = steps.first()?;
+                let counts: Vec<&StepCounts> = steps.iter().map(|(_, counts, _)| counts).collect();
+                Some(journey::journey_report(journey, *range, &counts))
+            })
+            .collect();
         Ok(Report {
             service: spec.service().to_owned(),
             from: range::format_time(range.from()),
             to: range::format_time(range.to()),
-            slos: done,
+            slos: done.into_iter().map(|(report, _, _)| report).collect(),
+            journeys,
         })
     }
 
@@ -162,7 +181,7 @@ impl ReportQuery {
         service_maintenance: &[MaintenanceWindow],
         asked: ReportRange,
         deadline: Instant,
-    ) -> Result<SloReport, ReportError> {
+    ) -> Result<(SloReport, StepCounts, ReportRange), ReportError> {
         let range = asked.for_slo(slo);
         let (start, step) = grid(slo, range);
         let selector = fetch::events_selector(slo.name(), &self.matchers);
@@ -172,11 +191,12 @@ impl ReportQuery {
                 slo: slo.name().to_owned(),
                 error,
             })?;
-        Ok(own_range(
+        let report = own_range(
             compute::slo_report(slo, service_maintenance, range, &counts),
             asked,
             range,
-        ))
+        );
+        Ok((report, counts, range))
     }
 }
 

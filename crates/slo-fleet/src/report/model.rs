@@ -14,6 +14,43 @@ pub struct Report {
     pub to: String,
     /// One entry per SLO, in spec order.
     pub slos: Vec<SloReport>,
+    /// One entry per journey, in spec order; absent without journeys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journeys: Vec<JourneyReport>,
+}
+
+/// One journey over the range: its SLI is the product of its steps' SLIs
+/// over the range ([journeys](slo_core::semantics#journeys)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JourneyReport {
+    /// The journey's name.
+    pub name: String,
+    /// Its steps, SLO names in order.
+    pub steps: Vec<String>,
+    /// Its objective, as a ratio.
+    pub objective: f64,
+    /// The product of its steps' SLIs over the range (a step without
+    /// events counts 1); `None` when no step had events.
+    pub sli_value: Option<f64>,
+    /// Whether the SLI reached the objective (met without events).
+    pub met: bool,
+    /// `(1 − SLI) / (1 − objective)`: above 1 when overspent.
+    pub budget_consumed_ratio: f64,
+    /// Every interval in which one of its tiers' conditions held, over the
+    /// product rule on both windows, by start; `bad_events` are its
+    /// steps' bad events then.
+    pub incidents: Vec<Incident>,
+    /// One entry per UTC day of the range.
+    pub daily: Vec<JourneyDay>,
+}
+
+/// A journey over one UTC day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JourneyDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The product of its steps' SLIs that day; `None` without events.
+    pub sli_value: Option<f64>,
 }
 
 /// One SLO over the range.
