@@ -14,10 +14,11 @@ use slo_core::spec::BudgetCondition;
 use slo_core::{format_duration, format_percent};
 
 /// Labels the notifier sets itself; a static label may not replace them.
-pub(crate) const OWN_LABELS: [&str; 10] = [
+pub(crate) const OWN_LABELS: [&str; 11] = [
     "alertname",
     "condition",
     "slo",
+    "journey",
     "severity",
     "sloth_severity",
     "long_window",

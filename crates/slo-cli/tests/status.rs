@@ -188,6 +188,17 @@ fn garbage_and_foreign_documents_exit_two() {
         let out = status(&[&addr, "--timeout", "2s"]);
         assert_unreadable(&out, expected);
     }
+    // Only a journey goes without events: an SLO without them is no
+    // /slo's.
+    let slo = r#"{"name":"a","objective":0.99,"coverage_ratio":1,"period_seconds":1,"sli_value":null,"error_budget":{"remaining_ratio":1},"burn_rates":{},"alerts":[],"status":"healthy","release":{}}"#;
+    let body = format!(r#"{{"service":"shop","now":"x","slos":[{slo}]}}"#);
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let addr = raw_peer(Some(Box::leak(response.into_bytes().into_boxed_slice())));
+    let out = status(&[&addr, "--timeout", "2s"]);
+    assert_unreadable(&out, "an SLO without `events`");
 }
 
 /// Answers headers at once, then a byte of body every 200ms, forever.

@@ -22,6 +22,7 @@ journeys:
     objective: 99.9%
     steps: [search, cart, checkout]
   - {name: browse, objective: 99.9%, steps: [search, idle]}
+  - {name: quiet, objective: 99.9%, steps: [idle]}
 ";
 
 /// The expected journey alerts for the tiers named by their place.
@@ -88,14 +89,23 @@ fn a_journey_pages_from_its_steps_recorded_ratios() {
         ),
     ];
     let ratio = 1.0 - 0.995f64.powi(3);
-    let exprs = vec![json!({
-        "expr": r#"slo:journey_error:ratio_rate1h{journey="purchase"}"#,
-        "eval_time": "150m",
-        "exp_samples": [{
-            "labels": r#"slo:journey_error:ratio_rate1h{journey="purchase", sloth_service="shop", sloth_window="1h"}"#,
-            "value": ratio,
-        }],
-    })];
+    let exprs = vec![
+        json!({
+            "expr": r#"slo:journey_error:ratio_rate1h{journey="purchase"}"#,
+            "eval_time": "150m",
+            "exp_samples": [{
+                "labels": r#"slo:journey_error:ratio_rate1h{journey="purchase", sloth_service="shop", sloth_window="1h"}"#,
+                "value": ratio,
+            }],
+        }),
+        // A journey none of whose steps has events records nothing (in
+        // process: no SLI), rather than a perfect 0.
+        json!({
+            "expr": r#"slo:journey_error:ratio_rate1h{journey="quiet"}"#,
+            "eval_time": "150m",
+            "exp_samples": [],
+        }),
+    ];
     let test = json!({
         "rule_files": ["rules.yaml"],
         "evaluation_interval": "1m",

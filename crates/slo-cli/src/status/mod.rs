@@ -117,18 +117,22 @@ pub(crate) fn fetch(url: &str, timeout: Duration) -> Result<SloDocument, String>
 
 /// A `/slo` answer's body as a document fit to print, or why it is not one.
 pub(crate) fn read_document(body: &str) -> Result<SloDocument, String> {
-    serde_json::from_str(body)
-        .map(SloDocument::printable)
-        .map_err(|e| {
-            let start: String = body.chars().take(80).collect();
-            // serde's words quote the peer's field names and values, as
-            // long as the peer made them.
-            let reason = slo_core::__private::json_error(&e, 200);
-            let mut reason =
-                format!("the answer is not a /slo document ({reason}); it begins {start:?}");
-            document::clean(&mut reason);
-            reason
-        })
+    let refuse = |reason: String| {
+        let start: String = body.chars().take(80).collect();
+        let mut reason =
+            format!("the answer is not a /slo document ({reason}); it begins {start:?}");
+        document::clean(&mut reason);
+        reason
+    };
+    // serde's words quote the peer's field names and values, as long as
+    // the peer made them.
+    let document: SloDocument =
+        serde_json::from_str(body).map_err(|e| refuse(slo_core::__private::json_error(&e, 200)))?;
+    // Only a journey goes without events.
+    if document.slos.iter().any(|slo| slo.events.is_none()) {
+        return Err(refuse("an SLO without `events`".to_owned()));
+    }
+    Ok(document.printable())
 }
 
 fn describe(error: &ureq::Error, timeout: Duration) -> String {

@@ -1,7 +1,9 @@
 //! A journey in OpenSLO: an `SLO` document without an indicator of its
 //! own, a composite of its steps' objectives (`compositeWeight` 1 each)
 //! after the journey's own, its steps by name in [`JOURNEY_STEPS`]; and
-//! the way back.
+//! the way back. OpenSLO v1 has no product rule (its composites weigh
+//! their objectives): the annotation says which SLOs make the journey,
+//! and the SLI is theirs multiplied.
 
 use std::collections::BTreeMap;
 
@@ -47,13 +49,7 @@ pub(super) fn export(
         "SLO",
         Metadata::new(name, Some(journey.name().to_owned()), annotations),
         SloSpec {
-            description: Some(match journey.description() {
-                Some(text) => text.to_owned(),
-                None => format!(
-                    "A journey through {}: every step must succeed",
-                    journey.steps().join(", ")
-                ),
-            }),
+            description: journey.description().map(str::to_owned),
             service: service.to_owned(),
             indicator: None,
             indicator_ref: None,
@@ -96,11 +92,7 @@ pub(super) fn read(index: usize, document: &Value) -> Result<JourneyBuilder, Ope
     let mut builder = JourneyDefinition::builder(name)
         .objective(target)
         .steps(steps);
-    // The description the export writes when the spec has none is not
-    // carried back.
-    if let Some(description) = spec["description"].as_str()
-        && !description.starts_with("A journey through ")
-    {
+    if let Some(description) = spec["description"].as_str() {
         builder = builder.description(description);
     }
     Ok(builder)

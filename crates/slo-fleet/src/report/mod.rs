@@ -134,7 +134,15 @@ impl ReportQuery {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(slo) = slos.get(i) else { break };
-                        let result = self.slo_report(slo, spec.maintenance(), range, deadline);
+                        // A journey of this step may look further back.
+                        let journeys = spec.journeys().iter();
+                        let lookback = journeys
+                            .filter(|j| j.steps().iter().any(|s| s == slo.name()))
+                            .map(|j| j.windows().longest_alerting().duration.as_secs() as i64)
+                            .max()
+                            .unwrap_or(0);
+                        let result =
+                            self.slo_report(slo, spec.maintenance(), range, deadline, lookback);
                         let failed = result.is_err();
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(result);
@@ -181,9 +189,10 @@ impl ReportQuery {
         service_maintenance: &[MaintenanceWindow],
         asked: ReportRange,
         deadline: Instant,
+        journey_lookback: i64,
     ) -> Result<(SloReport, StepCounts, ReportRange), ReportError> {
         let range = asked.for_slo(slo);
-        let (start, step) = grid(slo, range);
+        let (start, step) = grid(slo, range, journey_lookback);
         let selector = fetch::events_selector(slo.name(), &self.matchers);
         let counts = fetch::step_counts(&self.api, &selector, start, range.to(), step, deadline)
             .map_err(|error| ReportError::Query {
@@ -201,9 +210,10 @@ impl ReportQuery {
 }
 
 /// The first evaluation step of an SLO's report (the longest alert window
-/// before the range, so that its first evaluations see whole windows) and
-/// the step.
-fn grid(slo: &SloDefinition, range: ReportRange) -> (i64, i64) {
+/// before the range, its own or that of a journey it is a step of,
+/// `journey_lookback`, so that its first evaluations see whole windows)
+/// and the step.
+fn grid(slo: &SloDefinition, range: ReportRange, journey_lookback: i64) -> (i64, i64) {
     let windows = slo.windows();
     let step = evaluation_step(windows);
     let lookback = slo
@@ -211,7 +221,7 @@ fn grid(slo: &SloDefinition, range: ReportRange) -> (i64, i64) {
         .iter()
         .map(|condition| budget_lookback(slo, condition, range))
         .fold(
-            windows.longest_alerting().duration.as_secs() as i64,
+            (windows.longest_alerting().duration.as_secs() as i64).max(journey_lookback),
             i64::max,
         );
     ((range.from() - lookback).div_euclid(step) * step, step)
@@ -248,7 +258,7 @@ pub fn slo_report_from_series(
     series: Vec<Series>,
 ) -> SloReport {
     let (asked, range) = (range, range.for_slo(slo));
-    let (start, step) = grid(slo, range);
+    let (start, step) = grid(slo, range, 0);
     let len = ((range.to() - start + step - 1) / step) as usize + 1;
     let counts = fetch::counts_of(series, start, step, len);
     let report = compute::slo_report(slo, service_maintenance, range, &counts);
@@ -273,7 +283,7 @@ pub fn report_query(
     matchers: &Matchers,
 ) -> (String, i64, i64, i64) {
     let range = range.for_slo(slo);
-    let (start, step) = grid(slo, range);
+    let (start, step) = grid(slo, range, 0);
     (
         fetch::events_selector(slo.name(), matchers),
         start,

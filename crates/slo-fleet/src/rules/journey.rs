@@ -68,23 +68,27 @@ impl<'a> JourneyRules<'a> {
     }
 
     /// `1 − Π (1 − step's error ratio over W)`: a step whose ratio is
-    /// missing or NaN (no events over W) counts as no error, as in process.
+    /// missing or NaN (no events over W) counts as no error, as in process;
+    /// while no step has events, nothing is recorded (in process: no SLI).
     fn ratio_rule(&self, window: &str) -> Rule {
-        let factors: Vec<String> = self
+        let ratios: Vec<String> = self
             .steps
             .iter()
-            .map(|step| {
-                format!(
-                    "(1 - (max({} >= 0) or on () vector(0)))",
-                    self.step_ratio(step, window)
-                )
-            })
+            .map(|step| format!("{} >= 0", self.step_ratio(step, window)))
+            .collect();
+        let factors: Vec<String> = ratios
+            .iter()
+            .map(|ratio| format!("(1 - (max({ratio}) or on () vector(0)))"))
             .collect();
         let mut labels = self.labels();
         labels.insert("sloth_window".into(), window.to_owned());
         Rule::Record(RecordingRule {
             record: format!("{JOURNEY_RATIO}{window}"),
-            expr: format!("1 - (\n  {}\n)", factors.join("\n  *\n  ")),
+            expr: format!(
+                "1 - (\n  {}\n)\nand on ()\n(count(\n  {}\n) > 0)",
+                factors.join("\n  *\n  "),
+                ratios.join("\n  or\n  ")
+            ),
             labels,
         })
     }

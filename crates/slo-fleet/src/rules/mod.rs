@@ -174,6 +174,16 @@ pub fn rules(spec: &Spec, options: &RulesOptions) -> RuleFile {
                 format_duration(slo.period()),
             ))
         })
+        .chain(spec.journeys().iter().filter_map(|journey| {
+            let calendar = journey.calendar()?;
+            Some(format!(
+                "journey {}: its steps' period is the calendar {} in {}; these rules evaluate it over\na rolling {}, as they do its steps.",
+                journey.name(),
+                calendar.unit(),
+                calendar.timezone(),
+                format_duration(journey.period()),
+            ))
+        }))
         .collect();
     RuleFile { groups, notes }
 }
