@@ -196,15 +196,16 @@ def prometheus(name, demo_port):
 
 
 def pinned_spec():
-    """The demo's shop.yaml with checkout on a rolling 30d period and without
-    its nightly maintenance window, as the demo's tests pin it: the soak
-    checks that every request is counted, which a run at 02:00 UTC (the
-    window) or across a month's end in Berlin would not see."""
+    """The demo's shop.yaml with checkout and its purchase journey's other
+    steps on a rolling 30d period and without the nightly maintenance
+    window, as the demo's tests pin it: the soak checks that every request
+    is counted, which a run at 02:00 UTC (the window) or across a month's
+    end in Berlin would not see."""
     with open(os.path.join(ROOT, "examples", "shop-demo", "shop.yaml")) as f:
         shipped = f.read()
     calendar = "    period: calendar month\n"
-    if shipped.count(calendar) != 1:
-        fail("shop.yaml: checkout's calendar month is not where the soak expects it")
+    if shipped.count(calendar) != 3:
+        fail("shop.yaml: the calendar months (checkout's and its journey's steps') are not where the soak expects them")
     kept, in_maintenance = [], False
     for line in shipped.replace(calendar, "    period: 30d\n").splitlines():
         if line.lstrip().startswith("maintenance:"):

@@ -357,6 +357,23 @@ fn the_dashboard_has_grafanas_schema() {
         "the dashboard does not have Grafana's schema:\n{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // A journey's row too.
+    let spec = format!(
+        "{SPEC}journeys:\n  - {{name: purchase, objective: 99%, steps: [checkout-availability]}}\n"
+    );
+    let with_journey = dashboard(&spec, &["--selector", "job=shop"]);
+    assert!(
+        with_journey
+            .to_string()
+            .contains("slo:journey_error:ratio_rate30d"),
+        "{with_journey}"
+    );
+    let out = compile(&tsc, &project, &typescript(&with_journey));
+    assert!(
+        out.status.success(),
+        "the journey's row does not have Grafana's schema:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // The check fails on what the schema refuses: an unknown key, a wrong
     // type, an option a panel does not have.
     for broken in [

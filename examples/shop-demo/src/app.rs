@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -15,30 +15,41 @@ use slo::prometheus::PrometheusExporter;
 use slo::tower::axum::MeasuredRouter;
 use slo::tower::{SloEndpoint, SloLayer};
 
-use crate::faults::{Faults, Route, SLOW};
+use crate::faults::{Asked, Faults, Route, SLOW};
 
 #[derive(Clone)]
 struct Shop {
     faults: Arc<Faults>,
 }
 
-/// Simulated work, plus the injected slowness and failure.
-async fn work(shop: &Shop, route: Route, base: Duration) -> Result<(), Response> {
+/// Simulated work, plus the injected slowness and failure, and the fault
+/// this request named (with `--fault-header`).
+async fn work(
+    shop: &Shop,
+    route: Route,
+    base: Duration,
+    asked: Option<Asked>,
+) -> Result<(), Response> {
     let jitter = Duration::from_micros(fastrand::u64(0..=base.as_micros() as u64));
-    let delay = if shop.faults.slow(route) {
+    let delay = if shop.faults.slow(route) || asked == Some(Asked::Slow) {
         SLOW
     } else {
         base / 2 + jitter
     };
     tokio::time::sleep(delay).await;
+    if let Some(Asked::Status(status)) = asked {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return Err((status, "asked-for failure\n").into_response());
+    }
     if shop.faults.fail(route) {
         return Err((StatusCode::SERVICE_UNAVAILABLE, "injected failure\n").into_response());
     }
     Ok(())
 }
 
-async fn checkout(State(shop): State<Shop>) -> Response {
-    match work(&shop, Route::Checkout, Duration::from_millis(8)).await {
+async fn checkout(State(shop): State<Shop>, headers: HeaderMap) -> Response {
+    let asked = shop.faults.asked(&headers);
+    match work(&shop, Route::Checkout, Duration::from_millis(8), asked).await {
         Ok(()) => (StatusCode::CREATED, "{\"order\":\"accepted\"}\n").into_response(),
         Err(failure) => failure,
     }
@@ -49,11 +60,16 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-async fn search(State(shop): State<Shop>, Query(query): Query<SearchQuery>) -> Response {
-    match work(&shop, Route::Search, Duration::from_millis(30)).await {
+async fn search(
+    State(shop): State<Shop>,
+    headers: HeaderMap,
+    Query(query): Query<SearchQuery>,
+) -> Response {
+    let asked = shop.faults.asked(&headers);
+    match work(&shop, Route::Search, Duration::from_millis(30), asked).await {
         // The index is struggling: yesterday's results from the cache.
         // The customer gets an answer, a worse one: search-quality says so.
-        Ok(()) if shop.faults.degraded() => {
+        Ok(()) if shop.faults.degraded() || asked == Some(Asked::Degraded) => {
             let q = query.q.unwrap_or_default();
             let body = serde_json::json!({"q": q, "results": ["teapot"], "stale": true});
             (Extension(slo::Degraded), axum::Json(body)).into_response()
@@ -67,8 +83,9 @@ async fn search(State(shop): State<Shop>, Query(query): Query<SearchQuery>) -> R
     }
 }
 
-async fn cart(State(shop): State<Shop>, Path(id): Path<u64>) -> Response {
-    match work(&shop, Route::Cart, Duration::from_millis(4)).await {
+async fn cart(State(shop): State<Shop>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    let asked = shop.faults.asked(&headers);
+    match work(&shop, Route::Cart, Duration::from_millis(4), asked).await {
         // Cart 0 never exists: a client's mistake, not the shop's.
         Ok(()) if id == 0 => (StatusCode::NOT_FOUND, "no such cart\n").into_response(),
         Ok(()) => axum::Json(serde_json::json!({"cart": id, "items": 3})).into_response(),

@@ -1,6 +1,8 @@
 //! Server-side fault injection: the share of requests that fail, that are
 //! slow, and of searches answered from the stale cache (degraded), set
-//! from the command line and raised during an incident.
+//! from the command line and raised during an incident; and, only with
+//! `--fault-header`, one request's own fault named by its client in
+//! [`FAULT_HEADER`] (for tests that need every kind of answer).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -22,6 +24,40 @@ pub struct Faults {
     search_extra_degraded: AtomicU64,
     /// Requests seen, per route and fault kind.
     seen: [[AtomicU64; 3]; 3],
+    /// Whether a request may name its own fault (`--fault-header`).
+    asked: bool,
+}
+
+/// The request header naming one request's fault, read only with
+/// `--fault-header`: a status to answer (`429`, `500`, `503`, any of
+/// 400–599), `degraded` (a search from the stale cache) or `slow`.
+pub const FAULT_HEADER: &str = "x-shop-fault";
+
+/// A fault one request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// Answer with this status (400–599).
+    Status(u16),
+    /// Answer a search from the stale cache.
+    Degraded,
+    /// Take [`SLOW`].
+    Slow,
+}
+
+impl Asked {
+    /// The fault `value` names; `None` for anything else.
+    pub fn parse(value: &[u8]) -> Option<Asked> {
+        match value {
+            b"degraded" => Some(Asked::Degraded),
+            b"slow" => Some(Asked::Slow),
+            digits => std::str::from_utf8(digits)
+                .ok()?
+                .parse()
+                .ok()
+                .filter(|status| (400..600).contains(status))
+                .map(Asked::Status),
+        }
+    }
 }
 
 /// Whether the `n`th event (from 0) is one of a share `rate`, spread evenly.
@@ -52,6 +88,22 @@ impl Faults {
         store(&faults.slow_rate, slow_rate);
         store(&faults.degraded_rate, degraded_rate);
         faults
+    }
+
+    /// Lets each request name its own fault in [`FAULT_HEADER`].
+    pub fn with_fault_header(mut self, on: bool) -> Faults {
+        self.asked = on;
+        self
+    }
+
+    /// The fault this request's client named, when that is allowed.
+    pub fn asked(&self, headers: &axum::http::HeaderMap) -> Option<Asked> {
+        if !self.asked {
+            return None;
+        }
+        headers
+            .get(FAULT_HEADER)
+            .and_then(|value| Asked::parse(value.as_bytes()))
     }
 
     /// Starts (or, with zeros, ends) an incident: extra checkout failures,
@@ -103,7 +155,18 @@ impl Faults {
 
 #[cfg(test)]
 mod tests {
-    use super::spread;
+    use super::{Asked, spread};
+
+    #[test]
+    fn a_named_fault_is_a_failing_status_degraded_or_slow() {
+        assert_eq!(Asked::parse(b"429"), Some(Asked::Status(429)));
+        assert_eq!(Asked::parse(b"503"), Some(Asked::Status(503)));
+        assert_eq!(Asked::parse(b"degraded"), Some(Asked::Degraded));
+        assert_eq!(Asked::parse(b"slow"), Some(Asked::Slow));
+        for other in [&b"200"[..], b"600", b"", b"\xff", b"99999999999999999999"] {
+            assert_eq!(Asked::parse(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn spread_faults_hit_the_rate_in_every_window() {

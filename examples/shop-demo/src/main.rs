@@ -56,6 +56,11 @@ struct Args {
     /// Share of searches answered from the stale cache, marked `slo::Degraded`: bad for search-quality only (0 to 1; spread evenly).
     #[arg(long, default_value_t = 0.0, value_parser = ratio)]
     degraded_rate: f64,
+    /// Let each request name its own fault in the `x-shop-fault` header
+    /// (`429`, `500`, `503`, `degraded`, `slow`): for tests that need every
+    /// kind of answer. Off by default: no client chooses how the shop fails.
+    #[arg(long)]
+    fault_header: bool,
     /// An SLO spec file whose `match` routes use the shop's routes.
     #[arg(long)]
     spec: Option<PathBuf>,
@@ -312,11 +317,10 @@ async fn run(args: Args) -> Result<(), String> {
         })
         .map_err(|e| format!("cannot start the ticker: {e}"))?
     };
-    let faults = Arc::new(Faults::new(
-        args.error_rate,
-        args.slow_rate,
-        args.degraded_rate,
-    ));
+    let faults = Arc::new(
+        Faults::new(args.error_rate, args.slow_rate, args.degraded_rate)
+            .with_fault_header(args.fault_header),
+    );
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
@@ -324,6 +328,12 @@ async fn run(args: Args) -> Result<(), String> {
     crate::say!(
         "shop-demo listening on http://{addr}  (SLOs: http://{addr}/slo, metrics: http://{addr}/metrics)"
     );
+    if args.fault_header {
+        crate::say!(
+            "--fault-header: a request may name its own fault in {} (a status, degraded or slow)",
+            faults::FAULT_HEADER
+        );
+    }
     let notifier = alerts::start(
         &registry,
         &args.alertmanager,
