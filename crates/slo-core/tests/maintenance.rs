@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use slo_core::{ManualClock, Registry, Spec, Timestamp};
@@ -93,15 +93,21 @@ fn no_event_is_lost_while_the_switch_flips() {
         START,
     );
     let stop = Arc::new(AtomicBool::new(false));
+    // Events recorded so far by all writers: each tick waits for a few
+    // more, so that both states see events however the threads are
+    // scheduled (on a loaded machine they may not run at all otherwise).
+    let progress = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..4)
         .map(|_| {
             let handle = registry.handle("checkout").unwrap();
             let stop = Arc::clone(&stop);
+            let progress = Arc::clone(&progress);
             std::thread::spawn(move || {
                 let mut recorded = 0u64;
                 while !stop.load(Ordering::Relaxed) {
                     handle.record(!recorded.is_multiple_of(3));
                     recorded += 1;
+                    progress.fetch_add(1, Ordering::Relaxed);
                 }
                 recorded
             })
@@ -111,7 +117,10 @@ fn no_event_is_lost_while_the_switch_flips() {
     for _ in 0..400 {
         clock.advance(Duration::from_millis(500));
         registry.tick();
-        std::thread::yield_now();
+        let seen = progress.load(Ordering::Relaxed);
+        while progress.load(Ordering::Relaxed) < seen + 8 {
+            std::thread::yield_now();
+        }
     }
     stop.store(true, Ordering::Relaxed);
     let recorded: u64 = writers.into_iter().map(|w| w.join().unwrap()).sum();
