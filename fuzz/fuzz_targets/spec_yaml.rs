@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.service(), spec.service(), "{yaml}");
             assert_eq!(again.slos(), spec.slos(), "{yaml}");
             assert_eq!(again.journeys(), spec.journeys(), "{yaml}");
+            assert_eq!(again.owner(), spec.owner(), "{yaml}");
             assert_eq!(again.release_policy(), spec.release_policy(), "{yaml}");
             assert_eq!(again.to_yaml(), yaml);
         }

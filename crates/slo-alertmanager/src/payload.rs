@@ -10,11 +10,11 @@ use serde::Serialize;
 use slo_core::Timestamp;
 use slo_core::alerts::{Alert, AlertKind};
 use slo_core::series::sloth_id;
-use slo_core::spec::BudgetCondition;
+use slo_core::spec::{BudgetCondition, Ownership};
 use slo_core::{format_duration, format_percent};
 
 /// Labels the notifier sets itself; a static label may not replace them.
-pub(crate) const OWN_LABELS: [&str; 11] = [
+pub(crate) const OWN_LABELS: [&str; 13] = [
     "alertname",
     "condition",
     "slo",
@@ -26,6 +26,8 @@ pub(crate) const OWN_LABELS: [&str; 11] = [
     "sloth_id",
     "sloth_service",
     "sloth_slo",
+    slo_core::spec::OWNER_LABEL,
+    slo_core::spec::TIER_LABEL,
 ];
 
 /// One alert in Alertmanager's API v2 shape.
@@ -52,9 +54,14 @@ pub(crate) struct Numbers {
 pub(crate) fn labels(
     service: &str,
     alert: &Alert,
+    ownership: Option<&Ownership>,
     extra: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut labels = extra.clone();
+    // The spec's `owner` and `tier`, as the generated rules add them.
+    for (name, value) in ownership.into_iter().flat_map(Ownership::alert_labels) {
+        labels.insert(name.to_owned(), value.to_owned());
+    }
     let severity = alert.severity.as_str().to_owned();
     if let Some(condition) = alert.kind.condition() {
         labels.insert("condition".into(), condition.as_str().into());
@@ -83,6 +90,25 @@ pub(crate) fn labels(
 /// templates as data, never as template text, so a description with
 /// `{{ … }}` in it arrives as written.
 pub(crate) fn annotations(
+    service: &str,
+    alert: &Alert,
+    ownership: Option<&Ownership>,
+    objective: f64,
+    description: Option<&str>,
+    numbers: &Numbers,
+) -> BTreeMap<String, String> {
+    let mut annotations = text_annotations(service, alert, objective, description, numbers);
+    // `runbook_url` and `dashboard_url`, as the generated rules add them.
+    if let Some(ownership) = ownership {
+        for (name, url) in ownership.alert_annotations() {
+            annotations.insert(name.to_owned(), url.to_owned());
+        }
+    }
+    annotations
+}
+
+/// `summary` and `description`.
+fn text_annotations(
     service: &str,
     alert: &Alert,
     objective: f64,

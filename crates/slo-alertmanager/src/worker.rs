@@ -229,17 +229,23 @@ impl Worker {
             .map(|entry| {
                 let name = entry.alert.slo.as_str();
                 // A journey's alert carries the journey's name.
-                let (objective, description) = match spec.slo(name) {
-                    Ok(d) => (d.objective(), d.description()),
-                    Err(_) => spec
-                        .journey(name)
-                        .map_or((0.0, None), |j| (j.objective(), j.description())),
+                let (objective, description, ownership) = match spec.slo(name) {
+                    Ok(d) => (d.objective(), d.description(), Some(d.ownership())),
+                    Err(_) => spec.journey(name).map_or((0.0, None, None), |j| {
+                        (j.objective(), j.description(), Some(j.ownership()))
+                    }),
                 };
                 PostableAlert {
-                    labels: payload::labels(spec.service(), &entry.alert, &self.settings.labels),
+                    labels: payload::labels(
+                        spec.service(),
+                        &entry.alert,
+                        ownership,
+                        &self.settings.labels,
+                    ),
                     annotations: payload::annotations(
                         spec.service(),
                         &entry.alert,
+                        ownership,
                         objective,
                         description,
                         &entry.numbers,

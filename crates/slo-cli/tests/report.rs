@@ -25,9 +25,13 @@ const FROM: i64 = 1_793_491_200;
 const TO: i64 = 1_796_083_200;
 
 const SPEC: &str = "service: shop
+owner: storefront
 slos:
   - name: checkout-availability
     objective: 99.9%
+    owner: payments
+    tier: critical
+    annotations: {runbook: 'https://runbooks.example.com/checkout'}
     alerting:
       min_events: 20
   - name: search-latency
@@ -347,6 +351,7 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
         assert_eq!(
             keys(slo),
             [
+                "annotations",
                 "daily",
                 "error_budget",
                 "events",
@@ -354,7 +359,9 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
                 "met",
                 "name",
                 "objective",
-                "sli_value"
+                "owner",
+                "sli_value",
+                "tier"
             ]
         );
         assert_eq!(keys(&slo["events"]), ["bad", "good", "total"]);
@@ -572,10 +579,38 @@ fn check_formats(spec: &Path, url: &str, json: &Value, dir: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
     let html = std::fs::read_to_string(&html_path).unwrap();
+    // Nothing is fetched: the only outside addresses are the spec's links.
     assert!(
-        !html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"),
+        !html.contains("<script") && !html.contains("src=") && !html.contains("<link"),
         "the page is self-contained"
     );
+    assert_eq!(
+        html.matches("href=\"http").count(),
+        1,
+        "only checkout's runbook links out"
+    );
+    // Owners, tiers and links: in JSON, in Markdown, and on the page.
+    let checkout = &json["slos"][0];
+    assert_eq!(checkout["owner"], "payments");
+    assert_eq!(checkout["tier"], "critical");
+    assert_eq!(
+        checkout["annotations"]["runbook"],
+        "https://runbooks.example.com/checkout"
+    );
+    assert_eq!(json["slos"][1]["owner"], "storefront");
+    assert_eq!(json["journeys"][0]["owner"], "storefront");
+    for line in [
+        "Owner **payments** · tier critical · [runbook](<https://runbooks.example.com/checkout>)",
+        "Owner **storefront**\n",
+    ] {
+        assert!(
+            markdown.contains(line),
+            "markdown lacks {line:?}:\n{markdown}"
+        );
+    }
+    assert!(html.contains(
+        "owner <b>payments</b> · tier critical · <a href=\"https://runbooks.example.com/checkout\" rel=\"noopener noreferrer\">runbook</a>"
+    ));
     assert!(markdown.starts_with("# SLO report: shop\n"), "{markdown}");
     assert!(
         markdown.contains("1 of 2 SLOs met their objective."),

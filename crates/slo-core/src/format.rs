@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+use crate::spec::is_web_url;
+use crate::status::OwnershipStatus;
+
 /// `text` with `& < > " '` escaped, safe in HTML element text and quoted
 /// attribute values: the `/slo` page and `slo report`'s HTML both put
 /// every name through it.
@@ -145,9 +148,43 @@ impl fmt::Display for FormattedPercent {
     }
 }
 
+/// Who owns an SLO or a journey, its tier, and its annotations, as a
+/// paragraph of HTML: `runbook` and `dashboard` (any web URL) as links
+/// opened without a referrer, the rest as text, all escaped; empty when
+/// the spec gives none. The `/slo` page and `slo report` both show it so.
+pub fn ownership_html(ownership: &OwnershipStatus) -> String {
+    let mut items: Vec<String> = Vec::new();
+    if let Some(owner) = &ownership.owner {
+        items.push(format!("owner <b>{}</b>", escape_html(owner)));
+    }
+    if let Some(tier) = ownership.tier {
+        items.push(format!("tier {}", tier.as_str().replace('_', " ")));
+    }
+    for (key, value) in &ownership.annotations {
+        let (key, shown) = (escape_html(key), escape_html(value));
+        items.push(if is_web_url(value) {
+            let text = match key.as_str() {
+                "runbook" | "dashboard" => key.clone(),
+                _ => format!("{key}: {shown}"),
+            };
+            format!("<a href=\"{shown}\" rel=\"noopener noreferrer\">{text}</a>")
+        } else {
+            format!("{key}: {shown}")
+        });
+    }
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("<p class=\"owner\">{}</p>", items.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_percent;
+    use std::collections::BTreeMap;
+
+    use super::{format_percent, ownership_html};
+    use crate::spec::Tier;
+    use crate::status::OwnershipStatus;
 
     fn percent(ratio: f64) -> String {
         format_percent(ratio).to_string()
@@ -172,5 +209,29 @@ mod tests {
     #[test]
     fn widths_pad_the_whole_text() {
         assert_eq!(format!("{:>8}", format_percent(0.999)), "   99.9%");
+    }
+
+    #[test]
+    fn ownership_links_only_web_urls_and_escapes_everything() {
+        let out = ownership_html(&OwnershipStatus {
+            owner: Some("<payments>".into()),
+            tier: Some(Tier::BestEffort),
+            annotations: BTreeMap::from([
+                (
+                    "runbook".into(),
+                    "https://r.example.com/a?b=1&c=\"2\"".into(),
+                ),
+                ("chat".into(), "javascript:alert(1)".into()),
+                ("docs".into(), "https://docs.example.com/x".into()),
+            ]),
+        });
+        assert_eq!(
+            out,
+            "<p class=\"owner\">owner <b>&lt;payments&gt;</b> · tier best effort · \
+             chat: javascript:alert(1) · \
+             <a href=\"https://docs.example.com/x\" rel=\"noopener noreferrer\">docs: https://docs.example.com/x</a> · \
+             runbook: https://r.example.com/a?b=1&amp;c=&quot;2&quot;</p>"
+        );
+        assert_eq!(ownership_html(&OwnershipStatus::default()), "");
     }
 }

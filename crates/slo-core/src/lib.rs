@@ -66,7 +66,7 @@ pub mod __private {
         HistogramReplay, JourneyLabels, SeriesLabels, journey_labels, latency_bucket_bounds,
         replay_samples, series_labels,
     };
-    pub use crate::format::{escape_html, is_unprintable, json_error, printable};
+    pub use crate::format::{escape_html, is_unprintable, json_error, ownership_html, printable};
     pub use crate::registry::inspect::{WindowEvents, memory_per_slo, window_events};
 
     /// Small server-drawn SVG charts, for the `/slo` page and reports.

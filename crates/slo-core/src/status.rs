@@ -8,7 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::level::StatusLevel;
 use crate::reasons::BadReasons;
 use crate::release::{self, Candidate, ReleaseDecision, ReleaseDecisions, Risk};
-use crate::spec::{BudgetConditionKind, UnknownSlo};
+use std::collections::BTreeMap;
+
+use crate::spec::{BudgetConditionKind, Ownership, Tier, UnknownSlo};
 use crate::windows::Severity;
 
 /// The status of every SLO of a service at one instant (`GET /slo`).
@@ -80,6 +82,9 @@ pub struct JourneyStatus {
     /// Its description, when the spec gives one.
     #[serde(default)]
     pub description: Option<String>,
+    /// Its owner, tier and annotations.
+    #[serde(flatten)]
+    pub ownership: OwnershipStatus,
     /// The objective for the whole path.
     pub objective: f64,
     /// Its steps, SLO names in order.
@@ -105,6 +110,47 @@ pub struct JourneyStatus {
     pub release: ReleaseDecisions,
 }
 
+/// Who owns an SLO or a journey, how much it matters, and where its
+/// runbook and dashboard are: `/slo`'s `owner`, `tier` and `annotations`,
+/// always present (`null`, `null` and `{}` when the spec gives none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OwnershipStatus {
+    /// The owning team.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The tier.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// The annotations (`runbook` and `dashboard` are web URLs).
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl OwnershipStatus {
+    /// The status document's view of a definition's ownership.
+    pub fn of(ownership: &Ownership) -> OwnershipStatus {
+        OwnershipStatus {
+            owner: ownership.owner().map(str::to_owned),
+            tier: ownership.tier(),
+            annotations: ownership.annotations().clone(),
+        }
+    }
+
+    /// The runbook's URL, when the spec gives one.
+    pub fn runbook(&self) -> Option<&str> {
+        self.annotations
+            .get(crate::spec::RUNBOOK)
+            .map(String::as_str)
+    }
+
+    /// The dashboard's URL, when the spec gives one.
+    pub fn dashboard(&self) -> Option<&str> {
+        self.annotations
+            .get(crate::spec::DASHBOARD)
+            .map(String::as_str)
+    }
+}
+
 /// Where the windows' history came from (`/slo`'s `history`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryStatus {
@@ -122,6 +168,9 @@ pub struct SloStatus {
     pub name: String,
     /// The optional description.
     pub description: Option<String>,
+    /// Its owner, tier and annotations.
+    #[serde(flatten)]
+    pub ownership: OwnershipStatus,
     /// The SLI.
     pub sli: SliStatus,
     /// The target ratio of good events.

@@ -44,6 +44,23 @@ fn the_shop_demo_spec_survives_the_round_trip() {
     let back = from_openslo(&to_openslo(&spec)).unwrap();
     assert_eq!(back.spec.service(), spec.service());
     assert_eq!(back.spec.slos(), spec.slos());
+    // Its owners, tiers and links: labels and annotations of the documents.
+    assert_eq!(back.spec.owner(), Some("storefront"));
+    let docs = documents(&to_openslo(&spec));
+    let checkout = docs
+        .iter()
+        .find(|d| d["kind"] == "SLO" && d["metadata"]["name"] == "checkout-availability")
+        .unwrap();
+    assert_eq!(
+        checkout["metadata"]["labels"],
+        serde_json::json!({"owner": "payments", "tier": "critical"})
+    );
+    assert_eq!(
+        checkout["metadata"]["annotations"]["runbook"],
+        "https://runbooks.example.com/shop/checkout"
+    );
+    let service = docs.iter().find(|d| d["kind"] == "Service").unwrap();
+    assert_eq!(service["metadata"]["labels"]["owner"], "storefront");
     // Its purchase journey too, over classified steps in a calendar month.
     assert_eq!(back.spec.journeys(), spec.journeys());
     assert_eq!(spec.journeys().len(), 1);
@@ -269,6 +286,66 @@ spec:
     assert_eq!(read.notes.len(), 2, "{:?}", read.notes);
     assert!(read.notes.iter().any(|n| n.contains("DataSource")));
     assert!(read.notes.iter().any(|n| n.contains("availability SLI")));
+}
+
+/// A foreign document's labels and annotations: what the spec can hold is
+/// read, the rest left out with a note naming it.
+#[test]
+fn foreign_labels_and_annotations_are_read_or_noted() {
+    let text = format!(
+        r#"
+apiVersion: openslo/v1
+kind: Service
+metadata: {{name: payments, labels: {{owner: [team-pay]}}}}
+spec: {{}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: pay-ok
+  labels: {{tier: gold, owner: [a, b]}}
+  annotations:
+    runbook: https://runbooks.example.com/pay
+    openslo.com/notes: "{long}"
+    dashboard: "not a url"
+spec:
+  service: payments
+  indicator:
+    metadata: {{name: pay-ratio}}
+    spec:
+      ratioMetric:
+        counter: true
+        good: {{metricSource: {{type: Prometheus, spec: {{query: 'good'}}}}}}
+        total: {{metricSource: {{type: Prometheus, spec: {{query: 'total'}}}}}}
+  timeWindow: [{{duration: 4w, isRolling: true}}]
+  budgetingMethod: Occurrences
+  objectives: [{{targetPercent: 99.5}}]
+"#,
+        long = "x".repeat(2000)
+    );
+    let read = from_openslo(&text).unwrap();
+    assert_eq!(read.spec.owner(), Some("team-pay"));
+    let ownership = read.spec.slos()[0].ownership();
+    // Two owners are not one: the service's is inherited.
+    assert_eq!(ownership.owner(), Some("team-pay"));
+    assert_eq!(ownership.tier(), None);
+    assert_eq!(
+        ownership.runbook(),
+        Some("https://runbooks.example.com/pay")
+    );
+    assert_eq!(ownership.annotations().len(), 1, "{ownership:?}");
+    for noted in [
+        "label tier",
+        "label owner",
+        "openslo.com/notes",
+        "dashboard",
+    ] {
+        assert!(
+            read.notes.iter().any(|n| n.contains(noted)),
+            "no note on {noted}: {:?}",
+            read.notes
+        );
+    }
 }
 
 fn slo_doc(extra: &str) -> String {

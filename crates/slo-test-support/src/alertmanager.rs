@@ -156,7 +156,7 @@ impl Alertmanager {
         reason = "a test whose peer does not start cannot run"
     )]
     pub fn start_on(webhook: &str, port: u16) -> Option<Alertmanager> {
-        let program = Alertmanager::program()?;
+        Alertmanager::program()?;
         static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "slo-alertmanager-{}-{port}-{}",
@@ -193,6 +193,29 @@ receivers:
         text: '{{{{ range .Alerts }}}}[{{{{ .Annotations.description }}}}]{{{{ end }}}}'
 "
         );
+        Alertmanager::start_with(&config, port, dir)
+    }
+
+    /// One with this configuration (`alertmanager.yml`'s text), on a free
+    /// port; `None` when it is not installed.
+    pub fn start_with_config(config: &str) -> Option<Alertmanager> {
+        Alertmanager::program()?;
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!(
+            "slo-alertmanager-{}-{port}-configured",
+            std::process::id()
+        ));
+        Alertmanager::start_with(config, port, dir)
+    }
+
+    #[allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        reason = "a test whose peer does not start cannot run"
+    )]
+    fn start_with(config: &str, port: u16, dir: PathBuf) -> Option<Alertmanager> {
+        let program = Alertmanager::program()?;
+        std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("alertmanager.yml"), config).unwrap();
         let mut command = Command::new(program);
         command

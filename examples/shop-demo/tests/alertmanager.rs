@@ -24,11 +24,20 @@ use serde_json::Value;
 use slo::Spec;
 use slo_test_support::{Alertmanager, Webhook};
 
+/// The runbook checkout's alerts link to.
+const RUNBOOK: &str = "https://runbooks.example.com/shop/checkout";
+
 /// The demo's SLOs with a 1d period: the fastest page's windows are 2m and
-/// 10s, so a restart without faults resolves it within seconds.
+/// 10s, so a restart without faults resolves it within seconds. Checkout
+/// belongs to the payments team, with a runbook; the rest to the service's
+/// owner.
 fn spec_text() -> String {
-    let checkout = format!("{}    alerting: {{min_events: 20}}\n", common::CHECKOUT_1D);
+    let checkout = format!(
+        "{}    alerting: {{min_events: 20}}\n    owner: payments\n    tier: critical\n    annotations: {{runbook: \"{RUNBOOK}\"}}\n",
+        common::CHECKOUT_1D
+    );
     common::shop_spec(&[&checkout, common::CART_1D])
+        .replace("service: shop\n", "service: shop\nowner: storefront\n")
 }
 
 fn demo_at(listen: &str, args: &[&str]) -> Peer {
@@ -132,9 +141,12 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
         "sloth_id": "shop-checkout-availability",
         "sloth_service": "shop",
         "sloth_slo": "checkout-availability",
+        "owner": "payments",
+        "tier": "critical",
         "instance": listen,
     });
     assert_eq!(ours["labels"], expected, "{firing}");
+    assert_eq!(ours["annotations"]["runbook_url"], RUNBOOK, "{ours}");
     assert_eq!(ours["generatorURL"], format!("http://{listen}/slo"));
     assert!(
         ours["annotations"]["description"]
@@ -165,6 +177,7 @@ fn the_page_reaches_alertmanager_groups_with_the_rules_alert_and_resolves() {
     let mut without_instance = expected.clone();
     without_instance.as_object_mut().unwrap().remove("instance");
     assert_eq!(fleet["labels"], without_instance, "{grouped}");
+    assert_eq!(fleet["annotations"]["runbook_url"], RUNBOOK, "{fleet}");
 
     // Restarted without faults (the same state file and address), the
     // page resolves.

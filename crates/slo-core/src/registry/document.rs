@@ -10,7 +10,7 @@ use crate::release::ReleaseDecisions;
 use crate::spec::{BudgetCondition, Sli, UnknownSlo};
 use crate::status::{
     AlertStatus, BudgetAlertStatus, BurnRates, ErrorBudget, EventCounts, ExcludedCounts,
-    HistoryStatus, RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
+    HistoryStatus, OwnershipStatus, RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
 };
 
 impl Registry {
@@ -100,6 +100,7 @@ impl Registry {
         SloStatus {
             name: definition.name().to_owned(),
             description: definition.description().map(str::to_owned),
+            ownership: OwnershipStatus::of(definition.ownership()),
             sli: match definition.sli() {
                 Sli::Availability => SliStatus::Availability,
                 Sli::Quality => SliStatus::Quality,

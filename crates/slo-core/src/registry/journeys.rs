@@ -171,6 +171,7 @@ impl Registry {
         JourneyStatus {
             name: definition.name().to_owned(),
             description: definition.description().map(str::to_owned),
+            ownership: crate::status::OwnershipStatus::of(definition.ownership()),
             objective: definition.objective(),
             steps: definition.steps().to_vec(),
             period_seconds,

@@ -6,9 +6,9 @@ use std::time::Duration;
 use super::alerting::Alerting;
 use super::draft::{
     AlertingDraft, ClassificationDraft, DurationDraft, JourneyDraft, Located, MaintenanceDraft,
-    NumberOrText, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
+    NumberOrText, OwnershipDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
 };
-use super::{JourneyBuilder, Sli, Spec, SpecErrors, validate};
+use super::{JourneyBuilder, Sli, Spec, SpecErrors, Tier, validate};
 use crate::maintenance::MaintenanceWindow;
 use crate::release::ReleasePolicy;
 
@@ -23,6 +23,7 @@ pub struct SpecBuilder {
     alerting: Alerting,
     timezone: Option<String>,
     maintenance: Vec<MaintenanceWindow>,
+    owner: Option<String>,
 }
 
 impl SpecBuilder {
@@ -35,7 +36,15 @@ impl SpecBuilder {
             alerting: Alerting::new(),
             timezone: None,
             maintenance: Vec::new(),
+            owner: None,
         }
+    }
+
+    /// The team that owns every SLO and journey that names no owner of its
+    /// own: the `owner` label of their alerts.
+    pub fn owner(mut self, team: impl Into<String>) -> Self {
+        self.owner = Some(team.into());
+        self
     }
 
     /// The time zone calendar periods are kept in, an IANA name such as
@@ -96,6 +105,7 @@ impl SpecBuilder {
                             steps: Located::code(
                                 journey.steps.into_iter().map(Located::code).collect(),
                             ),
+                            ownership: journey.ownership,
                         })
                         .collect(),
                 )
@@ -104,6 +114,7 @@ impl SpecBuilder {
             alerting: alerting_draft(self.alerting),
             timezone: self.timezone.map(Located::code),
             maintenance: exact_maintenance(self.maintenance),
+            owner: self.owner.map(Located::code),
         })
     }
 }
@@ -122,6 +133,7 @@ pub struct SloBuilder {
     exclude: Vec<String>,
     alerting: Alerting,
     maintenance: Vec<MaintenanceWindow>,
+    ownership: OwnershipDraft,
 }
 
 impl SloBuilder {
@@ -137,7 +149,28 @@ impl SloBuilder {
             exclude: Vec::new(),
             alerting: Alerting::new(),
             maintenance: Vec::new(),
+            ownership: OwnershipDraft::default(),
         }
+    }
+
+    /// The team that owns the SLO, instead of the service's
+    /// ([`SpecBuilder::owner`]).
+    pub fn owner(mut self, team: impl Into<String>) -> Self {
+        self.ownership = self.ownership.owner(team.into());
+        self
+    }
+
+    /// How much the SLO matters.
+    pub fn tier(mut self, tier: Tier) -> Self {
+        self.ownership = self.ownership.tier(tier);
+        self
+    }
+
+    /// Adds an annotation; `runbook` and `dashboard` must be http or https
+    /// URLs, and reach every alert as `runbook_url` and `dashboard_url`.
+    pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.ownership = self.ownership.annotation(key.into(), value.into());
+        self
     }
 
     /// A human description.
@@ -277,6 +310,7 @@ impl SloBuilder {
                 .then(|| Located::code(self.exclude.into_iter().map(Located::code).collect())),
             alerting: alerting_draft(self.alerting),
             maintenance: exact_maintenance(self.maintenance),
+            ownership: self.ownership,
         }
     }
 }

@@ -32,6 +32,42 @@ pub(crate) struct SpecDraft {
     pub timezone: Option<Located<String>>,
     /// The service-wide `maintenance` list.
     pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
+    /// `owner`: every SLO's and journey's unless it names its own.
+    pub owner: Option<Located<String>>,
+}
+
+/// `owner`, `tier` and `annotations` of an SLO or a journey, as written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OwnershipDraft {
+    pub owner: Option<Located<String>>,
+    pub tier: Option<Located<String>>,
+    /// Each key and value with its place, in file order.
+    pub annotations: Vec<(Located<String>, Located<String>)>,
+}
+
+impl OwnershipDraft {
+    /// With this owner, as given in code.
+    pub fn owner(self, team: String) -> Self {
+        OwnershipDraft {
+            owner: Some(Located::code(team)),
+            ..self
+        }
+    }
+
+    /// With this tier, as given in code.
+    pub fn tier(self, tier: super::Tier) -> Self {
+        OwnershipDraft {
+            tier: Some(Located::code(tier.as_str().to_owned())),
+            ..self
+        }
+    }
+
+    /// With one more annotation, as given in code.
+    pub fn annotation(mut self, key: String, value: String) -> Self {
+        self.annotations
+            .push((Located::code(key), Located::code(value)));
+        self
+    }
 }
 
 /// One maintenance window: typed when built in code, text with its
@@ -77,6 +113,7 @@ pub(crate) struct SloDraft {
     pub alerting: AlertingDraft,
     /// The SLO's own `maintenance` list, besides the service's.
     pub maintenance: Option<Located<Vec<MaintenanceDraft>>>,
+    pub ownership: OwnershipDraft,
 }
 
 /// One journey as written.
@@ -86,6 +123,7 @@ pub(crate) struct JourneyDraft {
     pub description: Option<String>,
     pub objective: Located<NumberOrText>,
     pub steps: Located<Vec<Located<String>>>,
+    pub ownership: OwnershipDraft,
 }
 
 /// An `alerting` map (an SLO's, or `policy.alerting`); each key optional.

@@ -215,6 +215,36 @@ pub enum SpecErrorKind {
         /// Where that one is defined.
         first: Option<Location>,
     },
+    /// An `owner` that cannot be an alert label's value.
+    #[error("invalid owner {owner:?}: {reason}")]
+    InvalidOwner {
+        /// The refused owner.
+        owner: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// An annotation key outside `[A-Za-z0-9_./-]{1,128}`, or a value too
+    /// long or with control characters.
+    #[error("invalid annotation {key:?}: {reason}")]
+    InvalidAnnotation {
+        /// The key.
+        key: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+    /// The same annotation key twice.
+    #[error("annotation {0:?} is given twice")]
+    DuplicateAnnotation(String),
+    /// A `runbook` or `dashboard` that is not a web URL.
+    #[error(
+        "annotation {key:?} must be an http:// or https:// URL with a host and no spaces or quotes, got {value:?}"
+    )]
+    NotAWebUrl {
+        /// `runbook` or `dashboard`.
+        key: String,
+        /// The refused value.
+        value: String,
+    },
 }
 
 /// One problem in a spec: the field (`slos[0].objective`), where it is in the

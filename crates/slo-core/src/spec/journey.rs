@@ -34,6 +34,7 @@ pub struct JourneyDefinition {
     pub(super) calendar: Option<CalendarPeriod>,
     pub(super) windows: Arc<SloWindows>,
     pub(super) min_events: u64,
+    pub(super) ownership: super::Ownership,
 }
 
 impl JourneyDefinition {
@@ -44,6 +45,7 @@ impl JourneyDefinition {
             description: None,
             objective: None,
             steps: Vec::new(),
+            ownership: super::draft::OwnershipDraft::default(),
         }
     }
 
@@ -83,6 +85,11 @@ impl JourneyDefinition {
         &self.windows
     }
 
+    /// Its owner (its own or the service's), tier and annotations.
+    pub fn ownership(&self) -> &super::Ownership {
+        &self.ownership
+    }
+
     /// The fewest events, its steps' together, the long window of an alert
     /// tier must hold for the tier to fire: the largest of its steps'.
     pub fn min_events(&self) -> u64 {
@@ -105,9 +112,28 @@ pub struct JourneyBuilder {
     pub(super) description: Option<String>,
     pub(super) objective: Option<f64>,
     pub(super) steps: Vec<String>,
+    pub(super) ownership: super::draft::OwnershipDraft,
 }
 
 impl JourneyBuilder {
+    /// The team that owns the journey, instead of the service's.
+    pub fn owner(mut self, team: impl Into<String>) -> Self {
+        self.ownership = self.ownership.owner(team.into());
+        self
+    }
+
+    /// How much the journey matters.
+    pub fn tier(mut self, tier: super::Tier) -> Self {
+        self.ownership = self.ownership.tier(tier);
+        self
+    }
+
+    /// Adds an annotation (`runbook` and `dashboard` are http or https URLs).
+    pub fn annotation(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.ownership = self.ownership.annotation(key.into(), value.into());
+        self
+    }
+
     /// A human description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());

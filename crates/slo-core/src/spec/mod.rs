@@ -6,11 +6,14 @@ mod builder;
 mod draft;
 mod error;
 mod journey;
+mod ownership;
 mod route;
 mod validate;
 mod validate_alerting;
 mod validate_counts;
 mod validate_journeys;
+mod validate_ownership;
+pub use validate_ownership::annotation_error;
 mod validate_time;
 mod write;
 mod yaml;
@@ -28,6 +31,10 @@ pub use alerting::{
 pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
 pub use journey::{JourneyBuilder, JourneyDefinition};
+pub use ownership::{
+    DASHBOARD, DASHBOARD_URL_ANNOTATION, MAX_OWNERSHIP_TEXT, OWNER_LABEL, Ownership, RUNBOOK,
+    RUNBOOK_URL_ANNOTATION, TIER_LABEL, Tier, is_web_url,
+};
 pub use route::{RouteRule, RouteRuleError};
 
 /// The default SLO period: 30 days, rolling.
@@ -83,6 +90,7 @@ pub struct Spec {
     journeys: Vec<JourneyDefinition>,
     release: ReleasePolicy,
     warnings: Vec<SpecWarning>,
+    owner: Option<String>,
 }
 
 impl Spec {
@@ -101,6 +109,12 @@ impl Spec {
     /// The service the SLOs belong to.
     pub fn service(&self) -> &str {
         &self.service
+    }
+
+    /// The service's `owner`: every SLO's and journey's that names none
+    /// of its own.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     /// The time zone calendar periods are kept in: an IANA name, `UTC`
@@ -177,6 +191,7 @@ pub struct SloDefinition {
     maintenance: Vec<MaintenanceWindow>,
     /// The calendar period, for `period: calendar …`.
     calendar: Option<CalendarPeriod>,
+    ownership: Ownership,
 }
 
 impl SloDefinition {
@@ -193,6 +208,11 @@ impl SloDefinition {
     /// The optional human description.
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
+    }
+
+    /// Its owner (its own or the service's), tier and annotations.
+    pub fn ownership(&self) -> &Ownership {
+        &self.ownership
     }
 
     /// The target ratio of good events, strictly between 0 and 1.

@@ -10,6 +10,7 @@ use super::draft::{
 };
 use super::validate_alerting::check_alerting;
 use super::validate_counts::{check_classification, check_routes};
+use super::validate_ownership::{check_owner, check_ownership};
 use super::validate_time::{check_maintenance, check_timezone};
 use super::{
     DEFAULT_PERIOD, Location, MAX_NAME_LEN, MIN_PERIOD, Sli, SloDefinition, Spec, SpecError,
@@ -59,6 +60,12 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
         None => Some(Vec::new()),
         Some(windows) => check_maintenance(&mut c, "maintenance", windows),
     };
+    let service_owner = draft
+        .owner
+        .as_ref()
+        .map(|owner| check_owner(&mut c, "owner", owner));
+    // A bad service owner is reported once, at `owner`, not per SLO.
+    let service_owner = service_owner.flatten();
     if draft.slos.value.is_empty() {
         c.error("slos", draft.slos.at, SpecErrorKind::NoSlos);
     }
@@ -80,13 +87,24 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
                 seen.insert(slo.name.value.clone(), slo.name.at);
             }
         }
-        if let Some(definition) =
-            check_slo(&mut c, &prefix, slo, &draft.alerting, timezone.as_deref())
-        {
+        if let Some(definition) = check_slo(
+            &mut c,
+            &prefix,
+            slo,
+            &draft.alerting,
+            timezone.as_deref(),
+            service_owner.as_deref(),
+        ) {
             slos.push(definition);
         }
     }
-    let journeys = super::validate_journeys::check_journeys(&mut c, draft.journeys, &seen, &slos);
+    let journeys = super::validate_journeys::check_journeys(
+        &mut c,
+        draft.journeys,
+        &seen,
+        &slos,
+        service_owner.as_deref(),
+    );
     let release = match draft.release {
         ReleaseDraft::Policy(policy) => policy,
         ReleaseDraft::Cells(cells) => check_release(&mut c, &cells),
@@ -103,6 +121,7 @@ pub(crate) fn validate(draft: SpecDraft) -> Result<Spec, SpecErrors> {
             journeys,
             release,
             warnings: c.warnings,
+            owner: service_owner,
         }),
         _ => Err(SpecErrors(c.errors)),
     }
@@ -177,7 +196,9 @@ fn check_slo(
     slo: SloDraft,
     policy: &AlertingDraft,
     timezone: Option<&str>,
+    service_owner: Option<&str>,
 ) -> Option<SloDefinition> {
+    let ownership = check_ownership(c, prefix, &slo.ownership, service_owner);
     let objective = check_objective(c, prefix, &slo.objective);
     let (period, calendar) = match &slo.period {
         None => (Some(DEFAULT_PERIOD), None),
@@ -263,6 +284,7 @@ fn check_slo(
         budget_alerts: alerting.budget_alerts,
         maintenance: maintenance?,
         calendar,
+        ownership: ownership?,
     };
     warn_about_tiers(c, prefix, slo.objective.at, &definition);
     Some(definition)

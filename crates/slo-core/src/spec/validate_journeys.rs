@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::draft::{JourneyDraft, Located};
 use super::validate::{Collector, check_name, check_objective};
+use super::validate_ownership::check_ownership;
 use super::{JourneyDefinition, Location, SloDefinition, SpecErrorKind};
 use crate::duration::format_duration;
 use crate::windows::SloWindows;
@@ -18,6 +19,7 @@ pub(super) fn check_journeys(
     journeys: Option<Located<Vec<JourneyDraft>>>,
     slo_names: &HashMap<String, Option<Location>>,
     slos: &[SloDefinition],
+    service_owner: Option<&str>,
 ) -> Vec<JourneyDefinition> {
     let Some(journeys) = journeys else {
         return Vec::new();
@@ -65,8 +67,9 @@ pub(super) fn check_journeys(
         }
         let objective = check_objective(c, &prefix, &journey.objective);
         let steps = check_steps(c, &prefix, journey, &steps_of, slo_names, slos);
-        if let (Some(objective), Some(steps)) = (objective, steps) {
-            checked.push(definition(journey, objective, steps));
+        let ownership = check_ownership(c, &prefix, &journey.ownership, service_owner);
+        if let (Some(objective), Some(steps), Some(ownership)) = (objective, steps, ownership) {
+            checked.push(definition(journey, objective, steps, ownership));
         }
     }
     checked
@@ -153,6 +156,7 @@ fn definition(
     journey: &JourneyDraft,
     objective: f64,
     steps: Vec<&SloDefinition>,
+    ownership: super::Ownership,
 ) -> JourneyDefinition {
     let first = steps[0];
     // The steps' own windows when they all share them, so that every
@@ -171,5 +175,6 @@ fn definition(
         calendar: first.calendar().cloned(),
         windows,
         min_events: steps.iter().map(|s| s.min_events()).max().unwrap_or(1),
+        ownership,
     }
 }

@@ -1,9 +1,11 @@
 //! Writing a [`Spec`] back as a [spec file](crate::semantics#spec-file): what reading it again
 //! yields is the same model.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use super::{BudgetCondition, DEFAULT_PERIOD, Sli, SloDefinition, Spec};
+use super::{BudgetCondition, DEFAULT_PERIOD, Ownership, Sli, SloDefinition, Spec, Tier};
 use crate::classify::{Classification, GRPC_CODE_NAMES, StatusMatch};
 use crate::duration::format_duration;
 use crate::level::StatusLevel;
@@ -13,6 +15,8 @@ use crate::release::{ReleaseDecisions, ReleasePolicy};
 #[derive(Serialize)]
 struct SpecFile<'a> {
     service: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timezone: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -32,6 +36,12 @@ struct JourneyEntry<'a> {
     description: Option<&'a str>,
     objective: f64,
     steps: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -78,6 +88,12 @@ struct SloEntry<'a> {
     alerting: Option<AlertingEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     maintenance: Vec<MaintenanceEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: &'a BTreeMap<String, String>,
 }
 
 /// One maintenance window: its start in UTC, its duration, its repeat.
@@ -251,7 +267,7 @@ struct MatchEntry {
 }
 
 impl<'a> SloEntry<'a> {
-    fn new(slo: &'a SloDefinition) -> SloEntry<'a> {
+    fn new(slo: &'a SloDefinition, service_owner: Option<&str>) -> SloEntry<'a> {
         SloEntry {
             name: slo.name(),
             description: slo.description(),
@@ -297,8 +313,19 @@ impl<'a> SloEntry<'a> {
             }),
             alerting: AlertingEntry::new(slo),
             maintenance: MaintenanceEntry::all(slo.maintenance()),
+            owner: own_owner(slo.ownership(), service_owner),
+            tier: slo.ownership().tier().map(Tier::as_str),
+            annotations: slo.ownership().annotations(),
         }
     }
+}
+
+/// The owner an SLO or journey writes itself: none when it is the
+/// service's, which it inherits on reading.
+fn own_owner<'a>(ownership: &'a Ownership, service_owner: Option<&str>) -> Option<&'a str> {
+    ownership
+        .owner()
+        .filter(|owner| Some(*owner) != service_owner)
 }
 
 impl Spec {
@@ -322,7 +349,12 @@ impl Spec {
             service: self.service(),
             timezone: (self.timezone() != "UTC").then_some(self.timezone()),
             maintenance: MaintenanceEntry::all(self.maintenance()),
-            slos: self.slos().iter().map(SloEntry::new).collect(),
+            owner: self.owner(),
+            slos: self
+                .slos()
+                .iter()
+                .map(|slo| SloEntry::new(slo, self.owner()))
+                .collect(),
             journeys: self
                 .journeys()
                 .iter()
@@ -331,6 +363,9 @@ impl Spec {
                     description: journey.description(),
                     objective: journey.objective(),
                     steps: journey.steps(),
+                    owner: own_owner(journey.ownership(), self.owner()),
+                    tier: journey.ownership().tier().map(Tier::as_str),
+                    annotations: journey.ownership().annotations(),
                 })
                 .collect(),
             policy: PolicyEntry::new(self.release_policy()),

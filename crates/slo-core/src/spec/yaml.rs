@@ -9,7 +9,8 @@ use serde_saphyr::Spanned;
 
 use super::draft::{
     AlertingDraft, ClassificationDraft, DurationDraft, JourneyDraft, Located, MaintenanceDraft,
-    NumberOrText, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft, TierDraft,
+    NumberOrText, OwnershipDraft, ReleaseCellDraft, ReleaseDraft, SliDraft, SloDraft, SpecDraft,
+    TierDraft,
 };
 use super::{Location, SpecError, SpecErrorKind, SpecErrors};
 
@@ -26,6 +27,8 @@ struct RawSpec {
     journeys: Option<Spanned<Vec<RawJourney>>>,
     #[serde(default)]
     policy: Option<RawPolicy>,
+    #[serde(default)]
+    owner: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +48,12 @@ struct RawJourney {
     description: Option<String>,
     objective: Spanned<RawScalar>,
     steps: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    owner: Option<Spanned<String>>,
+    #[serde(default)]
+    tier: Option<Spanned<String>>,
+    #[serde(default)]
+    annotations: Option<Pairs<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +108,12 @@ struct RawSlo {
     alerting: Option<RawAlerting>,
     #[serde(default)]
     maintenance: Option<Spanned<Vec<RawMaintenance>>>,
+    #[serde(default)]
+    owner: Option<Spanned<String>>,
+    #[serde(default)]
+    tier: Option<Spanned<String>>,
+    #[serde(default)]
+    annotations: Option<Pairs<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -284,6 +299,11 @@ pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
                         steps: located(journey.steps, |steps| {
                             steps.into_iter().map(|s| located(s, |s| s)).collect()
                         }),
+                        ownership: ownership_draft(
+                            journey.owner,
+                            journey.tier,
+                            journey.annotations,
+                        ),
                     })
                     .collect()
             })
@@ -292,7 +312,29 @@ pub(crate) fn parse(text: &str) -> Result<SpecDraft, SpecErrors> {
         alerting: alerting.map(alerting_draft).unwrap_or_default(),
         timezone: raw.timezone.map(|tz| located(tz, |s| s)),
         maintenance: raw.maintenance.map(maintenance_draft),
+        owner: raw.owner.map(|owner| located(owner, |s| s)),
     })
+}
+
+/// `owner`, `tier` and `annotations` with their places.
+fn ownership_draft(
+    owner: Option<Spanned<String>>,
+    tier: Option<Spanned<String>>,
+    annotations: Option<Pairs<Spanned<String>>>,
+) -> OwnershipDraft {
+    OwnershipDraft {
+        owner: owner.map(|owner| located(owner, |s| s)),
+        tier: tier.map(|tier| located(tier, |s| s)),
+        annotations: annotations
+            .map(|pairs| {
+                pairs
+                    .0
+                    .into_iter()
+                    .map(|(key, value)| (located(key, |s| s), located(value, |s| s)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
 }
 
 fn maintenance_draft(raw: Spanned<Vec<RawMaintenance>>) -> Located<Vec<MaintenanceDraft>> {
@@ -420,6 +462,7 @@ fn into_draft(raw: RawSlo) -> SloDraft {
         exclude,
         alerting: raw.alerting.map(alerting_draft).unwrap_or_default(),
         maintenance: raw.maintenance.map(maintenance_draft),
+        ownership: ownership_draft(raw.owner, raw.tier, raw.annotations),
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) fn export(
         JOURNEY_STEPS.to_owned(),
         serde_json::to_string(journey.steps()).unwrap_or_default(),
     );
+    super::ownership::annotate(journey.ownership(), &mut annotations);
     let own = Objective {
         display_name: Some(journey.name().to_owned()),
         target: Some(journey.objective()),
@@ -47,7 +48,8 @@ pub(super) fn export(
     });
     Document::yaml(
         "SLO",
-        Metadata::new(name, Some(journey.name().to_owned()), annotations),
+        Metadata::new(name, Some(journey.name().to_owned()), annotations)
+            .labelled(super::ownership::labels(journey.ownership())),
         SloSpec {
             description: journey.description().map(str::to_owned),
             service: service.to_owned(),
@@ -68,7 +70,11 @@ pub(super) fn is_journey(document: &Value) -> bool {
 
 /// The journey a journey's `SLO` document describes; its period is its
 /// steps', checked when the spec is built.
-pub(super) fn read(index: usize, document: &Value) -> Result<JourneyBuilder, OpenSloError> {
+pub(super) fn read(
+    index: usize,
+    document: &Value,
+    notes: &mut Vec<String>,
+) -> Result<JourneyBuilder, OpenSloError> {
     let fail = |message: String| OpenSloError::Document { index, message };
     let annotations = &document["metadata"]["annotations"];
     let name = annotations[NAME]
@@ -94,6 +100,16 @@ pub(super) fn read(index: usize, document: &Value) -> Result<JourneyBuilder, Ope
         .steps(steps);
     if let Some(description) = spec["description"].as_str() {
         builder = builder.description(description);
+    }
+    let read = super::ownership::read(document, &format!("journey {name}"), notes);
+    if let Some(owner) = read.owner {
+        builder = builder.owner(owner);
+    }
+    if let Some(tier) = read.tier {
+        builder = builder.tier(tier);
+    }
+    for (key, value) in read.annotations {
+        builder = builder.annotation(key, value);
     }
     Ok(builder)
 }

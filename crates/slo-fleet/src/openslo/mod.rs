@@ -33,6 +33,7 @@ mod import;
 mod journey;
 mod maintenance;
 mod model;
+mod ownership;
 
 pub use import::from_openslo;
 
@@ -162,6 +163,13 @@ pub fn to_openslo(spec: &Spec) -> String {
             service.clone(),
             Some(spec.service().to_owned()),
             annotations,
+        )
+        .labelled(
+            spec.owner()
+                .map(|owner| {
+                    BTreeMap::from([(slo_core::spec::OWNER_LABEL.to_owned(), owner.to_owned())])
+                })
+                .unwrap_or_default(),
         ),
         ServiceSpec {
             description: Some(format!(
@@ -222,6 +230,7 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
         annotations.insert(MIN_EVENTS.to_owned(), slo.min_events().to_string());
     }
     classification::annotate(slo, &mut annotations);
+    ownership::annotate(slo.ownership(), &mut annotations);
     if let Some(windows) = maintenance::annotation(slo.maintenance()) {
         annotations.insert(MAINTENANCE.to_owned(), windows);
     }
@@ -254,7 +263,8 @@ fn export_slo(slo: &SloDefinition, service: &str, names: &mut Names, out: &mut V
     };
     out.push(Document::yaml(
         "SLO",
-        Metadata::new(name.clone(), Some(slo.name().to_owned()), annotations),
+        Metadata::new(name.clone(), Some(slo.name().to_owned()), annotations)
+            .labelled(ownership::labels(slo.ownership())),
         SloSpec {
             description: slo.description().map(str::to_owned),
             service: service.to_owned(),

@@ -37,6 +37,9 @@ pub(crate) struct Metadata {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// `owner` and `tier`, from the spec.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
 }
@@ -50,8 +53,14 @@ impl Metadata {
         Metadata {
             name,
             display_name,
+            labels: BTreeMap::new(),
             annotations,
         }
+    }
+
+    /// With these labels.
+    pub fn labelled(self, labels: BTreeMap<String, String>) -> Metadata {
+        Metadata { labels, ..self }
     }
 }
 

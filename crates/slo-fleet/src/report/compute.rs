@@ -4,6 +4,7 @@
 
 use slo_core::SloDefinition;
 use slo_core::maintenance::MaintenanceWindow;
+use slo_core::status::OwnershipStatus;
 
 use super::budget_watch::BudgetWatch;
 use super::counts::{Cumulative, StepCounts};
@@ -49,6 +50,7 @@ pub(crate) fn slo_report(
         .then(|| (format_time(range.from()), format_time(range.to())));
     SloReport {
         name: slo.name().to_owned(),
+        ownership: OwnershipStatus::of(slo.ownership()),
         from: own.as_ref().map(|(from, _)| from.clone()),
         to: own.map(|(_, to)| to),
         objective: slo.objective(),

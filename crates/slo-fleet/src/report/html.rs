@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::model::{JourneyReport, Report, SloReport, percent, sli};
 use super::svg;
+use slo_core::__private::ownership_html;
 
 const STYLE: &str = r#"
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;margin:0;background:#f6f7f9}
@@ -88,8 +89,9 @@ fn section(out: &mut String, slo: &SloReport) {
     let name = escape(&slo.name);
     let _ = write!(
         out,
-        "<section id=\"slo-{name}\"><h2>{name}: {}</h2><div class=\"figures\">",
-        verdict(slo.met)
+        "<section id=\"slo-{name}\"><h2>{name}: {}</h2>{}<div class=\"figures\">",
+        verdict(slo.met),
+        ownership_html(&slo.ownership),
     );
     let labels = [
         "Objective",
@@ -164,9 +166,10 @@ fn journeys(out: &mut String, journeys: &[JourneyReport]) {
     for journey in journeys {
         let _ = write!(
             out,
-            "<h3>{}: incidents ({})</h3>",
+            "<h3>{}: incidents ({})</h3>{}",
             escape(&journey.name),
-            journey.incidents.len()
+            journey.incidents.len(),
+            ownership_html(&journey.ownership),
         );
         if journey.incidents.is_empty() {
             out.push_str("<p>No alert tier's condition held in this range.</p>");
@@ -210,6 +213,7 @@ mod tests {
             journeys: Vec::new(),
             slos: vec![SloReport {
                 name: hostile.into(),
+                ownership: Default::default(),
                 from: Some(hostile.into()),
                 to: Some(hostile.into()),
                 objective: 0.99,

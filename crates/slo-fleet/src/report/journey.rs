@@ -62,6 +62,7 @@ pub(crate) fn journey_report(
     }
     JourneyReport {
         name: journey.name().to_owned(),
+        ownership: slo_core::status::OwnershipStatus::of(journey.ownership()),
         steps: journey.steps().to_vec(),
         objective: journey.objective(),
         sli_value,

@@ -4,6 +4,9 @@
 
 use std::fmt::Write as _;
 
+use slo_core::spec::is_web_url;
+use slo_core::status::OwnershipStatus;
+
 use super::model::{JourneyReport, Report, SloReport, percent, sli};
 
 /// `text` with Markdown's markup characters escaped, and `|` so that it
@@ -116,9 +119,10 @@ pub fn markdown(report: &Report) -> String {
 fn journey_section(out: &mut String, journey: &JourneyReport) {
     let _ = writeln!(
         out,
-        "\n### Journey {}: {}",
+        "\n### Journey {}: {}\n{}",
         escape(&journey.name),
-        verdict(journey.met)
+        verdict(journey.met),
+        ownership(&journey.ownership)
     );
     if journey.incidents.is_empty() {
         out.push_str("\nNo incidents: no alert tier's condition held in this range.\n");
@@ -138,12 +142,39 @@ fn journey_section(out: &mut String, journey: &JourneyReport) {
     out.push_str("\n</details>\n");
 }
 
+/// `Owner payments · tier critical · [runbook](<url>) · …` and a blank
+/// line; nothing when the spec gives none. Only web URLs become links.
+fn ownership(ownership: &OwnershipStatus) -> String {
+    let mut items: Vec<String> = Vec::new();
+    if let Some(owner) = &ownership.owner {
+        items.push(format!("Owner **{}**", escape(owner)));
+    }
+    if let Some(tier) = ownership.tier {
+        items.push(format!("tier {}", escape(tier.as_str())));
+    }
+    for (key, value) in &ownership.annotations {
+        // A web URL has no spaces, quotes or angle brackets: it fits in
+        // `<…>` as a link destination whatever else it holds.
+        items.push(match key.as_str() {
+            "runbook" | "dashboard" if is_web_url(value) => format!("[{key}](<{value}>)"),
+            _ if is_web_url(value) => format!("{}: <{value}>", escape(key)),
+            _ => format!("{}: {}", escape(key), escape(value)),
+        });
+    }
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", items.join(" · "))
+    }
+}
+
 fn section(out: &mut String, slo: &SloReport) {
     let _ = writeln!(
         out,
-        "\n## {}: {}\n\n| Objective | SLI | Good | Bad | Total | Bad allowed | Budget used | Budget left |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| {} |",
+        "\n## {}: {}\n{}\n| Objective | SLI | Good | Bad | Total | Bad allowed | Budget used | Budget left |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| {} |",
         escape(&slo.name),
         verdict(slo.met),
+        ownership(&slo.ownership),
         slo.figures().join(" | "),
     );
     if slo.incidents.is_empty() {

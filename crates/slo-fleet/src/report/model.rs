@@ -2,6 +2,7 @@
 //! writes (the field names are a contract), readable back.
 
 use serde::{Deserialize, Serialize};
+use slo_core::status::OwnershipStatus;
 
 /// A report over one range for every SLO of a spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub struct Report {
 pub struct JourneyReport {
     /// The journey's name.
     pub name: String,
+    /// Its owner, tier and annotations, from the spec.
+    #[serde(flatten)]
+    pub ownership: OwnershipStatus,
     /// Its steps, SLO names in order.
     pub steps: Vec<String>,
     /// Its objective, as a ratio.
@@ -58,6 +62,10 @@ pub struct JourneyDay {
 pub struct SloReport {
     /// The SLO's name.
     pub name: String,
+    /// Its owner, tier and annotations (`runbook`, `dashboard`), from the
+    /// spec: `owner`, `tier` and `annotations` in JSON.
+    #[serde(flatten)]
+    pub ownership: OwnershipStatus,
     /// For an SLO with a calendar period reported over a month or a week
     /// of its own unit: its own period's start in its time zone, RFC 3339
     /// UTC (absent otherwise: the report's range).

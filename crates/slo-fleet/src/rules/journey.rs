@@ -9,7 +9,7 @@ use slo_core::series::JOURNEY_BURN_ALERT;
 use slo_core::{JourneyDefinition, SloDefinition, Spec};
 
 use super::model::{AlertingRule, RecordingRule, Rule, RuleGroup};
-use super::{SLOTH_CURRENT_WINDOW, percent, promql, template_literal};
+use super::{SLOTH_CURRENT_WINDOW, add_owner_labels, alert_annotations, percent, promql};
 use crate::matchers::Matchers;
 
 /// The recorded error ratio of a journey over a window.
@@ -166,6 +166,7 @@ impl<'a> JourneyRules<'a> {
                 labels.insert("sloth_severity".into(), severity.to_owned());
                 labels.insert("long_window".into(), long.clone());
                 labels.insert("short_window".into(), short.clone());
+                add_owner_labels(&mut labels, self.journey.ownership());
                 let summary = format!(
                     "{} journey {} is burning its error budget {}x too fast ({long} and {short} windows)",
                     self.service,
@@ -189,10 +190,11 @@ impl<'a> JourneyRules<'a> {
                     expr,
                     for_duration: None,
                     labels,
-                    annotations: BTreeMap::from([
-                        ("summary".to_owned(), template_literal(&summary)),
-                        ("description".to_owned(), template_literal(&description)),
-                    ]),
+                    annotations: alert_annotations(
+                        &summary,
+                        &description,
+                        self.journey.ownership(),
+                    ),
                 })
             })
             .collect()

@@ -61,6 +61,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use slo_core::maintenance::MaintenanceWindow;
+use slo_core::spec::Ownership;
 use slo_core::windows::Severity;
 use slo_core::{SloDefinition, Spec, format_duration};
 
@@ -458,14 +459,17 @@ impl<'a> SloRules<'a> {
         }
     }
 
-    /// `slo`, `severity` and Sloth's `sloth_severity` (the same value):
-    /// the labels the in-process notifier sends too.
+    /// `slo`, `severity` and Sloth's `sloth_severity` (the same value),
+    /// and the spec's `owner` and `tier`: the labels the in-process
+    /// notifier sends too.
     fn alert_labels(&self, severity: Severity) -> BTreeMap<String, String> {
-        BTreeMap::from([
+        let mut labels = BTreeMap::from([
             ("slo".to_owned(), self.slo.name().to_owned()),
             ("severity".to_owned(), severity.as_str().to_owned()),
             ("sloth_severity".to_owned(), severity.as_str().to_owned()),
-        ])
+        ]);
+        add_owner_labels(&mut labels, self.slo.ownership());
+        labels
     }
 
     /// `summary` and `description`, the spec's description first; all text
@@ -475,11 +479,33 @@ impl<'a> SloRules<'a> {
             Some(text) => format!("{text}\n{detail}"),
             None => detail,
         };
-        BTreeMap::from([
-            ("summary".to_owned(), template_literal(&summary)),
-            ("description".to_owned(), template_literal(&description)),
-        ])
+        alert_annotations(&summary, &description, self.slo.ownership())
     }
+}
+
+/// The spec's `owner` and `tier`, added to an alert's labels: the
+/// in-process notifier sends the same ones, from the same place.
+pub(crate) fn add_owner_labels(labels: &mut BTreeMap<String, String>, ownership: &Ownership) {
+    for (name, value) in ownership.alert_labels() {
+        labels.insert(name.to_owned(), value.to_owned());
+    }
+}
+
+/// `summary`, `description`, and the spec's `runbook_url` and
+/// `dashboard_url`; all text escaped for Prometheus' Go templates.
+pub(crate) fn alert_annotations(
+    summary: &str,
+    description: &str,
+    ownership: &Ownership,
+) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::from([
+        ("summary".to_owned(), template_literal(summary)),
+        ("description".to_owned(), template_literal(description)),
+    ]);
+    for (name, url) in ownership.alert_annotations() {
+        annotations.insert(name.to_owned(), template_literal(url));
+    }
+    annotations
 }
 
 /// `text` as a Go template that renders exactly `text`: every `{{` becomes

@@ -5,26 +5,12 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use slo_core::release::{ReleaseDecisions, Risk};
-use slo_core::status::{AlertStatus, BurnRates, SliStatus, SloStatus};
-use slo_core::windows::Severity;
-use slo_core::{
-    History, ServiceStatus, StatusLevel, format_duration, format_percent, format_seconds,
-};
+use slo_core::status::{SliStatus, SloStatus};
+use slo_core::{History, ServiceStatus, StatusLevel, format_duration};
 
 use super::chart;
+use super::parts::{burn_table, colour, firing_alerts, humane, ownership, percent, releases};
 use slo_core::__private::escape_html as escape;
-
-/// Colour of a status level (text on white, and the row's marker).
-pub(super) fn colour(level: StatusLevel) -> &'static str {
-    match level {
-        StatusLevel::Healthy => "#1a7f37",
-        StatusLevel::Attention => "#9a6700",
-        StatusLevel::Warning => "#bc4c00",
-        StatusLevel::Critical => "#cf222e",
-        StatusLevel::Exhausted => "#82071e",
-    }
-}
 
 fn severity_rank(level: StatusLevel) -> u8 {
     match level {
@@ -33,20 +19,6 @@ fn severity_rank(level: StatusLevel) -> u8 {
         StatusLevel::Warning => 2,
         StatusLevel::Critical => 3,
         StatusLevel::Exhausted => 4,
-    }
-}
-
-/// A ratio as a percentage ([`format_percent`]), with a typographic minus.
-pub(super) fn percent(ratio: f64) -> String {
-    format_percent(ratio).to_string().replace('-', "−")
-}
-
-fn rate(value: Option<f64>) -> String {
-    match value {
-        None => "–".into(),
-        Some(v) if v >= 100.0 => format!("{v:.0}"),
-        Some(v) if v >= 10.0 => format!("{v:.1}"),
-        Some(v) => format!("{v:.2}"),
     }
 }
 
@@ -60,10 +32,6 @@ fn days_to_go(seconds: f64) -> String {
     }
 }
 
-pub(super) fn humane(seconds: f64) -> String {
-    format_seconds(seconds).map_or_else(|| "–".into(), |d| d.to_string())
-}
-
 const STYLE: &str = "\
 body{font:15px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;background:#f6f8fa;color:#1f2328}\
 header{padding:14px 24px;background:#fff;border-bottom:1px solid #d0d7de;display:flex;gap:24px;align-items:baseline;flex-wrap:wrap}\
@@ -74,7 +42,7 @@ main{padding:16px 24px;display:flex;flex-direction:column;gap:14px}\
 .slo>div{min-width:0}.scroll{overflow-x:auto;max-width:100%}\
 .recent{grid-column:1/-1}.recent summary{cursor:pointer;color:#59636e;font-size:13px}\
 .recent td,.recent th{text-align:left;white-space:nowrap;font-size:13px}.recent code{font-size:12px}\
-.name{font-size:17px;font-weight:700;margin:0}.desc{color:#59636e;margin:0}\
+.name{font-size:17px;font-weight:700;margin:0}.desc,.owner{color:#59636e;margin:0}\
 .level{color:var(--c);font-weight:700;text-transform:uppercase;font-size:13px;letter-spacing:.04em}\
 .sli{font-size:22px;font-weight:700}.sli small{font-size:14px;font-weight:400;color:#59636e}\
 .bar{height:12px;background:#eaeef2;border-radius:6px;overflow:hidden;margin:4px 0}\
@@ -170,15 +138,6 @@ pub(crate) fn page(
     out
 }
 
-/// `low approve · medium review · high defer`.
-pub(super) fn releases(release: &ReleaseDecisions) -> String {
-    Risk::ALL
-        .iter()
-        .map(|risk| format!("{risk} {}", release.get(*risk)))
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
 fn slo_row(
     out: &mut String,
     slo: &SloStatus,
@@ -209,6 +168,7 @@ fn slo_row(
     if let Some(description) = &slo.description {
         let _ = write!(out, "<p class=\"desc\">{}</p>", escape(description));
     }
+    ownership(out, &slo.ownership);
     let sli_value = slo.sli_value.map_or("no events yet".to_owned(), percent);
     let _ = write!(
         out,
@@ -272,55 +232,6 @@ fn slo_row(
     out.push_str("</div>");
     recent_bad(out, slo, trace_url);
     out.push_str("</section>");
-}
-
-/// The burn rates of every window: hot where they cross a page tier's
-/// rate, warm where they spend budget faster than the period allows.
-pub(super) fn burn_table(out: &mut String, burn_rates: &BurnRates, alerts: &[AlertStatus]) {
-    let page_rate = alerts
-        .iter()
-        .filter(|a| a.severity == Severity::Page)
-        .map(|a| a.burn_rate_threshold)
-        .fold(f64::INFINITY, f64::min);
-    out.push_str("<div class=\"scroll\"><table><tr><th>burn</th>");
-    for (label, _) in &burn_rates.0 {
-        let _ = write!(out, "<th>{}</th>", escape(label));
-    }
-    out.push_str("</tr><tr><th>rate</th>");
-    for (_, value) in &burn_rates.0 {
-        let class = match value {
-            Some(v) if *v > page_rate => " class=\"hot\"",
-            Some(v) if *v > 1.0 => " class=\"warm\"",
-            _ => "",
-        };
-        let _ = write!(out, "<td{class}>{}</td>", rate(*value));
-    }
-    out.push_str("</tr></table></div>");
-}
-
-/// The tiers firing now, or that none is.
-pub(super) fn firing_alerts(out: &mut String, alerts: &[AlertStatus]) {
-    let firing: Vec<_> = alerts.iter().filter(|a| a.firing).collect();
-    if firing.is_empty() {
-        out.push_str("<p class=\"quiet\">No alert firing.</p>");
-        return;
-    }
-    out.push_str("<ul class=\"alerts\">");
-    for alert in firing {
-        let class = match alert.severity {
-            Severity::Page => "page",
-            Severity::Ticket => "ticket",
-        };
-        let _ = write!(
-            out,
-            "<li class=\"{class}\">{sev} {long}/{short} &gt; {thr}</li>",
-            sev = alert.severity.as_str().to_uppercase(),
-            long = escape(&alert.long_window),
-            short = escape(&alert.short_window),
-            thr = alert.burn_rate_threshold,
-        );
-    }
-    out.push_str("</ul>");
 }
 
 /// Why the period's bad events were bad: each reason with its count and
@@ -401,30 +312,4 @@ fn recent_bad(out: &mut String, slo: &SloStatus, trace_url: Option<&str>) {
         );
     }
     out.push_str("</table></div></details>");
-}
-
-#[cfg(test)]
-mod tests {
-    use slo_core::release::{Decision, ReleaseDecisions};
-
-    use super::{percent, releases};
-
-    #[test]
-    fn release_decisions_read_by_risk() {
-        let release = ReleaseDecisions {
-            low: Decision::Approve,
-            medium: Decision::Review,
-            high: Decision::Block,
-        };
-        assert_eq!(
-            releases(&release),
-            "low approve · medium review · high block"
-        );
-    }
-
-    #[test]
-    fn negative_percentages_get_a_typographic_minus() {
-        assert_eq!(percent(-10.111), "−1011.1%");
-        assert_eq!(percent(0.999), "99.9%");
-    }
 }

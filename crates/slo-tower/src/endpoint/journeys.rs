@@ -7,7 +7,7 @@ use std::fmt::Write;
 use slo_core::__private::escape_html as escape;
 use slo_core::status::JourneyStatus;
 
-use super::html::{burn_table, colour, firing_alerts, humane, percent, releases};
+use super::parts::{burn_table, colour, firing_alerts, humane, ownership, percent, releases};
 
 /// Every journey's section; nothing without journeys.
 pub(super) fn render(out: &mut String, journeys: &[JourneyStatus]) {
@@ -28,6 +28,7 @@ fn section(out: &mut String, journey: &JourneyStatus) {
     if let Some(description) = &journey.description {
         let _ = write!(out, "<p class=\"desc\">{}</p>", escape(description));
     }
+    ownership(out, &journey.ownership);
     let steps: Vec<String> = journey
         .steps
         .iter()

@@ -10,6 +10,7 @@
 mod chart;
 mod html;
 mod journeys;
+mod parts;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};

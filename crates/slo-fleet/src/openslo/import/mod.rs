@@ -113,6 +113,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let mut notes = Vec::new();
     let mut alerts = AlertDocuments::default();
     let mut service_names: BTreeMap<String, String> = BTreeMap::new();
+    let mut service_owners: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut service_maintenance = BTreeMap::new();
     let mut slis: BTreeMap<String, Value> = BTreeMap::new();
     let mut slos = Vec::new();
@@ -141,7 +142,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
         let name = document["metadata"]["name"].as_str().map(str::to_owned);
         match document["kind"].as_str() {
             Some("SLO") if super::journey::is_journey(&document) => {
-                journeys.push(super::journey::read(index, &document)?);
+                journeys.push(super::journey::read(index, &document, &mut notes)?);
             }
             Some("SLO") => slos.push((index, document, places)),
             Some("SLI") => {
@@ -159,6 +160,9 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
                     })?;
                     service_maintenance.insert(name.clone(), windows);
                 }
+                let owner =
+                    super::ownership::read(&document, &format!("Service {name}"), &mut notes).owner;
+                service_owners.insert(name.clone(), owner);
                 service_names.insert(name, original);
             }
             Some("AlertPolicy") => {
@@ -203,6 +207,7 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
         });
     }
     let windows = service_maintenance.remove(&service_ref).unwrap_or_default();
+    let owner = service_owners.remove(&service_ref).flatten();
     let service = service_names
         .get(&service_ref)
         .cloned()
@@ -210,6 +215,9 @@ pub fn from_openslo(text: &str) -> Result<OpenSloImport, OpenSloError> {
     let mut builder = windows
         .into_iter()
         .fold(Spec::builder(service), slo_core::SpecBuilder::maintenance);
+    if let Some(owner) = owner {
+        builder = builder.owner(owner);
+    }
     let mut zones = BTreeSet::new();
     for (index, slo, places) in &slos {
         let reader = SloReader {
@@ -365,6 +373,16 @@ impl SloReader<'_> {
         };
         builder = self.sli(&name, builder, objective, notes)?;
         builder = self.annotations(&name, builder)?;
+        let read = super::ownership::read(self.slo, &format!("SLO {name}"), notes);
+        if let Some(owner) = read.owner {
+            builder = builder.owner(owner);
+        }
+        if let Some(tier) = read.tier {
+            builder = builder.tier(tier);
+        }
+        for (key, value) in read.annotations {
+            builder = builder.annotation(key, value);
+        }
         builder = builder.alerting(self.alerting(&name, nominal)?);
         Ok((builder, timezone))
     }
