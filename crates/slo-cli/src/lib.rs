@@ -12,6 +12,7 @@ use std::time::Duration;
 
 mod dashboard;
 mod gate;
+mod init;
 mod openslo;
 mod replay;
 mod report;
@@ -58,6 +59,9 @@ enum Command {
     /// slo_events_total a Prometheus (or any PromQL API) holds: exit 0, or
     /// 2 when the API cannot answer.
     Report(report::ReportArgs),
+    /// Write a commented spec from a template (api, web, batch, streaming,
+    /// pipeline) at a tier's objectives; `slo validate` accepts it.
+    Init(init::InitArgs),
 }
 
 /// Runs the `slo` command on the process's arguments.
@@ -71,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Gate(args) => gate::run(&args),
         Command::Dashboard(args) => dashboard::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
 

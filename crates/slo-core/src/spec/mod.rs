@@ -8,6 +8,7 @@ mod error;
 mod journey;
 mod ownership;
 mod route;
+mod slo_names;
 mod validate;
 mod validate_alerting;
 mod validate_counts;
@@ -36,6 +37,7 @@ pub use ownership::{
     RUNBOOK_URL_ANNOTATION, TIER_LABEL, Tier, is_web_url,
 };
 pub use route::{RouteRule, RouteRuleError};
+pub use slo_names::{SloNameError, SloNamer};
 
 /// The default SLO period: 30 days, rolling.
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(30 * 86_400);
