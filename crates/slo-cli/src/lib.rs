@@ -19,6 +19,7 @@ mod report;
 mod rules;
 mod selectors;
 mod status;
+mod suggest;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +63,10 @@ enum Command {
     /// Write a commented spec from a template (api, web, batch, streaming,
     /// pipeline) at a tier's objectives; `slo validate` accepts it.
     Init(init::InitArgs),
+    /// Propose SLOs from the history a PromQL API already holds (request
+    /// metrics, or slo_events_total), backtested against their alert tiers:
+    /// exit 0, or 2 when the API cannot answer.
+    Suggest(suggest::SuggestArgs),
 }
 
 /// Runs the `slo` command on the process's arguments.
@@ -76,6 +81,7 @@ pub fn run() -> ExitCode {
         Command::Dashboard(args) => dashboard::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Suggest(args) => suggest::run(&args),
     }
 }
 

@@ -26,6 +26,17 @@ impl Selectors {
     }
 }
 
+impl Selectors {
+    /// The service a selector names: the value of `job`, `service` or
+    /// `service_name`, the first given.
+    pub fn service_name(&self) -> Option<String> {
+        self.selectors
+            .iter()
+            .find(|(label, _)| matches!(label.as_str(), "job" | "service" | "service_name"))
+            .map(|(_, value)| value.clone())
+    }
+}
+
 fn parse_selector(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((label, value)) => Ok((label.to_owned(), value.to_owned())),

@@ -290,6 +290,23 @@ pub enum SliStatus {
     },
 }
 
+impl SliStatus {
+    /// How the status document shows `sli`.
+    pub fn of(sli: &crate::spec::Sli) -> SliStatus {
+        use crate::spec::Sli;
+        match *sli {
+            Sli::Availability => SliStatus::Availability,
+            Sli::Quality => SliStatus::Quality,
+            Sli::Freshness { threshold } => SliStatus::Freshness {
+                threshold_seconds: threshold.as_secs_f64(),
+            },
+            Sli::Latency { threshold } => SliStatus::Latency {
+                threshold_seconds: threshold.as_secs_f64(),
+            },
+        }
+    }
+}
+
 /// Good, bad and total event counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EventCounts {

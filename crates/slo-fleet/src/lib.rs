@@ -36,4 +36,7 @@ pub mod report;
 pub mod rules;
 #[cfg(feature = "query")]
 #[cfg_attr(docsrs, doc(cfg(feature = "query")))]
+pub mod suggest;
+#[cfg(feature = "query")]
+#[cfg_attr(docsrs, doc(cfg(feature = "query")))]
 pub mod warm_start;

@@ -131,6 +131,41 @@ impl Engine {
         Some(Engine::start(command, dir, addr, "/-/ready"))
     }
 
+    /// A real Prometheus scraping `target` (`HOST:PORT`, its `/metrics`)
+    /// as job `job` every second; ready when returned; `None` when it is
+    /// not installed.
+    pub fn prometheus_scraping(job: &str, target: &str) -> Option<Engine> {
+        if !require(
+            "prometheus",
+            find_program(&["prometheus"]).is_some(),
+            "apt-get install prometheus",
+        ) {
+            return None;
+        }
+        let dir = scratch("scraping");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(
+            dir.join("prometheus.yml"),
+            format!(
+                "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+            ),
+        )
+        .unwrap();
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut command = Command::new("prometheus");
+        command
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"));
+        Some(Engine::start(command, dir, addr, "/-/ready"))
+    }
+
     /// A real VictoriaMetrics holding `text` (Prometheus text with
     /// timestamps in milliseconds), every series searchable when returned
     /// (`series` of them); `None` when it is not installed.

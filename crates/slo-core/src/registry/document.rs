@@ -7,7 +7,7 @@ use crate::budget;
 use crate::clock::Timestamp;
 use crate::reasons::{BadReason, apportion};
 use crate::release::ReleaseDecisions;
-use crate::spec::{BudgetCondition, Sli, UnknownSlo};
+use crate::spec::{BudgetCondition, UnknownSlo};
 use crate::status::{
     AlertStatus, BudgetAlertStatus, BurnRates, ErrorBudget, EventCounts, ExcludedCounts,
     HistoryStatus, OwnershipStatus, RecentBadEvent, ServiceStatus, SliStatus, SloStatus,
@@ -101,16 +101,7 @@ impl Registry {
             name: definition.name().to_owned(),
             description: definition.description().map(str::to_owned),
             ownership: OwnershipStatus::of(definition.ownership()),
-            sli: match definition.sli() {
-                Sli::Availability => SliStatus::Availability,
-                Sli::Quality => SliStatus::Quality,
-                Sli::Freshness { threshold } => SliStatus::Freshness {
-                    threshold_seconds: threshold.as_secs_f64(),
-                },
-                Sli::Latency { threshold } => SliStatus::Latency {
-                    threshold_seconds: threshold.as_secs_f64(),
-                },
-            },
+            sli: SliStatus::of(definition.sli()),
             objective: definition.objective(),
             period_seconds,
             coverage_ratio: coverage,

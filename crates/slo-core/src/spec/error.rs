@@ -235,6 +235,9 @@ pub enum SpecErrorKind {
     /// The same annotation key twice.
     #[error("annotation {0:?} is given twice")]
     DuplicateAnnotation(String),
+    /// An SLO asked for by name that the spec does not define.
+    #[error("no SLO named {0:?} in this spec")]
+    NoSuchSlo(String),
     /// A `runbook` or `dashboard` that is not a web URL.
     #[error(
         "annotation {key:?} must be an http:// or https:// URL with a host and no spaces or quotes, got {value:?}"

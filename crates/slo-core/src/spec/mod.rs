@@ -161,6 +161,47 @@ impl Spec {
         &self.release
     }
 
+    /// This spec with the objective of the SLO `slo` replaced, checked as
+    /// a spec's objectives are (strictly between 0 and 1).
+    ///
+    /// ```
+    /// use slo_core::Spec;
+    /// let spec = Spec::from_yaml("service: shop\nslos:\n  - {name: a, objective: 99%}\n")?;
+    /// let tighter = spec.with_objective("a", 0.999)?;
+    /// assert_eq!(tighter.slos()[0].objective(), 0.999);
+    /// assert!(spec.with_objective("a", 1.0).is_err());
+    /// assert!(spec.with_objective("b", 0.9).is_err());
+    /// # Ok::<(), slo_core::SpecErrors>(())
+    /// ```
+    pub fn with_objective(&self, slo: &str, objective: f64) -> Result<Spec, SpecErrors> {
+        let index = self.slos.iter().position(|d| d.name == slo);
+        let error = |field: String, kind| {
+            SpecErrors(vec![SpecError {
+                field,
+                location: None,
+                kind,
+            }])
+        };
+        let Some(index) = index else {
+            return Err(error(
+                "slos".into(),
+                SpecErrorKind::NoSuchSlo(slo.to_owned()),
+            ));
+        };
+        if !(objective > 0.0 && objective < 1.0) {
+            return Err(error(
+                format!("slos[{index}].objective"),
+                SpecErrorKind::ObjectiveOutOfRange {
+                    value: objective,
+                    hint: "",
+                },
+            ));
+        }
+        let mut spec = self.clone();
+        spec.slos[index].objective = objective;
+        Ok(spec)
+    }
+
     /// Legal but suspicious settings, such as an alert tier that can never fire.
     pub fn warnings(&self) -> &[SpecWarning] {
         &self.warnings

@@ -91,7 +91,7 @@ fn daily(range: ReportRange, cumulative: &Cumulative) -> Vec<Day> {
 /// budget (and its long window held at least `min_events`), as the
 /// generated alerting rules evaluate it; then each run in which one of the
 /// SLO's budget alerts held.
-fn incidents(
+pub(crate) fn incidents(
     slo: &SloDefinition,
     service_maintenance: &[MaintenanceWindow],
     range: ReportRange,

@@ -14,7 +14,7 @@ pub(crate) struct StepCounts {
 }
 
 /// Cumulative counts since `t(0)`, read at any time.
-pub(super) struct Cumulative {
+pub(crate) struct Cumulative {
     /// `t(0)`.
     pub(super) start: i64,
     /// The step, at least 1.
@@ -24,7 +24,7 @@ pub(super) struct Cumulative {
 }
 
 impl Cumulative {
-    pub(super) fn new(counts: &StepCounts) -> Cumulative {
+    pub(crate) fn new(counts: &StepCounts) -> Cumulative {
         let running = |events: &[f64]| {
             let mut sum = 0.0;
             events
@@ -60,7 +60,7 @@ impl Cumulative {
     }
 
     /// `(good, bad)` in `(from, to]`.
-    pub(super) fn between(&self, from: i64, to: i64) -> (f64, f64) {
+    pub(crate) fn between(&self, from: i64, to: i64) -> (f64, f64) {
         let (g0, b0) = self.at(from);
         let (g1, b1) = self.at(to);
         ((g1 - g0).max(0.0), (b1 - b0).max(0.0))

@@ -37,25 +37,45 @@ pub(crate) fn step_counts(
     step: i64,
     deadline: Instant,
 ) -> Result<StepCounts, QueryError> {
-    let steps = ((end - start) + step - 1) / step;
-    let len = steps as usize + 1;
+    let len = grid_len(start, end, step);
     let mut values: Readings = BTreeMap::new();
+    for series in range_all(api, selector, start, end, step, deadline)? {
+        place(&mut values, series, start, step, len);
+    }
+    counts(&values, start, step, len, Some((api, deadline)))
+}
+
+/// How many points a grid from `start` to `end` every `step` has.
+pub(crate) fn grid_len(start: i64, end: i64, step: i64) -> usize {
+    (((end - start) + step - 1) / step) as usize + 1
+}
+
+/// `expr` at `start + k·step` up to `end`, in as many range queries as
+/// the API's limit on points per series asks; a series answered in
+/// several parts comes as several [`Series`] with the same labels.
+pub(crate) fn range_all(
+    api: &PromQl,
+    expr: &str,
+    start: i64,
+    end: i64,
+    step: i64,
+    deadline: Instant,
+) -> Result<Vec<Series>, QueryError> {
+    let steps = ((end - start) + step - 1) / step;
+    let mut all = Vec::new();
     let mut chunk_start = 0;
     while chunk_start <= steps {
         let chunk_end = (chunk_start + POINTS_PER_QUERY - 1).min(steps);
-        let answer = api.range(
-            selector,
+        all.extend(api.range(
+            expr,
             (start + chunk_start * step) as f64,
             (start + chunk_end * step) as f64,
             Duration::from_secs(step as u64),
             deadline,
-        )?;
-        for series in answer {
-            place(&mut values, series, start, step, len);
-        }
+        )?);
         chunk_start = chunk_end + 1;
     }
-    counts(&values, start, step, len, Some((api, deadline)))
+    Ok(all)
 }
 
 /// The events per step of `series` read at `start + k·step` (`len` steps),

@@ -11,7 +11,7 @@ use super::model::{JourneyReport, Report, SloReport, percent, sli};
 
 /// `text` with Markdown's markup characters escaped, and `|` so that it
 /// stays in its table cell; line breaks become spaces.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

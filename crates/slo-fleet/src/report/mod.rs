@@ -40,14 +40,14 @@
 //! ```
 
 mod budget_watch;
-mod compute;
-mod counts;
-mod fetch;
+pub(crate) mod compute;
+pub(crate) mod counts;
+pub(crate) mod fetch;
 mod html;
 mod journey;
 mod markdown;
 mod model;
-mod range;
+pub(crate) mod range;
 
 use slo_core::spec::BudgetCondition;
 mod svg;
@@ -62,6 +62,7 @@ use crate::query::{Matchers, PromQl, QueryError, Series};
 use counts::StepCounts;
 
 pub use html::html;
+pub(crate) use markdown::escape as markdown_escape;
 pub use markdown::markdown;
 pub use model::{Day, ErrorBudget, Events, Incident, JourneyDay, JourneyReport, Report, SloReport};
 pub use range::{MAX_DAYS, RangeError, ReportRange};
@@ -213,7 +214,7 @@ impl ReportQuery {
 /// before the range, its own or that of a journey it is a step of,
 /// `journey_lookback`, so that its first evaluations see whole windows)
 /// and the step.
-fn grid(slo: &SloDefinition, range: ReportRange, journey_lookback: i64) -> (i64, i64) {
+pub(crate) fn grid(slo: &SloDefinition, range: ReportRange, journey_lookback: i64) -> (i64, i64) {
     let windows = slo.windows();
     let step = evaluation_step(windows);
     let lookback = slo
