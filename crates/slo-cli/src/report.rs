@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::ValueEnum;
-use slo_fleet::report::{ReportQuery, ReportRange, html, markdown};
+use slo_fleet::report::{ReportQuery, ReportRange, html, markdown, review};
 
 use crate::selectors::Selectors;
 
@@ -21,6 +21,10 @@ pub(crate) enum Format {
     /// The report's fields as JSON: service, range, and per SLO its
     /// events, SLI, budget, incidents and days.
     Json,
+    /// The weekly review in Markdown: status per SLO (green, yellow, red),
+    /// owner, budget, trend, incidents, release decisions per risk, and a
+    /// checklist.
+    Review,
 }
 
 /// What `slo report` is asked.
@@ -45,9 +49,10 @@ pub(crate) struct ReportArgs {
     to: Option<String>,
     #[command(flatten)]
     selectors: Selectors,
-    /// html (one self-contained page), markdown or json (the report's
+    /// html (one self-contained page), markdown, json (the report's
     /// fields: service, from, to, and per SLO its events, SLI, budget,
-    /// incidents and days).
+    /// incidents, days, trend and recommendation), or review (the weekly
+    /// review in Markdown).
     #[arg(long, value_enum, default_value = "markdown")]
     format: Format,
     /// Write the report to this file instead of standard output.
@@ -102,6 +107,7 @@ pub(crate) fn run(args: &ReportArgs) -> ExitCode {
         Format::Html => html(&report),
         Format::Markdown => markdown(&report),
         Format::Json => report.to_json() + "\n",
+        Format::Review => review(&report, &spec),
     };
     crate::write_output("report", args.output.as_deref(), &text)
 }

@@ -360,8 +360,11 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
                 "name",
                 "objective",
                 "owner",
+                "previous",
+                "recommendation",
                 "sli_value",
-                "tier"
+                "tier",
+                "trend"
             ]
         );
         assert_eq!(keys(&slo["events"]), ["bad", "good", "total"]);
@@ -438,6 +441,38 @@ fn check_against_exact(report: &Value, history: &History, engine: &str, toleranc
             good + bad,
             tolerance,
         );
+        // The month before (its events since the history began), the
+        // trend, and what the report recommends.
+        let (before_good, before_bad) = history.between(s, START, FROM);
+        let before_sli = before_good / (before_good + before_bad);
+        let before_consumed = before_bad / (SLOS[s].budget * (before_good + before_bad));
+        let previous = &slo["previous"];
+        assert!(
+            (previous["sli_value"].as_f64().unwrap() - before_sli).abs() < 1e-9,
+            "{engine} {name}: previous {previous} against {before_sli}"
+        );
+        assert!(
+            (previous["consumed_ratio"].as_f64().unwrap() - before_consumed).abs() < 1e-6,
+            "{engine} {name}: previous {previous} against {before_consumed}"
+        );
+        let now_sli = good / (good + bad);
+        let trend = if now_sli > before_sli + 1e-9 {
+            "better"
+        } else if now_sli < before_sli - 1e-9 {
+            "worse"
+        } else {
+            "same"
+        };
+        assert_eq!(slo["trend"], trend, "{engine} {name}");
+        let consumed = bad / (SLOS[s].budget * (good + bad));
+        let recommendation = if consumed > 1.0 {
+            "prioritize_reliability"
+        } else if consumed <= 0.25 && before_consumed <= 0.25 {
+            "tighten"
+        } else {
+            "keep"
+        };
+        assert_eq!(slo["recommendation"], recommendation, "{engine} {name}");
         let sli = good / (good + bad);
         let got = slo["sli_value"].as_f64().unwrap();
         assert!(
@@ -722,6 +757,7 @@ fn a_month_report_over_prometheus_and_victoriametrics_matches_the_exact_events()
     // The issue asks for 0.1%; with a sample at every step, the counts are exact.
     check_against_exact(&from_prometheus, &history, "Prometheus", 0.0);
     check_formats(&spec, &prometheus.url(), &from_prometheus, &dir);
+    check_review(&spec, &prometheus.url(), &dir);
     check_calendar_month(&prometheus.url(), &history, &dir);
     drop(prometheus);
 
@@ -752,6 +788,97 @@ fn a_month_report_over_prometheus_and_victoriametrics_matches_the_exact_events()
     }
     vmalert_replays_the_same_incidents(&victoria, &history, &dir);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The weekly review of the week checkout spent its budget in: red, its
+/// owner, its pages, the release decisions its level allows, the work to
+/// prioritize and the checklist; rendered by a Markdown renderer and
+/// shown in Chromium as tables, headings and check boxes.
+fn check_review(spec: &Path, url: &str, dir: &Path) {
+    let out = slo_binary()
+        .arg("report")
+        .arg(spec)
+        .args([
+            "--prometheus",
+            url,
+            "--week",
+            "2026-W48",
+            "--selector",
+            "job=shop",
+        ])
+        .args(["--format", "review"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let review = String::from_utf8(out.stdout).unwrap();
+    for text in [
+        "# SLO review: shop\n\n2026-11-23T00:00:00Z to 2026-11-30T00:00:00Z (UTC).",
+        "| 🔴 red | checkout-availability | payments | critical | 99.9% |",
+        "| 🟢 green | search-latency | storefront | – | 99% |",
+        "| checkout-availability | exhausted | block | block | block |",
+        "| search-latency | healthy | approve | approve | review |",
+        "| **the service** | | **block** | **block** | **block** |",
+        "## Prioritize reliability work",
+        "| 1 | checkout-availability | payments |",
+        "- [ ] **checkout-availability** (payments) missed its objective",
+        "(<https://runbooks.example.com/checkout>)",
+        "- [ ] Check next week's planned releases against the release decisions above.",
+    ] {
+        assert!(
+            review.contains(text),
+            "the review lacks {text:?}:\n{review}"
+        );
+    }
+    assert!(
+        review.contains("- [ ] **checkout-availability** paged "),
+        "{review}"
+    );
+    let boxes = review.matches("- [ ] ").count();
+    // Rendered as a reader's Markdown tool would, then shown in Chromium.
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+    let mut html = String::from(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>review</title></head><body>",
+    );
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(&review, options));
+    html.push_str("</body></html>");
+    let page = dir.join("review.html");
+    std::fs::write(&page, &html).unwrap();
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let out = headless(&chromium, &dir.join("profile-review"), "1280,2000")
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8(out.stdout).unwrap();
+    // Status, release decisions, incidents, priorities: four tables.
+    assert_eq!(dom.matches("<table>").count(), 4, "{dom}");
+    assert_eq!(dom.matches("type=\"checkbox\"").count(), boxes, "{dom}");
+    for heading in [
+        "<h1>SLO review: shop</h1>",
+        "<h2>Status</h2>",
+        "<h2>Release decisions</h2>",
+        "<h2>Checklist</h2>",
+    ] {
+        assert!(dom.contains(heading), "no {heading}: {dom}");
+    }
+    assert!(dom.contains("<td>🔴 red</td>"), "{dom}");
+    assert!(
+        dom.contains("<a href=\"https://runbooks.example.com/checkout\">"),
+        "{dom}"
+    );
 }
 
 /// The spec of [`check_calendar_month`]: checkout over the calendar month

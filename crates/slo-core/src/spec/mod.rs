@@ -33,8 +33,8 @@ pub use builder::{SloBuilder, SpecBuilder};
 pub use error::{Location, SpecError, SpecErrorKind, SpecErrors, SpecWarning};
 pub use journey::{JourneyBuilder, JourneyDefinition};
 pub use ownership::{
-    DASHBOARD, DASHBOARD_URL_ANNOTATION, MAX_OWNERSHIP_TEXT, OWNER_LABEL, Ownership, RUNBOOK,
-    RUNBOOK_URL_ANNOTATION, TIER_LABEL, Tier, is_web_url,
+    DASHBOARD, DASHBOARD_URL_ANNOTATION, MAX_OWNERSHIP_TEXT, OBJECTIVE_LADDER, OWNER_LABEL,
+    Ownership, RUNBOOK, RUNBOOK_URL_ANNOTATION, TIER_LABEL, Tier, is_web_url, next_objective,
 };
 pub use route::{RouteRule, RouteRuleError};
 pub use slo_names::{SloNameError, SloNamer};

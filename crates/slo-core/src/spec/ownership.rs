@@ -67,6 +67,25 @@ impl Tier {
     }
 }
 
+/// The objectives a suggestion picks from and a review tightens along,
+/// loosest first (DESIGN §16).
+pub const OBJECTIVE_LADDER: [f64; 7] = [0.90, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
+
+/// The ladder's next objective above `objective`, if any.
+///
+/// ```
+/// use slo_core::spec::next_objective;
+/// assert_eq!(next_objective(0.995), Some(0.999));
+/// assert_eq!(next_objective(0.996), Some(0.999));
+/// assert_eq!(next_objective(0.9999), None);
+/// ```
+pub fn next_objective(objective: f64) -> Option<f64> {
+    OBJECTIVE_LADDER
+        .iter()
+        .copied()
+        .find(|step| *step > objective + 1e-12)
+}
+
 impl serde::Serialize for Tier {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())

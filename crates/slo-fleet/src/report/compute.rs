@@ -11,6 +11,7 @@ use super::counts::{Cumulative, StepCounts};
 
 use super::model::{Day, ErrorBudget, Events, Incident, SloReport};
 use super::range::{ReportRange, format_date, format_time};
+use super::recommend;
 
 const DAY: i64 = 86_400;
 
@@ -44,6 +45,7 @@ pub(crate) fn slo_report(
     } else {
         0.0
     };
+    let previous = recommend::previous(range, budget, &cumulative);
     let own = slo
         .calendar()
         .is_some()
@@ -65,6 +67,13 @@ pub(crate) fn slo_report(
         },
         incidents: incidents(slo, service_maintenance, range, &cumulative),
         daily: daily(range, &cumulative),
+        trend: recommend::trend(sli_value, previous.sli_value),
+        recommendation: recommend::recommend(
+            sli_value.is_none_or(|v| v >= slo.objective() - 1e-12),
+            consumed_ratio,
+            &previous,
+        ),
+        previous,
     }
 }
 

@@ -67,22 +67,44 @@ fn summary(out: &mut String, report: &Report) {
         "<section class=\"summary\"><h2>Summary</h2><p>{}</p>",
         escape(&super::markdown::headline(report))
     );
-    out.push_str("<div class=\"scroll\"><table><thead><tr><th>SLO</th><th class=\"n\">Objective</th><th class=\"n\">SLI</th><th>Result</th><th class=\"n\">Budget used</th><th class=\"n\">Events</th><th class=\"n\">Incidents</th></tr></thead><tbody>");
+    out.push_str("<div class=\"scroll\"><table><thead><tr><th>SLO</th><th class=\"n\">Objective</th><th class=\"n\">SLI</th><th>Result</th><th class=\"n\">Budget used</th><th class=\"n\">Events</th><th class=\"n\">Incidents</th><th>Trend</th><th>Recommendation</th></tr></thead><tbody>");
     for slo in &report.slos {
         let _ = write!(
             out,
-            "<tr><td><a href=\"#slo-{id}\">{name}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td><a href=\"#slo-{id}\">{name}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             percent(slo.objective),
             sli(slo.sli_value),
             verdict(slo.met),
             percent(slo.error_budget.consumed_ratio),
             slo.events.total,
             slo.incidents.len(),
+            slo.trend.as_str(),
+            slo.recommendation.as_str().replace('_', " "),
             id = escape(&slo.name),
             name = escape(&slo.name),
         );
     }
-    out.push_str("</tbody></table></div></section>\n");
+    out.push_str("</tbody></table></div>");
+    let priorities = report.priorities();
+    if !priorities.is_empty() {
+        out.push_str("<h3>Prioritize reliability work</h3><p>The missed SLOs, by how far over budget they went times their traffic.</p><div class=\"scroll\"><table><thead><tr><th>Rank</th><th>SLO</th><th>Owner</th><th class=\"n\">Budget used</th><th class=\"n\">Events</th><th class=\"n\">Overspent × events</th></tr></thead><tbody>");
+        for (rank, (slo, score)) in priorities.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<tr><td class=\"n\">{}</td><td><a href=\"#slo-{name}\">{name}</a></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{score:.0}</td></tr>",
+                rank + 1,
+                slo.ownership
+                    .owner
+                    .as_deref()
+                    .map_or_else(|| "–".to_owned(), escape),
+                percent(slo.error_budget.consumed_ratio),
+                slo.events.total,
+                name = escape(&slo.name),
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
+    out.push_str("</section>\n");
 }
 
 fn section(out: &mut String, slo: &SloReport) {
@@ -245,6 +267,12 @@ mod tests {
                     bad: 1,
                     sli_value: Some(0.9),
                 }],
+                previous: crate::report::Previous {
+                    sli_value: None,
+                    consumed_ratio: 0.0,
+                },
+                trend: crate::report::Trend::Same,
+                recommendation: crate::report::Recommendation::PrioritizeReliability,
             }],
         };
         let page = html(&report);

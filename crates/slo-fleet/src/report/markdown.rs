@@ -77,20 +77,23 @@ pub fn markdown(report: &Report) -> String {
         escape(&report.to),
         escape(&headline(report))
     );
-    out.push_str("| SLO | Objective | SLI | Result | Budget used | Events | Incidents |\n|---|---:|---:|---|---:|---:|---:|\n");
+    out.push_str("| SLO | Objective | SLI | Result | Budget used | Events | Incidents | Trend | Recommendation |\n|---|---:|---:|---|---:|---:|---:|---|---|\n");
     for slo in &report.slos {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             escape(&slo.name),
             percent(slo.objective),
             sli(slo.sli_value),
             verdict(slo.met),
             percent(slo.error_budget.consumed_ratio),
             slo.events.total,
-            slo.incidents.len()
+            slo.incidents.len(),
+            slo.trend.as_str(),
+            slo.recommendation.as_str().replace('_', " "),
         );
     }
+    priorities(&mut out, report);
     for slo in &report.slos {
         section(&mut out, slo);
     }
@@ -114,6 +117,29 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The missed SLOs, ranked by budget overspent times traffic.
+pub(crate) fn priorities(out: &mut String, report: &Report) {
+    let priorities = report.priorities();
+    if priorities.is_empty() {
+        return;
+    }
+    out.push_str("\n## Prioritize reliability work\n\nThe missed SLOs, by how far over budget they went times their traffic.\n\n| Rank | SLO | Owner | Budget used | Events | Overspent × events |\n|---:|---|---|---:|---:|---:|\n");
+    for (rank, (slo, score)) in priorities.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {score:.0} |",
+            rank + 1,
+            escape(&slo.name),
+            slo.ownership
+                .owner
+                .as_deref()
+                .map_or_else(|| "–".to_owned(), escape),
+            percent(slo.error_budget.consumed_ratio),
+            slo.events.total,
+        );
+    }
 }
 
 fn journey_section(out: &mut String, journey: &JourneyReport) {

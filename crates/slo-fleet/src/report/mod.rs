@@ -48,6 +48,8 @@ mod journey;
 mod markdown;
 mod model;
 pub(crate) mod range;
+mod recommend;
+mod review;
 
 use slo_core::spec::BudgetCondition;
 mod svg;
@@ -66,6 +68,8 @@ pub(crate) use markdown::escape as markdown_escape;
 pub use markdown::markdown;
 pub use model::{Day, ErrorBudget, Events, Incident, JourneyDay, JourneyReport, Report, SloReport};
 pub use range::{MAX_DAYS, RangeError, ReportRange};
+pub use recommend::{Previous, Recommendation, TIGHTEN_WHEN_LEFT, Trend};
+pub use review::{ReviewStatus, review};
 
 /// Steps that divide a day, in seconds.
 const STEPS: [i64; 13] = [
@@ -193,7 +197,8 @@ impl ReportQuery {
         journey_lookback: i64,
     ) -> Result<(SloReport, StepCounts, ReportRange), ReportError> {
         let range = asked.for_slo(slo);
-        let (start, step) = grid(slo, range, journey_lookback);
+        // Back as far as the range before, for the recommendation.
+        let (start, step) = grid(slo, range, journey_lookback.max(range.len()));
         let selector = fetch::events_selector(slo.name(), &self.matchers);
         let counts = fetch::step_counts(&self.api, &selector, start, range.to(), step, deadline)
             .map_err(|error| ReportError::Query {
@@ -259,7 +264,7 @@ pub fn slo_report_from_series(
     series: Vec<Series>,
 ) -> SloReport {
     let (asked, range) = (range, range.for_slo(slo));
-    let (start, step) = grid(slo, range, 0);
+    let (start, step) = grid(slo, range, range.len());
     let len = ((range.to() - start + step - 1) / step) as usize + 1;
     let counts = fetch::counts_of(series, start, step, len);
     let report = compute::slo_report(slo, service_maintenance, range, &counts);
@@ -284,7 +289,7 @@ pub fn report_query(
     matchers: &Matchers,
 ) -> (String, i64, i64, i64) {
     let range = range.for_slo(slo);
-    let (start, step) = grid(slo, range, 0);
+    let (start, step) = grid(slo, range, range.len());
     (
         fetch::events_selector(slo.name(), matchers),
         start,

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use slo_core::status::OwnershipStatus;
 
+use super::recommend::{Previous, Recommendation, Trend};
+
 /// A report over one range for every SLO of a spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -89,6 +91,12 @@ pub struct SloReport {
     pub incidents: Vec<Incident>,
     /// One entry per UTC day of the range.
     pub daily: Vec<Day>,
+    /// The range of the same length just before.
+    pub previous: Previous,
+    /// How the SLI moved since then.
+    pub trend: Trend,
+    /// Tighten, keep, or prioritize reliability.
+    pub recommendation: Recommendation,
 }
 
 /// Event counts.
@@ -230,6 +238,23 @@ impl Report {
     /// How many SLOs met their objective.
     pub fn met(&self) -> usize {
         self.slos.iter().filter(|slo| slo.met).count()
+    }
+
+    /// The missed SLOs, the most urgent first: ranked by how far over
+    /// budget they went (`consumed_ratio − 1`) times their events, with
+    /// that score.
+    pub fn priorities(&self) -> Vec<(&SloReport, f64)> {
+        let mut missed: Vec<(&SloReport, f64)> = self
+            .slos
+            .iter()
+            .filter(|slo| !slo.met)
+            .map(|slo| {
+                let overspent = (slo.error_budget.consumed_ratio - 1.0).max(0.0);
+                (slo, overspent * slo.events.total as f64)
+            })
+            .collect();
+        missed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.name.cmp(&b.0.name)));
+        missed
     }
 }
 

@@ -152,6 +152,12 @@ impl ReportRange {
         ReportRange::new(parse(from)?, parse(to)?)
     }
 
+    /// Its length in seconds (never zero).
+    #[allow(clippy::len_without_is_empty, reason = "a range is never empty")]
+    pub fn len(&self) -> i64 {
+        self.to - self.from
+    }
+
     /// The start, in seconds since the epoch.
     pub fn from(&self) -> i64 {
         self.from

@@ -6,7 +6,7 @@ use slo_core::spec::Tier;
 use super::model::Step;
 
 /// The objectives a suggestion picks from, loosest first.
-pub const LADDER: [f64; 7] = [0.90, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
+pub use slo_core::spec::OBJECTIVE_LADDER as LADDER;
 
 /// The highest objective of the ladder at or under `achieved`; the
 /// loosest (90%) when even that was missed.
