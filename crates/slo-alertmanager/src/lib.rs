@@ -92,9 +92,7 @@ pub enum NotifierError {
     #[error("{0:?} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)")]
     LabelName(String),
     /// A static label that would replace one the alert itself carries.
-    #[error(
-        "label {0:?} is set by the notifier itself (it names the alert, or comes from the spec's owner and tier)"
-    )]
+    #[error("label {0:?} is set by the notifier itself (it names the alert)")]
     ReservedLabel(String),
     /// An interval or timeout of zero.
     #[error("{0} must be greater than zero")]

@@ -14,7 +14,9 @@ use slo_core::spec::{BudgetCondition, Ownership};
 use slo_core::{format_duration, format_percent};
 
 /// Labels the notifier sets itself; a static label may not replace them.
-pub(crate) const OWN_LABELS: [&str; 13] = [
+/// (A static `owner` or `tier` is a default: the spec's, when it names
+/// one, wins.)
+pub(crate) const OWN_LABELS: [&str; 11] = [
     "alertname",
     "condition",
     "slo",
@@ -26,8 +28,6 @@ pub(crate) const OWN_LABELS: [&str; 13] = [
     "sloth_id",
     "sloth_service",
     "sloth_slo",
-    slo_core::spec::OWNER_LABEL,
-    slo_core::spec::TIER_LABEL,
 ];
 
 /// One alert in Alertmanager's API v2 shape.

@@ -94,6 +94,12 @@ pub(crate) fn parse_interval(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A tier's name, for clap: critical, essential, standard or best_effort.
+pub(crate) fn parse_tier(text: &str) -> Result<slo_core::spec::Tier, String> {
+    text.parse()
+        .map_err(|e: slo_core::release::UnknownName| e.to_string())
+}
+
 /// Reads and validates a spec, or prints its problems to `out`.
 pub(crate) fn load_spec(path: &Path, out: &mut dyn Write) -> Option<Spec> {
     let shown = path.display();

@@ -28,11 +28,12 @@ impl Selectors {
 
 impl Selectors {
     /// The service a selector names: the value of `job`, `service` or
-    /// `service_name`, the first given.
+    /// `service_name`, the first given that can name a service in a spec.
     pub fn service_name(&self) -> Option<String> {
         self.selectors
             .iter()
-            .find(|(label, _)| matches!(label.as_str(), "job" | "service" | "service_name"))
+            .filter(|(label, _)| matches!(label.as_str(), "job" | "service" | "service_name"))
+            .find(|(_, value)| slo_core::spec::name_error(value).is_none())
             .map(|(_, value)| value.clone())
     }
 }

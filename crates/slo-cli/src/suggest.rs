@@ -73,17 +73,12 @@ pub(crate) struct SuggestArgs {
     max_routes: usize,
     /// The tier the progressive targets climb to (default: the spec SLO's,
     /// else essential); also written into the yaml spec.
-    #[arg(long, value_parser = parse_tier)]
+    #[arg(long, value_parser = crate::parse_tier)]
     tier: Option<Tier>,
     /// The service's name (default: the spec's, else a --selector's job,
     /// service or service_name, else "service").
     #[arg(long)]
     service: Option<String>,
-}
-
-fn parse_tier(text: &str) -> Result<Tier, String> {
-    text.parse()
-        .map_err(|e: slo_core::release::UnknownName| e.to_string())
 }
 
 /// Exit 2: nothing could be read from the API.

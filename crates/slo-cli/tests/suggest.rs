@@ -254,7 +254,7 @@ fn incidents(counts: &[(f64, f64)], objective: f64) -> (u64, u64) {
     for (long, short, burn, page) in TIERS {
         let threshold = burn * budget;
         let mut open = false;
-        for k in 1..=STEPS {
+        for k in 1..counts.len() {
             let window = |n: usize| {
                 let (g, b) = sum((k + 1).saturating_sub(n), k);
                 (g + b > 0.0).then(|| b / (g + b))
@@ -554,6 +554,151 @@ fn an_api_that_fails_exits_2_within_the_timeout_naming_the_query() {
         let started = Instant::now();
         cannot_tell(&suggest(&peer, &["--timeout", "2s"]), words, started, limit);
     }
+}
+
+/// `--source slo`: our own `slo_events_total` over a week, two SLOs on two
+/// instances (one restarts), with the spec: achieved, the ladder, the
+/// backtests at the suggested and the current objective, and a spec with
+/// the suggested objectives that validates and keeps each SLO's SLI.
+#[test]
+fn our_own_events_are_suggested_from_with_the_spec() {
+    const WEEK: usize = 7 * 288;
+    // (name, rates per instance per step, error ratio, suggested)
+    let slos: [(&str, [u64; 2], f64, f64); 2] = [
+        ("checkout-availability", [120, 80], 0.0004, 0.999),
+        ("search-latency", [300, 100], 0.0072, 0.99),
+    ];
+    let mut lines = Vec::new();
+    let mut per_step: Vec<Vec<(f64, f64)>> = Vec::new();
+    for (name, rates, error, _) in slos {
+        let mut steps = vec![(0.0, 0.0); WEEK + 1];
+        for (i, instance) in INSTANCES.iter().enumerate() {
+            let (mut good, mut bad, mut owed) = (0u64, 0u64, 0.0f64);
+            for (k, step) in steps.iter_mut().enumerate() {
+                if i == 1 && k == WEEK / 2 {
+                    (good, bad) = (0, 0);
+                }
+                if k > 0 {
+                    // A burst of failures for 20 minutes on day 3.
+                    let ratio = if (3 * 288..3 * 288 + 4).contains(&k) {
+                        0.1
+                    } else {
+                        error
+                    };
+                    let before = owed.floor();
+                    owed += rates[i] as f64 * ratio;
+                    let failed = (owed.floor() - before) as u64;
+                    good += rates[i] - failed;
+                    bad += failed;
+                    step.0 += (rates[i] - failed) as f64;
+                    step.1 += failed as f64;
+                }
+                let time = FROM + k as i64 * STEP;
+                for (outcome, value) in [("good", good), ("bad", bad)] {
+                    lines.push((
+                        time,
+                        format!(
+                            "slo_events_total{{job=\"shop\",instance=\"{instance}\",slo=\"{name}\",outcome=\"{outcome}\"}} {value} {time}"
+                        ),
+                    ));
+                }
+            }
+        }
+        per_step.push(steps);
+    }
+    lines.sort_by_key(|(time, _)| *time);
+    let mut text = String::from("# TYPE slo_events counter\n");
+    for (_, line) in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str("# EOF\n");
+    let Some(prometheus) = Engine::prometheus(&text, None, "1m") else {
+        return;
+    };
+    let dir = scratch("own");
+    let spec = dir.join("spec.yaml");
+    std::fs::write(
+        &spec,
+        "service: shop\nowner: storefront\nslos:\n  - {name: checkout-availability, objective: 99.5%}\n  - name: search-latency\n    objective: 95%\n    sli: {latency: {threshold: 100ms}}\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        slo_binary()
+            .args([
+                "suggest",
+                "--prometheus",
+                &prometheus.url(),
+                "--source",
+                "slo",
+            ])
+            .args([
+                "--from",
+                "2026-11-01T00:00:00Z",
+                "--to",
+                "2026-11-08T00:00:00Z",
+            ])
+            .args(["--spec", spec.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["source"], "slo");
+    for (s, (name, _, _, suggested)) in slos.iter().enumerate() {
+        let slo = got["slos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == *name)
+            .unwrap_or_else(|| panic!("no {name}: {got}"));
+        let exact = achieved(&per_step[s]);
+        assert!(
+            (slo["achieved"].as_f64().unwrap() - exact).abs() < 1e-9,
+            "{name}: {} against {exact}",
+            slo["achieved"]
+        );
+        assert_eq!(suggest_objective(exact), *suggested, "the design");
+        assert_eq!(slo["suggested_objective"], *suggested, "{name}");
+        assert!(slo["route"].is_null());
+        let (pages, tickets) = incidents(&per_step[s], *suggested);
+        assert_eq!(slo["backtest"]["incidents"]["page"], pages, "{name}");
+        assert_eq!(slo["backtest"]["incidents"]["ticket"], tickets, "{name}");
+        let current = if s == 0 { 0.995 } else { 0.95 };
+        let (pages, tickets) = incidents(&per_step[s], current);
+        assert_eq!(slo["current"]["objective"], current);
+        assert_eq!(slo["current"]["incidents"]["page"], pages, "{name}");
+        assert_eq!(slo["current"]["incidents"]["ticket"], tickets, "{name}");
+    }
+    // The burst pages at 99.9%.
+    assert!(incidents(&per_step[0], 0.999).0 > 0);
+    let out = run("yaml");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let written = slo_core::Spec::from_yaml(&text).unwrap();
+    assert_eq!(written.owner(), Some("storefront"));
+    assert_eq!(
+        written.slo("checkout-availability").unwrap().objective(),
+        0.999
+    );
+    let search = written.slo("search-latency").unwrap();
+    assert_eq!(search.objective(), 0.99);
+    assert_eq!(
+        search.sli(),
+        &slo_core::Sli::Latency {
+            threshold: Duration::from_millis(100)
+        }
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// An HTTP answer with `body`, for [`raw_peer`].

@@ -25,7 +25,7 @@ pub(crate) struct InitArgs {
     #[arg(long, value_enum, default_value = "api")]
     template: Template,
     /// How much it matters: critical, essential, standard or best_effort.
-    #[arg(long, default_value = "essential", value_parser = parse_tier)]
+    #[arg(long, default_value = "essential", value_parser = crate::parse_tier)]
     tier: Tier,
     /// A route, "[METHOD ]/template" (repeatable; api and web): an
     /// availability and a latency SLO each. Without any, one of each
@@ -41,11 +41,6 @@ pub(crate) struct InitArgs {
     /// Replace the output file when it exists.
     #[arg(long)]
     force: bool,
-}
-
-fn parse_tier(text: &str) -> Result<Tier, String> {
-    text.parse()
-        .map_err(|e: slo_core::release::UnknownName| e.to_string())
 }
 
 /// A usage mistake: said on standard error, exit 2 (as clap does).

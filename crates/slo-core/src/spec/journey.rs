@@ -99,7 +99,7 @@ impl JourneyDefinition {
     /// The fraction of journeys allowed to fail: `1 - objective`, rounded
     /// as [`SloDefinition::error_budget`](super::SloDefinition::error_budget).
     pub fn error_budget(&self) -> f64 {
-        ((1.0 - self.objective) * 1e12).round() / 1e12
+        super::error_budget(self.objective)
     }
 }
 

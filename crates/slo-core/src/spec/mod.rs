@@ -14,7 +14,8 @@ mod validate_alerting;
 mod validate_counts;
 mod validate_journeys;
 mod validate_ownership;
-pub use validate_ownership::annotation_error;
+pub use validate::name_error;
+pub use validate_ownership::{annotation_error, owner_error};
 mod validate_time;
 mod write;
 mod yaml;
@@ -352,8 +353,18 @@ impl SloDefinition {
     /// 12 decimal places so that an objective written as 0.9 has a budget of
     /// exactly 0.1 rather than 0.09999999999999998.
     pub fn error_budget(&self) -> f64 {
-        ((1.0 - self.objective) * 1e12).round() / 1e12
+        error_budget(self.objective)
     }
+}
+
+/// The fraction of events an objective allows to be bad: `1 - objective`,
+/// rounded to 12 decimal places (0.9 allows exactly 0.1).
+///
+/// ```
+/// assert_eq!(slo_core::spec::error_budget(0.9), 0.1);
+/// ```
+pub fn error_budget(objective: f64) -> f64 {
+    ((1.0 - objective) * 1e12).round() / 1e12
 }
 
 /// The service level indicator of an SLO.

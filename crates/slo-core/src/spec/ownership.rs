@@ -112,7 +112,8 @@ pub const DASHBOARD: &str = "dashboard";
 pub const RUNBOOK_URL_ANNOTATION: &str = "runbook_url";
 /// The alert annotation carrying the dashboard's URL.
 pub const DASHBOARD_URL_ANNOTATION: &str = "dashboard_url";
-/// The longest owner, annotation key or annotation value accepted.
+/// The longest annotation value accepted, in characters (an owner and an
+/// annotation key have at most 128, as names do).
 pub const MAX_OWNERSHIP_TEXT: usize = 1024;
 
 /// An SLO's (or a journey's) owner, tier and annotations. The owner is

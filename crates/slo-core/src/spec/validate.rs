@@ -158,25 +158,36 @@ fn parse_word<T: std::str::FromStr<Err = UnknownName>>(
     }
 }
 
-/// Returns whether the name is valid.
-pub(super) fn check_name(
-    c: &mut Collector,
-    field: impl Into<String>,
-    name: &Located<String>,
-) -> bool {
-    let reason = if name.value.is_empty() {
+/// Why `name` cannot name a service, an SLO or a journey, if it cannot:
+/// they are `[A-Za-z0-9_.-]{1,128}`.
+///
+/// ```
+/// use slo_core::spec::name_error;
+/// assert_eq!(name_error("checkout-availability"), None);
+/// assert!(name_error("kubernetes-pods/shop").is_some());
+/// ```
+pub fn name_error(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
         Some("a name cannot be empty")
-    } else if name.value.len() > MAX_NAME_LEN {
+    } else if name.len() > MAX_NAME_LEN {
         Some("a name has at most 128 characters")
     } else if !name
-        .value
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
     {
         Some("use only letters, digits, '_', '.' and '-'")
     } else {
         None
-    };
+    }
+}
+
+/// Returns whether the name is valid.
+pub(super) fn check_name(
+    c: &mut Collector,
+    field: impl Into<String>,
+    name: &Located<String>,
+) -> bool {
+    let reason = name_error(&name.value);
     if let Some(reason) = reason {
         c.error(
             field,

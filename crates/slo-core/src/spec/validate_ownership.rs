@@ -16,17 +16,7 @@ pub(super) fn check_owner(
     owner: &Located<String>,
 ) -> Option<String> {
     let text = &owner.value;
-    let reason = if text.trim().is_empty() {
-        Some("an owner cannot be empty")
-    } else if text.chars().count() > MAX_NAME_LEN {
-        Some("an owner has at most 128 characters")
-    } else if text.trim() != text {
-        Some("an owner has no leading or trailing spaces")
-    } else if text.chars().any(char::is_control) {
-        Some("an owner has no control characters")
-    } else {
-        None
-    };
+    let reason = owner_error(text);
     match reason {
         None => Some(text.clone()),
         Some(reason) => {
@@ -40,6 +30,29 @@ pub(super) fn check_owner(
             );
             None
         }
+    }
+}
+
+/// Why `owner` cannot be an owner (an alert label's value), if it
+/// cannot: empty, over 128 characters, padded with spaces, or holding a
+/// control character.
+///
+/// ```
+/// use slo_core::spec::owner_error;
+/// assert_eq!(owner_error("payments"), None);
+/// assert!(owner_error(" payments").is_some());
+/// ```
+pub fn owner_error(owner: &str) -> Option<&'static str> {
+    if owner.trim().is_empty() {
+        Some("an owner cannot be empty")
+    } else if owner.chars().count() > MAX_NAME_LEN {
+        Some("an owner has at most 128 characters")
+    } else if owner.trim() != owner {
+        Some("an owner has no leading or trailing spaces")
+    } else if owner.chars().any(char::is_control) {
+        Some("an owner has no control characters")
+    } else {
+        None
     }
 }
 

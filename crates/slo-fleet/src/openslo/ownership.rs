@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use slo_core::spec::{OWNER_LABEL, Ownership, TIER_LABEL, Tier, annotation_error};
+use slo_core::spec::{OWNER_LABEL, Ownership, TIER_LABEL, Tier, annotation_error, owner_error};
 
 /// The `metadata.labels` of a document for `ownership`.
 pub(super) fn labels(ownership: &Ownership) -> BTreeMap<String, String> {
@@ -37,8 +37,15 @@ pub(super) struct Read {
 /// (`SLO checkout`).
 pub(super) fn read(document: &Value, what: &str, notes: &mut Vec<String>) -> Read {
     let metadata = &document["metadata"];
+    let owner = label(&metadata["labels"], OWNER_LABEL, what, notes);
     let mut read = Read {
-        owner: label(&metadata["labels"], OWNER_LABEL, what, notes),
+        owner: owner.filter(|owner| match owner_error(owner) {
+            None => true,
+            Some(problem) => {
+                notes.push(format!("{what}: label {OWNER_LABEL} left out: {problem}"));
+                false
+            }
+        }),
         ..Read::default()
     };
     if let Some(word) = label(&metadata["labels"], TIER_LABEL, what, notes) {

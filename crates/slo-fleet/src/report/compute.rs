@@ -46,6 +46,8 @@ pub(crate) fn slo_report(
         0.0
     };
     let previous = recommend::previous(range, budget, &cumulative);
+    // Compared on counts, not on a rounded ratio: bad ≤ budget × total.
+    let met = sli_value.is_none_or(|v| v >= slo.objective() - 1e-12);
     let own = slo
         .calendar()
         .is_some()
@@ -58,8 +60,7 @@ pub(crate) fn slo_report(
         objective: slo.objective(),
         events: Events { good, bad, total },
         sli_value,
-        // Compared on counts, not on a rounded ratio: bad ≤ budget × total.
-        met: sli_value.is_none_or(|v| v >= slo.objective() - 1e-12),
+        met,
         error_budget: ErrorBudget {
             allowed_bad,
             consumed_ratio,
@@ -68,11 +69,7 @@ pub(crate) fn slo_report(
         incidents: incidents(slo, service_maintenance, range, &cumulative),
         daily: daily(range, &cumulative),
         trend: recommend::trend(sli_value, previous.sli_value),
-        recommendation: recommend::recommend(
-            sli_value.is_none_or(|v| v >= slo.objective() - 1e-12),
-            consumed_ratio,
-            &previous,
-        ),
+        recommendation: recommend::recommend(met, sli_value.is_some(), consumed_ratio, &previous),
         previous,
     }
 }

@@ -73,7 +73,10 @@ impl Recommendation {
 pub(crate) fn previous(range: ReportRange, budget: f64, cumulative: &Cumulative) -> Previous {
     let length = range.to() - range.from();
     let (good, bad) = cumulative.between(range.from() - length, range.from());
-    let (good, bad) = (good.round(), bad.round());
+    let (good, bad) = (
+        super::compute::count(good) as f64,
+        super::compute::count(bad) as f64,
+    );
     let total = good + bad;
     Previous {
         sli_value: (total > 0.0).then(|| good / total),
@@ -94,13 +97,23 @@ pub(crate) fn trend(now: Option<f64>, before: Option<f64>) -> Trend {
     }
 }
 
-/// Tighten, keep or prioritize reliability, from this range's verdict and
-/// budget and the previous range's.
-pub(crate) fn recommend(met: bool, consumed: f64, previous: &Previous) -> Recommendation {
+/// Tighten, keep or prioritize reliability, from this range's verdict,
+/// events and budget and the previous range's. Without events, now or
+/// before, nothing says the margin is real: keep.
+pub(crate) fn recommend(
+    met: bool,
+    had_events: bool,
+    consumed: f64,
+    previous: &Previous,
+) -> Recommendation {
     let kept = |consumed: f64| 1.0 - consumed >= TIGHTEN_WHEN_LEFT - 1e-12;
     if !met {
         Recommendation::PrioritizeReliability
-    } else if kept(consumed) && previous.sli_value.is_some() && kept(previous.consumed_ratio) {
+    } else if had_events
+        && kept(consumed)
+        && previous.sli_value.is_some()
+        && kept(previous.consumed_ratio)
+    {
         Recommendation::Tighten
     } else {
         Recommendation::Keep
@@ -118,21 +131,23 @@ mod tests {
             consumed_ratio: consumed,
         };
         let calm = before(Some(0.9999), 0.1);
-        assert_eq!(recommend(true, 0.25, &calm), Recommendation::Tighten);
-        assert_eq!(recommend(true, 0.2501, &calm), Recommendation::Keep);
+        assert_eq!(recommend(true, true, 0.25, &calm), Recommendation::Tighten);
+        assert_eq!(recommend(true, true, 0.2501, &calm), Recommendation::Keep);
         assert_eq!(
-            recommend(true, 0.1, &before(Some(0.99), 0.3)),
+            recommend(true, true, 0.1, &before(Some(0.99), 0.3)),
             Recommendation::Keep
         );
         // Without events before, nothing says the margin lasts.
         assert_eq!(
-            recommend(true, 0.0, &before(None, 0.0)),
+            recommend(true, true, 0.0, &before(None, 0.0)),
             Recommendation::Keep
         );
         assert_eq!(
-            recommend(false, 1.5, &calm),
+            recommend(false, true, 1.5, &calm),
             Recommendation::PrioritizeReliability
         );
+        // Nothing this range: nothing to tighten on.
+        assert_eq!(recommend(true, false, 0.0, &calm), Recommendation::Keep);
         assert_eq!(trend(Some(0.999), Some(0.998)), Trend::Better);
         assert_eq!(trend(Some(0.997), Some(0.998)), Trend::Worse);
         assert_eq!(trend(Some(0.998), Some(0.998)), Trend::Same);

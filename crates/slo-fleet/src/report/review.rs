@@ -52,7 +52,7 @@ impl ReviewStatus {
 /// its burn rate over the range's last day with events, as `/slo`
 /// classifies them; what the release policy reads.
 fn level(slo: &SloReport) -> StatusLevel {
-    let budget = ((1.0 - slo.objective) * 1e12).round() / 1e12;
+    let budget = slo_core::spec::error_budget(slo.objective);
     let burn = slo
         .daily
         .iter()
@@ -217,6 +217,7 @@ fn checklist(out: &mut String, report: &Report) {
                 if pages == 1 { "" } else { "s" },
                 slo.ownership
                     .runbook()
+                    .filter(|url| slo_core::spec::is_web_url(url))
                     .map_or_else(String::new, |url| format!(" (<{url}>)"))
             );
         }

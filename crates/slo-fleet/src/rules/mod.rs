@@ -486,8 +486,10 @@ impl<'a> SloRules<'a> {
 /// The spec's `owner` and `tier`, added to an alert's labels: the
 /// in-process notifier sends the same ones, from the same place.
 pub(crate) fn add_owner_labels(labels: &mut BTreeMap<String, String>, ownership: &Ownership) {
+    // Prometheus expands alert label values as templates: an owner with
+    // `{{` in it must render as written.
     for (name, value) in ownership.alert_labels() {
-        labels.insert(name.to_owned(), value.to_owned());
+        labels.insert(name.to_owned(), template_literal(value));
     }
 }
 

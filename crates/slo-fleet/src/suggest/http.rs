@@ -3,10 +3,12 @@
 //! many finished under each bucket bound over the range.
 //!
 //! Events per step are counted inside the API, per series and then summed
-//! over instances, as `slo report` counts them: a counter's rise since the
-//! step before; at a reset (it went down), its `increase` over the step
-//! (which reads its raw samples); and for a series new since the step
-//! before, its whole value (a process that started counts from zero).
+//! over instances, as `slo report` counts them: a counter's rise since its
+//! last reading before the step (a failed scrape's gap is bridged); after
+//! a reset (it went down), and for a series new since then, its whole
+//! value (a process that started counts from zero). Unlike `slo report`,
+//! what an old process counted between its last reading and its end is
+//! not read from raw samples: at most a step of one process per restart.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -102,15 +104,17 @@ impl HttpReader<'_> {
     }
 
     /// Routes with requests in the range ending at `end` (`range` seconds
-    /// long), busiest first. Ranked by their counters' highest value in
-    /// the range (summed over series): cheap, and present even for a
-    /// process whose counters never rose while scraped; the counts
-    /// themselves come per step.
+    /// long), busiest first. Ranked by their counters' highest sum over
+    /// series, read at about a thousand instants of the range (cheap: no
+    /// raw sample read twice), and present even for a process whose
+    /// counters never rose while scraped; the counts themselves come per
+    /// step.
     pub fn totals(&self, end: i64, range: i64) -> Result<Vec<(RouteKey, f64)>, Failed> {
         let expr = format!(
-            "{} (max_over_time({}[{range}s]))",
+            "max_over_time(({} ({}))[{range}s:{}s])",
             self.by(""),
-            self.selector(self.convention.count, &[])
+            self.selector(self.convention.count, &[]),
+            ranking_resolution(range)
         );
         let answer = named(&expr, self.api.instant(&expr, end as f64, self.deadline))?;
         let mut totals: Vec<(RouteKey, f64)> = answer
@@ -251,6 +255,12 @@ impl HttpReader<'_> {
     }
 }
 
+/// The resolution of the ranking's subquery: about a thousand instants
+/// over the range, at least a minute and at most an hour apart.
+pub(crate) fn ranking_resolution(range: i64) -> i64 {
+    (range / 1000).clamp(60, 3600)
+}
+
 /// A regular expression matching exactly one of `values`.
 fn alternatives(values: &[String]) -> String {
     let escaped: Vec<String> = values.iter().map(|v| regex_escape(v)).collect();
@@ -269,14 +279,21 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
+/// How far before a step's start a counter's last reading is looked for:
+/// a failed scrape leaves a gap (Prometheus marks the series stale), which
+/// must not read as a series that is new.
+const BRIDGE: i64 = 300;
+
 /// The events of the counters `selector` names in each step ending at
-/// the evaluation time: the rise since the step before; at a reset, the
-/// step's `increase`; for a series new since the step before, its value.
-/// Arithmetic drops the metric name, so that `or` matches the three by
-/// their labels.
+/// the evaluation time: the rise since the counter's last reading before
+/// the step (within [`BRIDGE`] of its start); after a reset (it went
+/// down), or for a series with no reading then (a process that started),
+/// its whole value, as `slo report` counts them. Arithmetic drops the
+/// metric name, so that `or` matches the two by their labels. Each
+/// evaluation reads a few minutes of samples per series, whatever the step.
 fn events_per_step(selector: &str, step: i64) -> String {
     format!(
-        "(({selector} - {selector} offset {step}s) >= 0) or (increase({selector}[{step}s]) and {selector} offset {step}s) or ({selector} + 0)"
+        "(({selector} - last_over_time({selector}[{BRIDGE}s] offset {step}s)) >= 0) or ({selector} + 0)"
     )
 }
 
@@ -302,8 +319,8 @@ mod tests {
             r"/cart/\{id\}|/a\.b|0\.1"
         );
         assert_eq!(
-            events_per_step("x{a=\"1\"}", 300),
-            "((x{a=\"1\"} - x{a=\"1\"} offset 300s) >= 0) or (increase(x{a=\"1\"}[300s]) and x{a=\"1\"} offset 300s) or (x{a=\"1\"} + 0)"
+            events_per_step("x{a=\"1\"}", 3600),
+            "((x{a=\"1\"} - last_over_time(x{a=\"1\"}[300s] offset 3600s)) >= 0) or (x{a=\"1\"} + 0)"
         );
     }
 }

@@ -6,19 +6,11 @@ use std::fmt::Write as _;
 
 use slo_core::status::SliStatus;
 
-use super::model::{Backtest, Suggestions};
+use super::model::{Backtest, Suggestions, precise_percent};
 use crate::report::markdown_escape as escape;
 
 fn percent(ratio: f64) -> String {
     slo_core::format_percent(ratio).to_string()
-}
-
-/// An achieved SLI to a thousandth of a percent: 98.98% must not read as
-/// the 99% it missed.
-fn achieved(ratio: f64) -> String {
-    let text = format!("{:.3}", ratio * 100.0);
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    format!("{text}%")
 }
 
 fn fired(backtest: &Backtest) -> String {
@@ -56,10 +48,14 @@ pub fn markdown(suggestions: &Suggestions) -> String {
     );
     for slo in &suggestions.slos {
         let sli = match slo.sli {
-            SliStatus::Latency { threshold_seconds } => format!(
-                "latency ≤ {}",
-                slo_core::format_duration(std::time::Duration::from_secs_f64(threshold_seconds))
-            ),
+            SliStatus::Latency { threshold_seconds } => {
+                match std::time::Duration::try_from_secs_f64(threshold_seconds) {
+                    Ok(threshold) => {
+                        format!("latency ≤ {}", slo_core::format_duration(threshold))
+                    }
+                    Err(_) => format!("latency ≤ {threshold_seconds}s"),
+                }
+            }
             SliStatus::Availability => "availability".to_owned(),
             SliStatus::Quality => "quality".to_owned(),
             SliStatus::Freshness { .. } => "freshness".to_owned(),
@@ -76,7 +72,7 @@ pub fn markdown(suggestions: &Suggestions) -> String {
             slo.route.as_deref().map_or_else(|| "–".to_owned(), escape),
             escape(&sli),
             slo.events.total,
-            achieved(slo.achieved),
+            precise_percent(slo.achieved),
             percent(slo.suggested_objective),
             fired(&slo.backtest),
             slo.current

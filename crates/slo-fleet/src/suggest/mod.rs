@@ -77,6 +77,14 @@ pub enum SuggestError {
         /// Why.
         error: QueryError,
     },
+    /// The service's name cannot name a service in a spec.
+    #[error("service name {name:?}: {reason} (give another with --service)")]
+    ServiceName {
+        /// The refused name.
+        name: String,
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
     /// The API holds none of the metrics looked for in the range.
     #[error("{url} holds none of {looked_for} in the range (check --selector and the range)")]
     NothingFound {
@@ -158,6 +166,12 @@ impl SuggestQuery {
             .clone()
             .or_else(|| spec.map(|s| s.service().to_owned()))
             .unwrap_or_else(|| "service".to_owned());
+        if let Some(reason) = slo_core::spec::name_error(&service) {
+            return Err(SuggestError::ServiceName {
+                name: service,
+                reason,
+            });
+        }
         let context = Context {
             query: self,
             service: &service,
@@ -282,7 +296,10 @@ fn from_slo_events(context: &Context) -> Result<(Vec<SuggestedSlo>, Vec<LeftOut>
     let range = context.range;
     let length = range.to() - range.from();
     let selector = query.matchers.selector(slo_core::series::EVENTS);
-    let expr = format!("sum by (slo) (increase({selector}[{length}s]))");
+    let expr = format!(
+        "max_over_time((sum by (slo) ({selector}))[{length}s:{}s])",
+        http::ranking_resolution(length)
+    );
     let answer = query
         .api
         .instant(&expr, range.to() as f64, context.deadline)

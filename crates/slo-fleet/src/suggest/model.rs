@@ -92,6 +92,14 @@ pub struct LeftOut {
     pub reason: String,
 }
 
+/// An achieved SLI to a thousandth of a percent: 98.98% must not read as
+/// the 99% it missed.
+pub(crate) fn precise_percent(ratio: f64) -> String {
+    let text = format!("{:.3}", ratio * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
+}
+
 impl Suggestions {
     /// The suggestions as pretty JSON.
     pub fn to_json(&self) -> String {

@@ -84,7 +84,24 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
             url: query.api.url().to_owned(),
             looked_for: "a valid service name".into(),
         })?;
-    let (start, step) = crate::report::grid(&grid_slo, range, 0);
+    // The spec's SLOs of these routes are backtested on the same counts:
+    // the grid reaches back as far as any of them looks, at the finest
+    // step any of them takes.
+    let mut grids = vec![crate::report::grid(&grid_slo, range, 0)];
+    for key in &kept {
+        for latency in [false, true] {
+            if let Some((slo, _)) = current(context, key, latency) {
+                grids.push(crate::report::grid(slo, range, 0));
+            }
+        }
+    }
+    let step = grids.iter().map(|(_, step)| *step).min().unwrap_or(300);
+    let start = grids
+        .iter()
+        .map(|(start, _)| *start)
+        .min()
+        .unwrap_or(range.from());
+    let start = start.div_euclid(step) * step;
     let grid = (start, range.to(), step);
     let requests = reader
         .requests_per_step(grid, &templates, false)
@@ -178,8 +195,15 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
         };
         let under = fast.get(&(key.clone(), le.clone())).unwrap_or(&zeros);
         let slow = counts(&|k| under[k].min(all[k]));
-        let Ok(name) = names.name(&shown, "latency") else {
-            continue;
+        let name = match names.name(&shown, "latency") {
+            Ok(name) => name,
+            Err(e) => {
+                left_out.push(LeftOut {
+                    route: format!("{shown} (latency)"),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
         };
         let sli = Sli::Latency {
             threshold: Duration::from_secs_f64(*seconds),
@@ -208,7 +232,13 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
         {
             proposal.current = Some(super::backtest::backtest(slo, context.range, &counts));
         }
-        slos.extend(proposal);
+        match proposal {
+            Some(proposal) => slos.push(proposal),
+            None => left_out.push(LeftOut {
+                route: format!("{shown} (latency)"),
+                reason: "no requests in the range".into(),
+            }),
+        }
     }
     Ok((Some(reader.convention.name.to_owned()), slos, left_out))
 }
@@ -248,9 +278,17 @@ fn current<'a>(
 fn bound_value(le: &str) -> Option<f64> {
     match le {
         "+Inf" | "Inf" | "inf" => Some(f64::INFINITY),
-        text => text.parse().ok().filter(|v: &f64| !v.is_nan()),
+        // A latency threshold is positive and under a day: a peer's
+        // `le="-1"` or `le="1e20"` is no bound to propose.
+        text => text
+            .parse()
+            .ok()
+            .filter(|v: &f64| *v > 0.0 && *v <= MAX_THRESHOLD),
     }
 }
+
+/// The longest latency threshold proposed, in seconds: a day.
+const MAX_THRESHOLD: f64 = 86_400.0;
 
 /// The smallest finite bound under which at least `share` of the
 /// requests finished (the buckets count cumulatively), as written and as

@@ -37,7 +37,8 @@ pub fn to_spec(
     for slo in &suggestions.slos {
         let sli = match slo.sli {
             SliStatus::Latency { threshold_seconds } => Sli::Latency {
-                threshold: Duration::from_secs_f64(threshold_seconds),
+                // One no duration holds is refused by the spec, at its SLO.
+                threshold: Duration::try_from_secs_f64(threshold_seconds).unwrap_or(Duration::ZERO),
             },
             _ => Sli::Availability,
         };
@@ -49,7 +50,7 @@ pub fn to_spec(
                 slo.route
                     .as_deref()
                     .map_or_else(String::new, |route| format!("{route}: ")),
-                slo_core::format_percent(slo.achieved),
+                super::model::precise_percent(slo.achieved),
                 slo.events.total,
                 suggestions.from,
                 suggestions.to
@@ -70,9 +71,13 @@ pub fn to_spec(
 /// Comment lines saying where the spec comes from, and what each SLO's
 /// backtest fired.
 fn header(suggestions: &Suggestions) -> String {
+    // Comment lines end at a line break: none may come from the fields.
+    let line = |text: &str| text.replace(['\n', '\r'], " ");
     let mut out = format!(
         "# Suggested by `slo suggest` from {} to {} ({}).\n# Pages / tickets the suggested objective would have fired:\n",
-        suggestions.from, suggestions.to, suggestions.source
+        line(&suggestions.from),
+        line(&suggestions.to),
+        line(&suggestions.source)
     );
     for slo in &suggestions.slos {
         let route_ok = slo
@@ -81,7 +86,7 @@ fn header(suggestions: &Suggestions) -> String {
             .is_none_or(|route| route.parse::<RouteRule>().is_ok());
         out.push_str(&format!(
             "#   {}: {} / {}{}\n",
-            slo.name,
+            line(&slo.name),
             slo.backtest.incidents.page,
             slo.backtest.incidents.ticket,
             if route_ok {
