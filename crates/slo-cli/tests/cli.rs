@@ -91,7 +91,7 @@ fn validate_refuses_every_malformed_spec_with_positions() {
         (
             "unknown field",
             "    sli: availability\n",
-            "    sli: availability\n    owner: me\n",
+            "    sli: availability\n    team: me\n",
             6,
         ),
         ("objective 0", "objective: 0.995", "objective: 0", 11),

@@ -13,9 +13,9 @@ use super::counts::StepCounts;
 /// Points per query: Prometheus refuses more than 11,000 per series.
 const POINTS_PER_QUERY: i64 = 10_000;
 
-/// Each series' readings at every step, by its labels (without
-/// `__name__`), with whether it counts bad events.
-type Readings = BTreeMap<Vec<(String, String)>, (bool, Vec<Option<f64>>)>;
+/// Each series' readings at every step, by all its labels (`__name__`
+/// first when the answer names it).
+pub(crate) type Readings = BTreeMap<Vec<(String, String)>, Vec<Option<f64>>>;
 
 /// The selector of one SLO's raw counters.
 pub(crate) fn events_selector(slo: &str, matchers: &Matchers) -> String {
@@ -37,12 +37,31 @@ pub(crate) fn step_counts(
     step: i64,
     deadline: Instant,
 ) -> Result<StepCounts, QueryError> {
+    let values = read_series(api, selector, start, end, step, deadline)?;
+    counts(
+        &values,
+        start,
+        step,
+        grid_len(start, end, step),
+        Some((api, deadline)),
+    )
+}
+
+/// Every series `selector` names, read at `start + k·step` up to `end`.
+pub(crate) fn read_series(
+    api: &PromQl,
+    selector: &str,
+    start: i64,
+    end: i64,
+    step: i64,
+    deadline: Instant,
+) -> Result<Readings, QueryError> {
     let len = grid_len(start, end, step);
     let mut values: Readings = BTreeMap::new();
     for series in range_all(api, selector, start, end, step, deadline)? {
         place(&mut values, series, start, step, len);
     }
-    counts(&values, start, step, len, Some((api, deadline)))
+    Ok(values)
 }
 
 /// How many points a grid from `start` to `end` every `step` has.
@@ -94,8 +113,9 @@ pub(crate) fn counts_of(series: Vec<Series>, start: i64, step: i64, len: usize) 
     })
 }
 
-/// Each series' increases per step, summed by outcome; with an API, each
-/// step holding a reset counted from the series' raw samples.
+/// Each series' increases per step, summed by outcome (series of no
+/// outcome this report knows count neither); with an API, each step
+/// holding a reset counted from the series' raw samples.
 fn counts(
     values: &Readings,
     start: i64,
@@ -109,8 +129,40 @@ fn counts(
         good: vec![0.0; len],
         bad: vec![0.0; len],
     };
+    for (labels, events) in series_events(values, start, step, api)? {
+        let outcome = labels
+            .iter()
+            .find(|(name, _)| name == "outcome")
+            .map(|(_, value)| value.as_str());
+        let into = match outcome {
+            Some("bad") => &mut counts.bad,
+            Some("good") => &mut counts.good,
+            _ => continue,
+        };
+        for (k, events) in events.into_iter().enumerate() {
+            into[k] += events;
+        }
+    }
+    Ok(counts)
+}
+
+/// One series' labels and its events per step.
+pub(crate) type SeriesEvents<'a> = (&'a [(String, String)], Vec<f64>);
+
+/// Each series' events per step: its increase since its reading before
+/// (a step without a reading is bridged), its whole value after a reset
+/// or when it first appears after the first step; with an API, each step
+/// holding a reset counted from the series' raw samples, so that what
+/// the old process counted after its last reading is not lost.
+pub(crate) fn series_events<'a>(
+    values: &'a Readings,
+    start: i64,
+    step: i64,
+    api: Option<(&PromQl, Instant)>,
+) -> Result<Vec<SeriesEvents<'a>>, QueryError> {
     let mut refined = 0;
-    for (labels, (bad, series)) in values {
+    let mut all = Vec::with_capacity(values.len());
+    for (labels, series) in values {
         let (mut events, resets) = increases(series);
         for reset in resets {
             // Between the readings around a reset the counter also counted
@@ -137,16 +189,9 @@ fn counts(
                 events[reset.after] = exact;
             }
         }
-        let into = if *bad {
-            &mut counts.bad
-        } else {
-            &mut counts.good
-        };
-        for (k, events) in events.into_iter().enumerate() {
-            into[k] += events;
-        }
+        all.push((labels.as_slice(), events));
     }
-    Ok(counts)
+    Ok(all)
 }
 
 /// Resets refined from raw samples per SLO, at most: a counter that resets
@@ -155,13 +200,19 @@ const MAX_REFINED: usize = 256;
 /// The longest gap (in steps) a reset is refined over.
 const MAX_REFINED_STEPS: usize = 288;
 
-/// `slo_events_total{…}` naming exactly one series by all its labels.
+/// A selector naming exactly one series by all its labels: `name{…}`
+/// (`slo_events_total` when the labels do not name it).
 fn series_selector(labels: &[(String, String)]) -> String {
+    let name = labels
+        .iter()
+        .find(|(label, _)| label == "__name__")
+        .map_or(names::EVENTS, |(_, value)| value.as_str());
     let inner: Vec<String> = labels
         .iter()
-        .map(|(name, value)| format!("{name}={}", crate::rules::promql::quote(value)))
+        .filter(|(label, _)| label != "__name__")
+        .map(|(label, value)| format!("{label}={}", crate::rules::promql::quote(value)))
         .collect();
-    format!("{}{{{}}}", names::EVENTS, inner.join(", "))
+    format!("{name}{{{}}}", inner.join(", "))
 }
 
 /// The increase of a counter from `previous` (its reading at `from`)
@@ -183,18 +234,8 @@ fn increase_within(points: &[(f64, f64)], previous: Option<f64>, from: f64) -> O
 
 /// Files a series' points under its labels, at the step each falls on.
 fn place(values: &mut Readings, series: Series, start: i64, step: i64, len: usize) {
-    let bad = match series.labels.get("outcome").map(String::as_str) {
-        Some("bad") => true,
-        Some("good") => false,
-        // Not an outcome this report knows: neither good nor bad.
-        _ => return,
-    };
-    let key: Vec<(String, String)> = series
-        .labels
-        .into_iter()
-        .filter(|(name, _)| name != "__name__")
-        .collect();
-    let (_, slots) = values.entry(key).or_insert_with(|| (bad, vec![None; len]));
+    let key: Vec<(String, String)> = series.labels.into_iter().collect();
+    let slots = values.entry(key).or_insert_with(|| vec![None; len]);
     for (time, value) in series.points {
         let k = ((time - start as f64) / step as f64).round();
         if k >= 0.0 && (k as usize) < len && value.is_finite() && value >= 0.0 {

@@ -2,20 +2,19 @@
 //! requests and how many failed (5xx) at each evaluation step, and how
 //! many finished under each bucket bound over the range.
 //!
-//! Events per step are counted inside the API, per series and then summed
-//! over instances, as `slo report` counts them: a counter's rise since its
-//! last reading before the step (a failed scrape's gap is bridged); after
-//! a reset (it went down), and for a series new since then, its whole
-//! value (a process that started counts from zero). Unlike `slo report`,
-//! what an old process counted between its last reading and its end is
-//! not read from raw samples: at most a step of one process per restart.
+//! Events per step are counted by `slo report`'s own code: every series is
+//! read at each step, its rises taken on their own (a step without a
+//! reading, such as a failed scrape's, is bridged), its whole value after
+//! a reset or when it first appears (a process that started counts from
+//! zero), each reset's step counted from the raw samples; then summed over
+//! instances. Each raw sample is read once.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::matchers::Matchers;
-use crate::query::{PromQl, QueryError, Series};
-use crate::report::fetch::{grid_len, range_all};
+use crate::query::{PromQl, QueryError};
+use crate::report::fetch::{grid_len, read_series, series_events};
 use crate::rules::promql::quote;
 
 /// One convention's names.
@@ -59,6 +58,9 @@ pub const CONVENTIONS: [Convention; 2] = [
 
 /// A route as the metrics name it: its template and method.
 pub(crate) type RouteKey = (String, String);
+
+/// A route's requests and failed requests per step.
+pub(crate) type AllAndFailed = (Vec<f64>, Vec<f64>);
 
 /// A failed query, with its text.
 #[derive(Debug)]
@@ -130,37 +132,24 @@ impl HttpReader<'_> {
     }
 
     /// Requests under each bucket bound (`le`, as the metrics write it)
-    /// per route over `(from, to]`, counted as the steps' events are but
-    /// an hour at a time (the bounds need totals, not steps).
+    /// per route over `(from, to]`, each series read a day at a time (the
+    /// bounds need totals, not steps: a reset loses at most a day of one
+    /// process).
     pub fn buckets(
         &self,
         (from, to): (i64, i64),
         routes: &[String],
     ) -> Result<BTreeMap<RouteKey, Vec<(String, f64)>>, Failed> {
-        const HOUR: i64 = 3600;
-        let start = to - ((to - from) + HOUR - 1) / HOUR * HOUR;
+        const DAY: i64 = 86_400;
+        let start = to - ((to - from) + DAY - 1) / DAY * DAY;
         let selector = self.selector(self.convention.bucket, &self.only(routes));
-        let expr = format!("{} ({})", self.by("le"), events_per_step(&selector, HOUR));
-        let answer = named(
-            &expr,
-            range_all(self.api, &expr, start, to, HOUR, self.deadline),
-        )?;
         let mut sums: BTreeMap<(RouteKey, String), f64> = BTreeMap::new();
-        for series in answer {
-            let Some(le) = series.labels.get("le") else {
-                continue;
-            };
-            // The first point is where the counts begin.
-            let events: f64 = series
-                .points
-                .iter()
-                .filter(|(time, value)| *time > start as f64 && value.is_finite() && *value > 0.0)
-                .map(|(_, value)| value)
-                .sum();
-            *sums
-                .entry((self.key(&series.labels), le.clone()))
-                .or_default() += events;
-        }
+        self.events(&selector, (start, to, DAY), false, |labels, events| {
+            if let Some(le) = labels.get("le") {
+                *sums.entry((self.key(labels), le.clone())).or_default() +=
+                    events.iter().sum::<f64>();
+            }
+        })?;
         let mut buckets: BTreeMap<RouteKey, Vec<(String, f64)>> = BTreeMap::new();
         for ((key, le), count) in sums {
             buckets.entry(key).or_default().push((le, count));
@@ -168,19 +157,32 @@ impl HttpReader<'_> {
         Ok(buckets)
     }
 
-    /// Per route, the requests (`failed_only`: the 5xx) at each step.
+    /// Per route, the requests and the failed ones (5xx) at each step.
     pub fn requests_per_step(
         &self,
         grid: (i64, i64, i64),
         routes: &[String],
-        failed_only: bool,
-    ) -> Result<BTreeMap<RouteKey, Vec<f64>>, Failed> {
-        let mut extra = self.only(routes);
-        if failed_only {
-            extra.push(format!("{}=~\"5..\"", self.convention.status));
+    ) -> Result<BTreeMap<RouteKey, AllAndFailed>, Failed> {
+        let len = grid_len(grid.0, grid.1, grid.2);
+        let mut out: BTreeMap<RouteKey, AllAndFailed> = BTreeMap::new();
+        for batch in batches(routes) {
+            let selector = self.selector(self.convention.count, &self.only(batch));
+            self.events(&selector, grid, true, |labels, events| {
+                let failed = labels
+                    .get(self.convention.status)
+                    .is_some_and(|status| status.starts_with('5'));
+                let (all, bad) = out
+                    .entry(self.key(labels))
+                    .or_insert_with(|| (vec![0.0; len], vec![0.0; len]));
+                for (k, e) in events.iter().enumerate() {
+                    all[k] += e;
+                    if failed {
+                        bad[k] += e;
+                    }
+                }
+            })?;
         }
-        let selector = self.selector(self.convention.count, &extra);
-        self.per_step(&selector, "", grid)
+        Ok(out)
     }
 
     /// Per route and bound, the requests that did not fail (no 5xx) and
@@ -191,50 +193,51 @@ impl HttpReader<'_> {
         routes: &[String],
         bounds: &[String],
     ) -> Result<BTreeMap<(RouteKey, String), Vec<f64>>, Failed> {
-        let mut extra = self.only(routes);
-        extra.push(format!("le=~{}", quote(&alternatives(bounds))));
-        extra.push(format!("{}!~\"5..\"", self.convention.status));
-        let selector = self.selector(self.convention.bucket, &extra);
-        let (start, end, step) = grid;
-        let expr = format!("{} ({})", self.by("le"), events_per_step(&selector, step));
-        let answer = named(
-            &expr,
-            range_all(self.api, &expr, start, end, step, self.deadline),
-        )?;
-        let len = grid_len(start, end, step);
+        let len = grid_len(grid.0, grid.1, grid.2);
         let mut out: BTreeMap<(RouteKey, String), Vec<f64>> = BTreeMap::new();
-        for series in answer {
-            let Some(le) = series.labels.get("le").cloned() else {
-                continue;
-            };
-            let slots = out
-                .entry((self.key(&series.labels), le))
-                .or_insert_with(|| vec![0.0; len]);
-            place(slots, &series, start, step);
+        for batch in batches(routes) {
+            let mut extra = self.only(batch);
+            extra.push(format!("le=~{}", quote(&alternatives(bounds))));
+            extra.push(format!("{}!~\"5..\"", self.convention.status));
+            let selector = self.selector(self.convention.bucket, &extra);
+            self.events(&selector, grid, true, |labels, events| {
+                let Some(le) = labels.get("le") else {
+                    return;
+                };
+                let slots = out
+                    .entry((self.key(labels), le.clone()))
+                    .or_insert_with(|| vec![0.0; len]);
+                for (k, e) in events.iter().enumerate() {
+                    slots[k] += e;
+                }
+            })?;
         }
         Ok(out)
     }
 
-    fn per_step(
+    /// Each series `selector` names, read at every step of `grid`, as
+    /// events per step, exactly as `slo report` counts its own counters
+    /// (across resets, gaps bridged; with `refine`, each reset's step
+    /// counted from the raw samples), handed to `each` with its labels.
+    fn events(
         &self,
         selector: &str,
-        more: &str,
         (start, end, step): (i64, i64, i64),
-    ) -> Result<BTreeMap<RouteKey, Vec<f64>>, Failed> {
-        let expr = format!("{} ({})", self.by(more), events_per_step(selector, step));
-        let answer = named(
-            &expr,
-            range_all(self.api, &expr, start, end, step, self.deadline),
-        )?;
-        let len = grid_len(start, end, step);
-        let mut out: BTreeMap<RouteKey, Vec<f64>> = BTreeMap::new();
-        for series in answer {
-            let slots = out
-                .entry(self.key(&series.labels))
-                .or_insert_with(|| vec![0.0; len]);
-            place(slots, &series, start, step);
+        refine: bool,
+        mut each: impl FnMut(&BTreeMap<String, String>, &[f64]),
+    ) -> Result<(), Failed> {
+        let fail = |error| Failed {
+            query: selector.to_owned(),
+            error,
+        };
+        let readings =
+            read_series(self.api, selector, start, end, step, self.deadline).map_err(fail)?;
+        let api = refine.then_some((self.api, self.deadline));
+        for (labels, events) in series_events(&readings, start, step, api).map_err(fail)? {
+            let labels: BTreeMap<String, String> = labels.iter().cloned().collect();
+            each(&labels, &events);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A matcher keeping only `routes` (none: every route).
@@ -253,6 +256,15 @@ impl HttpReader<'_> {
         let get = |name: &str| labels.get(name).cloned().unwrap_or_default();
         (get(self.convention.route), get(self.convention.method))
     }
+}
+
+/// Routes read per query: each answer holds every series of its routes at
+/// every step, so that a batch of ten keeps answers to tens of MB. No
+/// routes (read them all) is one batch.
+fn batches(routes: &[String]) -> impl Iterator<Item = &[String]> {
+    let empty: &[String] = &[];
+    let all = routes.is_empty().then_some(empty);
+    all.into_iter().chain(routes.chunks(10))
 }
 
 /// The resolution of the ranking's subquery: about a thousand instants
@@ -279,35 +291,6 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
-/// How far before a step's start a counter's last reading is looked for:
-/// a failed scrape leaves a gap (Prometheus marks the series stale), which
-/// must not read as a series that is new.
-const BRIDGE: i64 = 300;
-
-/// The events of the counters `selector` names in each step ending at
-/// the evaluation time: the rise since the counter's last reading before
-/// the step (within [`BRIDGE`] of its start); after a reset (it went
-/// down), or for a series with no reading then (a process that started),
-/// its whole value, as `slo report` counts them. Arithmetic drops the
-/// metric name, so that `or` matches the two by their labels. Each
-/// evaluation reads a few minutes of samples per series, whatever the step.
-fn events_per_step(selector: &str, step: i64) -> String {
-    format!(
-        "(({selector} - last_over_time({selector}[{BRIDGE}s] offset {step}s)) >= 0) or ({selector} + 0)"
-    )
-}
-
-/// Files a series' values at their steps (the first step holds nothing:
-/// it is where the counts begin).
-fn place(slots: &mut [f64], series: &Series, start: i64, step: i64) {
-    for &(time, value) in &series.points {
-        let k = ((time - start as f64) / step as f64).round();
-        if k >= 1.0 && (k as usize) < slots.len() && value.is_finite() && value > 0.0 {
-            slots[k as usize] += value;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,9 +301,13 @@ mod tests {
             alternatives(&["/cart/{id}".into(), "/a.b".into(), "0.1".into()]),
             r"/cart/\{id\}|/a\.b|0\.1"
         );
+        let routes: Vec<String> = (0..25).map(|i| format!("/r{i}")).collect();
+        let sizes: Vec<usize> = batches(&routes).map(<[String]>::len).collect();
+        assert_eq!(sizes, [10, 10, 5]);
         assert_eq!(
-            events_per_step("x{a=\"1\"}", 3600),
-            "((x{a=\"1\"} - last_over_time(x{a=\"1\"}[300s] offset 3600s)) >= 0) or (x{a=\"1\"} + 0)"
+            batches(&[]).count(),
+            1,
+            "no routes: one query of every route"
         );
     }
 }

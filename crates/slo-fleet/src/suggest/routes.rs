@@ -103,12 +103,6 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
         .unwrap_or(range.from());
     let start = start.div_euclid(step) * step;
     let grid = (start, range.to(), step);
-    let requests = reader
-        .requests_per_step(grid, &templates, false)
-        .map_err(fail)?;
-    let failed = reader
-        .requests_per_step(grid, &templates, true)
-        .map_err(fail)?;
     let buckets = reader
         .buckets((range.from(), range.to()), &templates)
         .map_err(fail)?;
@@ -131,13 +125,22 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
     }
     bounds.sort();
     bounds.dedup();
-    let fast = if bounds.is_empty() {
-        BTreeMap::new()
-    } else {
-        reader
-            .fast_per_step(grid, &templates, &bounds)
-            .map_err(fail)?
-    };
+    // The requests and the fast ones, at once: the API answers both.
+    let (requests, fast) = std::thread::scope(|scope| {
+        let fast = scope.spawn(|| {
+            if bounds.is_empty() {
+                Ok(BTreeMap::new())
+            } else {
+                reader.fast_per_step(grid, &templates, &bounds)
+            }
+        });
+        let requests = reader.requests_per_step(grid, &templates);
+        let fast = fast
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (requests, fast)
+    });
+    let (requests, fast) = (requests.map_err(fail)?, fast.map_err(fail)?);
     let len = crate::report::fetch::grid_len(grid.0, grid.1, grid.2);
     let zeros = vec![0.0; len];
     let mut names = SloNamer::new();
@@ -145,8 +148,9 @@ pub(crate) fn suggest(context: &Context) -> Result<Proposals, SuggestError> {
     for key in &kept {
         let (route, method) = key;
         let shown = shown_route(route, method);
-        let all = requests.get(key).unwrap_or(&zeros);
-        let bad = failed.get(key).unwrap_or(&zeros);
+        let (all, bad) = requests
+            .get(key)
+            .map_or((&zeros, &zeros), |(all, bad)| (all, bad));
         let counts = |good: &dyn Fn(usize) -> f64| StepCounts {
             start,
             step,
