@@ -7,19 +7,13 @@ use slo_core::maintenance::MaintenanceWindow;
 use slo_core::status::OwnershipStatus;
 
 use super::budget_watch::BudgetWatch;
-use super::counts::{Cumulative, StepCounts};
+use super::counts::{Cumulative, StepCounts, count};
 
 use super::model::{Day, ErrorBudget, Events, Incident, SloReport};
 use super::range::{ReportRange, format_date, format_time};
 use super::recommend;
 
 const DAY: i64 = 86_400;
-
-pub(super) fn count(events: f64) -> u64 {
-    // Counter increases of whole events are whole; the rounding only hides
-    // float noise (and a PromQL engine's own, if any).
-    events.round().max(0.0) as u64
-}
 
 fn sli(good: u64, bad: u64) -> Option<f64> {
     let total = good.saturating_add(bad);

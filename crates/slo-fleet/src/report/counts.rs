@@ -13,6 +13,12 @@ pub(crate) struct StepCounts {
     pub bad: Vec<f64>,
 }
 
+/// Events as whole events: counter increases of whole events are whole;
+/// the rounding only hides float noise (and a PromQL engine's own, if any).
+pub(crate) fn count(events: f64) -> u64 {
+    events.round().max(0.0) as u64
+}
+
 /// Cumulative counts since `t(0)`, read at any time.
 pub(crate) struct Cumulative {
     /// `t(0)`.

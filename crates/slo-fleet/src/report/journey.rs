@@ -5,8 +5,8 @@
 
 use slo_core::JourneyDefinition;
 
-use super::compute::{count, evaluations, runs};
-use super::counts::{Cumulative, StepCounts};
+use super::compute::{evaluations, runs};
+use super::counts::{Cumulative, StepCounts, count};
 use super::model::{Incident, JourneyDay, JourneyReport};
 use super::range::{ReportRange, format_date, format_time};
 

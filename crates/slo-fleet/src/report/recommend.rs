@@ -74,8 +74,8 @@ pub(crate) fn previous(range: ReportRange, budget: f64, cumulative: &Cumulative)
     let length = range.to() - range.from();
     let (good, bad) = cumulative.between(range.from() - length, range.from());
     let (good, bad) = (
-        super::compute::count(good) as f64,
-        super::compute::count(bad) as f64,
+        super::counts::count(good) as f64,
+        super::counts::count(bad) as f64,
     );
     let total = good + bad;
     Previous {
