@@ -9,7 +9,7 @@ use slo_core::Registry;
 use slo_core::series as names;
 use slo_core::status::JourneyStatus;
 
-use crate::text::{line, series};
+use crate::lines::{line, series};
 
 /// The label sets of one journey's series, each `name{labels} ` ready
 /// for a value.

@@ -24,6 +24,7 @@
 mod bridge;
 mod exporter;
 mod journeys;
+mod lines;
 pub mod openmetrics;
 mod text;
 

@@ -17,6 +17,7 @@ use slo_core::reasons::BadReason;
 use slo_core::{EventTotals, Exclusion, Registry, SliHandle};
 
 use crate::journeys::JourneyLines;
+use crate::lines::{escape, line, series};
 use crate::openmetrics::{Exemplar, Exemplars, counter_family};
 use slo_core::series as names;
 
@@ -72,27 +73,6 @@ pub(crate) struct SloText {
     bounds: Vec<f64>,
     replay: HistogramReplay,
     histograms: Mutex<Vec<Histogram>>,
-}
-
-/// `value` escaped for a label value in the text format.
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// `name{k="v",…} ` with the global labels first, as metrics-exporter-prometheus writes them.
-pub(crate) fn series(name: &str, global: &str, labels: &[(&str, &str)]) -> String {
-    let mut out = format!("{name}{{{global}");
-    for (i, (key, value)) in labels.iter().enumerate() {
-        if i > 0 || !global.is_empty() {
-            out.push(',');
-        }
-        let _ = write!(out, "{key}=\"{}\"", escape(value));
-    }
-    out.push_str("} ");
-    out
 }
 
 impl SloText {
@@ -373,12 +353,6 @@ impl SloText {
         }
         crate::journeys::render(out, &self.journeys, &status.journeys, openmetrics);
     }
-}
-
-/// `prefix value\n`; numbers as metrics-exporter-prometheus writes them.
-pub(crate) fn line(out: &mut String, prefix: &str, value: impl std::fmt::Display) {
-    out.push_str(prefix);
-    let _ = writeln!(out, "{value}");
 }
 
 /// `prefix value`, then the exemplar if any, then a line break.
