@@ -1,5 +1,6 @@
 //! The spec `slo init` writes: a worked example, each SLO with a comment
-//! saying why it exists, at the numbers of its tier (DESIGN §16).
+//! saying why it exists, at the numbers of its tier (its availability
+//! objective and latency threshold).
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -68,7 +68,7 @@ impl Tier {
 }
 
 /// The objectives a suggestion picks from and a review tightens along,
-/// loosest first (DESIGN §16).
+/// loosest first: 90, 95, 99, 99.5, 99.9, 99.95 and 99.99%.
 pub const OBJECTIVE_LADDER: [f64; 7] = [0.90, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999];
 
 /// The ladder's next objective above `objective`, if any.

@@ -1,4 +1,4 @@
-//! What a report recommends (DESIGN §16): each SLO against the range of
+//! What a report recommends: each SLO against the range of
 //! the same length just before, the trend between them, whether to tighten
 //! its objective, keep it, or put reliability work first; and the missed
 //! SLOs ranked by how far over budget they went times their traffic.

@@ -1,4 +1,4 @@
-//! The weekly review (DESIGN §16) in Markdown: each SLO's status as green,
+//! The weekly review in Markdown: each SLO's status as green,
 //! yellow or red with its owner, budget, trend and incidents; the release
 //! decisions its level allows per risk; the work to prioritize; and a
 //! checklist of what the meeting decides.

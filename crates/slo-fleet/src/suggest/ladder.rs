@@ -1,5 +1,5 @@
 //! The objectives a suggestion picks from, and the progressive targets that
-//! climb them a month at a time (DESIGN §16).
+//! climb them a month at a time, up to the tier's availability objective.
 
 use slo_core::spec::Tier;
 

@@ -1,4 +1,4 @@
-//! SLOs proposed from the history a service already has (DESIGN §16):
+//! SLOs proposed from the history a service already has:
 //! what each route (or each SLO) achieved over a range, the objective of
 //! the ladder it can keep, a latency threshold 99% of its requests met,
 //! what the suggested objective's alert tiers would have fired (and the
